@@ -1,0 +1,3 @@
+import type { NodeExecutor } from "@/flows/model/types";
+
+export const executeStart: NodeExecutor<"start"> = async () => ({ kind: "port", port: "next" });
