@@ -1,0 +1,7 @@
+import { requireUser } from "@/server/auth/guards";
+import { NotBuilt } from "@/components/shell/NotBuilt";
+
+export default async function Page() {
+  await requireUser();
+  return <NotBuilt titleKey="callCentre" textKey="callCentre" />;
+}

@@ -1,0 +1,16 @@
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { accountRouter } from "./routers/account";
+import { extensionsRouter, phoneNumbersRouter, usersRouter } from "./routers/directory";
+
+/** Every portal router, registered by hand so the whole API surface is visible here. */
+export const appRouter = createTRPCRouter({
+  account: accountRouter,
+  users: usersRouter,
+  extensions: extensionsRouter,
+  phoneNumbers: phoneNumbersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller for server components and tests. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,33 @@
+import { ensureDataDir, getAppSecret, getConfig, StartupError } from "./config";
+import { getDb } from "./db/client";
+import { seedDemo } from "./services/demo";
+import { countUsers } from "./services/users";
+import { componentLogger } from "./logger";
+
+const log = componentLogger("boot");
+
+/**
+ * Everything the server needs before it takes requests: a writable data folder,
+ * the migrated database, the app secret, and the demo organisation on a new
+ * install. A problem stops the process with a message that says what and where.
+ */
+export function boot(): void {
+  try {
+    const config = getConfig();
+    ensureDataDir(config);
+    const db = getDb();
+    getAppSecret(config);
+    if (config.DEMO === "1" && countUsers(db) === 0) {
+      const result = seedDemo(db);
+      if (result.seeded) log.info({ extensions: result.extensions, phoneNumbers: result.phoneNumbers }, "demo organisation seeded");
+    }
+    log.info({ dataDir: config.dataDir }, "Switchboard ready");
+  } catch (error) {
+    if (error instanceof StartupError) {
+      log.fatal(error.message);
+      console.error(`\nSwitchboard cannot start: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { z } from "zod";
+
+/**
+ * Process configuration from the environment (API.md §Running), read once.
+ * A bad value stops start-up with a message naming the variable.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DEFAULT_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "must be a two-letter country code such as HU")
+    .default("HU"),
+  OUTBOUND_NETWORK: z.string().min(1).default("allow-lan"),
+  DEMO: z.enum(["0", "1"]).default("1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type AppConfig = z.infer<typeof envSchema> & { dataDir: string; recordingsDir: string };
+
+export class StartupError extends Error {}
+
+let cached: AppConfig | undefined;
+
+export function getConfig(): AppConfig {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new StartupError(`Invalid environment configuration — ${problems}`);
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  cached = { ...parsed.data, dataDir, recordingsDir: path.join(dataDir, "recordings") };
+  return cached;
+}
+
+/** Creates the data folder if needed and proves it is writable, so a read-only mount fails at start with a clear message. */
+export function ensureDataDir(config: AppConfig = getConfig()): void {
+  try {
+    fs.mkdirSync(config.recordingsDir, { recursive: true });
+    const probe = path.join(config.dataDir, `.write-test-${process.pid}`);
+    fs.writeFileSync(probe, "ok");
+    fs.rmSync(probe);
+  } catch (error) {
+    throw new StartupError(
+      `The data folder ${config.dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}). ` +
+        "Set DATA_DIR to a folder this process can write, or fix its permissions.",
+    );
+  }
+}
+
+/**
+ * The app-wide signing secret (sessions, recording links). Taken from
+ * SWITCHBOARD_SECRET / NEXTAUTH_SECRET when given, otherwise generated once
+ * into the data folder with owner-only permissions.
+ */
+export function getAppSecret(config: AppConfig = getConfig()): string {
+  const fromEnv = process.env.SWITCHBOARD_SECRET ?? process.env.NEXTAUTH_SECRET;
+  if (fromEnv) return fromEnv;
+  const file = path.join(config.dataDir, "app-secret");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  ensureDataDir(config);
+  const secret = crypto.randomBytes(32).toString("base64url");
+  fs.writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+  return secret;
+}
+
+/** For tests that point the process at a fresh data folder. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,186 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** ISO 8601 UTC text timestamps: readable in the SQLite shell and identical to what the API returns. */
+const timestamps = {
+  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+};
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull().default(""),
+    passwordHash: text("password_hash"),
+    role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    locale: text("locale", { enum: ["en", "hu"] }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
+);
+
+export const extensions = sqliteTable(
+  "extensions",
+  {
+    id: text("id").primaryKey(),
+    number: text("number").notNull(),
+    name: text("name").notNull(),
+    ownerUserId: text("owner_user_id").references(() => users.id, { onDelete: "set null" }),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("extensions_number_unique").on(t.number), index("extensions_owner_idx").on(t.ownerUserId)],
+);
+
+export const forwardingKinds = ["unconditional", "busy", "no_answer"] as const;
+export type ForwardingKind = (typeof forwardingKinds)[number];
+
+export const forwardingRules = sqliteTable(
+  "forwarding_rules",
+  {
+    extensionId: text("extension_id")
+      .notNull()
+      .references(() => extensions.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: forwardingKinds }).notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(false),
+    destinationType: text("destination_type", { enum: ["extension", "external"] }).notNull(),
+    destinationNumber: text("destination_number").notNull(),
+    ringTimeoutS: integer("ring_timeout_s"),
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.extensionId, t.kind] })],
+);
+
+export const flows = sqliteTable("flows", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  /** The draft flow document (API.md §Flow document), parsed through parseFlowDocument on read. */
+  draft: text("draft", { mode: "json" }).$type<unknown>().notNull(),
+  /** Bumped on every draft save: editors send the version they loaded, so two admins cannot overwrite each other silently. */
+  draftVersion: integer("draft_version").notNull().default(1),
+  updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
+  ...timestamps,
+});
+
+export const flowRevisions = sqliteTable(
+  "flow_revisions",
+  {
+    id: text("id").primaryKey(),
+    flowId: text("flow_id")
+      .notNull()
+      .references(() => flows.id, { onDelete: "cascade" }),
+    revision: integer("revision").notNull(),
+    document: text("document", { mode: "json" }).$type<unknown>().notNull(),
+    publishedAt: text("published_at").notNull(),
+    publishedBy: text("published_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [uniqueIndex("flow_revisions_flow_revision_unique").on(t.flowId, t.revision)],
+);
+
+/** DIDs: external numbers whose incoming calls run a flow's latest published revision. */
+export const phoneNumbers = sqliteTable(
+  "phone_numbers",
+  {
+    id: text("id").primaryKey(),
+    number: text("number").notNull(),
+    label: text("label").notNull().default(""),
+    flowId: text("flow_id").references(() => flows.id, { onDelete: "set null" }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("phone_numbers_number_unique").on(t.number)],
+);
+
+export const queues = sqliteTable("queues", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  strategy: text("strategy", { enum: ["ring_all", "longest_idle"] }).notNull().default("ring_all"),
+  maxWaitS: integer("max_wait_s").notNull().default(300),
+  wrapUpS: integer("wrap_up_s").notNull().default(10),
+  ...timestamps,
+});
+
+/** A call-centre agent is a user who may log in to queues; state history is append-only. */
+export const agents = sqliteTable(
+  "agents",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("agents_user_unique").on(t.userId)],
+);
+
+export const queueMembers = sqliteTable(
+  "queue_members",
+  {
+    queueId: text("queue_id")
+      .notNull()
+      .references(() => queues.id, { onDelete: "cascade" }),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.queueId, t.agentId] })],
+);
+
+export const phonebookContacts = sqliteTable(
+  "phonebook_contacts",
+  {
+    id: text("id").primaryKey(),
+    externalId: text("external_id"),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name").notNull().default(""),
+    company: text("company").notNull().default(""),
+    email: text("email").notNull().default(""),
+    notes: text("notes").notNull().default(""),
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("phonebook_external_id_unique").on(t.externalId)],
+);
+
+export const phonebookNumbers = sqliteTable(
+  "phonebook_numbers",
+  {
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => phonebookContacts.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    type: text("type", { enum: ["work", "mobile", "home", "other"] }).notNull(),
+    number: text("number").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.position] }), index("phonebook_numbers_number_idx").on(t.number)],
+);
+
+/** API clients. The secret is stored only as an argon2id hash; during rotation the previous hash stays valid until its expiry. */
+export const technicalUsers = sqliteTable(
+  "technical_users",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    clientId: text("client_id").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    previousSecretHash: text("previous_secret_hash"),
+    previousSecretExpiresAt: text("previous_secret_expires_at"),
+    scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+    ipAllowlist: text("ip_allowlist", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    revokedAt: text("revoked_at"),
+    lastUsedAt: text("last_used_at"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("technical_users_client_id_unique").on(t.clientId)],
+);
+
+/** Small key/value settings of the installation (e.g. the organisation name). */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).$type<unknown>().notNull(),
+});

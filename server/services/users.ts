@@ -1,0 +1,123 @@
+import { asc, count, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { agents, extensions, users } from "../db/schema";
+import { hashSecret } from "../auth/passwords";
+import { newId } from "@/lib/ids";
+import {
+  userCreateSchema,
+  userUpdateSchema,
+  type Locale,
+  type UserCreateInput,
+  type UserUpdateInput,
+} from "@/lib/schemas/directory";
+import { ServiceError, isUniqueViolation, notFound } from "./errors";
+
+export interface UserView {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: "admin" | "user";
+  enabled: boolean;
+  locale: Locale | null;
+  extension: string | null;
+  agentId: string | null;
+}
+
+const emailTaken = () => new ServiceError("conflict", "A user with this e-mail exists", { field: "email", messageKey: "errors.emailTaken" });
+
+function userQuery(db: Db) {
+  return db
+    .select({
+      id: users.id,
+      email: users.email,
+      firstName: users.firstName,
+      lastName: users.lastName,
+      role: users.role,
+      enabled: users.enabled,
+      locale: users.locale,
+      // A user may own several extensions; the lowest number is their primary one.
+      extension: sql<string | null>`(select min(${extensions.number}) from ${extensions} where ${extensions.ownerUserId} = ${users.id})`,
+      agentId: agents.id,
+    })
+    .from(users)
+    .leftJoin(agents, eq(agents.userId, users.id));
+}
+
+export function listUsers(db: Db): UserView[] {
+  return userQuery(db).orderBy(asc(users.firstName), asc(users.lastName)).all();
+}
+
+export function getUser(db: Db, id: string): UserView {
+  const row = userQuery(db).where(eq(users.id, id)).get();
+  if (!row) throw notFound("User", id);
+  return row;
+}
+
+export function countUsers(db: Db): number {
+  return db.select({ n: count() }).from(users).get()!.n;
+}
+
+export async function createUser(db: Db, input: UserCreateInput): Promise<UserView> {
+  const data = userCreateSchema.parse(input);
+  const id = newId("user");
+  const passwordHash = await hashSecret(data.password);
+  try {
+    db.insert(users)
+      .values({ id, email: data.email, firstName: data.firstName, lastName: data.lastName, role: data.role, passwordHash, locale: data.locale ?? null })
+      .run();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken();
+    throw error;
+  }
+  return getUser(db, id);
+}
+
+export async function updateUser(db: Db, input: UserUpdateInput, actingUserId: string): Promise<UserView> {
+  const data = userUpdateSchema.parse(input);
+  const current = getUser(db, data.id);
+  // An admin demoting or disabling themselves could lock everyone out of configuration.
+  if (data.id === actingUserId && (data.role !== "admin" || !data.enabled) && current.role === "admin") {
+    throw new ServiceError("invalid", "You cannot remove your own admin rights", { field: "role", messageKey: "errors.selfDemote" });
+  }
+  const passwordHash = data.password ? await hashSecret(data.password) : undefined;
+  try {
+    db.update(users)
+      .set({
+        email: data.email,
+        firstName: data.firstName,
+        lastName: data.lastName,
+        role: data.role,
+        enabled: data.enabled,
+        ...(passwordHash ? { passwordHash } : {}),
+        updatedAt: new Date().toISOString(),
+      })
+      .where(eq(users.id, data.id))
+      .run();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken();
+    throw error;
+  }
+  return getUser(db, data.id);
+}
+
+export function deleteUser(db: Db, id: string, actingUserId: string): void {
+  if (id === actingUserId) {
+    throw new ServiceError("invalid", "You cannot delete your own account", { messageKey: "errors.selfDelete" });
+  }
+  const result = db.delete(users).where(eq(users.id, id)).run();
+  if (result.changes === 0) throw notFound("User", id);
+}
+
+export function setUserLocale(db: Db, id: string, locale: Locale): void {
+  db.update(users).set({ locale }).where(eq(users.id, id)).run();
+}
+
+/** For sign-in only: the one place that reads a password hash. */
+export function findUserForLogin(db: Db, email: string) {
+  return db
+    .select({ id: users.id, passwordHash: users.passwordHash, enabled: users.enabled, role: users.role })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`)
+    .get();
+}
