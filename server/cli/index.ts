@@ -10,6 +10,7 @@ import { createTechnicalUser } from "../services/technicalUsers";
 import { seedDemo } from "../services/demo";
 import { ServiceError } from "../services/errors";
 import { ZodError } from "zod";
+import { StartupError } from "../config";
 
 const usage = `Usage: npm run cli -- <command>
   user create --email E --name N --role admin|user [--extension 101] --password-stdin
@@ -75,7 +76,7 @@ run(process.argv.slice(2))
     const message =
       error instanceof ZodError
         ? error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("\n")
-        : error instanceof ServiceError || error instanceof UsageError || (error instanceof Error && error.name === "TypeError")
+        : error instanceof ServiceError || error instanceof UsageError || error instanceof StartupError || (error instanceof Error && error.name === "TypeError")
           ? error.message
           : String(error instanceof Error ? error.stack : error);
     process.stderr.write(`${message}\n`);

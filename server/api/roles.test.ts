@@ -1,0 +1,41 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { createTestDb } from "@/tests/helpers/db";
+import type { Db } from "../db/client";
+import { createCaller } from "./root";
+import type { SessionUser } from "../auth/options";
+import { listPhoneNumbers } from "../services/phoneNumbers";
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => ({ db, cleanup } = createTestDb()));
+afterEach(() => cleanup());
+
+const asUser = (role: SessionUser["role"] | null) =>
+  createCaller({ db, user: role ? { id: "usr_test", name: "Test", email: "t@example.com", role, locale: null } : null });
+
+async function trpcCode(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  return error instanceof TRPCError ? error.code : `no TRPCError: ${String(error)}`;
+}
+
+describe("server-side roles", () => {
+  it("refuses configuration changes to plain users and reads to anonymous callers", async () => {
+    expect(await trpcCode(asUser("user").phoneNumbers.create({ number: "+3612223333", label: "", flowId: null }))).toBe("FORBIDDEN");
+    expect(await trpcCode(asUser("user").users.list())).toBe("FORBIDDEN");
+    expect(await trpcCode(asUser("user").extensions.create({ number: "500", name: "x", ownerUserId: null, enabled: true }))).toBe("FORBIDDEN");
+    expect(await trpcCode(asUser(null).extensions.list())).toBe("UNAUTHORIZED");
+    expect(listPhoneNumbers(db)).toHaveLength(0);
+  });
+
+  it("lets users read extensions and admins change them; conflicts come back as CONFLICT", async () => {
+    await asUser("admin").extensions.create({ number: "500", name: "x", ownerUserId: null, enabled: true });
+    expect((await asUser("user").extensions.list()).map((e) => e.number)).toEqual(["500"]);
+    expect(await trpcCode(asUser("admin").extensions.create({ number: "500", name: "y", ownerUserId: null, enabled: true }))).toBe("CONFLICT");
+  });
+
+  it("rejects unknown fields in input", async () => {
+    const input = { number: "501", name: "x", ownerUserId: null, enabled: true, sneaky: 1 } as never;
+    expect(await trpcCode(asUser("admin").extensions.create(input))).toBe("BAD_REQUEST");
+  });
+});

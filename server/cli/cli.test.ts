@@ -1,0 +1,70 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+
+const root = path.resolve(__dirname, "../..");
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-cli-"));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+function cli(args: string[], input = "", dir = dataDir) {
+  const result = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "server/cli/index.ts", ...args], {
+    cwd: root,
+    input,
+    env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: "silent" },
+    encoding: "utf8",
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("npm run cli", () => {
+  it("creates a user with a password from stdin and an extension, printing JSON", () => {
+    const result = cli(["user", "create", "--email", "ops@example.com", "--name", "Olga Ops", "--role", "admin", "--extension", "150", "--password-stdin"], "a long secret password\n");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ email: "ops@example.com", role: "admin", extension: "150" });
+    const db = new Database(path.join(dataDir, "switchboard.db"), { readonly: true });
+    const row = db.prepare("select password_hash from users where email = ?").get("ops@example.com") as { password_hash: string };
+    db.close();
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("refuses a password on the command line and explains why", () => {
+    const result = cli(["user", "create", "--email", "x@example.com", "--name", "X", "--role", "user"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--password-stdin");
+  });
+
+  it("creates a technical user and shows the secret once, with the requested scopes", () => {
+    const result = cli(["technical-user", "create", "--name", "MiniCRM", "--scopes", "calls:write,phonebook:read"]);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.client_id).toMatch(/^sb_/);
+    expect(json.client_secret.length).toBeGreaterThanOrEqual(40);
+    expect(json.scopes).toEqual(["calls:write", "phonebook:read"]);
+    expect(fs.readFileSync(path.join(dataDir, "switchboard.db")).includes(json.client_secret)).toBe(false);
+  });
+
+  it("rejects an unknown scope with a clear message", () => {
+    const result = cli(["technical-user", "create", "--name", "Bad", "--scopes", "root"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/scopes/);
+  });
+
+  it("seeds the demo once", () => {
+    expect(JSON.parse(cli(["demo", "seed"]).stdout).seeded).toBe(true);
+    expect(JSON.parse(cli(["demo", "seed"]).stdout).seeded).toBe(false);
+  });
+
+  it("stops with a clear message on a corrupt database", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-corrupt-"));
+    fs.writeFileSync(path.join(dir, "switchboard.db"), "garbage ".repeat(1000));
+    const result = cli(["demo", "seed"], "", dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("cannot be opened");
+  });
+});

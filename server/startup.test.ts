@@ -1,0 +1,68 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ensureDataDir, getAppSecret, getConfig, resetConfigForTests, StartupError } from "./config";
+import { openDatabase } from "./db/client";
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-startup-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) {
+    fs.chmodSync(dir, 0o700);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  resetConfigForTests();
+});
+
+describe("start-up checks", () => {
+  it("names the variable when the environment is invalid", () => {
+    const saved = process.env.PORT;
+    process.env.PORT = "not-a-port";
+    try {
+      expect(() => getConfig()).toThrow(/PORT/);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+
+  it("refuses a data folder it cannot create or write, saying where", () => {
+    // A path below a regular file cannot become a folder, whatever the user's rights (tests run as root in CI).
+    const blocker = path.join(tempDir(), "a-file");
+    fs.writeFileSync(blocker, "");
+    const dataDir = path.join(blocker, "data");
+    const config = { ...getConfig(), dataDir, recordingsDir: path.join(dataDir, "recordings") };
+    expect(() => ensureDataDir(config)).toThrow(StartupError);
+    expect(() => ensureDataDir(config)).toThrow(dataDir);
+  });
+
+  it("refuses a corrupt database file with a message that names it, and leaves the file alone", () => {
+    const file = path.join(tempDir(), "switchboard.db");
+    const garbage = Buffer.from("this is not a sqlite database, just some bytes ".repeat(200));
+    fs.writeFileSync(file, garbage);
+    expect(() => openDatabase(file)).toThrow(StartupError);
+    expect(() => openDatabase(file)).toThrow(file);
+    expect(fs.readFileSync(file).equals(garbage)).toBe(true);
+  });
+
+  it("generates the app secret once, owner-readable only, and reuses it", () => {
+    const dir = tempDir();
+    const config = { ...getConfig(), dataDir: dir, recordingsDir: path.join(dir, "recordings") };
+    const saved = [process.env.SWITCHBOARD_SECRET, process.env.NEXTAUTH_SECRET];
+    delete process.env.SWITCHBOARD_SECRET;
+    delete process.env.NEXTAUTH_SECRET;
+    try {
+      const first = getAppSecret(config);
+      expect(first.length).toBeGreaterThanOrEqual(40);
+      expect(getAppSecret(config)).toBe(first);
+      expect(fs.statSync(path.join(dir, "app-secret")).mode & 0o077).toBe(0);
+    } finally {
+      [process.env.SWITCHBOARD_SECRET, process.env.NEXTAUTH_SECRET] = saved;
+    }
+  });
+});
