@@ -58,34 +58,40 @@ const documentUpgraders: Record<number, DocumentUpgrader> = {
 export type ParseResult = { ok: true; document: FlowDocument } | { ok: false; errors: DocumentIssue[] };
 
 export function parseFlowDocument(input: unknown): ParseResult {
-  if (!isRecord(input)) return failure([{ path: "", message: "A flow document must be a JSON object" }]);
-  const upgraded = upgradeDocument(input);
-  if (!upgraded.ok) return upgraded;
-  const issues: DocumentIssue[] = [];
-  const withCurrentNodes = upgradeNodes(upgraded.document, issues);
-  const parsed = flowDocumentSchema.safeParse(withCurrentNodes);
-  if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toDocumentIssue(issue, withCurrentNodes)));
+  const { document, errors } = upgradeFlowDocument(input);
+  if (!document) return failure(errors);
+  const issues = [...errors];
+  const parsed = flowDocumentSchema.safeParse(document);
+  if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toDocumentIssue(issue, document)));
   if (issues.length > 0 || !parsed.success) return failure(issues);
   // The schema is built from the same registry as the FlowDocument type; zod cannot infer it through the mapped union.
   return { ok: true, document: parsed.data as unknown as FlowDocument };
 }
 
-function upgradeDocument(input: Record<string, unknown>): { ok: true; document: Record<string, unknown> } | { ok: false; errors: DocumentIssue[] } {
+/**
+ * Brings a raw document to the current schema_version and node versions, not
+ * yet validated. `document` is null when it cannot be read at all; `errors`
+ * lists what could not be upgraded.
+ */
+export function upgradeFlowDocument(input: unknown): { document: Record<string, unknown> | null; errors: DocumentIssue[] } {
+  if (!isRecord(input)) return { document: null, errors: [{ path: "", message: "A flow document must be a JSON object" }] };
   let version = input.schema_version;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
-    return failure([{ path: "schema_version", message: "schema_version must be a positive whole number" }]);
+    return { document: null, errors: [{ path: "schema_version", message: "schema_version must be a positive whole number" }] };
   }
   if (version > CURRENT_SCHEMA_VERSION) {
-    return failure([{ path: "schema_version", message: `schema_version ${version} is newer than this server understands (${CURRENT_SCHEMA_VERSION})` }]);
+    const message = `schema_version ${version} is newer than this server understands (${CURRENT_SCHEMA_VERSION})`;
+    return { document: null, errors: [{ path: "schema_version", message }] };
   }
   let document = input;
   while (version < CURRENT_SCHEMA_VERSION) {
     const upgrade = documentUpgraders[version];
-    if (!upgrade) return failure([{ path: "schema_version", message: `No upgrade from schema_version ${version}` }]);
+    if (!upgrade) return { document: null, errors: [{ path: "schema_version", message: `No upgrade from schema_version ${version}` }] };
     document = upgrade(document);
     version += 1;
   }
-  return { ok: true, document };
+  const errors: DocumentIssue[] = [];
+  return { document: upgradeNodes(document, errors), errors };
 }
 
 /** Brings each node's config to its type's current version (n8n style); nodes without `version` are version 1. */

@@ -66,7 +66,11 @@ export const nodeDefinitions: NodeDefinitionRegistry = {
   hangup: hangupDefinition,
 };
 
-/** The definition of a node type, typed loosely for code that handles any node. */
-export function definitionOf<T extends NodeType>(type: T): NodeDefinition<T, NodeConfigs[T]> {
-  return nodeDefinitions[type];
+/**
+ * A definition for code that handles nodes of any type (validation, analysis).
+ * Pass it only configs its own schema produced: TypeScript cannot tie a node's
+ * `type` to its `config` through the union, so the config is typed `unknown`.
+ */
+export function looseDefinition(type: NodeType): NodeDefinition<NodeType, unknown> {
+  return nodeDefinitions[type] as NodeDefinition<NodeType, unknown>;
 }
