@@ -121,7 +121,7 @@ describe("serializeFlowDocument", () => {
 
 describe("the document schema", () => {
   it("is built from every node type and converts to JSON Schema for the editor", () => {
-    const schema = z.toJSONSchema(flowDocumentSchema) as { properties: { nodes: { items: { oneOf?: unknown[]; anyOf?: unknown[] } } } };
+    const schema = z.toJSONSchema(flowDocumentSchema) as unknown as { properties: { nodes: { items: { oneOf?: unknown[]; anyOf?: unknown[] } } } };
     const variants = schema.properties.nodes.items.oneOf ?? schema.properties.nodes.items.anyOf ?? [];
     expect(variants).toHaveLength(NODE_TYPES.length);
     expect(JSON.stringify(schema)).toContain('"widget":"dtmf_options"');

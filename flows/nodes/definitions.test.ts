@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fieldMeta } from "@/flows/model/fields";
 import { NODE_TYPES } from "@/flows/model/nodeTypes";
 import { looseDefinition, nodeDefinitions } from "@/flows/nodes/definitions";
+import { dialExtensionConfigSchema } from "@/flows/nodes/dial_extension/definition";
 
 /** Fields an admin must fill in before a node is usable: their defaults are deliberately empty. */
 const CHOSEN_BY_ADMIN = new Set(["play", "menu", "data_lookup", "notify", "send_call_data", "dial_extension", "ring_group", "queue", "forward_external", "voicemail", "goto_flow"]);
@@ -51,7 +52,7 @@ describe("node definitions", () => {
   });
 
   it("carries bilingual field metadata for the inspector", () => {
-    const meta = fieldMeta(nodeDefinitions.dial_extension.configSchema.shape.ring_timeout_s);
+    const meta = fieldMeta(dialExtensionConfigSchema.shape.ring_timeout_s);
     expect(meta).toMatchObject({ widget: "number", unit: "s", label: { en: "Ring for", hu: "Csengetési idő" } });
   });
 });
