@@ -49,7 +49,7 @@ export function getDb(): Db {
 }
 
 /** Tests: a fresh database in a temp folder, installed as the process-wide one. */
-export function useDatabaseForTests(db: Db): void {
+export function installTestDatabase(db: Db): void {
   globalForDb.switchboardDb = db;
 }
 

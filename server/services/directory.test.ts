@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { forwardingRules, technicalUsers, users } from "../db/schema";
 import { createExtension, deleteExtension, getExtension, listExtensions, updateExtension } from "./extensions";
 import { createPhoneNumber, listPhoneNumbers, updatePhoneNumber } from "./phoneNumbers";
-import { createUser, deleteUser, updateUser } from "./users";
+import { createUser, deleteUser, listUsers, updateUser } from "./users";
 import { createFirstAdmin, needsFirstAdmin } from "./setup";
 import { seedDemo } from "./demo";
 import { createTechnicalUser } from "./technicalUsers";
@@ -136,6 +136,9 @@ describe("demo organisation", () => {
     expect(first.contacts).toBeGreaterThan(0);
     expect(db.select().from(users).all().every((u) => u.passwordHash === null)).toBe(true);
     expect(seedDemo(db).seeded).toBe(false);
+    const anna = listUsers(db).find((u) => u.email === "anna.kovacs@demo.example");
+    expect(anna).toMatchObject({ extension: "101", agentId: null });
+    expect(listUsers(db).find((u) => u.extension === "102")?.agentId).toMatch(/^agt_/);
     expect(listExtensions(db)).toHaveLength(5);
   });
 });

@@ -1,6 +1,6 @@
 import { asc, count, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { agents, extensions, users } from "../db/schema";
+import { agents, users } from "../db/schema";
 import { hashSecret } from "../auth/passwords";
 import { newId } from "@/lib/ids";
 import {
@@ -37,7 +37,8 @@ function userQuery(db: Db) {
       enabled: users.enabled,
       locale: users.locale,
       // A user may own several extensions; the lowest number is their primary one.
-      extension: sql<string | null>`(select min(${extensions.number}) from ${extensions} where ${extensions.ownerUserId} = ${users.id})`,
+      // Table names spelled out: inside a correlated subquery, unqualified columns would bind to the inner table.
+      extension: sql<string | null>`(select min(e.number) from extensions e where e.owner_user_id = "users"."id")`,
       agentId: agents.id,
     })
     .from(users)
