@@ -116,3 +116,26 @@ describe("referencedVariables", () => {
     expect(referencedVariables({ kind: "expression", template: "lookup.found and digits == 1" })).toEqual([["lookup", "found"], ["digits"]]);
   });
 });
+
+describe("templateVariables", () => {
+  it("offers call and flow fields everywhere, lookup after a look-up, and user variables set upstream", async () => {
+    const { sketchFlow } = await import("@/flows/runtime/testing/testRuntime");
+    const { templateVariables } = await import("@/flows/templates/variables");
+    const flow = sketchFlow(
+      [
+        { id: "start", type: "start" },
+        { id: "pin", type: "collect_digits", config: { variable: "pin" } },
+        { id: "crm", type: "data_lookup", config: { outbound_api_id: "crm" } },
+        { id: "say", type: "play", config: { text: "x" } },
+      ],
+      ["start:next->pin", "pin:next->crm", "crm:found->say"],
+    );
+    const atPin = templateVariables(flow, "pin").map((variable) => variable.path);
+    expect(atPin).toContain("call.caller.number");
+    expect(atPin).not.toContain("lookup.extension");
+    expect(atPin).not.toContain("pin");
+    const atSay = templateVariables(flow, "say");
+    expect(atSay.map((variable) => variable.path)).toEqual(expect.arrayContaining(["lookup.extension", "lookup.contact.name", "now", "flow.name"]));
+    expect(atSay.find((variable) => variable.path === "pin")).toEqual(expect.objectContaining({ source: "user", set_by: ["pin"] }));
+  });
+});
