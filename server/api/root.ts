@@ -1,6 +1,7 @@
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { accountRouter } from "./routers/account";
 import { extensionsRouter, phoneNumbersRouter, usersRouter } from "./routers/directory";
+import { flowsRouter } from "./routers/flows";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -8,6 +9,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   extensions: extensionsRouter,
   phoneNumbers: phoneNumbersRouter,
+  flows: flowsRouter,
 });
 
 export type AppRouter = typeof appRouter;

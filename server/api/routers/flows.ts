@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "../trpc";
+import {
+  createFlow,
+  deleteFlow,
+  getFlow,
+  getRevision,
+  listFlows,
+  listRevisions,
+  publishFlow,
+  rollbackFlow,
+  updateDraft,
+  validateDocument,
+} from "../../services/flows";
+import { listExtensions } from "../../services/extensions";
+import { listQueues } from "../../services/queues";
+
+const flowId = z.object({ id: z.string().min(1) });
+/** Documents are validated by parseFlowDocument in the service, which reports field paths. */
+const document = z.unknown();
+
+export const flowsRouter = createTRPCRouter({
+  list: adminProcedure.query(({ ctx }) => listFlows(ctx.db)),
+  get: adminProcedure.input(flowId).query(({ ctx, input }) => getFlow(ctx.db, input.id)),
+  create: adminProcedure.input(z.object({ document })).mutation(({ ctx, input }) => createFlow(ctx.db, input.document, ctx.user.id)),
+  saveDraft: adminProcedure
+    .input(z.object({ id: z.string().min(1), document, expectedVersion: z.number().int().positive().optional() }))
+    .mutation(({ ctx, input }) => updateDraft(ctx.db, input.id, input.document, ctx.user.id, input.expectedVersion)),
+  delete: adminProcedure.input(flowId).mutation(({ ctx, input }) => deleteFlow(ctx.db, input.id)),
+  validate: adminProcedure
+    .input(z.object({ id: z.string().min(1).optional(), document }))
+    .query(({ ctx, input }) => validateDocument(ctx.db, input.document, input.id)),
+  publish: adminProcedure.input(flowId).mutation(({ ctx, input }) => publishFlow(ctx.db, input.id, ctx.user.id)),
+  revisions: adminProcedure.input(flowId).query(({ ctx, input }) => listRevisions(ctx.db, input.id)),
+  revision: adminProcedure
+    .input(z.object({ id: z.string().min(1), revision: z.number().int().positive() }))
+    .query(({ ctx, input }) => getRevision(ctx.db, input.id, input.revision)),
+  rollback: adminProcedure
+    .input(z.object({ id: z.string().min(1), revision: z.number().int().positive() }))
+    .mutation(({ ctx, input }) => rollbackFlow(ctx.db, input.id, input.revision, ctx.user.id)),
+  /** What the inspector's pickers offer: extensions, queues, other flows (outbound APIs come with the CRM integration). */
+  pickerOptions: adminProcedure.query(({ ctx }) => ({
+    extensions: listExtensions(ctx.db).map((e) => ({ id: e.number, label: `${e.number} · ${e.name}` })),
+    queues: listQueues(ctx.db).map((q) => ({ id: q.id, label: q.name })),
+    flows: listFlows(ctx.db).map((f) => ({ id: f.id, label: f.name })),
+    outboundApis: [] as { id: string; label: string; kind: string }[],
+  })),
+});
