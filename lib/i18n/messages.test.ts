@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import en from "./en.json";
-import hu from "./hu.json";
+import { messagesFor } from "./messages";
+
+const en = messagesFor("en");
+const hu = messagesFor("hu");
 
 function keys(value: unknown, prefix = ""): string[] {
   if (typeof value !== "object" || value === null) return [prefix];
