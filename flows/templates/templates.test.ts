@@ -3,7 +3,8 @@ import { TemplateError } from "@/flows/templates/errors";
 import { checkExpression, evaluateCondition } from "@/flows/templates/expressions";
 import { checkTemplate, renderTemplate } from "@/flows/templates/render";
 import { typedTemplateOutput } from "@/flows/templates/typedValue";
-import { referencedVariables } from "@/flows/templates/variables";
+import { sketchFlow } from "@/flows/runtime/testing/testRuntime";
+import { referencedVariables, templateVariables } from "@/flows/templates/variables";
 
 const scope = {
   call: { caller: { number: "+36301234567", name: null }, called_number: "+3612345678" },
@@ -118,9 +119,7 @@ describe("referencedVariables", () => {
 });
 
 describe("templateVariables", () => {
-  it("offers call and flow fields everywhere, lookup after a look-up, and user variables set upstream", async () => {
-    const { sketchFlow } = await import("@/flows/runtime/testing/testRuntime");
-    const { templateVariables } = await import("@/flows/templates/variables");
+  it("offers call and flow fields everywhere, lookup after a look-up, and user variables set upstream", () => {
     const flow = sketchFlow(
       [
         { id: "start", type: "start" },
