@@ -16,6 +16,8 @@ export interface WorldOptions {
   flow?: (channel: CallChannel, call: CallInfo, variables: Record<string, unknown>) => Promise<void>;
   phoneBehavior?: EndpointBehavior;
   externalBehavior?: EndpointBehavior;
+  /** Where the manual clock starts; Monday 2026-01-05 10:00 Budapest time by default. */
+  clockStart?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface WorldOptions {
  * and every PBX event recorded.
  */
 export function createWorld(options: WorldOptions = {}) {
-  const clock = new ManualClock();
+  const clock = new ManualClock(options.clockStart);
   const recordingsDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-recordings-"));
   const directory = new InMemoryDirectory();
   for (const number of ["101", "102", "103", "104", "105"]) {

@@ -161,7 +161,8 @@ export class SimulatedEngine implements TelephonyEngine, FarEndSimulator {
     return options?.discard ? null : writeToneWav(this.recordingsDir, durationMs);
   }
 
-  hangup(legId: LegId): void {
+  /** The simulator has no use for the cause; a real edge would signal it to the far end. */
+  hangup(legId: LegId, _cause: string): void {
     const leg = this.legs.get(legId);
     if (leg && leg.state !== "ended") this.end(leg);
   }
