@@ -191,11 +191,6 @@ export class Pbx {
     return [...this.control.partiesAt(extension)].map((party) => extensionCallItem(party.call, party));
   }
 
-  /** The active call's final CDR when it ended, for tests and the simulator. */
-  finalCdrOf(callId: string): Cdr | null {
-    return this.control.findCall(callId)?.finalCdr ?? null;
-  }
-
   // ── phones (simulator) ──────────────────────────────────────────
 
   setPhoneBehavior(extension: string, behavior: EndpointBehavior): void {

@@ -30,10 +30,6 @@ export function recordingPath(recordingsDir: string, code: string): string {
   return path.join(recordingsDir, `${code}.wav`);
 }
 
-export function wavSizeForDuration(durationMs: number): number {
-  return HEADER_BYTES + sampleCount(durationMs) * BYTES_PER_SAMPLE;
-}
-
 function sampleCount(durationMs: number): number {
   return Math.max(0, Math.round((durationMs * SAMPLE_RATE) / 1000));
 }
