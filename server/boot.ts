@@ -3,6 +3,7 @@ import { getDb } from "./db/client";
 import { seedDemo } from "./services/demo";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
+import { getRuntime } from "./runtime";
 
 const log = componentLogger("boot");
 
@@ -20,6 +21,16 @@ export function boot(): void {
     if (config.DEMO === "1" && countUsers(db) === 0) {
       const result = seedDemo(db);
       if (result.seeded) log.info({ extensions: result.extensions, phoneNumbers: result.phoneNumbers }, "demo organisation seeded");
+    }
+    const runtime = getRuntime();
+    const recovered = runtime.recoverInterruptedCalls();
+    if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
+    // On a normal stop every call in progress ends cleanly with its final CDR.
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        runtime.shutdown();
+        process.exit(0);
+      });
     }
     log.info({ dataDir: config.dataDir }, "Switchboard ready");
   } catch (error) {

@@ -244,6 +244,7 @@ describe("lifecycle", () => {
     world = createWorld();
     const cdrs = world.pbx.closeInterruptedCalls([
       {
+        snapshot: {
         call_id: "c1",
         conversation_id: "v1",
         direction: "inbound",
@@ -252,6 +253,8 @@ describe("lifecycle", () => {
         flow_id: "main",
         started_at: "2026-01-05T08:59:00.000Z",
         answered_at: "2026-01-05T08:59:10.000Z",
+        },
+        partials: [],
       },
     ]);
     expect(cdrs).toEqual([

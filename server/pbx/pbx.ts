@@ -282,10 +282,12 @@ export class Pbx {
    * After a restart: gives each call the persistence side found open a final
    * CDR (`failed`, `system_restart`), emitted as `conversation.ended`.
    */
-  closeInterruptedCalls(openCalls: OpenCallSnapshot[]): Cdr[] {
+  closeInterruptedCalls(openCalls: Array<{ snapshot: OpenCallSnapshot; partials: Cdr[] }>): Cdr[] {
     const now = this.control.now();
-    return openCalls.map((snapshot) => {
-      const cdr = interruptedCallCdr(snapshot, { cdrId: this.control.newId(), legId: this.control.newId() }, now);
+    return openCalls.map(({ snapshot, partials }) => {
+      const base = interruptedCallCdr(snapshot, { cdrId: this.control.newId(), legId: this.control.newId() }, now);
+      // The final record follows the partial CDRs the conversation already produced before the restart.
+      const cdr: Cdr = partials.length > 0 ? { ...base, sequence: partials.length + 1, legs: partials } : base;
       this.emit({ type: "conversation.ended", cdr });
       return cdr;
     });

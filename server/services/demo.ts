@@ -3,6 +3,8 @@ import type { Db } from "../db/client";
 import { agents, extensions, phoneNumbers, phonebookContacts, phonebookNumbers, queueMembers, queues, users } from "../db/schema";
 import { newId } from "@/lib/ids";
 import { getSetting, setSetting } from "./settings";
+import { createFlow, publishFlow } from "./flows";
+import receptionFlow from "@/flows/fixtures/business-hours-menu.json";
 
 const demoPeople = [
   { ext: "101", first: "Anna", last: "Kovács", email: "anna.kovacs@demo.example", agent: false },
@@ -26,6 +28,7 @@ export interface DemoSeedResult {
   phoneNumbers: string[];
   queues: string[];
   contacts: number;
+  flows: string[];
 }
 
 /**
@@ -35,9 +38,9 @@ export interface DemoSeedResult {
  */
 export function seedDemo(db: Db): DemoSeedResult {
   if (getSetting(db, "demo_seeded_at")) {
-    return { seeded: false, users: 0, extensions: [], phoneNumbers: [], queues: [], contacts: 0 };
+    return { seeded: false, users: 0, extensions: [], phoneNumbers: [], queues: [], contacts: 0, flows: [] };
   }
-  const result: DemoSeedResult = { seeded: true, users: 0, extensions: [], phoneNumbers: [], queues: [], contacts: 0 };
+  const result: DemoSeedResult = { seeded: true, users: 0, extensions: [], phoneNumbers: [], queues: [], contacts: 0, flows: [] };
   db.transaction((tx) => {
     const agentIds: string[] = [];
     for (const person of demoPeople) {
@@ -63,9 +66,13 @@ export function seedDemo(db: Db): DemoSeedResult {
     for (const agentId of agentIds) tx.insert(queueMembers).values({ queueId, agentId }).run();
     result.queues.push(queueId);
 
+    // The reception flow (business hours → menu → sales ring group / support queue), published and answering the main number.
+    const flow = createFlow(tx as unknown as Db, demoReceptionFlow(queueId), null);
+    publishFlow(tx as unknown as Db, flow.id, null);
+    result.flows.push(flow.id);
     const did = "+3612345678";
     if (!tx.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.number, did)).get()) {
-      tx.insert(phoneNumbers).values({ id: newId("phoneNumber"), number: did, label: "Fővonal / Main line" }).run();
+      tx.insert(phoneNumbers).values({ id: newId("phoneNumber"), number: did, label: "Fővonal / Main line", flowId: flow.id }).run();
       result.phoneNumbers.push(did);
     }
     for (const contact of demoContacts) {
@@ -79,4 +86,11 @@ export function seedDemo(db: Db): DemoSeedResult {
     setSetting(tx as unknown as Db, "demo_seeded_at", new Date().toISOString());
   });
   return result;
+}
+
+function demoReceptionFlow(queueId: string) {
+  return {
+    ...receptionFlow,
+    nodes: receptionFlow.nodes.map((node) => (node.type === "queue" ? { ...node, config: { ...node.config, queue_id: queueId } } : node)),
+  };
 }

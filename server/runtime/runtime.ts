@@ -1,0 +1,92 @@
+import { systemClock } from "@/flows/runtime/clock";
+import type { CallChannel, CallInfo, Clock, IntegrationPort, Logger } from "@/flows/runtime/ports";
+import type { Db } from "../db/client";
+import { Pbx } from "../pbx/pbx";
+import { SimulatedEngine } from "../telephony/simulated/simulatedEngine";
+import { loadPublishedDocument } from "../services/flows";
+import { CallStore } from "./callStore";
+import { SqliteDirectory } from "./sqliteDirectory";
+import { LiveCalls } from "./liveCalls";
+import { runFlowWithLiveState } from "./flowRunner";
+import { unconfiguredIntegration } from "./integration";
+
+export interface RuntimeOptions {
+  db: Db;
+  recordingsDir: string;
+  logger: Logger;
+  clock?: Clock;
+  integration?: IntegrationPort;
+  defaultRegion?: string;
+}
+
+/**
+ * The call runtime of one process: the simulated telephony engine, call
+ * control on top of it, the flow interpreter for incoming calls, and the
+ * SQLite store that records what happens. A real SIP edge would replace
+ * only the engine.
+ */
+export class Runtime {
+  readonly clock: Clock;
+  readonly engine: SimulatedEngine;
+  readonly pbx: Pbx;
+  readonly store: CallStore;
+  readonly live = new LiveCalls();
+  readonly directory: SqliteDirectory;
+  integration: IntegrationPort;
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { db, logger } = options;
+    this.clock = options.clock ?? systemClock;
+    this.integration = options.integration ?? unconfiguredIntegration;
+    this.directory = new SqliteDirectory(db);
+    this.store = new CallStore(db);
+    this.engine = new SimulatedEngine({
+      clock: this.clock,
+      recordingsDir: options.recordingsDir,
+      isExtension: (number) => this.directory.extension(number) !== null,
+    });
+    this.pbx = new Pbx({
+      clock: this.clock,
+      engine: this.engine,
+      simulator: this.engine,
+      directory: this.directory,
+      sink: this.store.handle,
+      logger,
+      defaultRegion: (options.defaultRegion ?? "HU") as never,
+      startFlow: (channel, call, variables) => this.runPublishedFlow(channel, call, variables),
+    });
+  }
+
+  /** Start-up: calls left open by a crash or kill get their final CDR now. */
+  recoverInterruptedCalls(): number {
+    this.store.logOutAgentsLeftIn(new Date(this.clock.now()).toISOString());
+    return this.pbx.closeInterruptedCalls(this.store.interruptedCalls()).length;
+  }
+
+  shutdown(): void {
+    this.pbx.shutdown();
+  }
+
+  private async runPublishedFlow(channel: CallChannel, call: CallInfo, variables: Record<string, unknown>): Promise<void> {
+    const published = call.flowId ? loadPublishedDocument(this.options.db, call.flowId) : null;
+    if (!published) {
+      // A DID pointing at a flow that was never published: the caller gets a clean rejection.
+      channel.hangup("no_published_flow");
+      return;
+    }
+    await runFlowWithLiveState(
+      {
+        clock: this.clock,
+        integration: this.integration,
+        flows: { loadPublished: async (flowId) => loadPublishedDocument(this.options.db, flowId) },
+        logger: this.options.logger,
+        live: this.live,
+        saveTrace: (trace) => this.store.saveTrace(trace, new Date(this.clock.now()).toISOString()),
+      },
+      channel,
+      call,
+      { document: published, flowId: call.flowId, revision: published.revision },
+      variables,
+    );
+  }
+}
