@@ -2,15 +2,24 @@ import en from "./en.json";
 import hu from "./hu.json";
 import editorEn from "./editor.en.json";
 import editorHu from "./editor.hu.json";
+import operationsEn from "./operations.en.json";
+import operationsHu from "./operations.hu.json";
+import integrationEn from "./integration.en.json";
+import integrationHu from "./integration.hu.json";
 import type { Locale } from "@/lib/schemas/directory";
 
 export const localeCookie = "sb_locale";
 export const locales: readonly Locale[] = ["en", "hu"];
 
-// The flow editor's text lives in its own files (namespace "editor") so the portal and the editor can grow independently.
+/**
+ * One catalogue per area of the product, each its own namespace, so areas
+ * grow independently: portal shell and directory at the top level, then
+ * `editor` (flow editor), `operations` (phonebook, forwarding, call centre,
+ * calls) and `integration` (API access, CRM hooks, deliveries).
+ */
 const catalogues = {
-  en: { ...en, editor: editorEn },
-  hu: { ...hu, editor: editorHu },
+  en: { ...en, editor: editorEn, operations: operationsEn, integration: integrationEn },
+  hu: { ...hu, editor: editorHu, operations: operationsHu, integration: integrationHu },
 } satisfies Record<Locale, unknown>;
 
 export function messagesFor(locale: Locale) {
