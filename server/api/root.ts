@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 import { accountRouter } from "./routers/account";
 import { extensionsRouter, phoneNumbersRouter, usersRouter } from "./routers/directory";
 import { flowsRouter } from "./routers/flows";
+import { testCallsRouter } from "./routers/testCalls";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   extensions: extensionsRouter,
   phoneNumbers: phoneNumbersRouter,
   flows: flowsRouter,
+  testCalls: testCallsRouter,
 });
 
 export type AppRouter = typeof appRouter;

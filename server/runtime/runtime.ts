@@ -9,6 +9,7 @@ import { SqliteDirectory } from "./sqliteDirectory";
 import { LiveCalls } from "./liveCalls";
 import { runFlowWithLiveState } from "./flowRunner";
 import { unconfiguredIntegration } from "./integration";
+import { TestCallLab } from "./testCalls";
 
 export interface RuntimeOptions {
   db: Db;
@@ -32,6 +33,7 @@ export class Runtime {
   readonly store: CallStore;
   readonly live = new LiveCalls();
   readonly directory: SqliteDirectory;
+  readonly testCalls: TestCallLab;
   integration: IntegrationPort;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -55,7 +57,17 @@ export class Runtime {
       defaultRegion: (options.defaultRegion ?? "HU") as never,
       startFlow: (channel, call, variables) => this.runPublishedFlow(channel, call, variables),
     });
+    this.testCalls = new TestCallLab({
+      clock: this.clock,
+      directory: this.directory,
+      integration: () => this.integration,
+      flows: this.flowLoader,
+      logger,
+      extensions: () => this.directory.extensionNumbers(),
+    });
   }
+
+  private readonly flowLoader = { loadPublished: async (flowId: string) => loadPublishedDocument(this.options.db, flowId) };
 
   /** Start-up: calls left open by a crash or kill get their final CDR now. */
   recoverInterruptedCalls(): number {
@@ -78,7 +90,7 @@ export class Runtime {
       {
         clock: this.clock,
         integration: this.integration,
-        flows: { loadPublished: async (flowId) => loadPublishedDocument(this.options.db, flowId) },
+        flows: this.flowLoader,
         logger: this.options.logger,
         live: this.live,
         saveTrace: (trace) => this.store.saveTrace(trace, new Date(this.clock.now()).toISOString()),

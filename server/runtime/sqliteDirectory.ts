@@ -44,6 +44,7 @@ export class SqliteDirectory implements Directory {
                 (select min(e.number) from extensions e where e.owner_user_id = a.user_id) as extension
          from agents a join users u on u.id = a.user_id where a.id = ?`,
       ),
+      extensionNumbers: sqlite.prepare(`select number from extensions where enabled = 1 order by number`),
       callerName: sqlite.prepare(
         `select coalesce(nullif(trim(c.first_name || ' ' || c.last_name), ''), c.company) as name
          from phonebook_numbers n join phonebook_contacts c on c.id = n.contact_id where n.number = ? limit 1`,
@@ -90,5 +91,10 @@ export class SqliteDirectory implements Directory {
 
   callerName(number: string): string | null {
     return (this.statements.callerName.get(number) as { name: string | null } | undefined)?.name ?? null;
+  }
+
+  /** Enabled extension numbers, for views that list every phone. */
+  extensionNumbers(): string[] {
+    return (this.statements.extensionNumbers.all() as { number: string }[]).map((row) => row.number);
   }
 }

@@ -1,0 +1,47 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "../trpc";
+import { getFlow } from "../../services/flows";
+import { getRuntime } from "../../runtime";
+import { toE164 } from "@/lib/phone";
+import { getConfig } from "../../config";
+
+const callId = z.object({ callId: z.string().min(1) });
+
+/** Test calls from the flow editor: they run the flow's current draft in a sandbox (see server/runtime/testCalls.ts). */
+export const testCallsRouter = createTRPCRouter({
+  start: adminProcedure
+    .input(
+      z.object({
+        flowId: z.string().min(1),
+        callerNumber: z.string().trim().min(2).max(32),
+        calledNumber: z.string().trim().min(2).max(32),
+        at: z.iso.datetime({ offset: true }).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const { draft } = getFlow(ctx.db, input.flowId);
+      const region = getConfig().DEFAULT_REGION;
+      // Extensions stay as typed; anything else is normalised like a real caller's number.
+      const normalise = (n: string) => (/^\d{2,6}$/.test(n) ? n : (toE164(n, region) ?? n));
+      return getRuntime().testCalls.start({
+        flowId: input.flowId,
+        document: draft,
+        callerNumber: normalise(input.callerNumber),
+        calledNumber: normalise(input.calledNumber),
+        at: input.at,
+      });
+    }),
+  state: adminProcedure.input(callId).query(({ input }) => {
+    const state = getRuntime().testCalls.state(input.callId);
+    if (!state) throw new TRPCError({ code: "NOT_FOUND", message: "This test call is no longer available" });
+    return state;
+  }),
+  dtmf: adminProcedure
+    .input(z.object({ callId: z.string().min(1), digits: z.string().regex(/^[0-9*#]{1,20}$/) }))
+    .mutation(({ input }) => getRuntime().testCalls.dtmf(input.callId, input.digits)),
+  answer: adminProcedure
+    .input(z.object({ callId: z.string().min(1), extension: z.string().regex(/^\d{2,6}$/) }))
+    .mutation(({ input }) => getRuntime().testCalls.answer(input.callId, input.extension)),
+  hangup: adminProcedure.input(callId).mutation(({ input }) => getRuntime().testCalls.hangup(input.callId)),
+});
