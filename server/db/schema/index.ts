@@ -5,3 +5,4 @@
 export * from "./core";
 export * from "./calls";
 export * from "./api";
+export * from "./integration";
