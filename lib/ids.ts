@@ -11,6 +11,9 @@ export const idPrefixes = {
   agent: "agt",
   contact: "con",
   technicalUser: "tu",
+  outboundApi: "oapi",
+  message: "msg",
+  delivery: "dlv",
 } as const;
 
 export function newId(kind: keyof typeof idPrefixes): string {
