@@ -9,8 +9,11 @@ import { NODE_TYPES, type NodeType, isNodeType } from "@/flows/model/nodeTypes";
 import { CURRENT_SCHEMA_VERSION, type DocumentIssue, type FlowDocument } from "@/flows/model/types";
 import { languageSchema } from "@/flows/model/fields";
 import { nodeDefinitions } from "@/flows/nodes/definitions";
+import { ELEMENT_ID_PATTERN } from "@/flows/model/ids";
+import { testScenarioSchema } from "@/flows/scenarios/schema";
 
-export const ELEMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export { ELEMENT_ID_PATTERN };
+
 const elementIdSchema = z.string().regex(ELEMENT_ID_PATTERN, "Use 1–64 of A-Z, a-z, 0-9, _ and -");
 
 function nodeSchemaFor<T extends NodeType>(type: T) {
@@ -47,6 +50,7 @@ export const flowDocumentSchema = z.strictObject({
   language: languageSchema.optional(),
   nodes: z.array(flowNodeSchema).max(500),
   edges: z.array(flowEdgeSchema).max(2000),
+  test_scenarios: z.array(testScenarioSchema).max(50).optional(),
 });
 
 /** Document upgraders: entry `n` turns a schema_version n document into n + 1. */

@@ -5,7 +5,7 @@
  */
 import type { FlowDocument, FlowEdge, FlowNode } from "@/flows/model/types";
 
-const DOCUMENT_KEYS = ["schema_version", "name", "description", "language", "nodes", "edges"] as const;
+const DOCUMENT_KEYS = ["schema_version", "name", "description", "language", "nodes", "edges", "test_scenarios"] as const;
 const NODE_KEYS = ["id", "type", "version", "label", "position", "config"] as const;
 const EDGE_KEYS = ["id", "source", "source_port", "target"] as const;
 

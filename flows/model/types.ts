@@ -4,6 +4,7 @@
  * Editor, validation, interpreter and server all read these types.
  */
 import type { z } from "zod";
+import type { TestScenario } from "@/flows/scenarios/schema";
 import type { NodeConfigs } from "@/flows/nodes/definitions";
 import type { NodeType } from "@/flows/model/nodeTypes";
 import type {
@@ -63,6 +64,8 @@ export interface FlowDocument {
   language?: string;
   nodes: FlowNode[];
   edges: FlowEdge[];
+  /** Saved test scenarios (flows/scenarios/schema.ts), run against the simulated PBX. */
+  test_scenarios?: TestScenario[];
 }
 
 /** One problem found while reading or validating a document; `path` is dotted from the document root. */

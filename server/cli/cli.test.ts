@@ -59,6 +59,24 @@ describe("npm run cli", () => {
     expect(JSON.parse(cli(["demo", "seed"]).stdout).seeded).toBe(false);
   });
 
+  it("runs a flow's saved scenarios: the demo reception flow passes, a wrong expectation fails with exit code 1", () => {
+    const db = new Database(path.join(dataDir, "switchboard.db"), { readonly: true });
+    const { id } = db.prepare("select id from flows limit 1").get() as { id: string };
+    db.close();
+    const passing = cli(["flows", "test", id]);
+    expect(passing.code).toBe(0);
+    expect(JSON.parse(passing.stdout)).toMatchObject({ passed: true, failed: 0, scenarios: 3 });
+
+    const file = path.join(dataDir, "wrong.json");
+    const fixture = JSON.parse(fs.readFileSync(path.join(root, "flows/fixtures/business-hours-menu.json"), "utf8"));
+    fixture.test_scenarios = [{ ...fixture.test_scenarios[1], expect: { path: ["start", "hours", "menu"] } }];
+    fs.writeFileSync(file, JSON.stringify(fixture));
+    const failing = cli(["flows", "test", file]);
+    expect(failing.code).toBe(1);
+    const report = JSON.parse(failing.stdout);
+    expect(report.results[0].failures[0]).toContain("the call went start → hours → closed → bye");
+  });
+
   it("stops with a clear message on a corrupt database", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-corrupt-"));
     fs.writeFileSync(path.join(dir, "switchboard.db"), "garbage ".repeat(1000));

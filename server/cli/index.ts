@@ -8,6 +8,7 @@ import { createUser } from "../services/users";
 import { createExtension } from "../services/extensions";
 import { createTechnicalUser } from "../services/technicalUsers";
 import { seedDemo } from "../services/demo";
+import { testFlow } from "../scenarios/testFlow";
 import { ServiceError } from "../services/errors";
 import { ZodError } from "zod";
 import { StartupError } from "../config";
@@ -15,7 +16,8 @@ import { StartupError } from "../config";
 const usage = `Usage: npm run cli -- <command>
   user create --email E --name N --role admin|user [--extension 101] --password-stdin
   technical-user create --name N [--scopes a,b]
-  demo seed`;
+  demo seed
+  flows test FLOW_FILE_OR_ID      runs the flow's saved test scenarios; exit code 1 when one fails`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -27,6 +29,7 @@ async function run(argv: string[]): Promise<unknown> {
   const [noun, verb, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
+    allowPositionals: true,
     options: {
       email: { type: "string" },
       name: { type: "string" },
@@ -61,6 +64,13 @@ async function run(argv: string[]): Promise<unknown> {
     }
     case "demo seed":
       return seedDemo(db);
+    case "flows test": {
+      const target = rest[0];
+      if (!target) throw new UsageError(usage);
+      const report = await testFlow(db, target);
+      if (!report.passed) process.exitCode = 1;
+      return report;
+    }
     default:
       throw new UsageError(usage);
   }

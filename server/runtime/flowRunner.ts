@@ -10,6 +10,8 @@ export interface FlowRunnerDeps {
   flows: FlowLoader;
   logger: Logger;
   live: LiveCalls;
+  /** Told as each node starts (scenario runs press keys when the flow reaches a node). */
+  onNodeEntered?: (callId: string, nodeId: string) => void;
   /** Where the finished trace goes (SQLite for real calls; nowhere for test calls). */
   saveTrace?: (trace: { callId: string; conversationId: string; flowId: string | null; revision: number | null; outcome: string; steps: unknown[] }) => void;
 }
@@ -46,11 +48,14 @@ export async function runFlowWithLiveState(
     integration: deps.integration,
     flows: deps.flows,
     logger: deps.logger,
-    onNodeEntered: (event) => (live.currentNodeId = event.node_id),
+    onNodeEntered: (event) => {
+      live.currentNodeId = event.node_id;
+      deps.onNodeEntered?.(call.id, event.node_id);
+    },
     onStep: (step) => live.trace.push(step),
   };
   const observed = observePrompts(channel, (text, language) => live.prompts.push({ text, language, at: new Date(deps.clock.now()).toISOString() }));
   const result = await runFlow(ctx, observed, flow.document, call, { flowId: flow.flowId, variables });
-  deps.live.finish(call.id, result.outcome);
+  deps.live.finish(call.id, result.outcome, result.variables);
   deps.saveTrace?.({ callId: call.id, conversationId: call.conversationId, flowId: flow.flowId, revision: flow.revision, outcome: result.outcome, steps: result.trace });
 }

@@ -14,6 +14,8 @@ export interface LiveFlowState {
   trace: TraceStep[];
   prompts: PromptHeard[];
   outcome: string | null;
+  /** The flow's variables when it finished. */
+  variables: Record<string, unknown>;
 }
 
 /**
@@ -27,7 +29,7 @@ export class LiveCalls {
   constructor(private readonly keepEnded = 500) {}
 
   start(callId: string, flowId: string | null, revision: number | null): LiveFlowState {
-    const state: LiveFlowState = { callId, flowId, revision, currentNodeId: null, trace: [], prompts: [], outcome: null };
+    const state: LiveFlowState = { callId, flowId, revision, currentNodeId: null, trace: [], prompts: [], outcome: null, variables: {} };
     this.states.set(callId, state);
     return state;
   }
@@ -36,10 +38,11 @@ export class LiveCalls {
     return this.states.get(callId);
   }
 
-  finish(callId: string, outcome: string): void {
+  finish(callId: string, outcome: string, variables: Record<string, unknown>): void {
     const state = this.states.get(callId);
     if (!state) return;
     state.outcome = outcome;
+    state.variables = variables;
     state.currentNodeId = null;
     this.ended.push(callId);
     while (this.ended.length > this.keepEnded) this.states.delete(this.ended.shift()!);

@@ -5,6 +5,7 @@ import type { FlowDocument } from "@/flows/model/types";
 import type { Clock, FlowLoader, IntegrationPort, Logger } from "@/flows/runtime/ports";
 import { Pbx } from "../pbx/pbx";
 import type { Directory } from "../pbx/directory";
+import { sandboxDirectory } from "./sandboxDirectory";
 import type { Cdr } from "../pbx/cdr";
 import { SimulatedEngine } from "../telephony/simulated/simulatedEngine";
 import { LiveCalls, type LiveFlowState } from "./liveCalls";
@@ -83,25 +84,13 @@ export class TestCallLab {
       isExtension: (number) => directory.extension(number) !== null,
       defaultPhoneBehavior: { behavior: "no_answer" },
     });
-    // Every number dialled reaches the draft; nothing is recorded.
-    const sandboxDirectory: Directory = {
-      extension: (number) => {
-        const extension = directory.extension(number);
-        return extension && { ...extension, recordCalls: false };
-      },
-      flowIdForNumber: () => request.flowId,
-      queue: (id) => directory.queue(id),
-      agent: (id) => directory.agent(id),
-      agents: () => directory.agents(),
-      callerName: (number) => directory.callerName(number),
-    };
     const live = new LiveCalls(1);
     const outcome: Outcome = { finalCdr: null, endedAt: null };
     const pbx = new Pbx({
       clock,
       engine,
       simulator: engine,
-      directory: sandboxDirectory,
+      directory: sandboxDirectory(directory, request.flowId),
       logger,
       sink: (event) => {
         if (event.type === "conversation.ended") {

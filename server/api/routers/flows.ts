@@ -14,6 +14,7 @@ import {
 } from "../../services/flows";
 import { listExtensions } from "../../services/extensions";
 import { listQueues } from "../../services/queues";
+import { testFlow } from "../../scenarios/testFlow";
 
 const flowId = z.object({ id: z.string().min(1) });
 /** Documents are validated by parseFlowDocument in the service, which reports field paths. */
@@ -38,6 +39,8 @@ export const flowsRouter = createTRPCRouter({
   rollback: adminProcedure
     .input(z.object({ id: z.string().min(1), revision: z.number().int().positive() }))
     .mutation(({ ctx, input }) => rollbackFlow(ctx.db, input.id, input.revision, ctx.user.id)),
+  /** Runs the draft's saved test scenarios against the simulated PBX. */
+  runScenarios: adminProcedure.input(flowId).mutation(({ ctx, input }) => testFlow(ctx.db, input.id)),
   /** What the inspector's pickers offer: extensions, queues, other flows (outbound APIs come with the CRM integration). */
   pickerOptions: adminProcedure.query(({ ctx }) => ({
     extensions: listExtensions(ctx.db).map((e) => ({ id: e.number, label: `${e.number} · ${e.name}` })),

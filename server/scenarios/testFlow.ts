@@ -1,0 +1,47 @@
+import fs from "node:fs";
+import type { Db } from "../db/client";
+import { parseFlowDocument } from "@/flows/model/document";
+import type { FlowDocument } from "@/flows/model/types";
+import { getFlow, loadPublishedDocument } from "../services/flows";
+import { ServiceError } from "../services/errors";
+import { SqliteDirectory } from "../runtime/sqliteDirectory";
+import { componentLogger } from "../logger";
+import { runScenarios, type ScenarioResult } from "./runScenario";
+
+export interface FlowTestReport {
+  flow: string;
+  passed: boolean;
+  scenarios: number;
+  failed: number;
+  results: ScenarioResult[];
+}
+
+function readTarget(db: Db, target: string): { document: FlowDocument; flowId: string } {
+  if (fs.existsSync(target)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(target, "utf8"));
+    } catch (error) {
+      throw new ServiceError("invalid", `${target} is not valid JSON: ${(error as Error).message}`);
+    }
+    const parsed = parseFlowDocument(json);
+    if (!parsed.ok) throw new ServiceError("invalid", `${target}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+    return { document: parsed.document, flowId: target };
+  }
+  return { document: getFlow(db, target).draft, flowId: target };
+}
+
+/**
+ * Runs the saved scenarios of a flow file or of a stored flow's draft against
+ * the simulated PBX, with this installation's extensions, queues and phonebook.
+ */
+export async function testFlow(db: Db, target: string): Promise<FlowTestReport> {
+  const { document, flowId } = readTarget(db, target);
+  const results = await runScenarios(document, flowId, {
+    directory: new SqliteDirectory(db),
+    flows: { loadPublished: async (id) => loadPublishedDocument(db, id) },
+    logger: componentLogger("scenarios"),
+  });
+  const failed = results.filter((r) => !r.passed).length;
+  return { flow: document.name, passed: failed === 0, scenarios: results.length, failed, results };
+}
