@@ -1,0 +1,462 @@
+import { asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { AsYouType, type CountryCode } from "libphonenumber-js/min";
+import { ZodError } from "zod";
+import type { Db } from "../db/client";
+import { phonebookContacts, phonebookNumbers } from "../db/schema";
+import { getConfig } from "../config";
+import { newId } from "@/lib/ids";
+import { toE164 } from "@/lib/phone";
+import { CsvError, parseCsv, restoreNeutralisedFormula, toCsv } from "@/lib/csv";
+import {
+  contactInputSchema,
+  contactListQuerySchema,
+  contactNumberTypes,
+  type ContactInput,
+  type ContactListQuery,
+  type ContactNumberType,
+} from "@/lib/schemas/operations";
+import { ServiceError, isUniqueViolation, notFound } from "./errors";
+
+/** A phonebook contact as API.md shapes it, plus `version` (the ETag) and timestamps. */
+export interface ContactView {
+  id: string;
+  external_id: string | null;
+  first_name: string;
+  last_name: string;
+  company: string;
+  email: string;
+  numbers: { type: ContactNumberType; number: string }[];
+  notes: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+type ContactData = Omit<ContactView, "id" | "version" | "created_at" | "updated_at">;
+
+const externalIdTaken = () =>
+  new ServiceError("conflict", "Another contact already has this external_id", { field: "external_id", messageKey: "operations.errors.externalIdTaken" });
+
+const changedElsewhere = () =>
+  new ServiceError("precondition_failed", "The contact was changed by someone else since it was read", {
+    messageKey: "operations.errors.changedElsewhere",
+  });
+
+// ── search ─────────────────────────────────────────────────────────────
+
+/** Case- and accent-insensitive text, so "kovacs" finds "Kovács". */
+export function foldText(value: string): string {
+  return value.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+}
+
+const foldRegistered = new WeakSet<object>();
+
+/** Registers `sb_fold()` on the connection once: the search compares folded text inside SQLite. */
+function withFold(db: Db): Db {
+  const connection = db.$client;
+  if (!foldRegistered.has(connection)) {
+    connection.function("sb_fold", { deterministic: true }, (value: unknown) => (typeof value === "string" ? foldText(value) : value));
+    foldRegistered.add(connection);
+  }
+  return db;
+}
+
+const likeEscape = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The digit strings a typed number may appear as in stored E.164 numbers:
+ * as typed ("1112233" inside "+36301112233"), and read as a (partial)
+ * national or international number ("06 30 111" → "3630111").
+ */
+export function numberSearchDigits(search: string, region: string): string[] {
+  const digits = search.replace(/\D/g, "");
+  if (digits.length < 3 || /[\p{L}]/u.test(search)) return [];
+  const typing = new AsYouType(region as CountryCode);
+  typing.input(search.replace(/[^\d+]/g, ""));
+  const asNumber = (typing.getNumberValue() ?? "").replace(/\D/g, "");
+  return [...new Set([digits, asNumber].filter((d) => d.length >= 3))];
+}
+
+function searchCondition(search: string, region: string): SQL | undefined {
+  if (!search) return undefined;
+  const pattern = `%${likeEscape(foldText(search))}%`;
+  const c = phonebookContacts;
+  const text = sql`(sb_fold(${c.firstName} || ' ' || ${c.lastName}) like ${pattern} escape '\\'
+    or sb_fold(${c.lastName} || ' ' || ${c.firstName}) like ${pattern} escape '\\'
+    or sb_fold(${c.company}) like ${pattern} escape '\\'
+    or sb_fold(${c.email}) like ${pattern} escape '\\'
+    or ${c.externalId} = ${search})`;
+  const digitPatterns = numberSearchDigits(search, region);
+  if (digitPatterns.length === 0) return text;
+  // Table names spelled out: inside a correlated subquery, unqualified columns would bind to the inner table.
+  const numberMatches = sql.join(
+    digitPatterns.map((digits) => sql`n.number like ${`%${digits}%`}`),
+    sql` or `,
+  );
+  return sql`(${text} or exists (select 1 from phonebook_numbers n where n.contact_id = "phonebook_contacts"."id" and (${numberMatches})))`;
+}
+
+const sortKey = sql`sb_fold(case when ${phonebookContacts.lastName} = '' and ${phonebookContacts.firstName} = '' then ${phonebookContacts.company}
+  else ${phonebookContacts.lastName} || ' ' || ${phonebookContacts.firstName} end)`;
+
+function loadContacts(db: Db, where: SQL | undefined, page: { limit: number; offset: number } | null): ContactView[] {
+  const base = withFold(db).select().from(phonebookContacts).where(where).orderBy(sortKey, asc(phonebookContacts.id));
+  const rows = page ? base.limit(page.limit).offset(page.offset).all() : base.all();
+  if (rows.length === 0) return [];
+  const numbers = db
+    .select()
+    .from(phonebookNumbers)
+    .where(
+      inArray(
+        phonebookNumbers.contactId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .orderBy(asc(phonebookNumbers.contactId), asc(phonebookNumbers.position))
+    .all();
+  const byContact = new Map<string, typeof numbers>();
+  for (const n of numbers) byContact.set(n.contactId, [...(byContact.get(n.contactId) ?? []), n]);
+  return rows.map((row) => ({
+    id: row.id,
+    external_id: row.externalId,
+    first_name: row.firstName,
+    last_name: row.lastName,
+    company: row.company,
+    email: row.email,
+    numbers: (byContact.get(row.id) ?? []).map((n) => ({ type: n.type, number: n.number })),
+    notes: row.notes,
+    version: row.version,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  }));
+}
+
+/** API.md list convention: `{items, total}`; `search` matches names, company, e-mail, external id and any number. */
+export function listContacts(db: Db, query: ContactListQuery = {}): { items: ContactView[]; total: number } {
+  const { search, limit, offset } = contactListQuerySchema.parse(query);
+  const where = searchCondition(search, getConfig().DEFAULT_REGION);
+  const total = withFold(db).select({ n: count() }).from(phonebookContacts).where(where).get()!.n;
+  return { items: loadContacts(db, where, { limit, offset }), total };
+}
+
+export function getContact(db: Db, id: string): ContactView {
+  const [contact] = loadContacts(db, eq(phonebookContacts.id, id), null);
+  if (!contact) throw notFound("Contact", id);
+  return contact;
+}
+
+// ── changes ────────────────────────────────────────────────────────────
+
+/** Validates and normalises a contact: every number to E.164 (duplicates dropped), or an error naming the bad number. */
+export function normaliseContact(input: ContactInput, region: string = getConfig().DEFAULT_REGION): ContactData {
+  const data = contactInputSchema.parse(input);
+  const numbers: ContactData["numbers"] = [];
+  data.numbers.forEach((entry, index) => {
+    const number = toE164(entry.number, region);
+    if (!number) {
+      throw new ServiceError("invalid", `${entry.number} is not a valid phone number`, {
+        field: `numbers.${index}.number`,
+        messageKey: "operations.errors.phoneNumber",
+      });
+    }
+    if (!numbers.some((n) => n.number === number)) numbers.push({ type: entry.type, number });
+  });
+  return { ...data, numbers };
+}
+
+function writeNumbers(db: Db, contactId: string, numbers: ContactData["numbers"]): void {
+  db.delete(phonebookNumbers).where(eq(phonebookNumbers.contactId, contactId)).run();
+  numbers.forEach((n, position) => db.insert(phonebookNumbers).values({ contactId, position, type: n.type, number: n.number }).run());
+}
+
+function columnsOf(data: ContactData) {
+  return {
+    externalId: data.external_id,
+    firstName: data.first_name,
+    lastName: data.last_name,
+    company: data.company,
+    email: data.email,
+    notes: data.notes,
+  };
+}
+
+function insertContact(db: Db, data: ContactData): string {
+  const id = newId("contact");
+  db.insert(phonebookContacts).values({ id, ...columnsOf(data) }).run();
+  writeNumbers(db, id, data.numbers);
+  return id;
+}
+
+/** Replaces a contact; with `ifVersion`, only if nobody changed it since that version was read (else precondition_failed). */
+function replaceContact(db: Db, id: string, data: ContactData, ifVersion?: number): void {
+  const versionMatches = ifVersion === undefined ? sql`1 = 1` : sql`${phonebookContacts.version} = ${ifVersion}`;
+  const result = db
+    .update(phonebookContacts)
+    .set({ ...columnsOf(data), version: sql`${phonebookContacts.version} + 1`, updatedAt: new Date().toISOString() })
+    .where(sql`${phonebookContacts.id} = ${id} and ${versionMatches}`)
+    .run();
+  if (result.changes === 0) {
+    if (!db.select({ id: phonebookContacts.id }).from(phonebookContacts).where(eq(phonebookContacts.id, id)).get()) throw notFound("Contact", id);
+    throw changedElsewhere();
+  }
+  writeNumbers(db, id, data.numbers);
+}
+
+function uniqueExternalId<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw externalIdTaken();
+    throw error;
+  }
+}
+
+export function createContact(db: Db, input: ContactInput): ContactView {
+  const data = normaliseContact(input);
+  const id = uniqueExternalId(() => db.transaction((tx) => insertContact(tx as unknown as Db, data)));
+  return getContact(db, id);
+}
+
+export function updateContact(db: Db, id: string, input: ContactInput, options: { ifVersion?: number } = {}): ContactView {
+  const data = normaliseContact(input);
+  uniqueExternalId(() => db.transaction((tx) => replaceContact(tx as unknown as Db, id, data, options.ifVersion)));
+  return getContact(db, id);
+}
+
+export function deleteContact(db: Db, id: string, options: { ifVersion?: number } = {}): void {
+  const versionMatches = options.ifVersion === undefined ? sql`1 = 1` : sql`${phonebookContacts.version} = ${options.ifVersion}`;
+  const result = db.delete(phonebookContacts).where(sql`${phonebookContacts.id} = ${id} and ${versionMatches}`).run();
+  if (result.changes === 0) {
+    getContact(db, id); // throws not_found when it is gone
+    throw changedElsewhere();
+  }
+}
+
+// ── export ─────────────────────────────────────────────────────────────
+
+const csvNumberColumns = contactNumberTypes.map((type) => `phone_${type}` as const);
+export const contactCsvHeader = ["external_id", "first_name", "last_name", "company", "email", ...csvNumberColumns, "notes"] as const;
+
+/** Several numbers of one type share a cell, separated by this. */
+const numberSeparator = " | ";
+
+/** The phonebook (or the contacts matching `search`) as CSV, in the same columns the import reads. UTF-8 with a BOM so Excel shows accents. */
+export function exportContactsCsv(db: Db, search = ""): string {
+  const contacts = loadContacts(db, searchCondition(search.trim(), getConfig().DEFAULT_REGION), null);
+  const rows = contacts.map((c) => [
+    c.external_id,
+    c.first_name,
+    c.last_name,
+    c.company,
+    c.email,
+    ...contactNumberTypes.map((type) =>
+      c.numbers
+        .filter((n) => n.type === type)
+        .map((n) => n.number)
+        .join(numberSeparator),
+    ),
+    c.notes,
+  ]);
+  return "\uFEFF" + toCsv([[...contactCsvHeader], ...rows]);
+}
+
+/** vCard 3.0 text value: backslash, comma, semicolon and line breaks escaped. */
+function vcardText(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\r\n|\r|\n/g, "\\n").replace(/,/g, "\\,").replace(/;/g, "\\;");
+}
+
+/** Lines longer than 75 octets are folded (CRLF + space), never inside a UTF-8 character. */
+function foldVcardLine(line: string): string {
+  const parts: string[] = [];
+  let current = "";
+  let octets = 0;
+  for (const char of line) {
+    const size = Buffer.byteLength(char);
+    const limit = parts.length === 0 ? 75 : 74;
+    if (octets + size > limit) {
+      parts.push(current);
+      current = "";
+      octets = 0;
+    }
+    current += char;
+    octets += size;
+  }
+  parts.push(current);
+  return parts.join("\r\n ");
+}
+
+const vcardPhoneTypes: Record<ContactNumberType, string> = { work: "WORK,VOICE", mobile: "CELL,VOICE", home: "HOME,VOICE", other: "VOICE" };
+
+export function contactVcard(contact: ContactView): string {
+  const fullName = `${contact.first_name} ${contact.last_name}`.trim() || contact.company;
+  const lines = [
+    "BEGIN:VCARD",
+    "VERSION:3.0",
+    `UID:${vcardText(contact.id)}`,
+    `FN:${vcardText(fullName)}`,
+    `N:${vcardText(contact.last_name)};${vcardText(contact.first_name)};;;`,
+    ...(contact.company ? [`ORG:${vcardText(contact.company)}`] : []),
+    ...(contact.email ? [`EMAIL;TYPE=INTERNET:${vcardText(contact.email)}`] : []),
+    ...contact.numbers.map((n) => `TEL;TYPE=${vcardPhoneTypes[n.type]}:${n.number}`),
+    ...(contact.notes ? [`NOTE:${vcardText(contact.notes)}`] : []),
+    ...(contact.external_id ? [`X-SWITCHBOARD-EXTERNAL-ID:${vcardText(contact.external_id)}`] : []),
+    "END:VCARD",
+  ];
+  return lines.map(foldVcardLine).join("\r\n") + "\r\n";
+}
+
+export function exportContactsVcard(db: Db, search = ""): string {
+  return loadContacts(db, searchCondition(search.trim(), getConfig().DEFAULT_REGION), null).map(contactVcard).join("");
+}
+
+// ── import ─────────────────────────────────────────────────────────────
+
+export const importLimits = { maxChars: 2 * 1024 * 1024, maxRows: 5000 };
+
+export interface ImportRowError {
+  field: string;
+  /** An i18n key the portal translates; `message` is the English text for API users and logs. */
+  messageKey: string;
+  message: string;
+}
+
+export interface ImportRow {
+  line: number;
+  action: "create" | "update" | "error";
+  /** The normalised contact (create/update) or what the row said (error). */
+  name: string;
+  numbers: string[];
+  errors: ImportRowError[];
+}
+
+export interface ImportResult {
+  rows: ImportRow[];
+  created: number;
+  updated: number;
+  failed: number;
+  ignoredColumns: string[];
+}
+
+type CsvField = "external_id" | "first_name" | "last_name" | "company" | "email" | "notes" | `phone_${ContactNumberType}`;
+
+/** Header names understood, compared folded and without spaces, dashes or underscores; English and Hungarian. */
+const headerAliases: Record<string, CsvField> = {};
+const aliasList: Array<[CsvField, string[]]> = [
+  ["external_id", ["externalid", "kulsoazonosito", "crmid"]],
+  ["first_name", ["firstname", "first", "givenname", "keresztnev", "utonev"]],
+  ["last_name", ["lastname", "last", "surname", "familyname", "vezeteknev", "csaladnev"]],
+  ["company", ["company", "organisation", "organization", "ceg", "cegnev"]],
+  ["email", ["email", "emailaddress", "mail", "emailcim"]],
+  ["notes", ["notes", "note", "megjegyzes", "megjegyzesek"]],
+  ["phone_work", ["phonework", "workphone", "work", "munkahelyi", "munkahelyitelefon"]],
+  ["phone_mobile", ["phonemobile", "mobilephone", "mobile", "cell", "mobil", "mobiltelefon"]],
+  ["phone_home", ["phonehome", "homephone", "home", "otthoni", "otthonitelefon"]],
+  ["phone_other", ["phoneother", "otherphone", "other", "phone", "telefon", "telefonszam", "egyeb"]],
+];
+for (const [field, aliases] of aliasList) for (const alias of aliases) headerAliases[alias] = field;
+
+const headerKey = (cell: string) => foldText(cell).replace(/[^a-z0-9]/g, "");
+
+function rowErrorsOf(error: unknown): ImportRowError[] {
+  if (error instanceof ServiceError) return [{ field: error.options.field ?? "", messageKey: error.options.messageKey ?? "errors.generic", message: error.message }];
+  if (error instanceof ZodError) {
+    return error.issues.map((issue) => {
+      const field = issue.path.join(".");
+      const messageKey = /^(operations\.)?errors\./.test(issue.message)
+        ? issue.message
+        : issue.code === "too_big"
+          ? "operations.errors.tooLong"
+          : "operations.errors.invalidValue";
+      return { field, messageKey, message: `${field}: ${issue.message}` };
+    });
+  }
+  throw error;
+}
+
+/** What a CSV row says, as contact input: number cells may hold several numbers separated by `|`, `;` or `,`. */
+function rowInput(cells: string[], columns: Array<CsvField | null>): ContactInput {
+  const input = { numbers: [] as { type: ContactNumberType; number: string }[] } as Record<string, unknown> & { numbers: { type: ContactNumberType; number: string }[] };
+  columns.forEach((field, index) => {
+    const value = restoreNeutralisedFormula((cells[index] ?? "").trim());
+    if (!field || value === "") return;
+    if (field.startsWith("phone_")) {
+      const type = field.slice("phone_".length) as ContactNumberType;
+      for (const number of value.split(/[|;,]/).map((n) => n.trim()).filter(Boolean)) input.numbers.push({ type, number });
+    } else {
+      input[field] = value;
+    }
+  });
+  return input as ContactInput;
+}
+
+/**
+ * Reads a phonebook CSV (the export's columns, or common English/Hungarian
+ * header names) and, unless `dryRun`, stores every good row in one
+ * transaction: rows whose `external_id` exists update that contact, others
+ * create one. Bad rows are reported with their line and field and skipped.
+ * The file is untrusted: size and row caps, strict quoting.
+ */
+export function importContactsCsv(db: Db, text: string, options: { dryRun: boolean }): ImportResult {
+  if (text.length > importLimits.maxChars) {
+    throw new ServiceError("invalid", `The file is larger than ${importLimits.maxChars / 1024 / 1024} MB`, { messageKey: "operations.errors.importTooLarge" });
+  }
+  let records;
+  try {
+    records = parseCsv(text);
+  } catch (error) {
+    if (error instanceof CsvError) throw new ServiceError("invalid", `Not a readable CSV file (${error.message})`, { messageKey: "operations.errors.importUnreadable" });
+    throw error;
+  }
+  const [header, ...body] = records;
+  if (!header) throw new ServiceError("invalid", "The file is empty", { messageKey: "operations.errors.importEmpty" });
+  if (body.length > importLimits.maxRows) {
+    throw new ServiceError("invalid", `The file has more than ${importLimits.maxRows} rows`, { messageKey: "operations.errors.importTooManyRows" });
+  }
+  const columns = header.cells.map((cell) => headerAliases[headerKey(cell)] ?? null);
+  if (!columns.some((c) => c === "first_name" || c === "last_name" || c === "company")) {
+    throw new ServiceError("invalid", "The header names no name or company column", { messageKey: "operations.errors.importNoHeader" });
+  }
+  const ignoredColumns = header.cells.filter((cell, i) => columns[i] === null && cell.trim() !== "");
+  const region = getConfig().DEFAULT_REGION;
+
+  const run = (tx: Db): ImportResult => {
+    const result: ImportResult = { rows: [], created: 0, updated: 0, failed: 0, ignoredColumns };
+    const seenExternalIds = new Map<string, number>();
+    for (const record of body) {
+      // Spreadsheets append rows of empty cells; they are not mistakes.
+      if (record.cells.every((cell) => cell.trim() === "")) continue;
+      const input = rowInput(record.cells, columns);
+      const rawName = [input.first_name, input.last_name].filter(Boolean).join(" ") || input.company || "";
+      let data: ContactData;
+      try {
+        data = normaliseContact(input, region);
+      } catch (error) {
+        result.rows.push({ line: record.line, action: "error", name: rawName, numbers: (input.numbers ?? []).map((n) => n.number), errors: rowErrorsOf(error) });
+        result.failed++;
+        continue;
+      }
+      const name = `${data.first_name} ${data.last_name}`.trim() || data.company;
+      const numbers = data.numbers.map((n) => n.number);
+      const earlierLine = data.external_id ? seenExternalIds.get(data.external_id) : undefined;
+      if (earlierLine !== undefined) {
+        const message = `external_id ${data.external_id} already appears on line ${earlierLine}`;
+        result.rows.push({ line: record.line, action: "error", name, numbers, errors: [{ field: "external_id", messageKey: "operations.errors.duplicateInFile", message }] });
+        result.failed++;
+        continue;
+      }
+      if (data.external_id) seenExternalIds.set(data.external_id, record.line);
+      const existing = data.external_id
+        ? tx.select({ id: phonebookContacts.id }).from(phonebookContacts).where(eq(phonebookContacts.externalId, data.external_id)).get()
+        : undefined;
+      if (!options.dryRun) {
+        if (existing) replaceContact(tx, existing.id, data);
+        else insertContact(tx, data);
+      }
+      result.rows.push({ line: record.line, action: existing ? "update" : "create", name, numbers, errors: [] });
+      if (existing) result.updated++;
+      else result.created++;
+    }
+    return result;
+  };
+  return options.dryRun ? run(db) : db.transaction((tx) => run(tx as unknown as Db));
+}
