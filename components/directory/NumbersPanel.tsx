@@ -10,7 +10,7 @@ import { DataTable } from "../ui/DataTable";
 import { Modal } from "../ui/Modal";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Button } from "../ui/Button";
-import { TextField } from "../ui/Field";
+import { SelectField, TextField } from "../ui/Field";
 import { useErrorText } from "../ui/formErrors";
 import { useCrud } from "../ui/useCrud";
 import { FormActions, FormError } from "./bits";
@@ -21,6 +21,7 @@ export function NumbersPanel() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const numbers = useQuery(trpc.phoneNumbers.list.queryOptions());
+  const flows = useQuery(trpc.flows.list.queryOptions());
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.phoneNumbers.list.queryKey() });
   const create = useMutation(trpc.phoneNumbers.create.mutationOptions({ onSuccess: invalidate }));
   const update = useMutation(trpc.phoneNumbers.update.mutationOptions({ onSuccess: invalidate }));
@@ -37,8 +38,11 @@ export function NumbersPanel() {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    // The flow link is kept as it is until the flow editor offers a picker.
-    void crud.submit({ number: String(form.get("number") ?? ""), label: String(form.get("label") ?? ""), flowId: editing?.flowId ?? null });
+    void crud.submit({
+      number: String(form.get("number") ?? ""),
+      label: String(form.get("label") ?? ""),
+      flowId: String(form.get("flowId") ?? "") || null,
+    });
   }
 
   return (
@@ -65,7 +69,15 @@ export function NumbersPanel() {
         <form onSubmit={onSubmit} className="space-y-4" noValidate>
           <TextField label={t("number")} name="number" type="tel" defaultValue={editing ? formatPhone(editing.number) : ""} hint={t("numberHint")} error={errorText(crud.errors.number)} />
           <TextField label={t("label")} name="label" defaultValue={editing?.label} error={errorText(crud.errors.label)} />
-          <p className="text-xs text-slate-500">{t("noFlowsYet")}</p>
+          <SelectField label={t("flow")} name="flowId" defaultValue={editing?.flowId ?? ""} hint={t("flowHint")} error={errorText(crud.errors.flowId)}>
+            <option value="">{t("noFlow")}</option>
+            {flows.data?.map((flow) => (
+              <option key={flow.id} value={flow.id}>
+                {flow.name}
+                {flow.latestRevision === null ? ` (${t("notPublished")})` : ""}
+              </option>
+            ))}
+          </SelectField>
           <FormError message={errorText(crud.errors._form)} />
           <FormActions pending={crud.pending} onCancel={crud.closeForm} />
         </form>
