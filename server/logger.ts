@@ -11,6 +11,8 @@ export const logger = pino({
     censor: "[redacted]",
   },
   base: { app: "switchboard" },
+  // Readable lines while developing; JSON lines (for log shippers) everywhere else.
+  ...(process.env.NODE_ENV === "development" ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
 });
 
 export function componentLogger(component: string) {
