@@ -1,0 +1,1 @@
+export { issueToken as POST } from "@/server/api/rest/operations/auth";

@@ -1,0 +1,1 @@
+export { getUser as GET } from "@/server/api/rest/operations/users";

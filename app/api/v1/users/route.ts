@@ -1,0 +1,1 @@
+export { listUsers as GET } from "@/server/api/rest/operations/users";

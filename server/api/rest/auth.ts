@@ -1,0 +1,113 @@
+/**
+ * Who is calling (API.md §Auth): a technical user by `Basic` client
+ * credentials or a `Bearer` access token. Every request re-reads the
+ * technical user, so revocation, scope changes and allowlist changes apply at
+ * once. Portal sessions never authenticate here.
+ */
+import crypto from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Db } from "@/server/db/client";
+import { technicalUsers } from "@/server/db/schema";
+import { verifySecret } from "@/server/auth/passwords";
+import { ApiProblem } from "./problem";
+import { verifyAccessToken } from "./tokens";
+import { clientIp, ipAllowed } from "./clientIp";
+
+export interface ApiPrincipal {
+  technicalUserId: string;
+  clientId: string;
+  name: string;
+  scopes: ReadonlySet<string>;
+}
+
+/** `credentials`: Basic or Bearer (every operation); `basic`: client credentials only (the token endpoint). */
+export type AuthMode = "credentials" | "basic";
+
+const CHALLENGE = 'Basic realm="Switchboard API", Bearer realm="Switchboard API"';
+
+function unauthorized(detail: string): ApiProblem {
+  return new ApiProblem(401, detail, { headers: { "www-authenticate": CHALLENGE } });
+}
+
+// argon2id costs tens of milliseconds by design. A successful check is remembered
+// briefly under a SHA-256 of the credentials (never the secret itself), together
+// with the stored hash it matched: rotating or revoking the secret invalidates it.
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
+const verified = new Map<string, { matchedHash: string; until: number }>();
+
+// last_used_at is written at most once a minute per technical user, off the hot path.
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const lastUsedWrites = new Map<string, number>();
+
+type TechnicalUserRow = typeof technicalUsers.$inferSelect;
+
+export async function authenticate(db: Db, request: Request, mode: AuthMode, nowMs = Date.now()): Promise<ApiPrincipal> {
+  const header = request.headers.get("authorization");
+  if (!header) throw unauthorized("Send client credentials (Basic) or an access token (Bearer) in the Authorization header");
+  const space = header.indexOf(" ");
+  const scheme = space > 0 ? header.slice(0, space).toLowerCase() : header.toLowerCase();
+  const value = space > 0 ? header.slice(space + 1).trim() : "";
+
+  let row: TechnicalUserRow | undefined;
+  if (scheme === "basic") {
+    row = await checkClientCredentials(db, value, nowMs);
+  } else if (scheme === "bearer" && mode === "credentials") {
+    const id = verifyAccessToken(value, nowMs);
+    if (!id) throw unauthorized("The access token is invalid or expired; request a new one from POST /api/v1/auth/token");
+    row = db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).get();
+  } else {
+    throw unauthorized(mode === "basic" ? "This endpoint takes client credentials (Basic)" : "Unsupported authorization scheme; use Basic or Bearer");
+  }
+  if (!row || row.revokedAt) throw unauthorized("These credentials are not valid");
+
+  if (!ipAllowed(row.ipAllowlist, clientIp(request))) {
+    throw new ApiProblem(403, "Requests from this address are not allowed for this technical user");
+  }
+  touchLastUsed(db, row.id, nowMs);
+  return { technicalUserId: row.id, clientId: row.clientId, name: row.name, scopes: new Set(row.scopes) };
+}
+
+async function checkClientCredentials(db: Db, encoded: string, nowMs: number): Promise<TechnicalUserRow | undefined> {
+  if (encoded.length === 0 || encoded.length > 1024) throw unauthorized("Malformed Basic credentials");
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon <= 0) throw unauthorized("Malformed Basic credentials");
+  const clientId = decoded.slice(0, colon);
+  const secret = decoded.slice(colon + 1);
+  const row = db.select().from(technicalUsers).where(eq(technicalUsers.clientId, clientId)).get();
+  if (!row || row.revokedAt) return undefined;
+
+  const previousValid = row.previousSecretHash && row.previousSecretExpiresAt && Date.parse(row.previousSecretExpiresAt) > nowMs ? row.previousSecretHash : null;
+  const acceptable = [row.secretHash, previousValid].filter((hash): hash is string => hash !== null);
+  const cacheKey = crypto.createHash("sha256").update(`${clientId}\0${secret}`).digest("hex");
+  const cached = verified.get(cacheKey);
+  if (cached && cached.until > nowMs && acceptable.includes(cached.matchedHash)) return row;
+
+  for (const hash of acceptable) {
+    if (await verifySecret(hash, secret)) {
+      if (verified.size >= VERIFIED_MAX_ENTRIES) verified.clear();
+      verified.set(cacheKey, { matchedHash: hash, until: nowMs + VERIFIED_TTL_MS });
+      return row;
+    }
+  }
+  return undefined;
+}
+
+function touchLastUsed(db: Db, technicalUserId: string, nowMs: number): void {
+  const last = lastUsedWrites.get(technicalUserId) ?? 0;
+  if (nowMs - last < LAST_USED_WRITE_INTERVAL_MS) return;
+  lastUsedWrites.set(technicalUserId, nowMs);
+  db.update(technicalUsers).set({ lastUsedAt: new Date(nowMs).toISOString() }).where(eq(technicalUsers.id, technicalUserId)).run();
+}
+
+export function requireScope(principal: ApiPrincipal, scope: string | null): void {
+  if (scope && !principal.scopes.has(scope)) {
+    throw new ApiProblem(403, `This technical user lacks the ${scope} scope`);
+  }
+}
+
+export function resetAuthCachesForTests(): void {
+  verified.clear();
+  lastUsedWrites.clear();
+}

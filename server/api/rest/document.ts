@@ -1,0 +1,15 @@
+import { allOperations } from "./operations";
+import { buildOpenApiDocument } from "./openapi";
+
+let cached: string | undefined;
+
+/** The OpenAPI document as served: built once per process from the operation registry. */
+export function openApiJson(): string {
+  cached ??= JSON.stringify(buildOpenApiDocument(allOperations()));
+  return cached;
+}
+
+/** `GET /api/v1/openapi.json` — public, so tools and the docs page can read it without credentials. */
+export function GET(): Response {
+  return new Response(openApiJson(), { headers: { "content-type": "application/json", "cache-control": "no-cache" } });
+}

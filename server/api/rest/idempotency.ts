@@ -1,0 +1,91 @@
+/**
+ * `Idempotency-Key` on creating POSTs (API.md §Conventions): the first
+ * successful response is stored for 24 h per technical user and key; the same
+ * key with the same request replays it, with a different request it is a 422.
+ */
+import crypto from "node:crypto";
+import { and, eq, lt } from "drizzle-orm";
+import type { Db } from "@/server/db/client";
+import { apiIdempotencyKeys } from "@/server/db/schema";
+import { ApiProblem } from "./problem";
+
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export interface StoredResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** Keys whose first request is still running: a concurrent retry waits for nothing and gets a 409. */
+const inFlight = new Set<string>();
+
+export function readIdempotencyKey(request: Request): string | null {
+  const key = request.headers.get("idempotency-key");
+  if (key === null) return null;
+  if (!KEY_PATTERN.test(key)) {
+    throw new ApiProblem(400, "Idempotency-Key must be 1–255 visible ASCII characters", {
+      errors: [{ path: "header.Idempotency-Key", message: "1–255 visible ASCII characters" }],
+    });
+  }
+  return key;
+}
+
+/** Stable across whitespace and key order: method, path and the parsed body. */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return crypto.createHash("sha256").update(`${method} ${path}\n${canonicalJson(body)}`).digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * Runs `produce` once per (technical user, key, request). Only 2xx responses
+ * are kept, so a request that failed can be corrected and retried with its key.
+ */
+export async function withIdempotency(
+  db: Db,
+  scope: { technicalUserId: string; key: string; fingerprint: string },
+  produce: () => Promise<StoredResponse>,
+  nowMs = Date.now(),
+): Promise<StoredResponse & { replayed: boolean }> {
+  const { technicalUserId, key, fingerprint } = scope;
+  const cutoff = new Date(nowMs - RETENTION_MS).toISOString();
+  const where = and(eq(apiIdempotencyKeys.technicalUserId, technicalUserId), eq(apiIdempotencyKeys.key, key));
+  const stored = db.select().from(apiIdempotencyKeys).where(where).get();
+  if (stored && stored.createdAt > cutoff) {
+    if (stored.requestHash !== fingerprint) {
+      throw new ApiProblem(422, "This Idempotency-Key was already used with a different request", {
+        errors: [{ path: "header.Idempotency-Key", message: "already used with a different request" }],
+      });
+    }
+    return { status: stored.status, body: stored.body, headers: stored.headers, replayed: true };
+  }
+
+  const flightKey = `${technicalUserId}\0${key}`;
+  if (inFlight.has(flightKey)) throw new ApiProblem(409, "A request with this Idempotency-Key is still being processed; retry shortly");
+  inFlight.add(flightKey);
+  try {
+    const response = await produce();
+    if (response.status >= 200 && response.status < 300) {
+      db.transaction((tx) => {
+        // Expired keys are swept here, on the write path, rather than by a timer.
+        tx.delete(apiIdempotencyKeys).where(lt(apiIdempotencyKeys.createdAt, cutoff)).run();
+        tx.delete(apiIdempotencyKeys).where(where).run();
+        tx.insert(apiIdempotencyKeys)
+          .values({ technicalUserId, key, requestHash: fingerprint, status: response.status, body: response.body, headers: response.headers, createdAt: new Date(nowMs).toISOString() })
+          .run();
+      });
+    }
+    return { ...response, replayed: false };
+  } finally {
+    inFlight.delete(flightKey);
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * One definition per public API operation. `defineOperation` returns the
+ * Next route handler (with the definition attached as `.operation`), and the
+ * OpenAPI document is generated from the same definitions — so the spec
+ * cannot drift from what the handlers accept and return.
+ *
+ * Every request runs the same pipeline: authenticate → scope → rate limit →
+ * path/query/body validation → (Idempotency-Key) → handler → JSON, with any
+ * failure turned into problem+json and one log line per request.
+ */
+import { z } from "zod";
+import type { ApiScope } from "@/lib/scopes";
+import { getDb, type Db } from "@/server/db/client";
+import { componentLogger } from "@/server/logger";
+import { authenticate, requireScope, type ApiPrincipal, type AuthMode } from "./auth";
+import { ApiProblem, internalError, problemOf, problemResponse, zodFieldErrors } from "./problem";
+import { TokenBucketLimiter } from "./rateLimit";
+import { readIdempotencyKey, requestFingerprint, withIdempotency, type StoredResponse } from "./idempotency";
+import { restSettings } from "./settings";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface OperationContext<P, Q, B> {
+  request: Request;
+  db: Db;
+  principal: ApiPrincipal;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+/** A response with a status or headers other than the operation's default. */
+export class Reply<T = unknown> {
+  constructor(
+    readonly body: T,
+    readonly init: { status?: number; headers?: Record<string, string> } = {},
+  ) {}
+}
+
+export function reply<T>(body: T, init: { status?: number; headers?: Record<string, string> } = {}): Reply<T> {
+  return new Reply(body, init);
+}
+
+type Awaitable<T> = T | Promise<T>;
+
+export interface OperationDefinition<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** OpenAPI path under /api/v1, e.g. `/flows/{id}`; the `{names}` match the route folder's `[names]`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** Scope the technical user needs; null: any authenticated technical user. */
+  scope: ApiScope | null;
+  auth?: AuthMode;
+  params?: P;
+  query?: Q;
+  /** Validates the JSON body. Strict objects make unknown fields a 400. */
+  body?: B;
+  /** Documents the body when `body` is looser than the real rule (e.g. flow documents checked by parseFlowDocument). */
+  bodyDocs?: z.ZodType;
+  /** Accepts `Idempotency-Key` (creating POSTs). */
+  idempotent?: boolean;
+  /** Success status; 200 by default. */
+  status?: 200 | 201 | 202 | 204;
+  /** Schema of the success body (omit for 204 or a non-JSON `responseContentType`). */
+  response?: R;
+  responseDescription?: string;
+  /** For handlers that return a raw `Response` (e.g. audio). */
+  responseContentType?: string;
+  /** Error statuses this operation can answer besides the common ones (400, 401, 403, 429, 500). */
+  errors?: number[];
+  handler: (context: OperationContext<z.output<P>, z.output<Q>, z.output<B>>) => Awaitable<z.input<R> | Reply<z.input<R>> | Response | void>;
+}
+
+export type RouteHandler = ((request: Request, context?: { params?: Promise<unknown> }) => Promise<Response>) & {
+  operation: OperationDefinition;
+};
+
+export function isOperation(value: unknown): value is RouteHandler {
+  return typeof value === "function" && "operation" in value;
+}
+
+const log = componentLogger("api");
+const emptyObject = z.strictObject({});
+const bodyMethods = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
+
+let limiter: TokenBucketLimiter | undefined;
+function rateLimiter(): TokenBucketLimiter {
+  limiter ??= new TokenBucketLimiter(restSettings().API_RATE_LIMIT_PER_S, restSettings().API_RATE_LIMIT_BURST);
+  return limiter;
+}
+
+export function resetRateLimiterForTests(): void {
+  limiter = undefined;
+}
+
+export function defineOperation<P extends z.ZodType = typeof emptyObject, Q extends z.ZodType = typeof emptyObject, B extends z.ZodType = typeof emptyObject, R extends z.ZodType = z.ZodVoid>(
+  definition: OperationDefinition<P, Q, B, R>,
+): RouteHandler {
+  const operation = definition as unknown as OperationDefinition;
+  const route = async (request: Request, context?: { params?: Promise<unknown> }): Promise<Response> => {
+    const started = performance.now();
+    const outcome: { principal: ApiPrincipal | null } = { principal: null };
+    let response: Response;
+    try {
+      response = await execute(operation, request, context, outcome);
+    } catch (error) {
+      let problem = problemOf(error);
+      if (!problem) {
+        log.error({ err: error, operation: operation.operationId, technical_user_id: outcome.principal?.technicalUserId }, "API operation failed");
+        problem = internalError();
+      }
+      response = problemResponse(problem);
+    }
+    log.info(
+      {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        technical_user_id: outcome.principal?.technicalUserId,
+      },
+      "api request",
+    );
+    return response;
+  };
+  return Object.assign(route, { operation });
+}
+
+async function execute(
+  operation: OperationDefinition,
+  request: Request,
+  context: { params?: Promise<unknown> } | undefined,
+  outcome: { principal: ApiPrincipal | null },
+): Promise<Response> {
+  const db = getDb();
+  const principal = await authenticate(db, request, operation.auth ?? "credentials");
+  outcome.principal = principal;
+  requireScope(principal, operation.scope);
+  const retryAfter = rateLimiter().take(principal.technicalUserId);
+  if (retryAfter > 0) throw new ApiProblem(429, "Rate limit exceeded for this technical user", { headers: { "retry-after": String(retryAfter) } });
+
+  const url = new URL(request.url);
+  const params = validate(operation.params ?? emptyObject, (await context?.params) ?? {}, "path.");
+  const query = validate(operation.query ?? emptyObject.strip(), Object.fromEntries(url.searchParams), "query.");
+  const rawBody = bodyMethods.has(operation.method as HttpMethod) ? await readJsonBody(request) : undefined;
+  const bodySchema = operation.body ?? emptyObject;
+  if (rawBody === undefined && operation.body && !bodySchema.safeParse(undefined).success) {
+    throw new ApiProblem(400, "This operation needs a JSON body", { errors: [{ path: "", message: "Required" }] });
+  }
+  const body = validate(bodySchema, rawBody ?? (operation.body ? undefined : {}), "");
+
+  const produce = async (): Promise<StoredResponse | Response> => toStored(operation, await operation.handler({ request, db, principal, params, query, body }));
+  const key = operation.idempotent ? readIdempotencyKey(request) : null;
+  if (!key) return toResponse(await produce());
+  const result = await withIdempotency(
+    db,
+    { technicalUserId: principal.technicalUserId, key, fingerprint: requestFingerprint(operation.method, url.pathname, rawBody) },
+    async () => {
+      const produced = await produce();
+      return produced instanceof Response ? { status: produced.status, body: await produced.text(), headers: headersOf(produced) } : produced;
+    },
+  );
+  return toResponse(result, result.replayed ? { "idempotent-replayed": "true" } : {});
+}
+
+function validate(schema: z.ZodType, value: unknown, prefix: string): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ApiProblem(400, prefix === "" ? "The request body is invalid" : `The ${prefix === "path." ? "path" : "query"} parameters are invalid`, {
+    errors: zodFieldErrors(parsed.error, prefix),
+  });
+}
+
+/** Reads a JSON body within the size cap; `undefined` when there is none. */
+async function readJsonBody(request: Request): Promise<unknown> {
+  const max = restSettings().API_MAX_BODY_BYTES;
+  const tooLarge = () => new ApiProblem(413, `The body exceeds ${max} bytes`);
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > max) throw tooLarge();
+  if (!request.body) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (size === 0) return undefined;
+  const mediaType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (mediaType !== "application/json" && !mediaType.endsWith("+json")) {
+    throw new ApiProblem(415, "Send the body as application/json", { errors: [{ path: "header.Content-Type", message: "must be application/json" }] });
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiProblem(400, `The body is not valid JSON: ${(error as Error).message}`, { errors: [{ path: "", message: "not valid JSON" }] });
+  }
+}
+
+function toStored(operation: OperationDefinition, result: unknown): StoredResponse | Response {
+  if (result instanceof Response) return result;
+  const { body, init } = result instanceof Reply ? result : { body: result, init: {} as Reply["init"] };
+  const status = init.status ?? operation.status ?? 200;
+  if (status === 204 || body === undefined) return { status: status === 200 && body === undefined ? 204 : status, body: "", headers: { ...init.headers } };
+  return { status, body: JSON.stringify(body), headers: { "content-type": "application/json", ...init.headers } };
+}
+
+function toResponse(stored: StoredResponse | Response, extraHeaders: Record<string, string> = {}): Response {
+  if (stored instanceof Response) return stored;
+  return new Response(stored.status === 204 ? null : stored.body, { status: stored.status, headers: { "cache-control": "no-store", ...stored.headers, ...extraHeaders } });
+}
+
+function headersOf(response: Response): Record<string, string> {
+  return Object.fromEntries(response.headers.entries());
+}

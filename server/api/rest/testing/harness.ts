@@ -1,0 +1,144 @@
+/**
+ * Test harness for public API operations: a migrated temp SQLite, a runtime
+ * on a manual clock, a technical user, and `callApi`, which invokes a route
+ * handler directly (no server) and checks every response against the
+ * operation's documented contract (status listed, body matching its schema,
+ * errors as problem+json).
+ */
+import path from "node:path";
+import { expect } from "vitest";
+import type { z } from "zod";
+import { ManualClock } from "@/flows/runtime/testing/manualClock";
+import { createTestDb } from "@/tests/helpers/db";
+import type { Db } from "@/server/db/client";
+import { installRuntimeForTests, Runtime } from "@/server/runtime";
+import { seedDemo } from "@/server/services/demo";
+import { createTechnicalUser } from "@/server/services/technicalUsers";
+import type { ApiScope } from "@/lib/scopes";
+import { resetAuthCachesForTests } from "../auth";
+import { resetRateLimiterForTests, type RouteHandler } from "../operation";
+import { problemSchema } from "../schemas/common";
+import { setRestSettingsForTests, type RestSettings } from "../settings";
+import { resetTokenKeyForTests } from "../tokens";
+import { documentedStatuses } from "../openapi";
+
+export interface ApiTestContext {
+  db: Db;
+  dir: string;
+  clock: ManualClock;
+  runtime: Runtime;
+  /** `Basic …` header of a technical user with every scope. */
+  auth: string;
+  clientId: string;
+  clientSecret: string;
+  technicalUserId: string;
+  /** Another technical user with exactly these scopes. */
+  technicalUser(options?: { scopes?: ApiScope[]; ipAllowlist?: string[] }): Promise<{ id: string; auth: string; clientId: string; clientSecret: string }>;
+  cleanup(): void;
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+export function basicAuth(clientId: string, clientSecret: string): string {
+  return `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`;
+}
+
+/**
+ * `demo`: seed the demo organisation (reception flow on +3612345678, extensions 101–105).
+ * The clock starts on a Tuesday at 10:00 Budapest time unless `now` is given.
+ */
+export async function setupApiTest(options: { demo?: boolean; now?: string; settings?: Partial<RestSettings> } = {}): Promise<ApiTestContext> {
+  process.env.SWITCHBOARD_SECRET ??= "test-secret-for-api-tokens-0123456789";
+  resetTokenKeyForTests();
+  resetAuthCachesForTests();
+  resetRateLimiterForTests();
+  setRestSettingsForTests({ API_RATE_LIMIT_PER_S: 1000, API_RATE_LIMIT_BURST: 100_000, ...options.settings });
+  const { db, dir, cleanup } = createTestDb();
+  if (options.demo) seedDemo(db);
+  const clock = new ManualClock(options.now ?? "2026-11-24T09:00:00.000Z");
+  const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
+  installRuntimeForTests(runtime);
+  const technicalUser: ApiTestContext["technicalUser"] = async ({ scopes, ipAllowlist } = {}) => {
+    const { technicalUser: created, clientSecret } = await createTechnicalUser(db, { name: `test ${Math.random()}`, scopes, ipAllowlist });
+    return { id: created.id, clientId: created.clientId, clientSecret, auth: basicAuth(created.clientId, clientSecret) };
+  };
+  const main = await technicalUser();
+  return {
+    db,
+    dir,
+    clock,
+    runtime,
+    auth: main.auth,
+    clientId: main.clientId,
+    clientSecret: main.clientSecret,
+    technicalUserId: main.id,
+    technicalUser,
+    cleanup: () => {
+      runtime.shutdown();
+      installRuntimeForTests(undefined);
+      setRestSettingsForTests(undefined);
+      cleanup();
+    },
+  };
+}
+
+export interface ApiCall {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  /** Sent as JSON unless `rawBody` is given. */
+  body?: unknown;
+  rawBody?: string;
+  /** Authorization header; pass `null` for none. Defaults to `ctx.auth`. */
+  auth?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResult {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON (or null for an empty body). */
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Invokes a route handler like Next would, then asserts the response keeps the documented contract. */
+export async function callApi(ctx: Pick<ApiTestContext, "auth">, handler: RouteHandler, call: ApiCall = {}): Promise<ApiResult> {
+  const operation = handler.operation;
+  const params = call.params ?? {};
+  const pathname = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+  const url = new URL(`http://localhost/api/v1${pathname}`);
+  for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+  const headers = new Headers(call.headers);
+  const auth = call.auth === undefined ? ctx.auth : call.auth;
+  if (auth !== null) headers.set("authorization", auth);
+  let body: string | undefined = call.rawBody;
+  if (body === undefined && call.body !== undefined) {
+    body = JSON.stringify(call.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  const request = new Request(url, { method: operation.method, headers, body });
+  const response = await handler(request, { params: Promise.resolve(params) });
+  const text = await response.text();
+  const result: ApiResult = { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  expectContract(handler, result);
+  return result;
+}
+
+/** The response's status is documented for the operation and its body validates against the documented schema. */
+export function expectContract(handler: RouteHandler, result: ApiResult): void {
+  const operation = handler.operation;
+  expect(documentedStatuses(operation), `${operation.operationId} answered an undocumented ${result.status}`).toContain(result.status);
+  const success = operation.status ?? 200;
+  if (result.status === success) {
+    if (success === 204) expect(result.body).toBeNull();
+    else if (operation.response) expectSchema(operation.response, result.body, operation.operationId);
+    return;
+  }
+  expect(result.headers.get("content-type")).toBe("application/problem+json");
+  expectSchema(problemSchema, result.body, operation.operationId);
+  expect(result.body.status).toBe(result.status);
+}
+
+function expectSchema(schema: z.ZodType, value: unknown, where: string): void {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new Error(`${where}: response does not match its schema: ${JSON.stringify(parsed.error.issues.slice(0, 5))}\n${JSON.stringify(value).slice(0, 2000)}`);
+}
