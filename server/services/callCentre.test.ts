@@ -1,0 +1,230 @@
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { ManualClock } from "@/flows/runtime/testing/manualClock";
+import { createTestDb } from "@/tests/helpers/db";
+import type { Actor } from "@/lib/schemas/operations";
+import type { Db } from "../db/client";
+import { agentStateHistory, agents, cdrs, users } from "../db/schema";
+import { Runtime } from "../runtime/runtime";
+import { seedDemo } from "./demo";
+import { createFlow } from "./flows";
+import {
+  agentAction,
+  agentBoard,
+  agentDailyReport,
+  agentStatusTimes,
+  createQueue,
+  deleteQueue,
+  listQueues,
+  setUserIsAgent,
+  startOfDayIn,
+  updateQueue,
+} from "./callCentre";
+import { ServiceError } from "./errors";
+
+let db: Db;
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => {
+  ({ db, dir, cleanup } = createTestDb());
+  seedDemo(db);
+});
+afterEach(() => cleanup());
+
+const userId = (email: string) => db.select().from(users).where(eq(users.email, email)).get()!.id;
+const agentOf = (email: string) => db.select().from(agents).where(eq(agents.userId, userId(email))).get()!.id;
+const asUser = (email: string): Actor => ({ kind: "user", role: "user", userId: userId(email) });
+const admin: Actor = { kind: "user", role: "admin", userId: "usr_admin" };
+
+function serviceError(action: () => unknown): ServiceError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ServiceError) return error;
+    throw error;
+  }
+  throw new Error("expected a ServiceError");
+}
+
+function history(agentId: string, entries: Array<[at: string, status: "logged_out" | "available" | "paused" | "on_call" | "wrap_up", reason?: string]>) {
+  for (const [at, status, reason] of entries) db.insert(agentStateHistory).values({ agentId, status, pauseReason: reason ?? null, at }).run();
+}
+
+function answeredLeg(id: string, agentId: string | null, answeredAt: string, isFinal = true) {
+  const document = { cdr_id: id, agent_id: agentId, answered_at: answeredAt, ended_at: answeredAt, is_final: isFinal };
+  db.insert(cdrs)
+    .values({
+      cdrId: id,
+      conversationId: `conv_${id}`,
+      callId: `call_${id}`,
+      sequence: 1,
+      isFinal,
+      direction: "inbound",
+      disposition: "answered",
+      callerNumber: "+36301112233",
+      calledNumber: "+3612345678",
+      startedAt: answeredAt,
+      endedAt: answeredAt,
+      document,
+    })
+    .run();
+}
+
+describe("time in state", () => {
+  it("clips intervals to [from, until), starts from the state before `from`, and splits pauses by reason", () => {
+    const peter = agentOf("peter.nagy@demo.example");
+    history(peter, [
+      ["2026-11-23T20:00:00.000Z", "available"], // before the window: available at 08:00
+      ["2026-11-24T09:00:00.000Z", "paused", "lunch"],
+      ["2026-11-24T09:30:00.000Z", "paused"], // reason changed to none
+      ["2026-11-24T09:40:00.000Z", "available"],
+      ["2026-11-24T10:00:00.000Z", "on_call"],
+      ["2026-11-24T10:05:00.000Z", "wrap_up"],
+      ["2026-11-24T10:05:30.000Z", "available"],
+      ["2026-11-24T11:00:00.000Z", "logged_out"],
+      ["2026-11-24T13:00:00.000Z", "available"], // after the window
+    ]);
+    answeredLeg("a1", peter, "2026-11-24T10:00:00.000Z");
+    answeredLeg("a2", peter, "2026-11-24T10:30:00.000Z", false); // a partial leg counts too
+    answeredLeg("a3", peter, "2026-11-24T12:30:00.000Z"); // outside the window
+    answeredLeg("a4", null, "2026-11-24T10:10:00.000Z"); // not an agent call
+
+    const [item] = agentStatusTimes(db, { from: "2026-11-24T08:00:00Z", until: "2026-11-24T12:00:00Z", agent_id: peter }, Date.parse("2026-11-25T00:00:00Z"));
+    expect(item).toEqual({
+      agent_id: peter,
+      user_id: userId("peter.nagy@demo.example"),
+      name: "Péter Nagy",
+      available_s: 3600 + 20 * 60 + 54 * 60 + 30,
+      paused_s: 40 * 60,
+      on_call_s: 300,
+      wrap_up_s: 30,
+      logged_in_s: 3 * 3600,
+      paused_by_reason: { lunch: 1800, unspecified: 600 },
+      answered_calls: 2,
+    });
+  });
+
+  it("counts a state still open until now, or until `until` when that comes first; nothing after now", () => {
+    const eszter = agentOf("eszter.szabo@demo.example");
+    history(eszter, [
+      ["2026-11-24T09:00:00.000Z", "available"],
+      ["2026-11-24T09:10:00.000Z", "paused", "break"],
+    ]);
+    const at = (now: string, until: string) =>
+      agentStatusTimes(db, { from: "2026-11-24T09:00:00+00:00", until, agent_id: eszter }, Date.parse(now))[0];
+    expect(at("2026-11-24T09:15:00Z", "2026-11-24T10:00:00Z")).toMatchObject({ available_s: 600, paused_s: 300, logged_in_s: 900, paused_by_reason: { break: 300 } });
+    expect(at("2026-11-24T12:00:00Z", "2026-11-24T10:00:00Z")).toMatchObject({ paused_s: 3000, logged_in_s: 3600 });
+    // A window given with an offset is the same instant range.
+    expect(agentStatusTimes(db, { from: "2026-11-24T10:00:00+01:00", until: "2026-11-24T11:00:00+01:00", agent_id: eszter }, Date.parse("2026-11-24T12:00:00Z"))[0]).toMatchObject({ logged_in_s: 3600 });
+  });
+
+  it("lists every agent, zero for those without history, and refuses a bad window", () => {
+    const items = agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z" }, Date.parse("2026-11-26T00:00:00Z"));
+    expect(items.map((i) => [i.name, i.logged_in_s])).toEqual([
+      ["Eszter Szabó", 0],
+      ["Gábor Tóth", 0],
+      ["Péter Nagy", 0],
+    ]);
+    expect(() => agentStatusTimes(db, { from: "2026-11-25T00:00:00Z", until: "2026-11-24T00:00:00Z" })).toThrow(/range/);
+    expect(serviceError(() => agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z", agent_id: "agt_nope" })).code).toBe("not_found");
+  });
+
+  it("splits a report into local calendar days whose sums equal the whole window exactly", () => {
+    const peter = agentOf("peter.nagy@demo.example");
+    // Budapest is UTC+1 in November: 23:30 local on the 23rd to 00:45 local on the 25th.
+    history(peter, [
+      ["2026-11-23T22:30:00.000Z", "available"],
+      ["2026-11-24T08:00:00.123Z", "paused", "meeting"],
+      ["2026-11-24T08:00:00.456Z", "available"],
+      ["2026-11-24T23:45:00.000Z", "logged_out"],
+    ]);
+    answeredLeg("b1", peter, "2026-11-23T23:10:00.000Z"); // 00:10 local on the 24th
+    const report = agentDailyReport(db, { fromDay: "2026-11-23", untilDay: "2026-11-25", timeZone: "Europe/Budapest", agent_id: peter }, Date.parse("2026-12-01T00:00:00Z"));
+    expect(report.days.map((d) => [d.day, d.from, d.items[0].logged_in_s, d.items[0].answered_calls])).toEqual([
+      ["2026-11-23", "2026-11-22T23:00:00.000Z", 1800, 0],
+      ["2026-11-24", "2026-11-23T23:00:00.000Z", 86_400, 1],
+      ["2026-11-25", "2026-11-24T23:00:00.000Z", 2700, 0],
+    ]);
+    const total = report.totals[0];
+    expect(total.logged_in_s).toBe(report.days.reduce((sum, d) => sum + d.items[0].logged_in_s, 0));
+    expect(total).toEqual(agentStatusTimes(db, { from: report.from, until: report.until, agent_id: peter }, Date.parse("2026-12-01T00:00:00Z"))[0]);
+    expect(total.paused_by_reason).toEqual({ meeting: 0.333 });
+  });
+
+  it("finds local midnight across daylight-saving changes", () => {
+    expect(new Date(startOfDayIn("2026-03-29", "Europe/Budapest")).toISOString()).toBe("2026-03-28T23:00:00.000Z");
+    expect(new Date(startOfDayIn("2026-03-30", "Europe/Budapest")).toISOString()).toBe("2026-03-29T22:00:00.000Z");
+    expect(new Date(startOfDayIn("2026-07-01", "America/New_York")).toISOString()).toBe("2026-07-01T04:00:00.000Z");
+  });
+});
+
+describe("queues", () => {
+  it("creates, updates and lists queues with their agent members; refuses non-agents", () => {
+    const peter = agentOf("peter.nagy@demo.example");
+    const queue = createQueue(db, { name: "Sales", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5, memberAgentIds: [peter] });
+    expect(queue.members.map((m) => m.name)).toEqual(["Péter Nagy"]);
+    const updated = updateQueue(db, queue.id, { name: "Sales line", strategy: "longest_idle", maxWaitS: 90, wrapUpS: 0, memberAgentIds: [] });
+    expect(updated).toMatchObject({ name: "Sales line", strategy: "longest_idle", maxWaitS: 90, wrapUpS: 0, members: [] });
+    expect(serviceError(() => updateQueue(db, queue.id, { name: "x", strategy: "ring_all", maxWaitS: 60, wrapUpS: 0, memberAgentIds: ["agt_nope"] })).options.field).toBe(
+      "memberAgentIds",
+    );
+    deleteQueue(db, queue.id);
+    expect(listQueues(db).map((q) => q.name)).toEqual(["Ügyfélszolgálat"]);
+  });
+
+  it("refuses to delete a queue a flow still sends calls to", () => {
+    const [demoQueue] = listQueues(db);
+    const error = serviceError(() => deleteQueue(db, demoQueue.id));
+    expect([error.code, error.options.messageKey]).toEqual(["conflict", "operations.errors.queueInUse"]);
+    const unused = createQueue(db, { name: "Spare", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5 });
+    createFlow(db, { schema_version: 1, name: "Draft only", nodes: [{ id: "q", type: "queue", position: { x: 0, y: 0 }, config: { queue_id: unused.id } }], edges: [] } as never, null);
+    expect(serviceError(() => deleteQueue(db, unused.id)).code).toBe("conflict");
+  });
+});
+
+describe("agents", () => {
+  function startRuntime() {
+    const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
+    return { clock, runtime: new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock }) };
+  }
+
+  it("lets agents change their own state and admins anyone's; writes the history the report reads", () => {
+    const { clock, runtime } = startRuntime();
+    const peter = agentOf("peter.nagy@demo.example");
+    const eszter = agentOf("eszter.szabo@demo.example");
+    expect(agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "login" }).status).toBe("available");
+    clock.advance(60_000);
+    expect(agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "pause", reason: "lunch" })).toMatchObject({
+      status: "paused",
+      pause_reason: "lunch",
+      since: "2026-11-24T09:01:00.000Z",
+    });
+    const refused = serviceError(() => agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: eszter, action: "login" }));
+    expect(refused.code).toBe("forbidden");
+    agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "login" });
+    expect(serviceError(() => agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "resume" })).code).toBe("conflict");
+    clock.advance(120_000);
+
+    expect(agentBoard(db, runtime.pbx).map((a) => [a.name, a.status, a.queues])).toEqual([
+      ["Eszter Szabó", "available", ["Ügyfélszolgálat"]],
+      ["Gábor Tóth", "logged_out", ["Ügyfélszolgálat"]],
+      ["Péter Nagy", "paused", ["Ügyfélszolgálat"]],
+    ]);
+    const [times] = agentStatusTimes(db, { from: "2026-11-24T09:00:00Z", until: "2026-11-24T10:00:00Z", agent_id: peter }, clock.now());
+    expect(times).toMatchObject({ available_s: 60, paused_s: 120, paused_by_reason: { lunch: 120 } });
+    runtime.shutdown();
+  });
+
+  it("makes a user an agent and back; removing a logged-in agent logs them out first", () => {
+    const { runtime } = startRuntime();
+    const anna = userId("anna.kovacs@demo.example");
+    const { agentId } = setUserIsAgent(db, runtime.pbx, anna, true);
+    expect(setUserIsAgent(db, runtime.pbx, anna, true).agentId).toBe(agentId);
+    runtime.pbx.agentLogin(agentId!);
+    expect(setUserIsAgent(db, runtime.pbx, anna, false).agentId).toBeNull();
+    expect(runtime.pbx.agentStates().some((a) => a.agent_id === agentId)).toBe(false);
+    expect(serviceError(() => setUserIsAgent(db, runtime.pbx, "usr_nope", true)).code).toBe("not_found");
+    runtime.shutdown();
+  });
+});
