@@ -2,17 +2,15 @@
 import type { FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Plus } from "lucide-react";
 import { extensionInputSchema } from "@/lib/schemas/directory";
 import { useTRPC } from "../trpc";
 import { DataTable } from "../ui/DataTable";
 import { Modal } from "../ui/Modal";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { Button } from "../ui/Button";
 import { CheckboxField, SelectField, TextField } from "../ui/Field";
 import { useErrorText } from "../ui/formErrors";
 import { useCrud } from "../ui/useCrud";
-import { FormActions, FormError, StatusBadge } from "./bits";
+import { AddButton, FormActions, FormError, StatusBadge } from "./bits";
 
 export function ExtensionsPanel({ isAdmin }: { isAdmin: boolean }) {
   const t = useTranslations("extensions");
@@ -47,14 +45,7 @@ export function ExtensionsPanel({ isAdmin }: { isAdmin: boolean }) {
   const editing = crud.editing;
   return (
     <>
-      {isAdmin ? (
-        <div className="mb-4 flex justify-end">
-          <Button onClick={crud.openCreate}>
-            <Plus aria-hidden className="h-4 w-4" />
-            {t("add")}
-          </Button>
-        </div>
-      ) : null}
+      {isAdmin ? <AddButton label={t("add")} onClick={crud.openCreate} /> : null}
       <DataTable
         rows={extensions.data}
         rowName={(row) => row.number}

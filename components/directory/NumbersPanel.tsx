@@ -2,18 +2,16 @@
 import type { FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Plus } from "lucide-react";
 import { phoneNumberInputSchema, type PhoneNumberInput } from "@/lib/schemas/directory";
 import { formatPhone } from "@/lib/phone";
 import { useTRPC } from "../trpc";
 import { DataTable } from "../ui/DataTable";
 import { Modal } from "../ui/Modal";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { Button } from "../ui/Button";
 import { SelectField, TextField } from "../ui/Field";
 import { useErrorText } from "../ui/formErrors";
 import { useCrud } from "../ui/useCrud";
-import { FormActions, FormError } from "./bits";
+import { AddButton, FormActions, FormError } from "./bits";
 
 export function NumbersPanel() {
   const t = useTranslations("numbers");
@@ -47,12 +45,7 @@ export function NumbersPanel() {
 
   return (
     <>
-      <div className="mb-4 flex justify-end">
-        <Button onClick={crud.openCreate}>
-          <Plus aria-hidden className="h-4 w-4" />
-          {t("add")}
-        </Button>
-      </div>
+      <AddButton label={t("add")} onClick={crud.openCreate} />
       <DataTable
         rows={numbers.data}
         rowName={(row) => formatPhone(row.number)}

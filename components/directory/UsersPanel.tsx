@@ -2,18 +2,16 @@
 import type { FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Plus } from "lucide-react";
 import type { ZodType } from "zod";
 import { userCreateSchema, userUpdateSchema, type UserCreateInput, type UserUpdateInput } from "@/lib/schemas/directory";
 import { useTRPC } from "../trpc";
 import { DataTable } from "../ui/DataTable";
 import { Modal } from "../ui/Modal";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { Button } from "../ui/Button";
 import { CheckboxField, SelectField, TextField } from "../ui/Field";
 import { useErrorText } from "../ui/formErrors";
 import { useCrud } from "../ui/useCrud";
-import { FormActions, FormError, StatusBadge } from "./bits";
+import { AddButton, FormActions, FormError, StatusBadge } from "./bits";
 
 export function UsersPanel() {
   const t = useTranslations("users");
@@ -51,12 +49,7 @@ export function UsersPanel() {
 
   return (
     <>
-      <div className="mb-4 flex justify-end">
-        <Button onClick={crud.openCreate}>
-          <Plus aria-hidden className="h-4 w-4" />
-          {t("add")}
-        </Button>
-      </div>
+      <AddButton label={t("add")} onClick={crud.openCreate} />
       <DataTable
         rows={users.data}
         rowName={fullName}

@@ -1,5 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
+import { Plus } from "lucide-react";
 import { Button } from "../ui/Button";
 
 export function FormError({ message }: { message?: string }) {
@@ -29,5 +30,17 @@ export function StatusBadge({ on, onText, offText }: { on: boolean; onText: stri
     <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-50 text-emerald-700" : "bg-slate-100 text-slate-500"}`}>
       {on ? onText : offText}
     </span>
+  );
+}
+
+/** The "Add …" button above a list. */
+export function AddButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <div className="mb-4 flex justify-end">
+      <Button onClick={onClick}>
+        <Plus aria-hidden className="h-4 w-4" />
+        {label}
+      </Button>
+    </div>
   );
 }

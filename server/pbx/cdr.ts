@@ -81,6 +81,20 @@ export function cdrRecording(file: RecordingFile, recordingUrl: RecordingUrl): C
 }
 
 /** The partial CDR of a closed leg. The leg must have `endedAt` set. */
+/** Who was asked for, who answered, and when: the same fields in a leg's CDR and in the live call view. */
+export function legRouting(leg: LegRecord) {
+  return {
+    requested: leg.requested,
+    answered_by: cdrParty(leg.answeredBy),
+    transferred_by: cdrParty(leg.transferredBy),
+    forwarded_from: leg.forwardedFrom ? { extension: leg.forwardedFrom } : null,
+    queue_id: leg.queueId,
+    agent_id: leg.agentId,
+    started_at: isoTime(leg.startedAt),
+    answered_at: leg.answeredAt === null ? null : isoTime(leg.answeredAt),
+  };
+}
+
 export function legCdr(call: Call, leg: LegRecord, cdrId: string, recordingUrl: RecordingUrl): Cdr {
   const endedAt = leg.endedAt ?? leg.startedAt;
   return {
@@ -95,14 +109,7 @@ export function legCdr(call: Call, leg: LegRecord, cdrId: string, recordingUrl: 
     caller: { number: call.caller.number, name: call.caller.name },
     called_number: call.calledNumber,
     flow_id: call.flowId,
-    requested: leg.requested,
-    answered_by: cdrParty(leg.answeredBy),
-    transferred_by: cdrParty(leg.transferredBy),
-    forwarded_from: leg.forwardedFrom ? { extension: leg.forwardedFrom } : null,
-    queue_id: leg.queueId,
-    agent_id: leg.agentId,
-    started_at: isoTime(leg.startedAt),
-    answered_at: leg.answeredAt === null ? null : isoTime(leg.answeredAt),
+    ...legRouting(leg),
     ended_at: isoTime(endedAt),
     duration_s: seconds(endedAt - leg.startedAt),
     talk_time_s: seconds(leg.talkMs),

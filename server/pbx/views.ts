@@ -1,5 +1,5 @@
 import { settledDisposition, type Call, type CallDirection, type CallStatus, type LegRecord, type Party } from "./call";
-import { cdrParty, isoTime, type Cdr, type CdrParty, type Disposition, type LegEndReason } from "./cdr";
+import { isoTime, legRouting, type Cdr, type CdrParty, type Disposition, type LegEndReason } from "./cdr";
 
 type NumberAndName = { number: string; name: string | null };
 
@@ -111,14 +111,7 @@ function currentLegView(leg: LegRecord): LegView {
   return {
     leg_id: leg.id,
     sequence: leg.sequence,
-    requested: leg.requested,
-    answered_by: cdrParty(leg.answeredBy),
-    transferred_by: cdrParty(leg.transferredBy),
-    forwarded_from: leg.forwardedFrom ? { extension: leg.forwardedFrom } : null,
-    queue_id: leg.queueId,
-    agent_id: leg.agentId,
-    started_at: isoTime(leg.startedAt),
-    answered_at: leg.answeredAt === null ? null : isoTime(leg.answeredAt),
+    ...legRouting(leg),
     ended_at: leg.endedAt === null ? null : isoTime(leg.endedAt),
     disposition: leg.endedAt === null ? null : settledDisposition(leg),
     leg_end_reason: leg.endedAt === null ? null : leg.endReason,
