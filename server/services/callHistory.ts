@@ -1,0 +1,182 @@
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { callTraces, cdrs, extensions, flows } from "../db/schema";
+import type { Cdr } from "../pbx/cdr";
+import type { Pbx } from "../pbx/pbx";
+import type { CallView } from "../pbx/views";
+import type { LiveCalls } from "../runtime/liveCalls";
+import type { TraceStep } from "@/flows/runtime/context";
+import { cdrQuerySchema, type Actor, type CdrQuery } from "@/lib/schemas/operations";
+import { ServiceError, notFound } from "./errors";
+
+/**
+ * Call history (final CDRs, each carrying its partial legs) and live calls.
+ * Admins and API clients see every call; a user sees the calls in which one
+ * of their own extensions took part (caller, rung, answered, transferred or
+ * forwarded, in any leg of the conversation).
+ */
+
+/** The extensions whose calls `actor` may see; null means all. */
+export function visibleExtensions(db: Db, actor: Actor): string[] | null {
+  if (actor.kind === "api" || actor.role === "admin") return null;
+  return db
+    .select({ number: extensions.number })
+    .from(extensions)
+    .where(eq(extensions.ownerUserId, actor.userId))
+    .all()
+    .map((e) => e.number);
+}
+
+/** Conversations in which one of `numbers` took part, in any of its CDRs. */
+function conversationWithExtension(numbers: string[]): SQL {
+  const list = sql.join(
+    numbers.map((n) => sql`${n}`),
+    sql`, `,
+  );
+  return sql`${cdrs.conversationId} in (select c2.conversation_id from cdrs c2 join cdr_extensions x on x.cdr_id = c2.cdr_id where x.extension in (${list}))`;
+}
+
+export interface CdrPage {
+  items: Cdr[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+}
+
+const badCursor = () => new ServiceError("invalid", "The cursor is not one this API returned", { field: "cursor", messageKey: "operations.errors.cursor" });
+
+function encodeCursor(endedAt: string, cdrId: string): string {
+  return Buffer.from(JSON.stringify([endedAt, cdrId])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "string")) return value as [string, string];
+  } catch {
+    // falls through to the error below
+  }
+  throw badCursor();
+}
+
+const isoOf = (value: string) => new Date(value).toISOString();
+
+/**
+ * API.md `GET /cdrs`: final CDRs of calls that ended in [from, until), newest
+ * first. The cursor is the last row's (ended_at, cdr_id) key, so pages stay
+ * stable while new calls are recorded: nothing is skipped or repeated.
+ */
+export function listCdrs(db: Db, actor: Actor, query: CdrQuery = {}): CdrPage {
+  const q = cdrQuerySchema.parse(query);
+  const visible = visibleExtensions(db, actor);
+  if (visible !== null && visible.length === 0) return { items: [], next_cursor: null };
+  const conditions: Array<SQL | undefined> = [
+    eq(cdrs.isFinal, true),
+    q.from ? sql`${cdrs.endedAt} >= ${isoOf(q.from)}` : undefined,
+    q.until ? sql`${cdrs.endedAt} < ${isoOf(q.until)}` : undefined,
+    q.direction ? eq(cdrs.direction, q.direction) : undefined,
+    q.disposition ? eq(cdrs.disposition, q.disposition) : undefined,
+    q.extension ? conversationWithExtension([q.extension]) : undefined,
+    visible ? conversationWithExtension(visible) : undefined,
+  ];
+  if (q.cursor) {
+    const [endedAt, cdrId] = decodeCursor(q.cursor);
+    conditions.push(sql`(${cdrs.endedAt}, ${cdrs.cdrId}) < (${endedAt}, ${cdrId})`);
+  }
+  const rows = db
+    .select({ document: cdrs.document, endedAt: cdrs.endedAt, cdrId: cdrs.cdrId })
+    .from(cdrs)
+    .where(and(...conditions))
+    .orderBy(desc(cdrs.endedAt), desc(cdrs.cdrId))
+    .limit(q.limit + 1)
+    .all();
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { items: page.map((r) => r.document as Cdr), next_cursor: rows.length > q.limit && last ? encodeCursor(last.endedAt, last.cdrId) : null };
+}
+
+/** Which of these calls have a saved flow trace (the portal shows a "steps" button for them). */
+export function callsWithTrace(db: Db, callIds: string[]): string[] {
+  if (callIds.length === 0) return [];
+  return db
+    .select({ callId: callTraces.callId })
+    .from(callTraces)
+    .where(inArray(callTraces.callId, callIds))
+    .all()
+    .map((r) => r.callId);
+}
+
+function canSeeConversation(db: Db, actor: Actor, conversationId: string): boolean {
+  const visible = visibleExtensions(db, actor);
+  if (visible === null) return true;
+  if (visible.length === 0) return false;
+  return Boolean(
+    db
+      .select({ id: cdrs.cdrId })
+      .from(cdrs)
+      .where(and(eq(cdrs.conversationId, conversationId), conversationWithExtension(visible)))
+      .get(),
+  );
+}
+
+export interface CallTraceView {
+  call_id: string;
+  conversation_id: string;
+  flow_id: string | null;
+  flow_name: string | null;
+  revision: number | null;
+  outcome: string;
+  steps: TraceStep[];
+}
+
+/** The steps a call's flow took. A call the actor may not see is reported as missing, so its existence does not leak. */
+export function getCallTrace(db: Db, actor: Actor, callId: string): CallTraceView {
+  const row = db
+    .select({ trace: callTraces, flowName: flows.name })
+    .from(callTraces)
+    .leftJoin(flows, eq(flows.id, callTraces.flowId))
+    .where(eq(callTraces.callId, callId))
+    .get();
+  if (!row || !canSeeConversation(db, actor, row.trace.conversationId)) throw notFound("Call trace", callId);
+  const { trace } = row;
+  return {
+    call_id: trace.callId,
+    conversation_id: trace.conversationId,
+    flow_id: trace.flowId,
+    flow_name: row.flowName,
+    revision: trace.revision,
+    outcome: trace.outcome,
+    steps: trace.steps as TraceStep[],
+  };
+}
+
+export interface LiveCallView extends CallView {
+  /** The flow node the call is in now, when a flow runs it. */
+  current_node_id: string | null;
+}
+
+/** Every extension a live call touches: caller, callee, and every leg's parties. */
+function extensionsOfCall(call: CallView): string[] {
+  return [
+    call.caller.number,
+    call.callee.number,
+    ...call.legs.flatMap((leg) => [
+      leg.requested.extension,
+      ...(leg.requested.extensions ?? []),
+      leg.answered_by?.extension,
+      leg.transferred_by?.extension,
+      leg.forwarded_from?.extension,
+    ]),
+  ].filter((e): e is string => Boolean(e));
+}
+
+/** Calls in progress that `actor` may see, oldest first. */
+export function listLiveCalls(db: Db, pbx: Pbx, live: LiveCalls, actor: Actor): LiveCallView[] {
+  const visible = visibleExtensions(db, actor);
+  const ringingAt = new Set(visible?.flatMap((ext) => pbx.callsOfExtension(ext).map((c) => c.call_id)) ?? []);
+  return pbx
+    .listActiveCalls()
+    .filter((call) => call.status !== "ended")
+    .filter((call) => visible === null || ringingAt.has(call.call_id) || extensionsOfCall(call).some((e) => visible.includes(e)))
+    .map((call) => ({ ...call, current_node_id: live.get(call.call_id)?.currentNodeId ?? null }))
+    .sort((a, b) => a.started_at.localeCompare(b.started_at));
+}
