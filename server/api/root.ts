@@ -3,6 +3,7 @@ import { accountRouter } from "./routers/account";
 import { extensionsRouter, phoneNumbersRouter, usersRouter } from "./routers/directory";
 import { flowsRouter } from "./routers/flows";
 import { testCallsRouter } from "./routers/testCalls";
+import { callCentreRouter, callsRouter, forwardingRouter, phonebookRouter } from "./routers/operations";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -12,6 +13,10 @@ export const appRouter = createTRPCRouter({
   phoneNumbers: phoneNumbersRouter,
   flows: flowsRouter,
   testCalls: testCallsRouter,
+  phonebook: phonebookRouter,
+  forwarding: forwardingRouter,
+  callCentre: callCentreRouter,
+  calls: callsRouter,
 });
 
 export type AppRouter = typeof appRouter;
