@@ -90,7 +90,7 @@ function parametersOf(components: SchemaComponents, schema: z.ZodType | undefine
 
 /** Every status an operation may answer: its success status and the errors the pipeline and handler can produce. */
 export function documentedStatuses(operation: OperationDefinition): number[] {
-  return [operation.status ?? 200, ...errorStatusesOf(operation)];
+  return [operation.status ?? 200, ...(operation.alsoReturns ?? []), ...errorStatusesOf(operation)];
 }
 
 function errorStatusesOf(operation: OperationDefinition): number[] {
@@ -116,7 +116,11 @@ function operationObject(components: SchemaComponents, operation: OperationDefin
     security: schemes.map((scheme) => ({ [scheme]: scopes })),
     ...(operation.scope ? { "x-required-scope": operation.scope } : {}),
     parameters,
-    responses: { [String(status)]: success, ...problemResponses(errorStatuses) },
+    responses: {
+      [String(status)]: success,
+      ...Object.fromEntries((operation.alsoReturns ?? []).map((other) => [String(other), success])),
+      ...problemResponses(errorStatuses),
+    },
   };
   const bodySchema = operation.bodyDocs ?? operation.body;
   if (bodySchema) {

@@ -69,6 +69,8 @@ export interface OperationDefinition<
   idempotent?: boolean;
   /** Success status; 200 by default. */
   status?: 200 | 201 | 202 | 204;
+  /** Other success statuses answered with the same body schema (e.g. 201 from a PUT that created). */
+  alsoReturns?: Array<200 | 201 | 202>;
   /** Schema of the success body (omit for 204 or a non-JSON `responseContentType`). */
   response?: R;
   responseDescription?: string;

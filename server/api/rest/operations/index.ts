@@ -5,9 +5,13 @@
  */
 import { isOperation, type OperationDefinition, type RouteHandler } from "../operation";
 import * as auth from "./auth";
+import * as calls from "./calls";
+import * as flows from "./flows";
+import * as numbers from "./numbers";
+import * as simulator from "./simulator";
 import * as users from "./users";
 
-export const operationModules: Record<string, unknown>[] = [auth, users];
+export const operationModules: Record<string, unknown>[] = [auth, calls, users, flows, numbers, simulator];
 
 export function allOperations(): OperationDefinition[] {
   return allRouteHandlers().map((handler) => handler.operation);

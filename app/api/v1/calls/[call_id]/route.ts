@@ -1,0 +1,1 @@
+export { getCall as GET } from "@/server/api/rest/operations/calls";

@@ -1,0 +1,1 @@
+export { clickToCall as POST } from "@/server/api/rest/operations/calls";

@@ -1,0 +1,1 @@
+export { listExtensionCalls as GET } from "@/server/api/rest/operations/calls";

@@ -1,0 +1,1 @@
+export { publishFlow as POST } from "@/server/api/rest/operations/flows";

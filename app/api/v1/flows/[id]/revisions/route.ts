@@ -1,0 +1,1 @@
+export { listFlowRevisions as GET } from "@/server/api/rest/operations/flows";

@@ -1,0 +1,1 @@
+export { listFlows as GET, createFlow as POST } from "@/server/api/rest/operations/flows";

@@ -1,0 +1,1 @@
+export { validateFlow as POST } from "@/server/api/rest/operations/flows";

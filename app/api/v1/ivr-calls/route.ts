@@ -1,0 +1,1 @@
+export { startIvrCall as POST } from "@/server/api/rest/operations/calls";

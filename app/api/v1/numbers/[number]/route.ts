@@ -1,0 +1,1 @@
+export { putNumber as PUT } from "@/server/api/rest/operations/numbers";

@@ -1,0 +1,1 @@
+export { listNumbers as GET } from "@/server/api/rest/operations/numbers";

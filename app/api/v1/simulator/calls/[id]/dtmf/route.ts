@@ -1,0 +1,1 @@
+export { pressDigits as POST } from "@/server/api/rest/operations/simulator";

@@ -1,0 +1,1 @@
+export { hangUpSimulatedCall as POST } from "@/server/api/rest/operations/simulator";

@@ -1,0 +1,1 @@
+export { getSimulatedCall as GET } from "@/server/api/rest/operations/simulator";

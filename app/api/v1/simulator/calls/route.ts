@@ -1,0 +1,1 @@
+export { placeSimulatedCall as POST } from "@/server/api/rest/operations/simulator";

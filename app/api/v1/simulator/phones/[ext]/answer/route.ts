@@ -1,0 +1,1 @@
+export { answerPhone as POST } from "@/server/api/rest/operations/simulator";

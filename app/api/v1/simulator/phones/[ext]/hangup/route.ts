@@ -1,0 +1,1 @@
+export { hangUpPhone as POST } from "@/server/api/rest/operations/simulator";

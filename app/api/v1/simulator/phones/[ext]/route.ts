@@ -1,0 +1,1 @@
+export { setPhone as PUT } from "@/server/api/rest/operations/simulator";

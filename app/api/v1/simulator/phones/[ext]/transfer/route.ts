@@ -1,0 +1,1 @@
+export { transferFromPhone as POST } from "@/server/api/rest/operations/simulator";

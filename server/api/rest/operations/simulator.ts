@@ -1,0 +1,153 @@
+import { z } from "zod";
+import { getRuntime } from "@/server/runtime";
+import * as simulator from "@/server/services/simulator";
+import { defineOperation } from "../operation";
+import { dialTargetSchema, extensionSchema, isoTimeSchema } from "../schemas/common";
+import { callSchema } from "../schemas/calls";
+
+const callIdPath = z.object({ id: z.string().min(1).max(100) });
+const extensionPath = z.object({ ext: extensionSchema });
+
+const traceStepSchema = z
+  .object({
+    node_id: z.string(),
+    type: z.string().describe("Node type"),
+    flow_id: z.string().nullable(),
+    at: isoTimeSchema.describe("When the node was entered"),
+    input: z.record(z.string(), z.unknown()).describe("The node's config as used, templates rendered"),
+    output: z.record(z.string(), z.unknown()),
+    branch: z.string().nullable().describe("Output port taken; null when the node ended the call or the flow"),
+    duration_ms: z.number(),
+    error: z.string().optional(),
+  })
+  .meta({ id: "TraceStep" });
+
+const simulatedCallSchema = callSchema
+  .extend({
+    current_node_id: z.string().nullable().describe("The flow node the call is in now; null when no flow runs"),
+    trace: z.array(traceStepSchema).describe("Every node executed so far"),
+  })
+  .meta({ id: "SimulatedCall" });
+
+const phoneSchema = z
+  .object({ extension: z.string(), behavior: z.enum(["answer", "busy", "no_answer", "dnd", "offline"]), answer_after_s: z.number().nullable() })
+  .meta({ id: "SimulatedPhone" });
+
+export const placeSimulatedCall = defineOperation({
+  method: "POST",
+  path: "/simulator/calls",
+  operationId: "placeSimulatedCall",
+  summary: "A simulated caller dials a number",
+  description: "`from` is an external number or an extension; `to` a DID (runs its flow), an extension or an external number.",
+  tag: "Simulator",
+  scope: "simulator",
+  idempotent: true,
+  status: 201,
+  body: z.strictObject({ from: dialTargetSchema, to: dialTargetSchema }),
+  response: z.object({ call_id: z.string() }),
+  errors: [404, 503],
+  handler: ({ body }) => ({ call_id: simulator.placeSimulatedCall(getRuntime(), body).callId }),
+});
+
+export const getSimulatedCall = defineOperation({
+  method: "GET",
+  path: "/simulator/calls/{id}",
+  operationId: "getSimulatedCall",
+  summary: "A call with its flow position and trace",
+  tag: "Simulator",
+  scope: "simulator",
+  params: callIdPath,
+  response: simulatedCallSchema,
+  errors: [404],
+  handler: ({ db, params }) => simulator.getSimulatedCall(db, getRuntime(), params.id),
+});
+
+export const pressDigits = defineOperation({
+  method: "POST",
+  path: "/simulator/calls/{id}/dtmf",
+  operationId: "pressDigits",
+  summary: "The caller presses keys",
+  tag: "Simulator",
+  scope: "simulator",
+  params: callIdPath,
+  body: z.strictObject({ digits: z.string().regex(/^[0-9*#]{1,32}$/, "1–32 of 0-9, * and #") }),
+  status: 204,
+  errors: [404, 409],
+  handler: ({ params, body }) => simulator.pressDigits(getRuntime(), params.id, body.digits),
+});
+
+export const hangUpSimulatedCall = defineOperation({
+  method: "POST",
+  path: "/simulator/calls/{id}/hangup",
+  operationId: "hangUpSimulatedCall",
+  summary: "The caller hangs up",
+  tag: "Simulator",
+  scope: "simulator",
+  params: callIdPath,
+  status: 204,
+  errors: [404, 409],
+  handler: ({ params }) => simulator.hangUpCaller(getRuntime(), params.id),
+});
+
+export const setPhone = defineOperation({
+  method: "PUT",
+  path: "/simulator/phones/{ext}",
+  operationId: "setPhone",
+  summary: "How a simulated phone reacts to calls",
+  description: "`answer`: answers after `answer_after_s` seconds of ringing (never on its own when omitted — use `/answer`).",
+  tag: "Simulator",
+  scope: "simulator",
+  params: extensionPath,
+  body: z.strictObject({
+    behavior: z.enum(["answer", "busy", "no_answer", "dnd", "offline"]),
+    answer_after_s: z.number().min(0).max(600).nullable().optional(),
+  }),
+  response: phoneSchema,
+  errors: [404],
+  handler: ({ params, body }) => {
+    const answerAfter = body.answer_after_s ?? undefined;
+    simulator.setPhoneBehavior(getRuntime(), params.ext, { behavior: body.behavior, ...(answerAfter !== undefined ? { answer_after_s: answerAfter } : {}) });
+    return { extension: params.ext, behavior: body.behavior, answer_after_s: answerAfter ?? null };
+  },
+});
+
+export const answerPhone = defineOperation({
+  method: "POST",
+  path: "/simulator/phones/{ext}/answer",
+  operationId: "answerPhone",
+  summary: "The phone answers its ringing call",
+  tag: "Simulator",
+  scope: "simulator",
+  params: extensionPath,
+  status: 204,
+  errors: [404, 409],
+  handler: ({ params }) => simulator.answerPhone(getRuntime(), params.ext),
+});
+
+export const hangUpPhone = defineOperation({
+  method: "POST",
+  path: "/simulator/phones/{ext}/hangup",
+  operationId: "hangUpPhone",
+  summary: "The phone hangs up (or declines a ringing call)",
+  tag: "Simulator",
+  scope: "simulator",
+  params: extensionPath,
+  status: 204,
+  errors: [404, 409],
+  handler: ({ params }) => simulator.hangUpPhone(getRuntime(), params.ext),
+});
+
+export const transferFromPhone = defineOperation({
+  method: "POST",
+  path: "/simulator/phones/{ext}/transfer",
+  operationId: "transferFromPhone",
+  summary: "The phone transfers its call",
+  description: "`attended`: the caller waits on hold while the phone consults `to`; it completes when this phone hangs up after `to` answered.",
+  tag: "Simulator",
+  scope: "simulator",
+  params: extensionPath,
+  body: z.strictObject({ to: dialTargetSchema, mode: z.enum(["blind", "attended"]) }),
+  status: 204,
+  errors: [404, 409],
+  handler: ({ params, body }) => simulator.transferFromPhone(getRuntime(), params.ext, body),
+});
