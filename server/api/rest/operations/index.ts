@@ -8,10 +8,11 @@ import * as auth from "./auth";
 import * as calls from "./calls";
 import * as flows from "./flows";
 import * as numbers from "./numbers";
+import * as operations from "./operations";
 import * as simulator from "./simulator";
 import * as users from "./users";
 
-export const operationModules: Record<string, unknown>[] = [auth, calls, users, flows, numbers, simulator];
+export const operationModules: Record<string, unknown>[] = [auth, calls, users, flows, numbers, simulator, operations];
 
 export function allOperations(): OperationDefinition[] {
   return allRouteHandlers().map((handler) => handler.operation);

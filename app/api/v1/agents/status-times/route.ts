@@ -1,0 +1,1 @@
+export { listAgentStatusTimes as GET } from "@/server/api/rest/operations/operations";

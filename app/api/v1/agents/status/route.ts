@@ -1,0 +1,1 @@
+export { listAgentStates as GET } from "@/server/api/rest/operations/operations";

@@ -1,0 +1,1 @@
+export { listCallRecords as GET } from "@/server/api/rest/operations/operations";

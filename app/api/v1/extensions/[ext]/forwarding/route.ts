@@ -1,0 +1,1 @@
+export { getExtensionForwarding as GET } from "@/server/api/rest/operations/operations";

@@ -1,0 +1,1 @@
+export { getContact as GET, updateContact as PUT, deleteContact as DELETE } from "@/server/api/rest/operations/operations";

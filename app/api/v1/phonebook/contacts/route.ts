@@ -1,0 +1,1 @@
+export { listContacts as GET, createContact as POST } from "@/server/api/rest/operations/operations";
