@@ -85,7 +85,7 @@ export async function setupApiTest(options: { demo?: boolean; now?: string; sett
 export interface ApiCall {
   params?: Record<string, string>;
   query?: Record<string, string>;
-  /** Sent as JSON unless `rawBody` is given. */
+  /** Sent as JSON unless `rawBody` is given (both as application/json unless `headers` say otherwise). */
   body?: unknown;
   rawBody?: string;
   /** Authorization header; pass `null` for none. Defaults to `ctx.auth`. */
@@ -111,10 +111,8 @@ export async function callApi(ctx: Pick<ApiTestContext, "auth">, handler: RouteH
   const auth = call.auth === undefined ? ctx.auth : call.auth;
   if (auth !== null) headers.set("authorization", auth);
   let body: string | undefined = call.rawBody;
-  if (body === undefined && call.body !== undefined) {
-    body = JSON.stringify(call.body);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
-  }
+  if (body === undefined && call.body !== undefined) body = JSON.stringify(call.body);
+  if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
   const request = new Request(url, { method: operation.method, headers, body });
   const response = await handler(request, { params: Promise.resolve(params) });
   const text = await response.text();
