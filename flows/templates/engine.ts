@@ -13,8 +13,12 @@ export const TEMPLATE_LIMITS = {
   maxSourceLength: 4_000,
   /** Longest rendered output (a prompt, a number, a variable value). */
   maxOutputLength: 4_096,
-  /** Milliseconds one render may take (liquidjs's own guard against runaway loops). */
-  renderTimeMs: 50,
+  /**
+   * Milliseconds one render may take: a backstop behind the deterministic
+   * limits (nodes, memory, output), generous so a busy machine or a GC pause
+   * never fails a legitimate template.
+   */
+  renderTimeMs: 250,
   /** liquidjs allocation units per render (ranges, joins, concatenations). */
   memoryUnits: 100_000,
   /** Tags/outputs rendered per call. */
