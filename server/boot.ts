@@ -4,6 +4,8 @@ import { seedDemo } from "./services/demo";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
 import { getRuntime } from "./runtime";
+import { startIntegration } from "./integration";
+import { outboundNetworkPolicy } from "./integration/networkPolicy";
 
 const log = componentLogger("boot");
 
@@ -23,12 +25,15 @@ export function boot(): void {
       if (result.seeded) log.info({ extensions: result.extensions, phoneNumbers: result.phoneNumbers }, "demo organisation seeded");
     }
     const runtime = getRuntime();
+    // Before recovery, so the CDRs of calls cut off by the last stop reach the CRM too.
+    const integration = startIntegration(runtime, { db, clock: runtime.clock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config) });
     const recovered = runtime.recoverInterruptedCalls();
     if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
     // On a normal stop every call in progress ends cleanly with its final CDR.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
         runtime.shutdown();
+        integration.stop();
         process.exit(0);
       });
     }

@@ -38,6 +38,9 @@ export class CallStore {
 
   /** Further writes that must share the final CDR's transaction (the CRM outbox hooks in here). */
   readonly onConversationEnded: Array<(cdr: Cdr) => void> = [];
+  /** Further writes that must share the transaction of any other event's own record (the CRM outbox: partial CDRs, voicemails, agent states, ringing). */
+  readonly onEvent: Array<(event: PbxEvent) => void> = [];
+  private readonly recordWithHooks;
 
   constructor(db: Db) {
     const sqlite = db.$client;
@@ -67,10 +70,19 @@ export class CallStore {
       this.deleteOpenCall.run(cdr.call_id);
       for (const hook of this.onConversationEnded) hook(cdr);
     });
+    this.recordWithHooks = sqlite.transaction((event: PbxEvent) => {
+      this.write(event);
+      for (const hook of this.onEvent) hook(event);
+    });
   }
 
   /** The PBX sink. */
   readonly handle = (event: PbxEvent): void => {
+    if (this.onEvent.length === 0 || event.type === "conversation.ended") this.write(event);
+    else this.recordWithHooks(event);
+  };
+
+  private write(event: PbxEvent): void {
     switch (event.type) {
       case "call.started":
         this.insertOpenCall.run(event.call.call_id, JSON.stringify(event.call), event.call.started_at);
@@ -90,7 +102,7 @@ export class CallStore {
       default:
         return;
     }
-  };
+  }
 
   saveTrace(trace: { callId: string; conversationId: string; flowId: string | null; revision: number | null; outcome: string; steps: unknown[] }, at: string): void {
     this.insertTrace.run(trace.callId, trace.conversationId, trace.flowId, trace.revision, trace.outcome, JSON.stringify(trace.steps), at);

@@ -9,6 +9,8 @@ import { SqliteDirectory } from "./sqliteDirectory";
 import { LiveCalls } from "./liveCalls";
 import { runFlowWithLiveState } from "./flowRunner";
 import { unconfiguredIntegration } from "./integration";
+import { signedRecordingUrl } from "../integration/recordingLinks";
+import type { RecordingUrl } from "../pbx/cdr";
 import { TestCallLab } from "./testCalls";
 
 export interface RuntimeOptions {
@@ -17,6 +19,8 @@ export interface RuntimeOptions {
   logger: Logger;
   clock?: Clock;
   integration?: IntegrationPort;
+  /** CDR recording links; default: signed `/api/v1/recordings/{code}?token=…` links (server/integration/recordingLinks.ts). */
+  recordingUrl?: RecordingUrl;
   defaultRegion?: string;
 }
 
@@ -53,6 +57,7 @@ export class Runtime {
       simulator: this.engine,
       directory: this.directory,
       sink: this.store.handle,
+      recordingUrl: options.recordingUrl ?? signedRecordingUrl(this.clock),
       logger,
       defaultRegion: (options.defaultRegion ?? "HU") as never,
       startFlow: (channel, call, variables) => this.runPublishedFlow(channel, call, variables),

@@ -1,0 +1,74 @@
+import { renderTemplate } from "@/flows/templates/render";
+import { TemplateError } from "@/flows/templates/errors";
+import type { Cdr } from "../pbx/cdr";
+import type { OutboundApi } from "./catalog";
+import type { FrozenEvent, WebhookEvent } from "./events";
+
+/**
+ * What one endpoint receives for one event: the standard payload, or the
+ * admin's Liquid body template rendered in the sandboxed engine. Rendered at
+ * send time from the frozen event, so the template secret (`{{ secret }}`)
+ * is never stored in clear text in the outbox.
+ */
+export const SECRET_PLACEHOLDER = "••••";
+
+const EXTENSION = /^\d{2,6}$/;
+
+function leavesOutRecordings(api: OutboundApi, type: string): boolean {
+  return type === "call.ended" && api.config.kind === "end_of_call" && !api.config.send_recordings;
+}
+
+/** Per-endpoint shaping of the frozen event: recordings left out when the admin turned sending them off. */
+export function eventForEndpoint(api: OutboundApi, event: WebhookEvent): WebhookEvent {
+  if (!leavesOutRecordings(api, event.type)) return event;
+  const cdr = event.data as Cdr;
+  return { ...event, data: { ...cdr, recordings: [], legs: cdr.legs?.map((leg) => ({ ...leg, recordings: [] })) } };
+}
+
+/** Flat, format-friendly facts about a CDR for body templates (CRM call logs want these, not the nested record). */
+export function cdrSummary(cdr: Cdr) {
+  const internal = [cdr.answered_by?.extension, cdr.requested.extension, EXTENSION.test(cdr.caller.number) ? cdr.caller.number : null].find(Boolean) ?? "";
+  return {
+    direction: cdr.direction,
+    external_number: cdr.direction === "inbound" ? cdr.caller.number : cdr.called_number,
+    extension: internal,
+    missed: cdr.direction === "inbound" && cdr.disposition !== "answered",
+    answered: cdr.disposition === "answered",
+    started_at_utc: cdr.started_at.replace("T", " ").replace(/\.\d+Z$|Z$/, ""),
+    duration_s: Math.round(cdr.duration_s),
+    talk_time_s: Math.round(cdr.talk_time_s),
+    recording_code: cdr.recordings[0]?.code ?? "",
+  };
+}
+
+function templateScope(event: WebhookEvent, webhookId: string, secret: string) {
+  const summary = event.type === "call.ended" ? cdrSummary(event.data as Cdr) : null;
+  return { type: event.type, timestamp: event.timestamp, data: event.data, webhook_id: webhookId, secret, summary };
+}
+
+function isJsonContent(api: OutboundApi): boolean {
+  const contentType = Object.entries(api.config.headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
+  return !contentType || /json/i.test(contentType);
+}
+
+/** The request body; throws TemplateError when the template fails or does not produce the JSON it promises. */
+export function renderBody(api: OutboundApi, frozen: FrozenEvent, webhookId: string, options: { redactSecret?: boolean } = {}): string {
+  const template = api.config.body_template?.trim();
+  if (!template && !leavesOutRecordings(api, frozen.type)) return frozen.raw;
+  const shaped = eventForEndpoint(api, frozen.event);
+  if (!template) return JSON.stringify(shaped);
+  const secret = options.redactSecret ? SECRET_PLACEHOLDER : (api.credentials.body_secret ?? "");
+  const body = renderTemplate(template, templateScope(shaped, webhookId, secret));
+  if (isJsonContent(api)) {
+    try {
+      JSON.parse(body);
+    } catch (error) {
+      throw new TemplateError("render", `the body template did not produce valid JSON (${(error as Error).message})`);
+    }
+  }
+  return body;
+}
+
+export function contentTypeOf(api: OutboundApi): string {
+  return Object.entries(api.config.headers).find(([name]) => name.toLowerCase() === "content-type")?.[1] ?? "application/json";
+}

@@ -1,0 +1,99 @@
+import type { Clock, Logger } from "@/flows/runtime/ports";
+import type { Db } from "../db/client";
+import type { Runtime } from "../runtime/runtime";
+import { outboundApiCatalog, type OutboundApiCatalog } from "./catalog";
+import { HttpSender } from "./httpSender";
+import { HttpIntegration } from "./integrationPort";
+import { LookupClient } from "./lookup";
+import { outboundNetworkPolicy, type NetworkPolicy } from "./networkPolicy";
+import { Outbox } from "./outbox";
+import { DeliveryWorker } from "./worker";
+
+/**
+ * The CRM integration of one process: outbox, delivery worker, look-ups and
+ * the runtime's IntegrationPort, wired onto a Runtime. See README.md.
+ */
+export interface Integration {
+  catalog: OutboundApiCatalog;
+  outbox: Outbox;
+  worker: DeliveryWorker;
+  lookups: LookupClient;
+  sender: HttpSender;
+  port: HttpIntegration;
+  policy: NetworkPolicy;
+  stop(): void;
+}
+
+export interface IntegrationOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  policy?: NetworkPolicy;
+  concurrencyPerEndpoint?: number;
+  pollIntervalMs?: number;
+  random?: () => number;
+}
+
+export function createIntegration(options: IntegrationOptions): Integration {
+  const { db, clock, logger } = options;
+  const policy = options.policy ?? outboundNetworkPolicy();
+  const catalog = outboundApiCatalog(db);
+  const sender = new HttpSender({ policy, clock, connectionsPerOrigin: options.concurrencyPerEndpoint ?? 8 });
+  const outbox = new Outbox(db, catalog, clock);
+  const worker = new DeliveryWorker({
+    db,
+    catalog,
+    clock,
+    sender,
+    logger,
+    concurrencyPerEndpoint: options.concurrencyPerEndpoint,
+    pollIntervalMs: options.pollIntervalMs,
+    random: options.random,
+  });
+  outbox.onEnqueued = () => worker.wake();
+  const stopWaking = catalog.onChange(() => worker.wake());
+  const lookups = new LookupClient({ db, clock, sender, logger });
+  const port = new HttpIntegration(catalog, outbox, lookups, logger);
+  return {
+    catalog,
+    outbox,
+    worker,
+    lookups,
+    sender,
+    port,
+    policy,
+    stop() {
+      stopWaking();
+      worker.stop();
+      void sender.close();
+    },
+  };
+}
+
+/** Hooks the outbox into the call store's transactions and installs the HTTP port on the runtime. */
+export function attachToRuntime(integration: Integration, runtime: Runtime): void {
+  runtime.store.onConversationEnded.push(integration.outbox.conversationEnded);
+  runtime.store.onEvent.push(integration.outbox.eventRecorded);
+  runtime.integration = integration.port;
+}
+
+const globalForIntegration = globalThis as unknown as { switchboardIntegration?: Integration };
+
+/** Start-up: wires the integration onto the process runtime and starts the delivery worker (once). */
+export function startIntegration(runtime: Runtime, options: IntegrationOptions): Integration {
+  if (globalForIntegration.switchboardIntegration) return globalForIntegration.switchboardIntegration;
+  const integration = createIntegration(options);
+  attachToRuntime(integration, runtime);
+  integration.worker.start();
+  globalForIntegration.switchboardIntegration = integration;
+  return integration;
+}
+
+/** The running integration (undefined in tests that do not start one, and before boot). */
+export function getIntegration(): Integration | undefined {
+  return globalForIntegration.switchboardIntegration;
+}
+
+export function installIntegrationForTests(integration: Integration | undefined): void {
+  globalForIntegration.switchboardIntegration = integration;
+}

@@ -1,0 +1,123 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flushPromises } from "@/flows/runtime/testing/manualClock";
+import { seedDemo } from "../services/demo";
+import { Runtime } from "../runtime/runtime";
+import type { Cdr } from "../pbx/cdr";
+import { attachToRuntime } from "./index";
+import { verifyRecordingToken } from "./recordingLinks";
+import { createHarness, silentLogger, type Harness } from "./testing/harness";
+
+let h: Harness;
+let runtime: Runtime;
+
+beforeEach(() => {
+  h = createHarness();
+  seedDemo(h.db);
+  fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
+  runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
+  attachToRuntime(h.integration, runtime);
+});
+afterEach(async () => {
+  runtime.shutdown();
+  await h.cleanup();
+});
+
+const messages = (type?: string) =>
+  (h.db.$client.prepare(`select id, event_type as type, payload from integration_messages ${type ? "where event_type = ?" : ""} order by created_at, id`).all(...(type ? [type] : [])) as {
+    id: string;
+    type: string;
+    payload: string;
+  }[]).map((m) => ({ ...m, event: JSON.parse(m.payload) as { type: string; data: Record<string, unknown> } }));
+const deliveriesOf = (apiId: string) => h.db.$client.prepare(`select message_id as messageId, status, expires_at as expiresAt from deliveries where outbound_api_id = ?`).all(apiId) as { messageId: string; status: string; expiresAt: number | null }[];
+
+/** The demo reception flow: key 1 rings sales; 101 answers and talks for 30 s. */
+async function answeredCall(): Promise<string> {
+  const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+  await h.clock.advanceAsync(2_000);
+  runtime.pbx.sendDtmf(callId, "1");
+  await h.clock.advanceAsync(500);
+  runtime.pbx.answerPhone("101");
+  await h.clock.advanceAsync(30_000);
+  return callId;
+}
+
+describe("the outbox on the call runtime", () => {
+  it("queues the final CDR for every-call end-of-call APIs, frozen exactly as stored, with a signed recording link", async () => {
+    const { id } = h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
+    const callId = await answeredCall();
+    runtime.pbx.hangupCall(callId);
+    await flushPromises();
+    const stored = (h.db.$client.prepare(`select document from cdrs where call_id = ? and is_final = 1`).pluck().get(callId) as string) ?? "";
+    const [message] = messages("call.ended").filter((m) => (m.event.data as unknown as Cdr).is_final);
+    expect(message.event.data).toEqual(JSON.parse(stored));
+    expect(deliveriesOf(id)).toContainEqual({ messageId: message.id, status: "pending", expiresAt: null });
+    const cdr = message.event.data as unknown as Cdr;
+    expect(cdr.recordings.length).toBeGreaterThan(0);
+    const link = new URL(cdr.recordings[0].url, "http://switchboard.local");
+    expect(link.pathname).toBe(`/api/v1/recordings/${cdr.recordings[0].code}`);
+    expect(verifyRecordingToken(cdr.recordings[0].code, link.searchParams.get("token") ?? "", h.clock.now() + 20 * 86_400_000)).toBe(true);
+    expect(verifyRecordingToken("someOtherCode", link.searchParams.get("token") ?? "", h.clock.now())).toBe(false);
+  });
+
+  it("notifies every-call notification APIs at the moment they chose, with a TTL", async () => {
+    const ringing = h.createApi({ kind: "incoming_notification", name: "Ring", url: "http://127.0.0.1:9/r", apply_to: "all_calls", trigger: "ringing" }).id;
+    const answered = h.createApi({ kind: "incoming_notification", name: "Answer", url: "http://127.0.0.1:9/a", apply_to: "all_calls", trigger: "answered", ttl_s: 60 }).id;
+    const onlyAtNodes = h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" }).id;
+    await answeredCall();
+    const incoming = messages("call.incoming").map((m) => m.event.data as { trigger: string; callee: { extension: string }; caller: { number: string } });
+    expect(incoming.filter((d) => d.trigger === "ringing").map((d) => d.callee.extension)).toContain("101");
+    expect(incoming.filter((d) => d.trigger === "answered")).toMatchObject([{ callee: { extension: "101" }, caller: { number: "+36301112233" } }]);
+    expect(deliveriesOf(ringing).length).toBe(incoming.filter((d) => d.trigger === "ringing").length);
+    expect(deliveriesOf(answered)).toHaveLength(1);
+    expect(deliveriesOf(answered)[0].expiresAt).toBeGreaterThan(h.clock.now());
+    expect(deliveriesOf(onlyAtNodes)).toHaveLength(0);
+  });
+
+  it("sends a flow_nodes end-of-call API only the calls whose flow ran its send_call_data node; internal calls skip every-call APIs", async () => {
+    const chosen = h.createApi({ kind: "end_of_call", name: "Chosen", url: "http://127.0.0.1:9/c", apply_to: "flow_nodes" }).id;
+    const everyCall = h.createApi({ kind: "end_of_call", name: "All", url: "http://127.0.0.1:9/all", apply_to: "all_calls" }).id;
+    const callId = await answeredCall();
+    const view = runtime.pbx.getCall(callId)!;
+    await runtime.integration.sendCallData({
+      outboundApiId: chosen,
+      nodeId: "send",
+      call: { id: callId, conversationId: view.conversation_id, direction: "inbound", caller: { number: "+36301112233", numberRaw: "", name: null }, calledNumber: "+3612345678", startedAt: view.started_at, flowId: null },
+    });
+    runtime.pbx.hangupCall(callId);
+    await flushPromises();
+    expect(deliveriesOf(chosen)).toHaveLength(1);
+
+    const internal = runtime.pbx.placeInboundCall({ from: "101", to: "102" });
+    await h.clock.advanceAsync(1_000);
+    runtime.pbx.hangupCall(internal.callId);
+    await flushPromises();
+    expect(deliveriesOf(chosen)).toHaveLength(1);
+    expect(deliveriesOf(everyCall)).toHaveLength(1);
+  });
+
+  it("writes nothing when the CDR's transaction fails: neither the CDR nor its message", async () => {
+    h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
+    runtime.store.onConversationEnded.push(() => {
+      throw new Error("disk full");
+    });
+    const callId = await answeredCall();
+    runtime.pbx.hangupCall(callId);
+    await flushPromises();
+    expect(h.db.$client.prepare(`select count(*) from cdrs where call_id = ? and is_final = 1`).pluck().get(callId)).toBe(0);
+    expect(messages("call.ended").filter((m) => (m.event.data as unknown as Cdr).is_final)).toHaveLength(0);
+  });
+
+  it("custom hooks receive the events they subscribed to, in the event's own transaction", async () => {
+    const hook = h.createApi({ kind: "event_hook", name: "Agents", url: "http://127.0.0.1:9/h", events: ["agent.state_changed", "call.answered"] }).id;
+    const agentId = runtime.directory.agents()[0].agentId;
+    runtime.pbx.agentLogin(agentId);
+    runtime.pbx.agentPause(agentId, "lunch");
+    await answeredCall();
+    const types = messages().filter((m) => deliveriesOf(hook).some((d) => d.messageId === m.id)).map((m) => m.type);
+    expect(types.filter((t) => t === "agent.state_changed")).toHaveLength(2);
+    expect(types).toContain("call.answered");
+    expect(types).not.toContain("call.incoming");
+  });
+});
