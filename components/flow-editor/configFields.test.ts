@@ -16,7 +16,7 @@ describe("inspector fields from config schemas", () => {
     expect(menu.options.meta.widget).toBe("dtmf_options");
     expect(menu.prompt.optional).toBe(false);
     expect(menu.invalid_prompt.optional).toBe(true);
-    expect(menu.timeout_s.optional).toBe(true);
+    expect(menu.timeout_s.optional).toBe(false);
     const collect = Object.fromEntries(configFieldsOf("collect_digits").map((field) => [field.key, field]));
     expect(collect.terminator.choices).toEqual(["#", "*", ""]);
     expect(configFieldsOf("dial_extension")[0].acceptsTemplate).toBe(true);

@@ -11,7 +11,7 @@ import { looseDefinition } from "@/flows/nodes/definitions";
 export interface ConfigField {
   key: string;
   meta: FieldMeta;
-  /** May be left out of the config (optional, or the schema fills in a default). */
+  /** May be left empty: optional without a default (an emptied field is then left out of the config). */
   optional: boolean;
   /** Choices of a select widget. */
   choices: string[];
@@ -38,12 +38,17 @@ function readFields(type: NodeType): ConfigField[] {
       {
         key,
         meta,
-        optional: field.safeParse(undefined).success,
+        optional: isOptional(field),
         choices: inner instanceof z.ZodEnum ? (inner.options as string[]) : [],
         acceptsTemplate: inner instanceof z.ZodString && inner.safeParse("{{ lookup.extension }}").success,
       },
     ];
   });
+}
+
+function isOptional(schema: z.ZodType): boolean {
+  const parsed = schema.safeParse(undefined);
+  return parsed.success && parsed.data === undefined;
 }
 
 function unwrap(schema: z.ZodType): z.ZodType {

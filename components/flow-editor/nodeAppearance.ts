@@ -23,6 +23,7 @@ import {
   Voicemail,
   Volume2,
 } from "lucide-react";
+import { createElement } from "react";
 import type { NodeGroup } from "@/flows/model/types";
 
 // Listed one by one: importing lucide's whole icon index would ship every icon to the browser.
@@ -48,6 +49,11 @@ const icons: Readonly<Record<string, LucideIcon>> = {
 
 export function iconFor(name: string): LucideIcon {
   return icons[name] ?? Circle;
+}
+
+/** A definition's icon by name (decorative: the label always sits next to it). */
+export function NodeIcon({ name, className }: { name: string; className: string }) {
+  return createElement(iconFor(name), { "aria-hidden": true, className });
 }
 
 export const GROUP_ORDER: readonly NodeGroup[] = ["prompts", "routing", "call_centre", "crm", "control"];

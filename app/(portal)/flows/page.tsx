@@ -1,7 +1,15 @@
+import { getTranslations } from "next-intl/server";
 import { requireAdmin } from "@/server/auth/guards";
-import { NotBuilt } from "@/components/shell/NotBuilt";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { FlowList } from "@/components/flow-editor/list/FlowList";
 
-export default async function Page() {
+export default async function FlowsPage() {
   await requireAdmin();
-  return <NotBuilt titleKey="flows" textKey="flows" />;
+  const t = await getTranslations("editor.list");
+  return (
+    <>
+      <PageHeader title={t("title")} intro={t("intro")} />
+      <FlowList />
+    </>
+  );
 }

@@ -1,0 +1,189 @@
+"use client";
+/**
+ * The React Flow canvas. Editable when given the editor state, read-only
+ * otherwise (revision history). Nodes come from the working document;
+ * drags, connections, deletions and selection go back as editor actions.
+ */
+import { type DragEvent, useCallback, useMemo, useRef, useState } from "react";
+import {
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  type EdgeChange,
+  MiniMap,
+  type NodeChange,
+  ReactFlow,
+  useReactFlow,
+} from "@xyflow/react";
+import { useLocale, useTranslations } from "next-intl";
+import { type FlowEdge, type Locale, type NodeType, type Position } from "@/flows/model/types";
+import { isNodeType } from "@/flows/model/nodeTypes";
+import { connect, connectionProblem, reconnect } from "../connections";
+import { deleteElements, moveNodes } from "../documentEdits";
+import { type EditorDocument, displayLabel, portsOf } from "../editorDocument";
+import type { NodeIssues } from "../issues";
+import type { EditorState, Selection } from "../hooks/useEditorState";
+import { FlowNodeCard } from "./FlowNodeCard";
+import { type FlowCanvasNode, type Highlight, type NodeCache, draggedPositions, measuredSizes, toCanvasEdges, toCanvasNodes } from "./canvasElements";
+
+/** Module scope: React Flow re-mounts every node when this object changes identity. */
+const nodeTypes = { flowNode: FlowNodeCard };
+
+/** The palette puts the node type under this type in drag-and-drop data. */
+export const NODE_DRAG_TYPE = "application/x-switchboard-node";
+
+const NO_SELECTION: Selection = { nodes: new Set(), edges: new Set() };
+
+interface FlowCanvasProps {
+  document: EditorDocument;
+  issues: ReadonlyMap<string, NodeIssues>;
+  /** Editing actions; without them the canvas is read-only. */
+  editor?: EditorState;
+  onAddNode?: (type: NodeType, position: Position) => void;
+  highlights?: ReadonlyMap<string, Highlight>;
+  addedEdges?: ReadonlySet<string>;
+  removedEdges?: FlowEdge[];
+}
+
+export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges }: FlowCanvasProps) {
+  const locale = useLocale() as Locale;
+  const t = useTranslations("editor.canvas");
+  const { screenToFlowPosition } = useReactFlow();
+  const [measured, setMeasured] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
+  // Mutable on purpose: it remembers built nodes between renders so unchanged ones keep their identity.
+  const [cache] = useState<NodeCache>(() => new Map());
+  const dragging = useRef(false);
+  const readOnly = !editor;
+  const selection = editor?.selection ?? NO_SELECTION;
+
+  const nodes = useMemo(
+    () =>
+      toCanvasNodes(
+        { document, selectedNodes: selection.nodes, selectedEdges: selection.edges, issues, highlights, measured, locale, readOnly },
+        cache,
+      ),
+    [document, selection, issues, highlights, measured, locale, readOnly, cache],
+  );
+
+  const describeEdge = useCallback(
+    (source: string, port: string, target: string) => {
+      const from = document.nodes.find((node) => node.id === source);
+      const to = document.nodes.find((node) => node.id === target);
+      const portLabel = from ? (portsOf(from).find((spec) => spec.id === port)?.label[locale] ?? port) : port;
+      return t("edgeLabel", { from: from ? displayLabel(from, locale) : source, port: portLabel, to: to ? displayLabel(to, locale) : target });
+    },
+    [document, locale, t],
+  );
+  const edges = useMemo(
+    () => toCanvasEdges(document, selection.edges, { removed: removedEdges, added: addedEdges, describe: describeEdge }),
+    [document, selection.edges, removedEdges, addedEdges, describeEdge],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowCanvasNode>[]) => {
+      setMeasured((current) => measuredSizes(current, changes));
+      if (!editor) return;
+      const positions = draggedPositions(changes);
+      if (positions.size > 0) {
+        // Arrow keys move nodes without a drag: each press is its own (mergeable) step.
+        if (dragging.current) editor.drag(positions);
+        else editor.apply((current) => moveNodes(current, positions), { mergeKey: `move:${[...positions.keys()].join(",")}` });
+      }
+      editor.selectChanges(changes, []);
+    },
+    [editor],
+  );
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => editor?.selectChanges([], changes), [editor]);
+
+  const isValidConnection = useCallback(
+    (connection: Connection | Edge) => connectionProblem(document, { source: connection.source, sourceHandle: connection.sourceHandle, target: connection.target }) === null,
+    [document],
+  );
+  const onConnect = useCallback((connection: Connection) => editor?.apply((current) => connect(current, connection)), [editor]);
+  const onReconnect = useCallback(
+    (old: Edge, connection: Connection) => editor?.apply((current) => reconnect(current, old.id, connection)),
+    [editor],
+  );
+  const onDelete = useCallback(
+    ({ nodes: deleted, edges: removed }: { nodes: FlowCanvasNode[]; edges: Edge[] }) =>
+      editor?.apply((current) => deleteElements(current, new Set(deleted.map((node) => node.id)), new Set(removed.map((edge) => edge.id)))),
+    [editor],
+  );
+  const startDrag = useCallback(() => {
+    dragging.current = true;
+    editor?.dragStart();
+  }, [editor]);
+  const stopDrag = useCallback(() => {
+    dragging.current = false;
+    editor?.dragStop();
+  }, [editor]);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  }, []);
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(NODE_DRAG_TYPE);
+      if (!isNodeType(type) || !onAddNode) return;
+      event.preventDefault();
+      const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      // Centre the new node's header under the pointer.
+      onAddNode(type, { x: point.x - 120, y: point.y - 24 });
+    },
+    [onAddNode, screenToFlowPosition],
+  );
+
+  const ariaLabelConfig = useMemo(
+    () => ({
+      "node.a11yDescription.default": t("a11yNode"),
+      "node.a11yDescription.keyboardDisabled": t("a11yNodeKeyboard"),
+      "edge.a11yDescription.default": t("a11yEdge"),
+      "controls.ariaLabel": t("controls"),
+      "controls.zoomIn.ariaLabel": t("zoomIn"),
+      "controls.zoomOut.ariaLabel": t("zoomOut"),
+      "controls.fitView.ariaLabel": t("fitView"),
+      "controls.interactive.ariaLabel": t("interactive"),
+      "minimap.ariaLabel": t("minimap"),
+      "handle.ariaLabel": t("handle"),
+    }),
+    [t],
+  );
+
+  return (
+    <ReactFlow<FlowCanvasNode>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onConnect={onConnect}
+      onReconnect={readOnly ? undefined : onReconnect}
+      onDelete={onDelete}
+      onNodeDragStart={startDrag}
+      onNodeDragStop={stopDrag}
+      onSelectionDragStart={startDrag}
+      onSelectionDragStop={stopDrag}
+      isValidConnection={isValidConnection}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      nodesDraggable={!readOnly}
+      nodesConnectable={!readOnly}
+      elementsSelectable={!readOnly}
+      edgesReconnectable={!readOnly}
+      deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+      fitView
+      fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+      minZoom={0.2}
+      ariaLabelConfig={ariaLabelConfig}
+      attributionPosition="top-right"
+      aria-label={t("label")}
+    >
+      <Background gap={20} color="#cbd5e1" />
+      <Controls showInteractive={false} />
+      <MiniMap pannable zoomable nodeColor={(node) => ((node as FlowCanvasNode).data.errors > 0 ? "#f87171" : "#94a3b8")} />
+    </ReactFlow>
+  );
+}
