@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { apiScopes } from "@/lib/scopes";
 
 /**
  * Input schemas of the CRM integration (outbound APIs, technical users,
@@ -228,3 +229,18 @@ export const deliveryFilterSchema = z.strictObject({
   offset: z.number().int().min(0).default(0),
 });
 export type DeliveryFilter = z.input<typeof deliveryFilterSchema>;
+
+// ── technical users (API clients) ─────────────────────────────────────
+
+export const technicalUserInputSchema = z.strictObject({
+  name: z.string().trim().min(1, { error: "errors.required" }).max(80),
+  scopes: z.array(z.enum(apiScopes)).min(1, { error: "integration.errors.scopes" }).optional(),
+  ipAllowlist: ipAllowlistSchema.default([]),
+});
+export type TechnicalUserInput = z.input<typeof technicalUserInputSchema>;
+
+export const technicalUserRotateSchema = z.strictObject({
+  id: z.string().min(1),
+  /** How long the old secret keeps working, so the CRM can switch without downtime; 0 ends it at once. */
+  graceHours: z.number().int().min(0).max(24 * 30).default(24),
+});

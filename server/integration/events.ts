@@ -75,26 +75,30 @@ export function incomingCallEvent(
   };
 }
 
-/** A `notify` node fired while the call is in its flow: nobody rings yet, so `callee` is empty. */
-export function flowNotificationEvent(call: CallInfo, trigger: "ringing" | "answered", nodeId: string, contact: ContactCard | null, at: string): WebhookEvent {
+/** A `notify` node fired while the call is in its flow: nobody rings yet, so the callee is the number called. */
+export function flowNotificationEvent(
+  call: CallInfo,
+  trigger: "ringing" | "answered",
+  at: { legId: string; nodeId: string; contact: ContactCard | null; now: string },
+): WebhookEvent {
   return {
     type: "call.incoming",
-    timestamp: at,
+    timestamp: at.now,
     data: {
       call_id: call.id,
       conversation_id: call.conversationId,
-      leg_id: null,
+      leg_id: at.legId,
       trigger,
       direction: call.direction,
       caller: { number: call.caller.number, name: call.caller.name },
       called_number: call.calledNumber,
-      callee: null,
+      callee: { extension: null, user_id: null, number: call.calledNumber },
       queue_id: null,
       started_at: call.startedAt,
       answered_at: null,
-      contact,
+      contact: at.contact,
       flow_id: call.flowId,
-      node_id: nodeId,
+      node_id: at.nodeId,
     },
   };
 }

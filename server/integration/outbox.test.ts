@@ -5,6 +5,7 @@ import { flushPromises } from "@/flows/runtime/testing/manualClock";
 import { seedDemo } from "../services/demo";
 import { Runtime } from "../runtime/runtime";
 import type { Cdr } from "../pbx/cdr";
+import { callEndedWebhookSchema, callIncomingWebhookSchema } from "../api/rest/schemas/webhooks";
 import { attachToRuntime } from "./index";
 import { verifyRecordingToken } from "./recordingLinks";
 import { createHarness, silentLogger, type Harness } from "./testing/harness";
@@ -52,6 +53,7 @@ describe("the outbox on the call runtime", () => {
     const stored = (h.db.$client.prepare(`select document from cdrs where call_id = ? and is_final = 1`).pluck().get(callId) as string) ?? "";
     const [message] = messages("call.ended").filter((m) => (m.event.data as unknown as Cdr).is_final);
     expect(message.event.data).toEqual(JSON.parse(stored));
+    for (const ended of messages("call.ended")) expect(() => callEndedWebhookSchema.parse(ended.event)).not.toThrow();
     expect(deliveriesOf(id)).toContainEqual({ messageId: message.id, status: "pending", expiresAt: null });
     const cdr = message.event.data as unknown as Cdr;
     expect(cdr.recordings.length).toBeGreaterThan(0);
@@ -73,6 +75,23 @@ describe("the outbox on the call runtime", () => {
     expect(deliveriesOf(answered)).toHaveLength(1);
     expect(deliveriesOf(answered)[0].expiresAt).toBeGreaterThan(h.clock.now());
     expect(deliveriesOf(onlyAtNodes)).toHaveLength(0);
+    for (const message of messages("call.incoming")) expect(() => callIncomingWebhookSchema.parse(message.event)).not.toThrow();
+  });
+
+  it("a notify node queues one notification to its API, shaped like the every-call ones", async () => {
+    const api = h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" }).id;
+    const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+    await h.clock.advanceAsync(1_000);
+    const view = runtime.pbx.getCall(callId)!;
+    await runtime.integration.notify({
+      outboundApiId: api,
+      nodeId: "pop",
+      call: { id: callId, conversationId: view.conversation_id, direction: "inbound", caller: { number: "+36301112233", numberRaw: "06301112233", name: null }, calledNumber: "+3612345678", startedAt: view.started_at, flowId: view.flow_id },
+    });
+    expect(deliveriesOf(api)).toHaveLength(1);
+    const [message] = messages("call.incoming");
+    expect(callIncomingWebhookSchema.parse(message.event).data).toMatchObject({ call_id: callId, leg_id: view.legs.at(-1)?.leg_id, callee: { number: "+3612345678" } });
+    expect(message.event.data).toMatchObject({ node_id: "pop" });
   });
 
   it("sends a flow_nodes end-of-call API only the calls whose flow ran its send_call_data node; internal calls skip every-call APIs", async () => {

@@ -16,6 +16,8 @@ import { callEndedEvent, conversationOf, flowNotificationEvent, hookEvent, incom
 export class Outbox {
   /** Called after something was queued (the worker wakes up; it runs after the transaction commits). */
   onEnqueued: () => void = () => {};
+  /** The call's current CDR leg (set by attachToRuntime). */
+  currentLegOf: (callId: string) => string | null = () => null;
   /** Contacts found by look-ups, so the notifications of the same call carry the customer card. */
   private readonly contacts = new Map<string, ContactCard>();
   private readonly insertMessage;
@@ -97,7 +99,8 @@ export class Outbox {
   /** A `notify` node: one notification to that API now (its `trigger` names the moment it was configured for). */
   notifyFromNode(api: OutboundApi, call: CallInfo, nodeId: string): string | null {
     const trigger = api.config.kind === "incoming_notification" ? api.config.trigger : "ringing";
-    return this.enqueue(flowNotificationEvent(call, trigger, nodeId, this.contacts.get(call.conversationId) ?? null, this.isoNow()), [api]);
+    const context = { legId: this.currentLegOf(call.id) ?? "", nodeId, contact: this.contacts.get(call.conversationId) ?? null, now: this.isoNow() };
+    return this.enqueue(flowNotificationEvent(call, trigger, context), [api]);
   }
 
   /** A `send_call_data` node: remember (durably) that this conversation's CDRs also go to that API. */

@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import { createHarness, type Harness } from "../integration/testing/harness";
+import { TestReceiver } from "../integration/testing/receiver";
+import { sampleEvent } from "../integration/samples";
+import { MINICRM_CALL_LOG_TEMPLATE, presets } from "../integration/presets";
+import {
+  createOutboundApi,
+  getOutboundApi,
+  listOutboundApis,
+  previewResponseMapping,
+  testOutboundApi,
+  updateOutboundApi,
+} from "./outboundApis";
+import { endpointHealth, listDeliveries, resendDelivery, resendFailedSince } from "./deliveries";
+import { ServiceError } from "./errors";
+
+let h: Harness;
+let receiver: TestReceiver;
+
+beforeEach(async () => {
+  h = createHarness();
+  receiver = new TestReceiver();
+  await receiver.listen();
+});
+afterEach(async () => {
+  await receiver.close();
+  await h.cleanup();
+});
+
+function serviceError(run: () => unknown): ServiceError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ServiceError) return error;
+    throw error;
+  }
+  throw new Error("no error thrown");
+}
+
+describe("outbound API configuration", () => {
+  it("returns the signing secret once, seals CRM credentials at rest and shows only hints", () => {
+    const { outboundApi, signingSecret } = createOutboundApi(h.db, {
+      kind: "end_of_call",
+      name: "CRM",
+      url: receiver.url(),
+      auth: { type: "basic", username: "switchboard", password: "very-secret-password" },
+      body_template: null,
+      body_secret: "api-key-0123456789",
+    });
+    expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    expect(outboundApi.auth).toEqual({ type: "basic", username: "switchboard", secret_hint: "••••word" });
+    expect(outboundApi.body_secret_hint).toBe("••••6789");
+    const everything = JSON.stringify([listOutboundApis(h.db), h.db.$client.prepare("select * from outbound_apis").all()]);
+    for (const secret of ["very-secret-password", "api-key-0123456789", signingSecret.slice(6)]) expect(everything).not.toContain(secret);
+  });
+
+  it("keeps a stored secret when an update leaves it out, and asks for one when the auth type changes", () => {
+    const { outboundApi } = createOutboundApi(h.db, { kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-123456789" } });
+    const updated = updateOutboundApi(h.db, outboundApi.id, { kind: "data_lookup", name: "Renamed", url: receiver.url(), auth: { type: "bearer" } });
+    expect(updated).toMatchObject({ name: "Renamed", auth: { type: "bearer", secret_hint: "••••6789" } });
+    const missing = serviceError(() => updateOutboundApi(h.db, outboundApi.id, { kind: "data_lookup", name: "X", url: receiver.url(), auth: { type: "header", name: "X-Api-Key" } }));
+    expect(missing.options).toMatchObject({ field: "auth.value", messageKey: "integration.errors.secretRequired" });
+    expect(serviceError(() => updateOutboundApi(h.db, outboundApi.id, { kind: "end_of_call", name: "X", url: receiver.url() })).options.field).toBe("kind");
+  });
+
+  it("refuses bad input with a clear error and stores nothing", () => {
+    expect(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "ftp://crm.example.com" })).toThrow(ZodError);
+    expect(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "https://user:pw@crm.example.com" })).toThrow(ZodError);
+    expect(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "https://crm.example.com", headers: { "webhook-id": "x" } })).toThrow(ZodError);
+    expect(serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "http://169.254.169.254/hook" })).options.field).toBe("url");
+    const template = serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: receiver.url(), body_template: '{"n": {{ nope.really }} }' }));
+    expect(template.options.field).toBe("body_template");
+    const notJson = serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: receiver.url(), body_template: "Number={{ summary.external_number }}" }));
+    expect(notJson.message).toMatch(/valid JSON/);
+    expect(listOutboundApis(h.db)).toEqual([]);
+  });
+
+  it("sends MiniCRM's call-log format from the preset's template, with the API key from the template secret", async () => {
+    const minicrm = presets.find((p) => p.id === "minicrm_call_log")!;
+    const { id } = h.createApi({ kind: "end_of_call", name: "MiniCRM", url: receiver.url(), ...minicrm.values, body_secret: "minicrm-key-42" } as never);
+    expect(getOutboundApi(h.db, id).body_template).toBe(MINICRM_CALL_LOG_TEMPLATE);
+    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    await h.integration.worker.runOnce();
+    expect(JSON.parse(receiver.requests[0].body)).toEqual({
+      ApiKey: "minicrm-key-42",
+      UserExtension: "102",
+      Data: [{ Number: "+36301112233", Duration: 127, CallType: 1, Date: "2026-11-24 09:00:00", ReferenceId: "SAMPLEcode0000000000000000" }],
+    });
+    // The stored message keeps the standard payload; the key never enters the outbox.
+    expect(JSON.stringify(h.db.$client.prepare("select payload from integration_messages").all())).not.toContain("minicrm-key-42");
+  });
+
+  it("leaves recordings out when the admin turned sending them off", async () => {
+    const { id } = h.createApi({ kind: "end_of_call", name: "No audio", url: receiver.url(), send_recordings: false });
+    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    await h.integration.worker.runOnce();
+    expect(JSON.parse(receiver.requests[0].body).data.recordings).toEqual([]);
+  });
+});
+
+describe("the Test button", () => {
+  it("shows the request with credentials masked, and the reply", async () => {
+    const { id } = h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-secret-42" } });
+    receiver.respond = () => ({ status: 200, headers: { "x-crm": "demo" }, body: JSON.stringify({ extension: "102", contact: { name: "Varga László" } }) });
+    const report = await testOutboundApi(h.db, id);
+    expect(receiver.requests[0].headers.authorization).toBe("Bearer tok-secret-42");
+    expect(report).toMatchObject({ ok: true, request: { method: "POST", headers: { authorization: "Bearer ••••" } }, response: { status: 200, headers: { "x-crm": "demo" } } });
+    expect(report.lookup).toMatchObject({ found: true, extension: "102", contact: { name: "Varga László" } });
+    expect(JSON.parse(report.request.body).type).toBe("call.lookup");
+  });
+
+  it("names a connection failure in plain terms", async () => {
+    const { id } = h.createApi({ kind: "end_of_call", name: "Down", url: receiver.url() });
+    await receiver.close();
+    const report = await testOutboundApi(h.db, id);
+    expect(report).toMatchObject({ ok: false, response: null, error: { class: "connection_refused" } });
+  });
+
+  it("previews a response mapping against a pasted reply", () => {
+    const mapping = { extension: "$.owner.ext", contact_id: "$.id", contact_name: "$.name", variables: "" };
+    expect(previewResponseMapping({ mapping, sample: '{"id": 5, "name": "Kiss Anna", "owner": {"ext": "103"}}' })).toEqual({
+      valid_json: true,
+      result: { found: true, extension: "103", contact: { id: "5", name: "Kiss Anna" }, problems: [] },
+    });
+    expect(previewResponseMapping({ mapping, sample: "{not json" })).toEqual({ valid_json: false, result: null });
+    expect(previewResponseMapping({ mapping: { ...mapping, extension: "$[?(@.x)]" }, sample: "{}" }).result?.problems[0].field).toBe("extension");
+  });
+});
+
+describe("delivery log", () => {
+  it("resends a dead delivery with the same webhook-id; look-ups and queued ones cannot be resent", async () => {
+    const { id } = h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
+    const messageId = h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    receiver.respond = () => ({ status: 500 });
+    await h.integration.worker.runOnce();
+    const [dead] = listDeliveries(h.db, { outbound_api_id: id, status: "dead" }).items;
+    expect(dead).toMatchObject({ message_id: messageId, attempt_count: 1 });
+    expect(endpointHealth(h.db, h.clock)).toMatchObject([{ outbound_api_id: id, state: "failing", dead_24h: 1, last_error_class: "http_status" }]);
+
+    receiver.respond = () => ({ status: 200 });
+    expect(resendDelivery(h.db, dead.id, h.clock).status).toBe("pending");
+    expect(serviceError(() => resendDelivery(h.db, dead.id, h.clock)).code).toBe("conflict");
+    await h.integration.worker.runOnce();
+    expect(receiver.requests.map((r) => r.headers["webhook-id"])).toEqual([messageId, messageId]);
+    expect(listDeliveries(h.db, { outbound_api_id: id }).items[0]).toMatchObject({ status: "succeeded", attempts: [{ status_code: 500 }, { status_code: 200 }] });
+    expect(endpointHealth(h.db, h.clock)[0].state).toBe("ok");
+
+    const lookup = h.createApi({ kind: "data_lookup", name: "L", url: receiver.url() }).id;
+    await h.integration.port.lookup({ outboundApiId: lookup, nodeId: "n", variables: {}, call: { id: "c", conversationId: "v", direction: "inbound", caller: { number: "+361", numberRaw: "", name: null }, calledNumber: "+362", startedAt: "", flowId: null } });
+    const [logged] = listDeliveries(h.db, { outbound_api_id: lookup }).items;
+    expect(serviceError(() => resendDelivery(h.db, logged.id, h.clock)).code).toBe("precondition_failed");
+  });
+
+  it("resends every failed delivery since a time, and filters the log", async () => {
+    const { id } = h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
+    const api = h.integration.catalog.get(id)!;
+    receiver.respond = () => ({ status: 400 });
+    const cutoff = new Date(h.clock.now()).toISOString();
+    for (let i = 0; i < 3; i++) h.integration.outbox.enqueue(sampleEvent("end_of_call"), [api]);
+    await h.integration.worker.runOnce();
+    expect(listDeliveries(h.db, { status: "dead" }).total).toBe(3);
+    expect(listDeliveries(h.db, { status: "dead", since: new Date(h.clock.now() + 1).toISOString() }).total).toBe(0);
+    expect(resendFailedSince(h.db, { since: cutoff, outbound_api_id: id }, h.clock)).toEqual({ resent: 3 });
+    expect(listDeliveries(h.db, { status: "pending", event_type: "call.ended" }).total).toBe(3);
+  });
+});
