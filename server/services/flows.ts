@@ -7,6 +7,7 @@ import type { FlowDocument } from "@/flows/model/types";
 import { validateFlow, type ValidationResult } from "@/flows/validation/validateFlow";
 import type { ReferenceLookup } from "@/flows/runtime/ports";
 import { ServiceError, notFound } from "./errors";
+import { outboundApiExists } from "./outboundApis";
 
 export interface FlowSummary {
   id: string;
@@ -116,8 +117,7 @@ export function databaseReferences(db: Db): ReferenceLookup {
   return {
     extensionExists: (number) => Boolean(db.select({ id: extensions.id }).from(extensions).where(eq(extensions.number, number)).get()),
     queueExists: (id) => Boolean(db.select({ id: queues.id }).from(queues).where(eq(queues.id, id)).get()),
-    // Outbound APIs are configured with the CRM integration; until one exists every reference is missing.
-    outboundApiExists: () => false,
+    outboundApiExists: (id, kind) => outboundApiExists(db, id, kind),
     flowExists: (id) => Boolean(db.select({ id: flows.id }).from(flows).where(eq(flows.id, id)).get()),
     gotoTargetsOf: (flowId) => {
       const document = loadPublishedDocument(db, flowId);

@@ -275,3 +275,18 @@ export function previewResponseMapping(input: { mapping: unknown; sample: string
 export function listPresets(): Preset[] {
   return presets;
 }
+
+/** For flow validation: does a node's outbound API exist (and have the kind the node needs)? */
+export function outboundApiExists(db: Db, id: string, kind?: OutboundApiData["kind"]): boolean {
+  const row = db.select({ kind: outboundApis.kind }).from(outboundApis).where(eq(outboundApis.id, id)).get();
+  return row !== undefined && (kind === undefined || row.kind === kind);
+}
+
+/** What the flow editor's pickers offer for data_lookup / notify / send_call_data nodes. */
+export function outboundApiOptions(db: Db): { id: string; label: string; kind: OutboundApiData["kind"] }[] {
+  return db
+    .select({ id: outboundApis.id, label: outboundApis.name, kind: outboundApis.kind })
+    .from(outboundApis)
+    .orderBy(asc(outboundApis.name))
+    .all();
+}

@@ -15,6 +15,7 @@ import {
 import { listExtensions } from "../../services/extensions";
 import { listQueues } from "../../services/queues";
 import { testFlow } from "../../scenarios/testFlow";
+import { outboundApiOptions } from "../../services/outboundApis";
 
 const flowId = z.object({ id: z.string().min(1) });
 /** Documents are validated by parseFlowDocument in the service, which reports field paths. */
@@ -41,11 +42,11 @@ export const flowsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => rollbackFlow(ctx.db, input.id, input.revision, ctx.user.id)),
   /** Runs the draft's saved test scenarios against the simulated PBX. */
   runScenarios: adminProcedure.input(flowId).mutation(({ ctx, input }) => testFlow(ctx.db, input.id)),
-  /** What the inspector's pickers offer: extensions, queues, other flows (outbound APIs come with the CRM integration). */
+  /** What the inspector's pickers offer: extensions, queues, other flows, outbound APIs. */
   pickerOptions: adminProcedure.query(({ ctx }) => ({
     extensions: listExtensions(ctx.db).map((e) => ({ id: e.number, label: `${e.number} · ${e.name}` })),
     queues: listQueues(ctx.db).map((q) => ({ id: q.id, label: q.name })),
     flows: listFlows(ctx.db).map((f) => ({ id: f.id, label: f.name })),
-    outboundApis: [] as { id: string; label: string; kind: string }[],
+    outboundApis: outboundApiOptions(ctx.db),
   })),
 });
