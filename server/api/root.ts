@@ -4,6 +4,7 @@ import { extensionsRouter, phoneNumbersRouter, usersRouter } from "./routers/dir
 import { flowsRouter } from "./routers/flows";
 import { testCallsRouter } from "./routers/testCalls";
 import { callCentreRouter, callsRouter, forwardingRouter, phonebookRouter } from "./routers/operations";
+import { integrationRouter } from "./routers/integration";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   forwarding: forwardingRouter,
   callCentre: callCentreRouter,
   calls: callsRouter,
+  integration: integrationRouter,
 });
 
 export type AppRouter = typeof appRouter;
