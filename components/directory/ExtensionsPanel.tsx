@@ -11,9 +11,11 @@ import { CheckboxField, SelectField, TextField } from "../ui/Field";
 import { useErrorText } from "../ui/formErrors";
 import { useCrud } from "../ui/useCrud";
 import { AddButton, FormActions, FormError, StatusBadge } from "./bits";
+import { useForwardingColumn } from "../operations/Forwarding";
 
 export function ExtensionsPanel({ isAdmin }: { isAdmin: boolean }) {
   const t = useTranslations("extensions");
+  const forwardingColumn = useForwardingColumn();
   const errorText = useErrorText();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -57,6 +59,7 @@ export function ExtensionsPanel({ isAdmin }: { isAdmin: boolean }) {
           { header: t("name"), cell: (row) => row.name },
           { header: t("owner"), cell: (row) => row.ownerName ?? <span className="text-slate-400">{t("noOwner")}</span> },
           { header: t("status"), cell: (row) => <StatusBadge on={row.enabled} onText={t("statusEnabled")} offText={t("statusDisabled")} /> },
+          forwardingColumn,
         ]}
       />
       <Modal open={crud.formOpen} title={editing ? t("editTitle", { number: editing.number }) : t("createTitle")} onClose={crud.closeForm}>

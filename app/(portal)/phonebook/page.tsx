@@ -1,7 +1,15 @@
+import { getTranslations } from "next-intl/server";
 import { requireUser } from "@/server/auth/guards";
-import { NotBuilt } from "@/components/shell/NotBuilt";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { PhonebookPanel } from "@/components/operations/PhonebookPanel";
 
-export default async function Page() {
-  await requireUser();
-  return <NotBuilt titleKey="phonebook" textKey="phonebook" />;
+export default async function PhonebookPage() {
+  const user = await requireUser();
+  const t = await getTranslations("operations.phonebook");
+  return (
+    <>
+      <PageHeader title={t("title")} intro={user.role === "admin" ? t("introAdmin") : t("intro")} />
+      <PhonebookPanel isAdmin={user.role === "admin"} />
+    </>
+  );
 }

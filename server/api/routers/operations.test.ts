@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
-import { ManualClock } from "@/flows/runtime/testing/manualClock";
+import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "../../db/client";
 import { agents, users } from "../../db/schema";
@@ -117,5 +117,15 @@ describe("call procedures", () => {
     expect(await judit().calls.live()).toEqual([]);
     expect((await asAdmin().calls.live()).map((c) => c.call_id)).toEqual([callId]);
     expect(await trpcCode(anonymous().calls.history({}))).toBe("UNAUTHORIZED");
+  });
+
+  it("filter the history by call direction alongside tRPC's own paging direction", async () => {
+    const { callId } = runtime.pbx.placeInboundCall({ from: "101", to: "102" });
+    runtime.pbx.hangupCall(callId);
+    await flushPromises();
+    const internal = await peter().calls.history({ callDirection: "internal", direction: "forward" });
+    expect(internal.items.map((c) => c.call_id)).toEqual([callId]);
+    expect((await peter().calls.history({ callDirection: "inbound" })).items).toEqual([]);
+    expect((await judit().calls.history({})).items).toEqual([]);
   });
 });

@@ -102,9 +102,13 @@ export const callsRouter = createTRPCRouter({
     const runtime = getRuntime();
     return listLiveCalls(ctx.db, runtime.pbx, runtime.live, actorOf(ctx.user));
   }),
-  history: protectedProcedure.input(cdrQuerySchema).query(({ ctx, input }) => {
-    const page = listCdrs(ctx.db, actorOf(ctx.user), input);
-    return { ...page, tracedCallIds: callsWithTrace(ctx.db, page.items.map((c) => c.call_id)) };
-  }),
+  /** `callDirection` is the direction filter: tRPC's infinite queries add their own `direction` (paging) to the input. */
+  history: protectedProcedure
+    .input(cdrQuerySchema.omit({ direction: true }).extend({ callDirection: cdrQuerySchema.shape.direction, direction: z.enum(["forward", "backward"]).optional() }))
+    .query(({ ctx, input }) => {
+      const { callDirection, direction: _paging, ...query } = input;
+      const page = listCdrs(ctx.db, actorOf(ctx.user), { ...query, direction: callDirection });
+      return { ...page, tracedCallIds: callsWithTrace(ctx.db, page.items.map((c) => c.call_id)) };
+    }),
   trace: protectedProcedure.input(z.object({ callId: z.string().min(1) })).query(({ ctx, input }) => getCallTrace(ctx.db, actorOf(ctx.user), input.callId)),
 });

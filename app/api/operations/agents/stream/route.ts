@@ -1,0 +1,72 @@
+import { getSessionUser } from "@/server/auth/options";
+import { getDb } from "@/server/db/client";
+import { getRuntime } from "@/server/runtime";
+import { agentBoard } from "@/server/services/callCentre";
+
+export const dynamic = "force-dynamic";
+
+const heartbeatMs = 15_000;
+
+/**
+ * The live agent board as server-sent events: the whole board on connect and
+ * after every agent state change (changes in one tick are sent once), plus a
+ * heartbeat comment so proxies keep the connection open.
+ */
+export async function GET(request: Request): Promise<Response> {
+  if (!(await getSessionUser())) return new Response("Sign in first", { status: 401 });
+  const db = getDb();
+  const { pbx } = getRuntime();
+  const encoder = new TextEncoder();
+  let stop = () => {};
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      let scheduled = false;
+      const write = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop();
+        }
+      };
+      const sendBoard = () => {
+        scheduled = false;
+        write(`event: agents\ndata: ${JSON.stringify(agentBoard(db, pbx))}\n\n`);
+      };
+      const unsubscribe = pbx.subscribe((event) => {
+        if (event.type !== "agent.state_changed" || scheduled) return;
+        scheduled = true;
+        setTimeout(sendBoard, 0);
+      });
+      const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
+      stop = () => {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        clearInterval(heartbeat);
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+      request.signal.addEventListener("abort", stop);
+      write("retry: 3000\n\n");
+      sendBoard();
+    },
+    cancel() {
+      stop();
+    },
+  });
+
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      // no-transform keeps the compression middleware from buffering the stream.
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}

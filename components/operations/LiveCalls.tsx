@@ -1,0 +1,69 @@
+"use client";
+import { useEffect, useState } from "react";
+import { useTranslations } from "next-intl";
+import { useQuery } from "@tanstack/react-query";
+import { formatPhone } from "@/lib/phone";
+import { useTRPC } from "../trpc";
+import { formatDuration } from "./format";
+
+const pollMs = 1500;
+
+export function partyText(party: { number: string; name: string | null }): string {
+  const number = party.number.startsWith("+") ? formatPhone(party.number) : party.number;
+  return party.name ? `${party.name} (${number})` : number || "—";
+}
+
+/** Calls in progress, refreshed in place every 1.5 s: who calls whom, status, and the flow step a call is in. */
+export function LiveCalls() {
+  const t = useTranslations("operations.calls");
+  const trpc = useTRPC();
+  const calls = useQuery({ ...trpc.calls.live.queryOptions(), refetchInterval: pollMs, staleTime: 0 });
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const rows = calls.data;
+  return (
+    <section aria-labelledby="live-calls-title" className="mb-8">
+      <div className="mb-2 flex items-baseline justify-between">
+        <h2 id="live-calls-title" className="text-lg font-semibold text-slate-900">
+          {t("liveTitle")}
+        </h2>
+        <span className="text-xs text-slate-500">{t("liveHint")}</span>
+      </div>
+      <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+        {rows && rows.length === 0 ? (
+          <p className="px-4 py-5 text-sm text-slate-500">{t("liveEmpty")}</p>
+        ) : (
+          <table className="min-w-full divide-y divide-slate-200 text-sm" aria-labelledby="live-calls-title">
+            <thead className="bg-slate-50">
+              <tr>
+                {[t("duration"), t("direction"), t("caller"), t("callee"), t("status"), t("flowStep")].map((header) => (
+                  <th key={header} scope="col" className="px-4 py-2.5 text-left font-medium text-slate-600">
+                    {header}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {(rows ?? []).map((call) => (
+                <tr key={call.call_id}>
+                  <td className="px-4 py-2.5 tabular-nums">{formatDuration((now - Date.parse(call.started_at)) / 1000)}</td>
+                  <td className="px-4 py-2.5">{t(`directions.${call.direction}`)}</td>
+                  <td className="px-4 py-2.5">{partyText(call.caller)}</td>
+                  <td className="px-4 py-2.5">{partyText(call.callee)}</td>
+                  <td className="px-4 py-2.5">
+                    <span className="inline-flex rounded-full bg-sky-50 px-2 py-0.5 text-xs font-medium text-sky-700 ring-1 ring-sky-200">{t(`callStatus.${call.status}`)}</span>
+                  </td>
+                  <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{call.current_node_id ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </section>
+  );
+}

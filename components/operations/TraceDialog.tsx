@@ -1,0 +1,52 @@
+"use client";
+import { useTranslations } from "next-intl";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../trpc";
+import { Modal } from "../ui/Modal";
+import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+
+/** The steps a call's flow took: node, time, branch, duration, and any error. */
+export function TraceDialog({ callId, onClose }: { callId: string | null; onClose: () => void }) {
+  const t = useTranslations("operations.calls.trace");
+  return (
+    <Modal open={callId !== null} title={t("title")} onClose={onClose}>
+      {callId ? <TraceSteps callId={callId} /> : null}
+    </Modal>
+  );
+}
+
+function TraceSteps({ callId }: { callId: string }) {
+  const t = useTranslations("operations.calls.trace");
+  const tCommon = useTranslations("common");
+  const errorText = useOpsErrorText();
+  const trpc = useTRPC();
+  const trace = useQuery(trpc.calls.trace.queryOptions({ callId }));
+  if (trace.error) return <p className="text-sm text-red-600">{errorText(pathErrorsFromServer(trace.error)._form)}</p>;
+  if (!trace.data) return <p className="text-sm text-slate-500">{tCommon("loading")}</p>;
+  const { data } = trace;
+  return (
+    <div className="space-y-3">
+      <p className="text-sm text-slate-600">
+        {t("summary", { flow: data.flow_name ?? data.flow_id ?? "—", revision: data.revision ?? "—", outcome: data.outcome })}
+      </p>
+      <ol className="max-h-96 space-y-2 overflow-auto">
+        {data.steps.map((step, index) => (
+          <li key={index} className="rounded-md px-3 py-2 ring-1 ring-slate-200">
+            <div className="flex items-baseline justify-between gap-2">
+              <span className="font-mono text-sm font-medium text-slate-900">
+                {index + 1}. {step.node_id} <span className="font-sans text-xs font-normal text-slate-500">({step.type})</span>
+              </span>
+              <time dateTime={step.at} className="text-xs text-slate-500">
+                {new Date(step.at).toLocaleTimeString()}
+              </time>
+            </div>
+            <div className="mt-1 text-xs text-slate-600">
+              {step.branch ? t("branch", { branch: step.branch }) : t("noBranch")} · {t("duration", { seconds: Math.round(step.duration_ms / 100) / 10 })}
+            </div>
+            {step.error ? <div className="mt-1 text-xs text-red-600">{step.error}</div> : null}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
