@@ -5,6 +5,7 @@
  * once. Portal sessions never authenticate here.
  */
 import crypto from "node:crypto";
+import type { Statement } from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/server/db/client";
 import { technicalUsers } from "@/server/db/schema";
@@ -40,7 +41,36 @@ const verified = new Map<string, { matchedHash: string; until: number }>();
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const lastUsedWrites = new Map<string, number>();
 
-type TechnicalUserRow = typeof technicalUsers.$inferSelect;
+interface TechnicalUserRow {
+  id: string;
+  name: string;
+  clientId: string;
+  secretHash: string;
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: string | null;
+  scopes: string[];
+  ipAllowlist: string[];
+  revokedAt: string | null;
+}
+
+// Every request reads its technical user, so the lookup is a prepared statement per database
+// (building and preparing the query through the ORM each time cost more than the rest of the pipeline).
+const lookups = new WeakMap<Db, { byClientId: Statement; byId: Statement }>();
+const COLUMNS = `id, name, client_id as clientId, secret_hash as secretHash, previous_secret_hash as previousSecretHash,
+  previous_secret_expires_at as previousSecretExpiresAt, scopes, ip_allowlist as ipAllowlist, revoked_at as revokedAt`;
+
+function findTechnicalUser(db: Db, by: "byClientId" | "byId", value: string): TechnicalUserRow | undefined {
+  let statements = lookups.get(db);
+  if (!statements) {
+    statements = {
+      byClientId: db.$client.prepare(`select ${COLUMNS} from technical_users where client_id = ?`),
+      byId: db.$client.prepare(`select ${COLUMNS} from technical_users where id = ?`),
+    };
+    lookups.set(db, statements);
+  }
+  const row = statements[by].get(value) as (Omit<TechnicalUserRow, "scopes" | "ipAllowlist"> & { scopes: string; ipAllowlist: string }) | undefined;
+  return row && { ...row, scopes: JSON.parse(row.scopes) as string[], ipAllowlist: JSON.parse(row.ipAllowlist) as string[] };
+}
 
 export async function authenticate(db: Db, request: Request, mode: AuthMode, nowMs = Date.now()): Promise<ApiPrincipal> {
   const header = request.headers.get("authorization");
@@ -55,7 +85,7 @@ export async function authenticate(db: Db, request: Request, mode: AuthMode, now
   } else if (scheme === "bearer" && mode === "credentials") {
     const id = verifyAccessToken(value, nowMs);
     if (!id) throw unauthorized("The access token is invalid or expired; request a new one from POST /api/v1/auth/token");
-    row = db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).get();
+    row = findTechnicalUser(db, "byId", id);
   } else {
     throw unauthorized(mode === "basic" ? "This endpoint takes client credentials (Basic)" : "Unsupported authorization scheme; use Basic or Bearer");
   }
@@ -75,7 +105,7 @@ async function checkClientCredentials(db: Db, encoded: string, nowMs: number): P
   if (colon <= 0) throw unauthorized("Malformed Basic credentials");
   const clientId = decoded.slice(0, colon);
   const secret = decoded.slice(colon + 1);
-  const row = db.select().from(technicalUsers).where(eq(technicalUsers.clientId, clientId)).get();
+  const row = findTechnicalUser(db, "byClientId", clientId);
   if (!row || row.revokedAt) return undefined;
 
   const previousValid = row.previousSecretHash && row.previousSecretExpiresAt && Date.parse(row.previousSecretExpiresAt) > nowMs ? row.previousSecretHash : null;

@@ -109,10 +109,11 @@ export function defineOperation<P extends z.ZodType = typeof emptyObject, Q exte
   const operation = definition as unknown as OperationDefinition;
   const route = async (request: Request, context?: { params?: Promise<unknown> }): Promise<Response> => {
     const started = performance.now();
+    const url = new URL(request.url);
     const outcome: { principal: ApiPrincipal | null } = { principal: null };
     let response: Response;
     try {
-      response = await execute(operation, request, context, outcome);
+      response = await execute(operation, request, url, context, outcome);
     } catch (error) {
       let problem = problemOf(error);
       if (!problem) {
@@ -124,7 +125,7 @@ export function defineOperation<P extends z.ZodType = typeof emptyObject, Q exte
     log.info(
       {
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: url.pathname,
         status: response.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         technical_user_id: outcome.principal?.technicalUserId,
@@ -139,6 +140,7 @@ export function defineOperation<P extends z.ZodType = typeof emptyObject, Q exte
 async function execute(
   operation: OperationDefinition,
   request: Request,
+  url: URL,
   context: { params?: Promise<unknown> } | undefined,
   outcome: { principal: ApiPrincipal | null },
 ): Promise<Response> {
@@ -149,7 +151,6 @@ async function execute(
   const retryAfter = rateLimiter().take(principal.technicalUserId);
   if (retryAfter > 0) throw new ApiProblem(429, "Rate limit exceeded for this technical user", { headers: { "retry-after": String(retryAfter) } });
 
-  const url = new URL(request.url);
   const params = validate(operation.params ?? emptyObject, (await context?.params) ?? {}, "path.");
   const query = validate(operation.query ?? emptyObject.strip(), Object.fromEntries(url.searchParams), "query.");
   const rawBody = bodyMethods.has(operation.method as HttpMethod) ? await readJsonBody(request) : undefined;

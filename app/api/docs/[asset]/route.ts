@@ -1,0 +1,1 @@
+export { docsAsset as GET } from "@/server/api/rest/docs/docsPage";

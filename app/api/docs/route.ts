@@ -1,0 +1,1 @@
+export { docsPage as GET } from "@/server/api/rest/docs/docsPage";
