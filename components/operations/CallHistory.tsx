@@ -10,7 +10,7 @@ import { Button } from "../ui/Button";
 import { FormError } from "../directory/bits";
 import { pathErrorsFromServer, useOpsErrorText } from "./errors";
 import { formatDuration } from "./format";
-import { partyText } from "./LiveCalls";
+import { numberText, Party } from "./LiveCalls";
 import { TraceDialog } from "./TraceDialog";
 
 const pageSize = 25;
@@ -30,9 +30,10 @@ function localMidnight(day: string, plusDays = 0): string {
   return new Date(year, month - 1, date + plusDays).toISOString();
 }
 
+/** Who took the call (or, unanswered, who was asked for). */
 function targetText(cdr: Cdr): string {
-  if (cdr.answered_by) return cdr.answered_by.extension ?? cdr.answered_by.number;
-  return cdr.requested.extension ?? cdr.requested.extensions?.join(", ") ?? cdr.requested.number ?? cdr.called_number;
+  if (cdr.answered_by) return cdr.answered_by.extension ?? numberText(cdr.answered_by.number);
+  return cdr.requested.extension ?? cdr.requested.extensions?.join(", ") ?? numberText(cdr.requested.number ?? cdr.called_number);
 }
 
 /** Finished calls from the CDRs, newest first, each with its legs, recordings and (when a flow ran) its steps. */
@@ -167,8 +168,10 @@ export function CallHistory() {
                         <time dateTime={cdr.started_at}>{new Date(cdr.started_at).toLocaleString()}</time>
                       </td>
                       <td className="px-3 py-2">{t(`directions.${cdr.direction}`)}</td>
-                      <td className="px-3 py-2">{partyText(cdr.caller)}</td>
                       <td className="px-3 py-2">
+                        <Party party={cdr.caller} />
+                      </td>
+                      <td className="px-3 py-2 whitespace-nowrap">
                         {targetText(cdr)}
                         {cdr.forwarded_from ? <div className="text-xs text-slate-500">{t("forwardedFrom", { extension: cdr.forwarded_from.extension })}</div> : null}
                       </td>

@@ -8,16 +8,28 @@ import { formatDuration } from "./format";
 
 const pollMs = 1500;
 
-export function partyText(party: { number: string; name: string | null }): string {
-  const number = party.number.startsWith("+") ? formatPhone(party.number) : party.number;
-  return party.name ? `${party.name} (${number})` : number || "—";
+/** E.164 numbers spaced for reading; extensions as they are. */
+export function numberText(number: string): string {
+  return number.startsWith("+") ? formatPhone(number) : number || "—";
+}
+
+/** A caller or callee: the name when known, the number under it. */
+export function Party({ party }: { party: { number: string; name: string | null } }) {
+  if (!party.name) return <span className="whitespace-nowrap">{numberText(party.number)}</span>;
+  return (
+    <div>
+      <div className="whitespace-nowrap text-slate-900">{party.name}</div>
+      <div className="text-xs whitespace-nowrap text-slate-500">{numberText(party.number)}</div>
+    </div>
+  );
 }
 
 /** Calls in progress, refreshed in place every 1.5 s: who calls whom, status, and the flow step a call is in. */
 export function LiveCalls() {
   const t = useTranslations("operations.calls");
   const trpc = useTRPC();
-  const calls = useQuery({ ...trpc.calls.live.queryOptions(), refetchInterval: pollMs, staleTime: 0 });
+  // Keeps polling in a background tab: a wall display of live calls is rarely the focused window.
+  const calls = useQuery({ ...trpc.calls.live.queryOptions(), refetchInterval: pollMs, refetchIntervalInBackground: true, staleTime: 0 });
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -52,8 +64,12 @@ export function LiveCalls() {
                 <tr key={call.call_id}>
                   <td className="px-4 py-2.5 tabular-nums">{formatDuration((now - Date.parse(call.started_at)) / 1000)}</td>
                   <td className="px-4 py-2.5">{t(`directions.${call.direction}`)}</td>
-                  <td className="px-4 py-2.5">{partyText(call.caller)}</td>
-                  <td className="px-4 py-2.5">{partyText(call.callee)}</td>
+                  <td className="px-4 py-2.5">
+                    <Party party={call.caller} />
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <Party party={call.callee} />
+                  </td>
                   <td className="px-4 py-2.5">
                     <span className="inline-flex rounded-full bg-sky-50 px-2 py-0.5 text-xs font-medium text-sky-700 ring-1 ring-sky-200">{t(`callStatus.${call.status}`)}</span>
                   </td>

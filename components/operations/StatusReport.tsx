@@ -124,7 +124,7 @@ export function StatusReport({ isAdmin }: { isAdmin: boolean }) {
             <BarChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="day" tick={{ fontSize: 12 }} />
-              <YAxis tick={{ fontSize: 12 }} unit={t("hoursUnit")} width={48} />
+              <YAxis tick={{ fontSize: 12 }} tickFormatter={(value) => `${value} ${t("hoursUnit")}`} width={48} />
               <Tooltip formatter={(value) => `${number(Number(value))} ${t("hoursUnit")}`} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
               {states.map(({ key, color }) => (

@@ -3,14 +3,21 @@ import { useTranslations } from "next-intl";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc";
 import { Modal } from "../ui/Modal";
+import { Button } from "../ui/Button";
 import { pathErrorsFromServer, useOpsErrorText } from "./errors";
 
 /** The steps a call's flow took: node, time, branch, duration, and any error. */
 export function TraceDialog({ callId, onClose }: { callId: string | null; onClose: () => void }) {
   const t = useTranslations("operations.calls.trace");
+  const tCommon = useTranslations("common");
   return (
     <Modal open={callId !== null} title={t("title")} onClose={onClose}>
       {callId ? <TraceSteps callId={callId} /> : null}
+      <div className="mt-4 flex justify-end">
+        <Button variant="secondary" onClick={onClose}>
+          {tCommon("close")}
+        </Button>
+      </div>
     </Modal>
   );
 }
@@ -29,7 +36,7 @@ function TraceSteps({ callId }: { callId: string }) {
       <p className="text-sm text-slate-600">
         {t("summary", { flow: data.flow_name ?? data.flow_id ?? "—", revision: data.revision ?? "—", outcome: data.outcome })}
       </p>
-      <ol className="max-h-96 space-y-2 overflow-auto">
+      <ol className="max-h-96 space-y-2 overflow-auto p-0.5">
         {data.steps.map((step, index) => (
           <li key={index} className="rounded-md px-3 py-2 ring-1 ring-slate-200">
             <div className="flex items-baseline justify-between gap-2">

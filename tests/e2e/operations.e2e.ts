@@ -81,6 +81,22 @@ describe("phonebook", () => {
     await expect.poll(() => page.getByRole("row").count(), slow).toBeGreaterThan(4);
     await screenshot(page, "phonebook-en");
   });
+
+  it("imports a CSV file: previews good and bad rows, then stores the good one", async () => {
+    await page.getByRole("button", { name: "Import CSV" }).click();
+    const dialog = page.getByRole("dialog");
+    const csv = "Vezetéknév;Keresztnév;Mobil\r\nSipos;Ákos;06 70 111 2222\r\nHibás;Szám;12\r\n";
+    await dialog.getByLabel("CSV file").setInputFiles({ name: "contacts.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await expect.poll(() => dialog.getByText("Ready to import: 1 new, 0 updated, 1 with errors (skipped).").count(), slow).toBe(1);
+    expect(await dialog.getByRole("row", { name: /Szám Hibás/ }).getByText("This is not a valid phone number.").count()).toBe(1);
+    const newContactLink = page.getByRole("link", { name: "+36 70 111 2222" });
+    expect(await newContactLink.count()).toBe(0);
+    await screenshot(page, "phonebook-import-en");
+    await dialog.getByRole("button", { name: "Import (1)" }).click();
+    await expect.poll(() => dialog.getByText("Imported: 1 new, 0 updated; skipped: 1.").count(), slow).toBe(1);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await expect.poll(() => newContactLink.count(), slow).toBe(1);
+  });
 });
 
 describe("forwarding", () => {
@@ -119,6 +135,7 @@ describe("call centre", () => {
     await expect.poll(() => peterRow.getByText("Lunch").count(), slow).toBe(1);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await other.close();
+    await page.bringToFront();
     await screenshot(page, "call-centre-board-en");
 
     await page.getByRole("tab", { name: "Time in state" }).click();
@@ -127,6 +144,9 @@ describe("call centre", () => {
     await page.getByRole("tab", { name: "Queues" }).click();
     await expect.poll(() => page.getByText("Ügyfélszolgálat", { exact: true }).count(), slow).toBe(1);
     await screenshot(page, "call-centre-queues-en");
+    await page.getByRole("tab", { name: "Agents" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Make Anna Kovács an agent" }).count(), slow).toBe(1);
+    await screenshot(page, "call-centre-agents-en");
   });
 });
 
@@ -152,7 +172,10 @@ describe("calls", () => {
     expect(started.status).toBeLessThan(300);
     const { call_id } = (await started.json()) as { call_id: string };
     const live = page.getByRole("table", { name: "Live calls" });
-    await expect.poll(() => live.getByRole("cell", { name: /László Varga/ }).count(), slow).toBe(1);
+    await expect.poll(() => live.getByRole("cell", { name: /László Varga/ }).count(), slow).toBe(1).catch(async (error) => {
+      await screenshot(page, "debug-calls");
+      throw error;
+    });
     await screenshot(page, "calls-live-en");
 
     const hangup = await fetch(`${baseUrl}/api/v1/simulator/calls/${call_id}/hangup`, { method: "POST", headers });
