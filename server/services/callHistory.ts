@@ -33,7 +33,9 @@ function conversationWithExtension(numbers: string[]): SQL {
     numbers.map((n) => sql`${n}`),
     sql`, `,
   );
-  return sql`${cdrs.conversationId} in (select c2.conversation_id from cdrs c2 join cdr_extensions x on x.cdr_id = c2.cdr_id where x.extension in (${list}))`;
+  // Correlated (table name spelled out), so the newest-first scan stops at the page size instead of sorting every match.
+  return sql`exists (select 1 from cdrs c2 join cdr_extensions x on x.cdr_id = c2.cdr_id
+    where c2.conversation_id = "cdrs"."conversation_id" and x.extension in (${list}))`;
 }
 
 export interface CdrPage {

@@ -81,11 +81,9 @@ function searchCondition(search: string, region: string): SQL | undefined {
   if (!search) return undefined;
   const pattern = `%${likeEscape(foldText(search))}%`;
   const c = phonebookContacts;
-  const text = sql`(sb_fold(${c.firstName} || ' ' || ${c.lastName}) like ${pattern} escape '\\'
-    or sb_fold(${c.lastName} || ' ' || ${c.firstName}) like ${pattern} escape '\\'
-    or sb_fold(${c.company}) like ${pattern} escape '\\'
-    or sb_fold(${c.email}) like ${pattern} escape '\\'
-    or ${c.externalId} = ${search})`;
+  // One folded text per row (names in both orders, company, e-mail): a single function call per contact.
+  const haystack = sql`${c.firstName} || ' ' || ${c.lastName} || ' | ' || ${c.lastName} || ' ' || ${c.firstName} || ' | ' || ${c.company} || ' | ' || ${c.email}`;
+  const text = sql`(sb_fold(${haystack}) like ${pattern} escape '\\' or ${c.externalId} = ${search})`;
   const digitPatterns = numberSearchDigits(search, region);
   if (digitPatterns.length === 0) return text;
   // Table names spelled out: inside a correlated subquery, unqualified columns would bind to the inner table.
