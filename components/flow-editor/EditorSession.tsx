@@ -23,6 +23,7 @@ import { useAutosave } from "./hooks/useAutosave";
 import { useEditorCommands } from "./hooks/useEditorCommands";
 import { useEditorState } from "./hooks/useEditorState";
 import { useFlowValidation } from "./hooks/useFlowValidation";
+import { useInertOutside } from "./hooks/useInertOutside";
 import { useKeyboardShortcuts } from "./hooks/useKeyboardShortcuts";
 import { usePublishing } from "./hooks/usePublishing";
 import { useRevisionView } from "./hooks/useRevisionView";
@@ -59,6 +60,8 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
   const validation = useFlowValidation(document, flow.id, options);
   const autosave = useAutosave({ flowId: flow.id, document, parsed, initialVersion: flow.draftVersion });
   const publishing = usePublishing({ flowId: flow.id, initialRevision: flow.latestRevision, parsed, saveNow: autosave.saveNow });
+  const rootRef = useRef<HTMLDivElement>(null);
+  useInertOutside(rootRef);
   const canvasRef = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const commands = useEditorCommands(editor, canvasRef);
@@ -179,7 +182,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
   );
 
   return (
-    <div className="flow-editor fixed inset-0 z-40 flex flex-col bg-slate-50">
+    <div ref={rootRef} className="flow-editor fixed inset-0 z-40 flex flex-col bg-slate-50">
       <EditorTopBar
         name={document.name}
         saveStatus={autosave.status}

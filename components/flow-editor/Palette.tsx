@@ -76,7 +76,7 @@ export function Palette({ onAdd }: { onAdd: (type: NodeType) => void }) {
                         <span className={`flex h-6 w-6 shrink-0 items-center justify-center rounded ${GROUP_STYLES[group]}`}>
                           <NodeIcon name={definition.icon} className="h-3.5 w-3.5" />
                         </span>
-                        <span className="truncate">{definition.label[locale]}</span>
+                        <span className="leading-tight">{definition.label[locale]}</span>
                       </button>
                     </li>
                   );

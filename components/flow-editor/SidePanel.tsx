@@ -29,7 +29,7 @@ export function SidePanel({
     );
   return (
     <aside className="flex h-full w-[21rem] shrink-0 flex-col border-l border-slate-200 bg-white">
-      <div role="tablist" aria-label={t("label")} className="flex border-b border-slate-200 px-2">
+      <div role="tablist" aria-label={t("label")} className="flex border-b border-slate-200 px-1">
         {TABS.map((item) => (
           <button
             key={item}
@@ -39,7 +39,7 @@ export function SidePanel({
             aria-selected={tab === item}
             aria-controls={`${id}-panel`}
             onClick={() => onTab(item)}
-            className={`-mb-px flex items-center border-b-2 px-2.5 py-2.5 text-xs font-medium whitespace-nowrap ${
+            className={`-mb-px flex flex-1 items-center justify-center border-b-2 px-1 py-2.5 text-xs font-medium whitespace-nowrap ${
               tab === item ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"
             }`}
           >

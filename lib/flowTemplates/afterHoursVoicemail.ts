@@ -25,7 +25,7 @@ export function afterHoursVoicemail(locale: Locale, name: string) {
         greeting: say(locale, "Please leave your name, number and message after the tone.", "Kérjük, a sípszó után hagyja meg nevét, számát és üzenetét."),
         max_length_s: 180,
       }),
-      node("bye", "hangup", 4, 0),
+      node("bye", "hangup", 3, 1.4),
     ],
     edges: edges(
       "start:next->hours",

@@ -23,8 +23,8 @@ export function businessHoursMenu(locale: Locale, name: string) {
         max_retries: 2,
         invalid_prompt: say(locale, "Sorry, that is not an option.", "Sajnos ilyen lehetőség nincs."),
       }, say(locale, "Main menu", "Főmenü")),
-      node("sales", "ring_group", 3, -2, { extensions: ["101", "102"], strategy: "simultaneous", ring_timeout_s: 25 }, say(locale, "Sales", "Értékesítés")),
-      node("support", "queue", 4, -1, {
+      node("sales", "ring_group", 3, -1.6, { extensions: ["101", "102"], strategy: "simultaneous", ring_timeout_s: 25 }, say(locale, "Sales", "Értékesítés")),
+      node("support", "queue", 3, 0, {
         queue_id: "support",
         max_wait_s: 180,
         hold_prompt: say(locale, "Please hold, a colleague will be with you shortly.", "Kérjük, tartsa a vonalat, kollégánk hamarosan jelentkezik."),
@@ -32,7 +32,7 @@ export function businessHoursMenu(locale: Locale, name: string) {
       node("closed", "play", 2, 1, {
         text: say(locale, "We are closed now. Call us on weekdays between 8 am and 5 pm.", "Jelenleg zárva vagyunk. Hétköznap 8 és 17 óra között várjuk hívását."),
       }, say(locale, "Closed message", "Zárva bemondás")),
-      node("bye", "hangup", 5, 0),
+      node("bye", "hangup", 3, 1.4),
     ],
     edges: edges(
       "start:next->hours",

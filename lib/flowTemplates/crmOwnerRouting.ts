@@ -18,13 +18,13 @@ export function crmOwnerRouting(locale: Locale, name: string) {
         ),
       }),
       node("owner", "dial_extension", 3, -1, { extension: "{{ lookup.extension }}", ring_timeout_s: 20 }, say(locale, "Account manager", "Ügyfélfelelős")),
-      node("support", "queue", 4, 0, { queue_id: "support", max_wait_s: 120 }, say(locale, "Customer support", "Ügyfélszolgálat")),
-      node("mailbox", "voicemail", 5, 0, {
+      node("support", "queue", 2, 1, { queue_id: "support", max_wait_s: 120 }, say(locale, "Customer support", "Ügyfélszolgálat")),
+      node("mailbox", "voicemail", 3, 1, {
         mailbox_extension: "101",
         greeting: say(locale, "Please leave a message after the tone.", "Kérjük, hagyjon üzenetet a sípszó után."),
         max_length_s: 120,
       }),
-      node("bye", "hangup", 6, 0),
+      node("bye", "hangup", 3, 2.2),
     ],
     edges: edges(
       "start:next->lookup",

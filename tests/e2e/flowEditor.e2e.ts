@@ -9,23 +9,33 @@ const admin = { email: "admin@example.com", password: "correct horse battery" };
 let browser: Browser;
 let page: Page;
 
-/** Self-sufficient: creates the first admin on a fresh server, else signs in (portal.e2e.ts may have run first). */
+/** Self-sufficient: creates the first admin on a fresh server, else signs in (other test files may have run first). */
 async function signInAsAdmin(p: Page) {
   await p.goto(baseUrl);
-  if (new URL(p.url()).pathname === "/setup") {
+  const path = new URL(p.url()).pathname;
+  if (path === "/setup") {
     await p.getByLabel("Organisation name").fill("Példa Kft.");
     await p.getByLabel("Last name").fill("Admin");
     await p.getByLabel("First name").fill("Ilona");
     await p.getByLabel("E-mail address").fill(admin.email);
     await p.getByLabel("Password").fill(admin.password);
     await p.getByRole("button", { name: "Create administrator and continue" }).click();
-  } else {
+  } else if (path === "/login") {
     await p.getByLabel(/E-mail/).fill(admin.email);
     await p.getByLabel(/Password|Jelszó/).fill(admin.password);
     await p.getByRole("button", { name: /Sign in|Bejelentkezés/ }).click();
   }
   await p.waitForURL(`${baseUrl}/`);
 }
+
+/** The language is saved on the account, so other test files may have left it in Hungarian. */
+async function setLanguage(locale: "en" | "hu") {
+  await page.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang), patient).toBe(locale);
+}
+
+/** Autosave waits a second after the last change, and the server needs a moment: vitest's 1 s default is too short. */
+const patient = { timeout: 10_000 };
 
 const palette = () => page.getByRole("region", { name: "Nodes" });
 const canvasNode = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
@@ -56,7 +66,7 @@ async function settled(locator: Locator) {
       const still = now === previous;
       previous = now;
       return still;
-    })
+    }, patient)
     .toBe(true);
 }
 
@@ -74,9 +84,16 @@ beforeAll(async () => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   page = await context.newPage();
   await signInAsAdmin(page);
+  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
 });
 
 afterAll(async () => {
+  // Leave the shared account in English for the test files that run after this one.
+  if (page && (await page.evaluate(() => document.documentElement.lang)) !== "en") {
+    await page.goto(`${baseUrl}/flows`);
+    await page.getByRole("combobox", { name: "Nyelv" }).selectOption("en");
+    await page.waitForFunction(() => document.documentElement.lang === "en");
+  }
   await browser?.close();
 });
 
@@ -89,23 +106,23 @@ describe("flow editor", () => {
     await dialog.getByLabel("Name").fill("Main line");
     await dialog.getByRole("button", { name: "Save" }).click();
     await page.waitForURL(/\/flows\/flw_/, { waitUntil: "commit" });
-    await expect.poll(() => page.getByRole("group", { name: "Start" }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("group", { name: "Start" }).count(), patient).toBe(1);
     await screenshot(page, "editor-empty-en");
   });
 
   it("builds a flow by dragging nodes from the palette and connecting their ports", async () => {
     const pane = page.locator(".react-flow__pane");
     await palette().getByRole("button", { name: "Menu" }).dragTo(pane, { targetPosition: { x: 420, y: 120 } });
-    await expect.poll(() => canvasNode("menu").count()).toBe(1);
+    await expect.poll(() => canvasNode("menu").count(), patient).toBe(1);
     await palette().getByRole("button", { name: "Hang up" }).dragTo(pane, { targetPosition: { x: 420, y: 520 } });
-    await expect.poll(() => canvasNode("hangup").count()).toBe(1);
+    await expect.poll(() => canvasNode("hangup").count(), patient).toBe(1);
 
     await connectPorts("start", "next", "menu");
-    await expect.poll(edgeCount).toBe(1);
+    await expect.poll(edgeCount, patient).toBe(1);
     // The model forbids a second edge from the same output, and edges into the start node.
     await connectPorts("start", "next", "hangup");
     await connectPorts("menu", "1", canvasNode("start"));
-    await expect.poll(edgeCount).toBe(1);
+    await expect.poll(edgeCount, patient).toBe(1);
     await screenshot(page, "editor-built-en");
   });
 
@@ -114,68 +131,68 @@ describe("flow editor", () => {
     await page.getByLabel("Menu prompt").fill("For sales press 1, for support press 2, for {{ call.");
     // Variables available at this node are offered while typing a template.
     await page.getByRole("option", { name: /call\.caller\.number/ }).first().click();
-    await expect.poll(() => page.getByLabel("Menu prompt").inputValue()).toBe("For sales press 1, for support press 2, for {{ call.caller.number }}");
+    await expect.poll(() => page.getByLabel("Menu prompt").inputValue(), patient).toBe("For sales press 1, for support press 2, for {{ call.caller.number }}");
     await page.getByLabel("Menu prompt").fill("For sales press 1, for support press 2, to hear this again press 3.");
     await page.getByRole("button", { name: "Key 3" }).click();
-    await expect.poll(() => canvasNode("menu").locator('.react-flow__handle.source[data-handleid="3"]').count()).toBe(1);
-    await expect.poll(() => canvasNode("menu").getByText("Keys 1, 2, 3 · 5 s").count()).toBe(1);
+    await expect.poll(() => canvasNode("menu").locator('.react-flow__handle.source[data-handleid="3"]').count(), patient).toBe(1);
+    await expect.poll(() => canvasNode("menu").getByText("Keys 1, 2, 3 · 5 s").count(), patient).toBe(1);
 
     // Keys 1–3 lead nowhere yet: errors, and Publish says why it is disabled.
     const publish = page.getByRole("button", { name: "Publish" });
-    await expect.poll(() => page.getByText("Fix 3 errors to publish.").count()).toBe(1);
+    await expect.poll(() => page.getByText("Fix 3 errors to publish.").count(), patient).toBe(1);
     expect(await publish.isDisabled()).toBe(true);
     await page.getByRole("tab", { name: /Problems/ }).click();
     await screenshot(page, "editor-problems-en");
     await page.getByRole("button", { name: /Menu.*Connect output "1"/ }).click();
-    await expect.poll(() => canvasNode("menu").getAttribute("class")).toContain("selected");
+    await expect.poll(() => canvasNode("menu").getAttribute("class"), patient).toContain("selected");
     await settled(canvasNode("menu"));
 
     await connectPorts("menu", "1", "hangup");
     await page.getByRole("combobox", { name: "Key 2" }).selectOption("hangup");
     // A node's own output cannot lead back into it.
     expect(await page.getByRole("combobox", { name: "Key 3" }).locator('option[value="menu"]').count()).toBe(0);
-    await expect.poll(() => page.getByText("Fix 1 error to publish.").count()).toBe(1);
+    await expect.poll(() => page.getByText("Fix 1 error to publish.").count(), patient).toBe(1);
     await page.getByRole("combobox", { name: "Key 3" }).selectOption("hangup");
-    await expect.poll(() => publish.isDisabled()).toBe(false);
-    await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved" }).count()).toBe(1);
+    await expect.poll(() => publish.isDisabled(), patient).toBe(false);
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved" }).count(), patient).toBe(1);
     await publish.click();
-    await expect.poll(() => page.getByText("Published as revision 1.").count()).toBe(1);
-    await expect.poll(() => page.getByText("Revision 1 is live").count()).toBe(1);
+    await expect.poll(() => page.getByText("Published as revision 1.").count(), patient).toBe(1);
+    await expect.poll(() => page.getByText("Revision 1 is live").count(), patient).toBe(1);
     await screenshot(page, "editor-published-en");
   });
 
   it("undoes and redoes with the keyboard", async () => {
     await page.getByLabel("Name on the canvas").fill("Sales menu");
-    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count()).toBe(1);
+    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count(), patient).toBe(1);
     await page.locator(".react-flow__pane").click({ position: { x: 40, y: 300 } });
     await page.keyboard.press("Control+z");
-    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count()).toBe(0);
+    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count(), patient).toBe(0);
     await page.keyboard.press("Control+Shift+z");
-    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count()).toBe(1);
+    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count(), patient).toBe(1);
     await page.getByRole("button", { name: "Undo", exact: true }).click();
-    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count()).toBe(0);
+    await expect.poll(() => canvasNode("menu").getByText("Sales menu").count(), patient).toBe(0);
   });
 
   it("shows what a revision changed, and rolls back to an older one", async () => {
     await canvasNode("menu").click();
     await page.getByLabel("Wait for a key").fill("8");
-    await expect.poll(() => canvasNode("menu").getByText("Keys 1, 2, 3 · 8 s").count()).toBe(1);
-    await expect.poll(() => page.getByText("the draft has unpublished changes").count()).toBe(1);
+    await expect.poll(() => canvasNode("menu").getByText("Keys 1, 2, 3 · 8 s").count(), patient).toBe(1);
+    await expect.poll(() => page.getByText("the draft has unpublished changes").count(), patient).toBe(1);
     await page.getByRole("button", { name: "Publish" }).click();
-    await expect.poll(() => page.getByText("Published as revision 2.").count()).toBe(1);
+    await expect.poll(() => page.getByText("Published as revision 2.").count(), patient).toBe(1);
 
     await page.getByRole("tab", { name: "History" }).click();
     await page.getByRole("button", { name: "View revision 2" }).click();
-    await expect.poll(() => page.getByText("0 added, 1 changed, 0 removed").count()).toBe(1);
+    await expect.poll(() => page.getByText("0 added, 1 changed, 0 removed").count(), patient).toBe(1);
     await screenshot(page, "editor-history-diff-en");
     await page.getByRole("button", { name: "Back to editing" }).click();
 
     await page.getByRole("button", { name: "Roll back to revision 1" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
-    await expect.poll(() => page.getByText("Revision 3 is live").count()).toBe(1);
-    await expect.poll(() => canvasNode("menu").getByText("Keys 1, 2, 3 · 5 s").count()).toBe(1);
+    await expect.poll(() => page.getByText("Revision 3 is live").count(), patient).toBe(1);
+    await expect.poll(() => canvasNode("menu").getByText("Keys 1, 2, 3 · 5 s").count(), patient).toBe(1);
     await page.getByRole("tab", { name: "History" }).click();
-    await expect.poll(() => page.getByRole("button", { name: "View revision 3" }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("button", { name: "View revision 3" }).count(), patient).toBe(1);
   });
 
   it("exports a flow and imports the file back to an identical document", async () => {
@@ -187,7 +204,7 @@ describe("flow editor", () => {
     await page.getByRole("button", { name: "Import a file" }).click();
     await (await chooser).setFiles({ name: "main-line.flow.json", mimeType: "application/json", buffer: Buffer.from(exported) });
     await page.waitForURL(/\/flows\/flw_/, { waitUntil: "commit" });
-    await expect.poll(() => canvasNode("menu").count()).toBe(1);
+    await expect.poll(() => canvasNode("menu").count(), patient).toBe(1);
     const again = await download(() => page.getByRole("button", { name: "Export to a file" }).click());
     expect(again).toBe(exported);
   });
@@ -199,7 +216,88 @@ describe("flow editor", () => {
     const broken = { schema_version: 1, name: "Broken", nodes: [{ id: "x", type: "teleport", position: { x: 0, y: 0 }, config: {} }], edges: [] };
     await (await chooser).setFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(broken)) });
     const dialog = page.getByRole("dialog");
-    await expect.poll(() => dialog.getByText('Unknown node type "teleport"').count()).toBe(1);
+    await expect.poll(() => dialog.getByText('Unknown node type "teleport"').count(), patient).toBe(1);
     await dialog.getByRole("button", { name: "Close" }).click();
+  });
+});
+
+describe("two admins editing the same flow", () => {
+  it("warns the second one instead of silently overwriting, and lets them choose", async () => {
+    await page.goto(`${baseUrl}/flows`);
+    await page.getByRole("button", { name: "New flow" }).click();
+    await page.getByRole("dialog").getByLabel("Name").fill("Shared flow");
+    await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+    await page.waitForURL(/\/flows\/flw_/, { waitUntil: "commit" });
+    await expect.poll(() => canvasNode("start").count(), patient).toBe(1);
+
+    const otherContext = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
+    const other = await otherContext.newPage();
+    await signInAsAdmin(other);
+    await other.goto(page.url());
+    await other.getByLabel("Flow name").fill("Shared flow, edited by the other admin");
+    await expect.poll(() => other.getByRole("status").filter({ hasText: "Saved" }).count(), patient).toBe(1);
+
+    await page.getByLabel("Description").fill("My description");
+    const conflict = page.getByRole("alert").filter({ hasText: "Someone else saved this flow" });
+    await expect.poll(() => conflict.count(), patient).toBe(1);
+    expect(await page.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
+    await screenshot(page, "editor-conflict-en");
+    await conflict.getByRole("button", { name: "Keep mine" }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Saved" }).count(), patient).toBe(1);
+
+    await other.getByLabel("Description").fill("Theirs");
+    const otherConflict = other.getByRole("alert").filter({ hasText: "Someone else saved this flow" });
+    await expect.poll(() => otherConflict.count(), patient).toBe(1);
+    await otherConflict.getByRole("button", { name: "Load their version" }).click();
+    await expect.poll(() => other.getByLabel("Description").inputValue(), patient).toBe("My description");
+    expect(await other.getByLabel("Flow name").inputValue()).toBe("Shared flow");
+    await otherContext.close();
+  });
+});
+
+describe("flow editor, in Hungarian", () => {
+  it("starts a flow from a template, edits opening hours and a ring group, and copies nodes", async () => {
+    await page.goto(`${baseUrl}/flows`);
+    await setLanguage("hu");
+    await page.getByRole("button", { name: "Új hívaslogika" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Név").fill("Recepció");
+    await dialog.getByLabel(/Nyitvatartás és menü/).check();
+    await dialog.getByRole("button", { name: "Mentés" }).click();
+    await page.waitForURL(/\/flows\/flw_/, { waitUntil: "commit" });
+    await expect.poll(() => canvasNode("hours").count(), patient).toBe(1);
+    // The template's queue is a placeholder: validation names it until the admin picks a real one.
+    await expect.poll(() => page.getByText(/Közzététel előtt javítson ki/).count(), patient).toBe(1);
+    await screenshot(page, "editor-template-hu");
+
+    await canvasNode("hours").click();
+    const saturday = page.getByRole("group", { name: "1. nyitvatartási sáv" }).getByRole("button", { name: "szombat" });
+    await saturday.click();
+    expect(await saturday.getAttribute("aria-pressed")).toBe("true");
+    await expect.poll(() => canvasNode("hours").getByText("mon,tue,wed,thu,fri,sat 08:00–17:00").count(), patient).toBe(1);
+    await screenshot(page, "editor-schedule-hu");
+
+    await canvasNode("support").click();
+    await page.getByLabel("Várólista", { exact: true }).selectOption({ index: 1 });
+    await canvasNode("sales").click();
+    await screenshot(page, "editor-ring-group-hu");
+
+    const before = await page.locator(".react-flow__node").count();
+    await page.keyboard.press("Control+c");
+    await page.keyboard.press("Control+v");
+    await expect.poll(() => canvasNode("sales_2").count(), patient).toBe(1);
+    expect(await page.locator(".react-flow__node").count()).toBe(before + 1);
+    await page.keyboard.press("Control+z");
+    await expect.poll(() => canvasNode("sales_2").count(), patient).toBe(0);
+
+    await page.getByRole("tab", { name: "Teszthívás" }).click();
+    await screenshot(page, "editor-test-call-hu");
+    await page.keyboard.press("?");
+    await expect.poll(() => page.getByRole("dialog", { name: "Billentyűparancsok" }).count(), patient).toBe(1);
+    await screenshot(page, "editor-shortcuts-hu");
+    await page.keyboard.press("Escape");
+    await page.goto(`${baseUrl}/flows`);
+    await expect.poll(() => page.getByRole("link", { name: "Recepció" }).count(), patient).toBe(1);
+    await screenshot(page, "flows-list-hu");
   });
 });

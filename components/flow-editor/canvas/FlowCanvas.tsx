@@ -4,7 +4,7 @@
  * otherwise (revision history). Nodes come from the working document;
  * drags, connections, deletions and selection go back as editor actions.
  */
-import { type DragEvent, useCallback, useMemo, useRef, useState } from "react";
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   Background,
   type Connection,
@@ -14,6 +14,7 @@ import {
   MiniMap,
   type NodeChange,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
 } from "@xyflow/react";
 import { useLocale, useTranslations } from "next-intl";
@@ -33,6 +34,9 @@ const nodeTypes = { flowNode: FlowNodeCard };
 /** The palette puts the node type under this type in drag-and-drop data. */
 export const NODE_DRAG_TYPE = "application/x-switchboard-node";
 
+/** Never so small that labels cannot be read; a big flow then opens on its middle, and the minimap shows the rest. */
+export const FIT_VIEW = { padding: 0.15, maxZoom: 1, minZoom: 0.5 };
+
 const NO_SELECTION: Selection = { nodes: new Set(), edges: new Set() };
 
 interface FlowCanvasProps {
@@ -49,13 +53,24 @@ interface FlowCanvasProps {
 export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges }: FlowCanvasProps) {
   const locale = useLocale() as Locale;
   const t = useTranslations("editor.canvas");
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
   const [measured, setMeasured] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
   // Mutable on purpose: it remembers built nodes between renders so unchanged ones keep their identity.
   const [cache] = useState<NodeCache>(() => new Map());
   const dragging = useRef(false);
   const readOnly = !editor;
   const selection = editor?.selection ?? NO_SELECTION;
+  // The editor object is new on every render; its actions are stable, so callbacks built on them stay stable too.
+  const { apply, drag, dragStart, dragStop, selectChanges } = editor ?? {};
+
+  // Fit once every node has been measured: React Flow's own initial fit can run before the last ones are.
+  const initialized = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!initialized || fitted.current) return;
+    fitted.current = true;
+    void fitView(FIT_VIEW);
+  }, [initialized, fitView]);
 
   const nodes = useMemo(
     () =>
@@ -83,41 +98,38 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowCanvasNode>[]) => {
       setMeasured((current) => measuredSizes(current, changes));
-      if (!editor) return;
+      if (!apply || !drag || !selectChanges) return;
       const positions = draggedPositions(changes);
       if (positions.size > 0) {
         // Arrow keys move nodes without a drag: each press is its own (mergeable) step.
-        if (dragging.current) editor.drag(positions);
-        else editor.apply((current) => moveNodes(current, positions), { mergeKey: `move:${[...positions.keys()].join(",")}` });
+        if (dragging.current) drag(positions);
+        else apply((current) => moveNodes(current, positions), { mergeKey: `move:${[...positions.keys()].join(",")}` });
       }
-      editor.selectChanges(changes, []);
+      selectChanges(changes, []);
     },
-    [editor],
+    [apply, drag, selectChanges],
   );
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => editor?.selectChanges([], changes), [editor]);
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => selectChanges?.([], changes), [selectChanges]);
 
   const isValidConnection = useCallback(
     (connection: Connection | Edge) => connectionProblem(document, { source: connection.source, sourceHandle: connection.sourceHandle, target: connection.target }) === null,
     [document],
   );
-  const onConnect = useCallback((connection: Connection) => editor?.apply((current) => connect(current, connection)), [editor]);
-  const onReconnect = useCallback(
-    (old: Edge, connection: Connection) => editor?.apply((current) => reconnect(current, old.id, connection)),
-    [editor],
-  );
+  const onConnect = useCallback((connection: Connection) => apply?.((current) => connect(current, connection)), [apply]);
+  const onReconnect = useCallback((old: Edge, connection: Connection) => apply?.((current) => reconnect(current, old.id, connection)), [apply]);
   const onDelete = useCallback(
     ({ nodes: deleted, edges: removed }: { nodes: FlowCanvasNode[]; edges: Edge[] }) =>
-      editor?.apply((current) => deleteElements(current, new Set(deleted.map((node) => node.id)), new Set(removed.map((edge) => edge.id)))),
-    [editor],
+      apply?.((current) => deleteElements(current, new Set(deleted.map((node) => node.id)), new Set(removed.map((edge) => edge.id)))),
+    [apply],
   );
   const startDrag = useCallback(() => {
     dragging.current = true;
-    editor?.dragStart();
-  }, [editor]);
+    dragStart?.();
+  }, [dragStart]);
   const stopDrag = useCallback(() => {
     dragging.current = false;
-    editor?.dragStop();
-  }, [editor]);
+    dragStop?.();
+  }, [dragStop]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
@@ -174,8 +186,6 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
       elementsSelectable={!readOnly}
       edgesReconnectable={!readOnly}
       deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
-      fitView
-      fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
       minZoom={0.2}
       ariaLabelConfig={ariaLabelConfig}
       attributionPosition="top-right"

@@ -20,6 +20,12 @@ const HIGHLIGHT_RING: Record<Highlight, string> = {
   visited: "ring-2 ring-brand-100",
 };
 
+const HIGHLIGHT_BADGE = {
+  added: "bg-emerald-100 text-emerald-800",
+  changed: "bg-amber-100 text-amber-800",
+  removed: "bg-red-100 text-red-800",
+};
+
 function FlowNodeCardImpl({ id, data, selected }: NodeProps<FlowCanvasNode>) {
   const t = useTranslations("editor.node");
   const { node, ports, connected, errors, warnings, highlight, locale } = data;
@@ -43,7 +49,9 @@ function FlowNodeCardImpl({ id, data, selected }: NodeProps<FlowCanvasNode>) {
           <div className="truncate text-sm font-semibold text-slate-900">{data.label}</div>
           {data.label === data.typeLabel ? null : <div className="truncate text-[11px] text-slate-500">{data.typeLabel}</div>}
         </div>
-        {errors > 0 ? (
+        {highlight === "added" || highlight === "changed" || highlight === "removed" ? (
+          <span className={`rounded-full px-1.5 py-0.5 text-[11px] font-semibold ${HIGHLIGHT_BADGE[highlight]}`}>{t(`highlight.${highlight}`)}</span>
+        ) : errors > 0 ? (
           <span title={t("errors", { count: errors })} className="flex items-center gap-0.5 rounded-full bg-red-100 px-1.5 py-0.5 text-[11px] font-semibold text-red-700">
             <CircleAlert aria-hidden className="h-3 w-3" />
             {errors}

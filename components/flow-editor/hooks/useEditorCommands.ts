@@ -7,13 +7,13 @@
 import { type RefObject, useCallback, useMemo, useRef } from "react";
 import { useReactFlow } from "@xyflow/react";
 import type { NodeType, Position } from "@/flows/model/types";
+import { FIT_VIEW } from "../canvas/FlowCanvas";
 import { type ClipboardPayload, clipboardText, copyNodes, pasteNodes, readClipboardText } from "../clipboard";
 import { addNode, deleteElements, moveNodes } from "../documentEdits";
 import { nodeIds, uniqueId } from "../editorDocument";
 import { DEFAULT_NODE_SIZE, type NodeSize, layoutPositions } from "../layout";
 import type { EditorState } from "./useEditorState";
 
-const FIT_OPTIONS = { padding: 0.2, maxZoom: 1, duration: 300 };
 
 export function useEditorCommands(editor: EditorState, canvas: RefObject<HTMLElement | null>) {
   const flow = useReactFlow();
@@ -81,7 +81,7 @@ export function useEditorCommands(editor: EditorState, canvas: RefObject<HTMLEle
     [document, select],
   );
 
-  const fitView = useCallback(() => void flow.fitView(FIT_OPTIONS), [flow]);
+  const fitView = useCallback(() => void flow.fitView({ ...FIT_VIEW, duration: 300 }), [flow]);
 
   const layout = useCallback(async () => {
     const sizes = new Map<string, NodeSize>();

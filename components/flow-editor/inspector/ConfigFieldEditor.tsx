@@ -79,7 +79,7 @@ export function ConfigFieldEditor({
   const { locale } = useInspector();
   const label = field.optional ? `${field.meta.label[locale]} ${t("optional")}` : field.meta.label[locale];
   return (
-    <FieldShell label={label} help={field.meta.help?.[locale]} error={error} group={GROUP_WIDGETS.has(field.meta.widget)}>
+    <FieldShell label={label} help={field.meta.help?.[locale]} error={error} group={GROUP_WIDGETS.has(field.meta.widget)} inline={field.meta.widget === "boolean"}>
       {(ids) => <Widget nodeType={nodeType} field={field} value={value} onChange={onChange} ids={ids} />}
     </FieldShell>
   );

@@ -49,7 +49,7 @@ export function ConnectionsSection({
               id={id}
               value={target}
               onChange={(event) => onConnect(port.id, event.target.value || null)}
-              aria-invalid={Boolean(issue && !target)}
+              aria-invalid={Boolean(issue && port.required && !target)}
               title={issue ? issueText(issue, locale) : undefined}
               className={`${inputClass} py-1 text-xs`}
             >

@@ -28,12 +28,15 @@ export function FieldShell({
   help,
   error,
   group = false,
+  inline = false,
   children,
 }: {
   label: string;
   help?: string;
   error?: string;
   group?: boolean;
+  /** A checkbox: control first, label beside it. */
+  inline?: boolean;
   children: (ids: ControlIds) => ReactNode;
 }) {
   const id = useId();
@@ -62,12 +65,24 @@ export function FieldShell({
       </fieldset>
     );
   }
+  const labelElement = (
+    <label htmlFor={id} className="block text-xs font-medium text-slate-700">
+      {label}
+    </label>
+  );
   return (
     <div className="space-y-1">
-      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
-        {label}
-      </label>
-      {children(ids)}
+      {inline ? (
+        <div className="flex items-center gap-2">
+          {children(ids)}
+          {labelElement}
+        </div>
+      ) : (
+        <>
+          {labelElement}
+          {children(ids)}
+        </>
+      )}
       {footer}
     </div>
   );

@@ -73,10 +73,10 @@ export function FlowList() {
   }
 
   const status = (row: Row) => {
-    if (row.latestRevision === null) return <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">{t("statusDraft")}</span>;
+    if (row.latestRevision === null) return <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium whitespace-nowrap text-slate-600">{t("statusDraft")}</span>;
     const changed = row.publishedAt !== null && row.updatedAt > row.publishedAt;
     return (
-      <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${changed ? "bg-amber-50 text-amber-800" : "bg-emerald-50 text-emerald-700"}`}>
+      <span className={`rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${changed ? "bg-amber-50 text-amber-800" : "bg-emerald-50 text-emerald-700"}`}>
         {changed ? t("statusChanged", { revision: row.latestRevision }) : t("statusPublished", { revision: row.latestRevision })}
       </span>
     );
@@ -127,7 +127,7 @@ export function FlowList() {
             ),
           },
           { header: t("status"), cell: status },
-          { header: t("updated"), cell: (row) => format.dateTime(new Date(row.updatedAt), { dateStyle: "medium", timeStyle: "short" }) },
+          { header: t("updated"), cell: (row) => <span className="whitespace-nowrap">{format.dateTime(new Date(row.updatedAt), { dateStyle: "medium", timeStyle: "short" })}</span> },
           {
             header: t("copy"),
             cell: (row) => (
