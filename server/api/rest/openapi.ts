@@ -148,7 +148,6 @@ export function buildOpenApiDocument(operations: readonly OperationDefinition[])
         operationId: `webhook_${hook.type.replace(/\W/g, "_")}`,
         summary: hook.summary,
         description: hook.description,
-        tags: ["Webhooks"],
         parameters: ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => ({ $ref: `#/components/parameters/${name}` })),
         requestBody: { required: true, content: { "application/json": { schema: components.convert(hook.envelope, "output") } } },
         responses: {
@@ -171,7 +170,6 @@ export function buildOpenApiDocument(operations: readonly OperationDefinition[])
 
   return {
     openapi: "3.1.0",
-    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     info: {
       title: "Switchboard API",
       version: "1.0.0",
@@ -182,7 +180,7 @@ export function buildOpenApiDocument(operations: readonly OperationDefinition[])
         ".",
     },
     servers: [{ url: "/api/v1" }],
-    tags: [...new Set(operations.map((operation) => operation.tag)), "Webhooks"].map((name) => ({ name })),
+    tags: [...new Set(operations.map((operation) => operation.tag))].map((name) => ({ name })),
     paths,
     webhooks,
     components: {
