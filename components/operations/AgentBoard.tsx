@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState, type FormEvent } from "react";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { pauseReasonCodes } from "@/lib/schemas/operations";
 import type { AgentBoardRow } from "@/server/services/callCentre";
@@ -67,6 +67,7 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
   const tCommon = useTranslations("common");
   const errorText = useOpsErrorText();
   const reasonText = usePauseReasonText();
+  const locale = useLocale();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { board, live } = useLiveBoard();
@@ -135,7 +136,7 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
                     </td>
                     <td className="px-4 py-3 text-slate-600 tabular-nums">
                       {since !== null && row.status !== "logged_out" ? (
-                        <time dateTime={row.since!} title={new Date(since).toLocaleString()}>
+                        <time dateTime={row.since!} title={new Date(since).toLocaleString(locale)}>
                           {formatDuration((now - since) / 1000)}
                         </time>
                       ) : (

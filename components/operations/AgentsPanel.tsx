@@ -6,7 +6,7 @@ import { useTRPC } from "../trpc";
 import { DataTable } from "../ui/DataTable";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Button } from "../ui/Button";
-import { FormError } from "../directory/bits";
+import { FormError, StatusBadge } from "../directory/bits";
 import { pathErrorsFromServer, useOpsErrorText } from "./errors";
 
 /** Admins: which users are call-centre agents. Removing one deletes their state history, so it asks first. */
@@ -36,8 +36,9 @@ export function AgentsPanel() {
             header: t("extension"),
             cell: (row) => (row.extension ? <span className="font-mono">{row.extension}</span> : <span className="text-xs text-amber-700">{t("noExtension")}</span>),
           },
+          { header: t("agent"), cell: (row) => <StatusBadge on={Boolean(row.agentId)} onText={t("isAgent")} offText={t("notAgent")} /> },
           {
-            header: t("agent"),
+            header: t("change"),
             cell: (row) =>
               row.agentId ? (
                 <Button variant="secondary" onClick={() => setRemoving(row)} aria-label={t("removeFor", { name: row.name })}>

@@ -1,6 +1,6 @@
 "use client";
 import { Fragment, useState } from "react";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { ChevronDown, ChevronRight, ListTree } from "lucide-react";
 import { cdrDirections, cdrDispositions } from "@/lib/schemas/operations";
@@ -39,6 +39,7 @@ function targetText(cdr: Cdr): string {
 /** Finished calls from the CDRs, newest first, each with its legs, recordings and (when a flow ran) its steps. */
 export function CallHistory() {
   const t = useTranslations("operations.calls");
+  const locale = useLocale();
   const errorText = useOpsErrorText();
   const trpc = useTRPC();
   const [filters, setFilters] = useState({ fromDay: "", untilDay: "", extension: "", direction: "", disposition: "" });
@@ -165,7 +166,7 @@ export function CallHistory() {
                         ) : null}
                       </td>
                       <td className="px-3 py-2 whitespace-nowrap">
-                        <time dateTime={cdr.started_at}>{new Date(cdr.started_at).toLocaleString()}</time>
+                        <time dateTime={cdr.started_at}>{new Date(cdr.started_at).toLocaleString(locale, { dateStyle: "short", timeStyle: "medium" })}</time>
                       </td>
                       <td className="px-3 py-2">{t(`directions.${cdr.direction}`)}</td>
                       <td className="px-3 py-2">
@@ -184,7 +185,7 @@ export function CallHistory() {
                       <td className="px-3 py-2">
                         {cdr.recordings.map((recording) => (
                           // Served by the portal's recording route (/api/recordings/{code}).
-                          <audio key={recording.code} controls preload="none" src={`/api/recordings/${recording.code}`} aria-label={t("recordingOf", { time: new Date(cdr.started_at).toLocaleString() })} className="h-8 w-56" />
+                          <audio key={recording.code} controls preload="none" src={`/api/recordings/${recording.code}`} aria-label={t("recordingOf", { time: new Date(cdr.started_at).toLocaleString(locale) })} className="h-8 w-56" />
                         ))}
                       </td>
                       <td className="px-3 py-2 text-right">

@@ -2,6 +2,7 @@
 import { useState, type ChangeEvent } from "react";
 import { useTranslations } from "next-intl";
 import { useMutation } from "@tanstack/react-query";
+import { formatPhone } from "@/lib/phone";
 import type { ImportResult } from "@/server/services/phonebook";
 import { useTRPC } from "../trpc";
 import { Modal } from "../ui/Modal";
@@ -105,7 +106,22 @@ function ImportSteps({ onClose, onImported }: { onClose: () => void; onImported:
 /** Bad rows first (with every problem), then the good ones; long files are cut to the first rows. */
 function RowTable({ result }: { result: ImportResult }) {
   const t = useTranslations("operations.phonebook.import");
+  const tContact = useTranslations("operations.phonebook");
   const errorText = useOpsErrorText();
+  // The row's field in the words of the contact form ("Number 2", "E-mail address").
+  const fieldLabel = (field: string) => {
+    const number = /^numbers\.(\d+)/.exec(field);
+    if (number) return tContact("numberLabel", { index: Number(number[1]) + 1 });
+    const labels: Record<string, string> = {
+      first_name: tContact("firstName"),
+      last_name: tContact("lastName"),
+      company: tContact("company"),
+      email: tContact("email"),
+      external_id: tContact("externalId"),
+      notes: tContact("notes"),
+    };
+    return labels[field] ?? field;
+  };
   const rows = [...result.rows.filter((r) => r.action === "error"), ...result.rows.filter((r) => r.action !== "error")].slice(0, 200);
   if (rows.length === 0) return null;
   return (
@@ -130,14 +146,14 @@ function RowTable({ result }: { result: ImportResult }) {
               <td className="px-3 py-2 font-mono text-xs text-slate-500">{row.line}</td>
               <td className="px-3 py-2">
                 <div className="font-medium text-slate-800">{row.name || "—"}</div>
-                <div className="text-xs text-slate-500">{row.numbers.join(", ")}</div>
+                <div className="text-xs text-slate-500">{row.numbers.map((n) => (n.startsWith("+") ? formatPhone(n) : n)).join(", ")}</div>
               </td>
               <td className="px-3 py-2">
                 {row.action === "error" ? (
                   <ul className="space-y-0.5 text-red-700">
                     {row.errors.map((e, i) => (
                       <li key={i}>
-                        {e.field ? <span className="font-mono text-xs">{e.field}: </span> : null}
+                        {e.field ? <span className="font-medium">{fieldLabel(e.field)}: </span> : null}
                         {errorText(e.messageKey)}
                       </li>
                     ))}

@@ -1,5 +1,5 @@
 "use client";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc";
 import { Modal } from "../ui/Modal";
@@ -25,6 +25,7 @@ export function TraceDialog({ callId, onClose }: { callId: string | null; onClos
 function TraceSteps({ callId }: { callId: string }) {
   const t = useTranslations("operations.calls.trace");
   const tCommon = useTranslations("common");
+  const locale = useLocale();
   const errorText = useOpsErrorText();
   const trpc = useTRPC();
   const trace = useQuery(trpc.calls.trace.queryOptions({ callId }));
@@ -44,7 +45,7 @@ function TraceSteps({ callId }: { callId: string }) {
                 {index + 1}. {step.node_id} <span className="font-sans text-xs font-normal text-slate-500">({step.type})</span>
               </span>
               <time dateTime={step.at} className="text-xs text-slate-500">
-                {new Date(step.at).toLocaleTimeString()}
+                {new Date(step.at).toLocaleTimeString(locale)}
               </time>
             </div>
             <div className="mt-1 text-xs text-slate-600">
