@@ -10,7 +10,7 @@ import type { WebhookEvent } from "./events";
 const at = "2026-11-24T09:00:00.000Z";
 const ids = { call: "call_SAMPLE0000000000000000000", conversation: "conv_SAMPLE000000000000000000", leg: "leg_SAMPLE0000000000000000000" };
 
-export function sampleCdr(recordingUrl = "/api/v1/recordings/SAMPLEcode0000000000000000?token=sample"): Cdr {
+export function sampleCdr(recordingUrl = "/api/v1/recordings/SAMPLEcode00000000000000?token=sample"): Cdr {
   return {
     cdr_id: "cdr_SAMPLE00000000000000000000",
     conversation_id: ids.conversation,
@@ -37,7 +37,7 @@ export function sampleCdr(recordingUrl = "/api/v1/recordings/SAMPLEcode000000000
     ring_time_s: 6,
     disposition: "answered",
     hangup_cause: "normal_clearing",
-    recordings: [{ code: "SAMPLEcode0000000000000000", url: recordingUrl, duration_s: 127, format: "wav", size_bytes: 2_032_044, sha256: "0".repeat(64) }],
+    recordings: [{ code: "SAMPLEcode00000000000000", url: recordingUrl, duration_s: 127, format: "wav", size_bytes: 2_032_044, sha256: "0".repeat(64) }],
     legs: [],
   };
 }
@@ -69,7 +69,7 @@ const hookSamples: Record<HookEventType, unknown> = {
     conversation_id: ids.conversation,
     mailbox_extension: "102",
     caller: { number: "+36301112233", name: "László Varga" },
-    recording: { code: "SAMPLEvoicemail00000000000", url: "/api/v1/recordings/SAMPLEvoicemail00000000000?token=sample", duration_s: 21, format: "wav", size_bytes: 336_044, sha256: "0".repeat(64) },
+    recording: { code: "SAMPLEvoicemail000000000", url: "/api/v1/recordings/SAMPLEvoicemail000000000?token=sample", duration_s: 21, format: "wav", size_bytes: 336_044, sha256: "0".repeat(64) },
     at,
   },
 };

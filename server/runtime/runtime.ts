@@ -74,6 +74,11 @@ export class Runtime {
 
   private readonly flowLoader = { loadPublished: async (flowId: string) => loadPublishedDocument(this.options.db, flowId) };
 
+  /** Where recordings are written (and served from: GET /api/v1/recordings/{code}). */
+  get recordingsDir(): string {
+    return this.options.recordingsDir;
+  }
+
   /** Start-up: calls left open by a crash or kill get their final CDR now. */
   recoverInterruptedCalls(): number {
     this.store.logOutAgentsLeftIn(new Date(this.clock.now()).toISOString());

@@ -85,7 +85,7 @@ describe("outbound API configuration", () => {
     expect(JSON.parse(receiver.requests[0].body)).toEqual({
       ApiKey: "minicrm-key-42",
       UserExtension: "102",
-      Data: [{ Number: "+36301112233", Duration: 127, CallType: 1, Date: "2026-11-24 09:00:00", ReferenceId: "SAMPLEcode0000000000000000" }],
+      Data: [{ Number: "+36301112233", Duration: 127, CallType: 1, Date: "2026-11-24 09:00:00", ReferenceId: "SAMPLEcode00000000000000" }],
     });
     // The stored message keeps the standard payload; the key never enters the outbox.
     expect(JSON.stringify(h.db.$client.prepare("select payload from integration_messages").all())).not.toContain("minicrm-key-42");

@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import { outboundApiInputSchema, responseMappingSchema, rotateGraceSchema, type OutboundApiData, type OutboundApiInput } from "@/lib/schemas/integration";
+import { outboundApiInputSchema, responseMappingSchema, rotateGraceSchema, type HookEventType, type OutboundApiData, type OutboundApiInput } from "@/lib/schemas/integration";
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
@@ -45,7 +45,7 @@ export interface OutboundApiView {
   fallback?: { branch: "error" | "not_found"; variables: Record<string, string> };
   send_recordings?: boolean;
   send_partials?: boolean;
-  events?: string[];
+  events?: HookEventType[];
   retry?: { count: number; intervals_s: number[] };
   body_template: string | null;
   body_secret_hint: string | null;

@@ -7,12 +7,13 @@ import { isOperation, type OperationDefinition, type RouteHandler } from "../ope
 import * as auth from "./auth";
 import * as calls from "./calls";
 import * as flows from "./flows";
+import * as integration from "./integration";
 import * as numbers from "./numbers";
 import * as operations from "./operations";
 import * as simulator from "./simulator";
 import * as users from "./users";
 
-export const operationModules: Record<string, unknown>[] = [auth, calls, users, flows, numbers, simulator, operations];
+export const operationModules: Record<string, unknown>[] = [auth, calls, users, flows, numbers, simulator, operations, integration];
 
 export function allOperations(): OperationDefinition[] {
   return allRouteHandlers().map((handler) => handler.operation);

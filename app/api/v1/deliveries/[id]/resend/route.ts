@@ -1,0 +1,1 @@
+export { resendDelivery as POST } from "@/server/api/rest/operations/integration";

@@ -1,0 +1,1 @@
+export { listDeliveries as GET } from "@/server/api/rest/operations/integration";

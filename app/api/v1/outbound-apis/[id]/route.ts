@@ -1,0 +1,1 @@
+export { getOutboundApi as GET, updateOutboundApi as PUT, deleteOutboundApi as DELETE } from "@/server/api/rest/operations/integration";

@@ -1,0 +1,1 @@
+export { getRecording as GET } from "@/server/api/rest/operations/integration";

@@ -1,0 +1,126 @@
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeToneWav } from "@/server/telephony/simulated/wav";
+import { recordingToken } from "@/server/integration/recordingLinks";
+import { outboundApiCatalog } from "@/server/integration/catalog";
+import { Outbox } from "@/server/integration/outbox";
+import { sampleEvent } from "@/server/integration/samples";
+import { callApi, setupApiTest, type ApiTestContext } from "../testing/harness";
+import {
+  createOutboundApi,
+  deleteOutboundApi,
+  getOutboundApi,
+  getRecording,
+  listDeliveries,
+  listOutboundApis,
+  resendDelivery,
+  updateOutboundApi,
+} from "./integration";
+
+let ctx: ApiTestContext;
+beforeEach(async () => {
+  ctx = await setupApiTest();
+});
+afterEach(() => ctx.cleanup());
+
+const endOfCall = { kind: "end_of_call", name: "CRM", url: "https://crm.example.com/hook", auth: { type: "bearer", token: "crm-token-secret" } };
+
+describe("outbound APIs over REST", () => {
+  it("creates with the signing secret shown once, reads, replaces keeping secrets, and deletes", async () => {
+    const created = await callApi(ctx, createOutboundApi, { body: endOfCall });
+    expect(created.status).toBe(201);
+    expect(created.body.signing_secret).toMatch(/^whsec_/);
+    const id = created.body.id as string;
+
+    const listed = await callApi(ctx, listOutboundApis);
+    expect(listed.body).toMatchObject({ total: 1, items: [{ id, kind: "end_of_call", auth: { type: "bearer", secret_hint: "••••cret" } }] });
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.signing_secret);
+    expect(JSON.stringify(listed.body)).not.toContain("crm-token-secret");
+
+    const replaced = await callApi(ctx, updateOutboundApi, { params: { id }, body: { ...endOfCall, name: "CRM 2", auth: { type: "bearer" }, send_recordings: false } });
+    expect(replaced.body).toMatchObject({ name: "CRM 2", send_recordings: false, auth: { secret_hint: "••••cret" } });
+    expect((await callApi(ctx, deleteOutboundApi, { params: { id } })).status).toBe(204);
+    expect((await callApi(ctx, getOutboundApi, { params: { id } })).status).toBe(404);
+  });
+
+  it("refuses unknown fields, bad URLs and missing secrets with problem details, and needs the scopes", async () => {
+    const unknown = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, colour: "blue" } });
+    expect(unknown.status).toBe(400);
+    const badUrl = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, url: "http://169.254.169.254/x" } });
+    expect(badUrl.body).toMatchObject({ status: 400, errors: [{ path: "url" }] });
+    const noSecret = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, auth: { type: "basic", username: "u" } } });
+    expect(noSecret.body.errors[0].path).toBe("auth.password");
+    const reader = await ctx.technicalUser({ scopes: ["outbound-apis:read"] });
+    expect((await callApi(ctx, createOutboundApi, { auth: reader.auth, body: endOfCall })).status).toBe(403);
+    expect((await callApi(ctx, listOutboundApis, { auth: reader.auth })).status).toBe(200);
+    expect((await callApi(ctx, listOutboundApis, { auth: null })).status).toBe(401);
+  });
+
+  it("lists an API's deliveries with attempts and resends a finished one", async () => {
+    const id = (await callApi(ctx, createOutboundApi, { body: endOfCall })).body.id as string;
+    const outbox = new Outbox(ctx.db, outboundApiCatalog(ctx.db), ctx.clock);
+    const messageId = outbox.enqueue(sampleEvent("end_of_call"), [outboundApiCatalog(ctx.db).get(id)!]);
+    const listed = await callApi(ctx, listDeliveries, { params: { id }, query: { status: "pending" } });
+    expect(listed.body).toMatchObject({ total: 1, items: [{ message_id: messageId, status: "pending", attempts: [] }] });
+    const deliveryId = listed.body.items[0].id as string;
+    expect((await callApi(ctx, resendDelivery, { params: { id: deliveryId } })).status).toBe(409);
+    ctx.db.$client.prepare(`update deliveries set status = 'dead' where id = ?`).run(deliveryId);
+    const resent = await callApi(ctx, resendDelivery, { params: { id: deliveryId } });
+    expect(resent).toMatchObject({ status: 202, body: { status: "pending", message_id: messageId } });
+    expect((await callApi(ctx, listDeliveries, { params: { id: "oapi_missing" } })).status).toBe(404);
+  });
+});
+
+describe("GET /recordings/{code}", () => {
+  let code: string;
+  let size: number;
+  beforeEach(() => {
+    const file = writeToneWav(path.join(ctx.dir, "recordings"), 2_000);
+    code = file.code;
+    size = file.sizeBytes;
+    ctx.db.$client
+      .prepare(`insert into recordings (code, conversation_id, kind, format, duration_s, size_bytes, sha256, created_at) values (?, 'conv', 'call', 'wav', 2, ?, ?, ?)`)
+      .run(code, size, file.sha256, new Date().toISOString());
+  });
+
+  const get = (options: { code?: string; auth?: string | null; range?: string; token?: string } = {}) => {
+    const url = new URL(`http://localhost/api/v1/recordings/${options.code ?? code}`);
+    if (options.token !== undefined) url.searchParams.set("token", options.token);
+    const headers = new Headers();
+    if (options.auth !== null) headers.set("authorization", options.auth ?? ctx.auth);
+    if (options.range) headers.set("range", options.range);
+    return getRecording(new Request(url, { headers }), { params: Promise.resolve({ code: options.code ?? code }) });
+  };
+
+  it("serves the WAV to a technical user with recordings:read, with Range support", async () => {
+    const whole = await get();
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get("content-type")).toBe("audio/wav");
+    expect(whole.headers.get("accept-ranges")).toBe("bytes");
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    expect(bytes.length).toBe(size);
+    expect(bytes.subarray(0, 4).toString()).toBe("RIFF");
+
+    const part = await get({ range: "bytes=4-11" });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 4-11/${size}`);
+    expect(Buffer.from(await part.arrayBuffer()).toString("latin1")).toBe(bytes.subarray(4, 12).toString("latin1"));
+    const tail = await get({ range: "bytes=-10" });
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(size - 10));
+    const beyond = await get({ range: `bytes=${size}-` });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get("content-range")).toBe(`bytes */${size}`);
+  });
+
+  it("accepts the signed link without credentials, and nothing else", async () => {
+    const token = recordingToken(code, Date.now() + 60_000);
+    expect((await get({ auth: null, token })).status).toBe(200);
+    expect((await get({ auth: null, token: recordingToken(code, Date.now() - 1) })).status).toBe(401);
+    expect((await get({ auth: null, token: `${token.slice(0, -2)}xx` })).status).toBe(401);
+    expect((await get({ auth: null })).status).toBe(401);
+    const noScope = await ctx.technicalUser({ scopes: ["calls:read"] });
+    expect((await get({ auth: noScope.auth })).status).toBe(403);
+    expect((await get({ code: "AAAAAAAAAAAAAAAAAAAAAAAA" })).status).toBe(404);
+    expect((await get({ code: "..%2F..%2Fetc%2Fpasswd" })).status).toBe(404);
+  });
+});
