@@ -1,7 +1,40 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { requireAdmin } from "@/server/auth/guards";
-import { NotBuilt } from "@/components/shell/NotBuilt";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { TechnicalUsersPanel } from "@/components/integration/TechnicalUsersPanel";
+import { OutboundApisPanel } from "@/components/integration/OutboundApisPanel";
+import { DeliveryLog } from "@/components/integration/DeliveryLog";
+import { HealthBanners } from "@/components/integration/HealthBanners";
 
-export default async function Page() {
+const tabs = ["apis", "users", "log"] as const;
+
+/** API access (admins only: others get a real 403): outbound APIs to the CRM, technical users for the CRM's calls, the delivery log. */
+export default async function ApiAccessPage({ searchParams }: { searchParams: Promise<{ tab?: string }> }) {
   await requireAdmin();
-  return <NotBuilt titleKey="apiAccess" textKey="apiAccess" />;
+  const t = await getTranslations("integration");
+  const requested = (await searchParams).tab;
+  const tab = tabs.find((id) => id === requested) ?? "apis";
+  return (
+    <>
+      <PageHeader title={t("title")} intro={t("intro")} />
+      <HealthBanners />
+      <div className="mb-4 flex gap-1 border-b border-slate-200" role="tablist">
+        {tabs.map((id) => (
+          <Link
+            key={id}
+            href={`/api-access?tab=${id}`}
+            role="tab"
+            aria-selected={tab === id}
+            className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${
+              tab === id ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"
+            }`}
+          >
+            {t(`tabs.${id}`)}
+          </Link>
+        ))}
+      </div>
+      {tab === "users" ? <TechnicalUsersPanel /> : tab === "log" ? <DeliveryLog /> : <OutboundApisPanel />}
+    </>
+  );
 }

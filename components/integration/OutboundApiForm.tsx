@@ -1,0 +1,399 @@
+"use client";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { Plus, RotateCcw, X } from "lucide-react";
+import { hookEventTypes, outboundApiInputSchema, type ResponseMapping } from "@/lib/schemas/integration";
+import type { OutboundApiView } from "@/server/services/outboundApis";
+import { useTRPC } from "../trpc";
+import { Button } from "../ui/Button";
+import { Card } from "../ui/PageHeader";
+import { CheckboxField, SelectField, TextField } from "../ui/Field";
+import { applyPreset, defaultIntervals, emptyForm, formFromView, inputFromForm, type FormState } from "./formState";
+import { errorsFromServer, errorsFromZod, useFieldErrorText, type FieldErrors } from "./shared";
+
+const textareaClass =
+  "block w-full rounded-md border-0 px-3 py-2 font-mono text-xs text-slate-900 shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-brand-500 aria-[invalid=true]:ring-red-500";
+
+/** Create or edit one outbound API. One form for all kinds; the kind decides which sections appear. */
+export function OutboundApiForm({
+  kind,
+  editing,
+  onSaved,
+  onCancel,
+}: {
+  kind: FormState["kind"];
+  editing: OutboundApiView | null;
+  onSaved: (result: { view: OutboundApiView; signingSecret?: string }) => void;
+  onCancel: () => void;
+}) {
+  const t = useTranslations("integration.apis");
+  const tc = useTranslations("common");
+  const locale = useLocale() === "hu" ? "hu" : "en";
+  const trpc = useTRPC();
+  const errorText = useFieldErrorText();
+  const [form, setForm] = useState<FormState>(() => (editing ? formFromView(editing) : emptyForm(kind)));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const presets = useQuery(trpc.integration.outboundApis.presets.queryOptions());
+  const create = useMutation(trpc.integration.outboundApis.create.mutationOptions());
+  const update = useMutation(trpc.integration.outboundApis.update.mutationOptions());
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((current) => ({ ...current, [key]: value }));
+  const err = (path: string) => errorText(errors[path] ?? Object.entries(errors).find(([key]) => key.startsWith(`${path}.`))?.[1]);
+  const storedHint = editing?.auth.type === form.authType ? editing.auth.secret_hint : null;
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const input = inputFromForm(form);
+    const parsed = outboundApiInputSchema.safeParse(input);
+    if (!parsed.success) return setErrors(errorsFromZod(parsed.error));
+    setErrors({});
+    try {
+      if (editing) onSaved({ view: await update.mutateAsync({ id: editing.id, data: input }) });
+      else {
+        const result = await create.mutateAsync(input);
+        onSaved({ view: result.outboundApi, signingSecret: result.signingSecret });
+      }
+    } catch (error) {
+      setErrors(errorsFromServer(error));
+    }
+  }
+
+  const applicablePresets = (presets.data ?? []).filter((preset) => preset.kinds.includes(form.kind));
+  return (
+    <Card className="p-6">
+      <h2 className="mb-1 text-lg font-semibold text-slate-900">{editing ? t("editTitle", { name: editing.name }) : t("createTitle", { kind: t(`kinds.${form.kind}`) })}</h2>
+      <p className="mb-5 max-w-3xl text-sm text-slate-600">{t(`kindHelp.${form.kind}`)}</p>
+      <form onSubmit={onSubmit} noValidate className="space-y-6">
+        {!editing && applicablePresets.length > 0 ? (
+          <SelectField
+            label={t("preset")}
+            value={form.preset ?? ""}
+            hint={applicablePresets.find((p) => p.id === form.preset)?.description[locale] ?? t("presetHint")}
+            onChange={(event) => {
+              const preset = applicablePresets.find((p) => p.id === event.target.value);
+              setForm((current) => (preset ? applyPreset(current, preset) : { ...current, preset: null }));
+            }}
+          >
+            <option value="">{t("presetNone")}</option>
+            {applicablePresets.map((preset) => (
+              <option key={preset.id} value={preset.id}>
+                {preset.label[locale]}
+              </option>
+            ))}
+          </SelectField>
+        ) : null}
+
+        <Section title={t("sectionTarget")}>
+          <TextField label={t("name")} value={form.name} onChange={(e) => set("name", e.target.value)} error={err("name")} />
+          <TextField label={t("url")} value={form.url} placeholder="https://crm.example.com/switchboard/hook" onChange={(e) => set("url", e.target.value)} hint={t("urlHint")} error={err("url")} />
+          <div className="grid grid-cols-2 gap-4">
+            <SelectField label={t("method")} value={form.method} onChange={(e) => set("method", e.target.value as FormState["method"])}>
+              {["POST", "PUT", "PATCH"].map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </SelectField>
+            <TextField
+              label={form.kind === "data_lookup" ? t("budget") : t("timeout")}
+              inputMode="numeric"
+              value={form.timeoutMs}
+              onChange={(e) => set("timeoutMs", e.target.value)}
+              hint={form.kind === "data_lookup" ? t("budgetHint") : t("timeoutHint")}
+              error={err("timeout_ms")}
+            />
+          </div>
+          <CheckboxField label={t("enabled")} checked={form.enabled} onChange={(e) => set("enabled", e.target.checked)} />
+        </Section>
+
+        <Section title={t("sectionScope")}>
+          <RadioGroup
+            name="apply_to"
+            value={form.applyTo}
+            onChange={(value) => set("applyTo", value as FormState["applyTo"])}
+            options={[
+              { value: "all_calls", label: t("applyAll"), hint: form.kind === "data_lookup" ? t("applyAllLookup") : undefined },
+              { value: "flow_nodes", label: t("applyNodes") },
+            ]}
+          />
+          {form.kind === "incoming_notification" ? (
+            <div className="grid grid-cols-2 gap-4">
+              <SelectField label={t("trigger")} value={form.trigger} onChange={(e) => set("trigger", e.target.value as FormState["trigger"])}>
+                <option value="ringing">{t("triggerRinging")}</option>
+                <option value="answered">{t("triggerAnswered")}</option>
+              </SelectField>
+              <TextField label={t("ttl")} inputMode="numeric" value={form.ttlS} onChange={(e) => set("ttlS", e.target.value)} hint={t("ttlHint")} error={err("ttl_s")} />
+            </div>
+          ) : null}
+          {form.kind === "end_of_call" ? (
+            <>
+              <CheckboxField label={t("sendRecordings")} checked={form.sendRecordings} onChange={(e) => set("sendRecordings", e.target.checked)} />
+              <CheckboxField label={t("sendPartials")} checked={form.sendPartials} onChange={(e) => set("sendPartials", e.target.checked)} />
+            </>
+          ) : null}
+          {form.kind === "event_hook" ? (
+            <fieldset>
+              <legend className="text-sm font-medium text-slate-700">{t("events")}</legend>
+              {hookEventTypes.map((type) => (
+                <CheckboxField
+                  key={type}
+                  label={t(`eventNames.${type.replace(".", "_")}`)}
+                  checked={form.events.includes(type)}
+                  onChange={(e) => set("events", e.target.checked ? [...form.events, type] : form.events.filter((x) => x !== type))}
+                />
+              ))}
+              {err("events") ? <p className="text-sm text-red-600">{err("events")}</p> : null}
+            </fieldset>
+          ) : null}
+        </Section>
+
+        <Section title={t("sectionAuth")}>
+          <SelectField label={t("authType")} value={form.authType} hint={t("authHint")} onChange={(e) => set("authType", e.target.value as FormState["authType"])}>
+            {(["none", "basic", "bearer", "header"] as const).map((type) => (
+              <option key={type} value={type}>
+                {t(`authTypes.${type}`)}
+              </option>
+            ))}
+          </SelectField>
+          {form.authType === "basic" ? <TextField label={t("username")} value={form.username} autoComplete="off" onChange={(e) => set("username", e.target.value)} error={err("auth.username")} /> : null}
+          {form.authType === "header" ? (
+            <TextField label={t("authHeaderName")} value={form.authHeaderName} placeholder="X-Api-Key" onChange={(e) => set("authHeaderName", e.target.value)} error={err("auth.name")} />
+          ) : null}
+          {form.authType !== "none" ? (
+            <TextField
+              label={t(form.authType === "basic" ? "password" : form.authType === "bearer" ? "token" : "authHeaderValue")}
+              type="password"
+              autoComplete="new-password"
+              value={form.authSecret}
+              placeholder={storedHint ?? ""}
+              hint={storedHint ? t("secretKept", { hint: storedHint }) : t("secretEncrypted")}
+              onChange={(e) => set("authSecret", e.target.value)}
+              error={err("auth.password") ?? err("auth.token") ?? err("auth.value")}
+            />
+          ) : null}
+          <HeadersEditor rows={form.headers} onChange={(rows) => set("headers", rows)} error={err("headers")} />
+        </Section>
+
+        {form.kind === "data_lookup" ? <MappingEditor form={form} set={set} err={err} /> : <RetryEditor form={form} set={set} err={err} />}
+
+        <Section title={t("sectionBody")}>
+          <div className="space-y-1">
+            <label htmlFor="body-template" className="block text-sm font-medium text-slate-700">
+              {t("bodyTemplate")}
+            </label>
+            <textarea
+              id="body-template"
+              rows={form.bodyTemplate ? 10 : 3}
+              className={textareaClass}
+              value={form.bodyTemplate}
+              placeholder={t("bodyTemplatePlaceholder")}
+              aria-invalid={Boolean(err("body_template"))}
+              onChange={(e) => set("bodyTemplate", e.target.value)}
+            />
+            {err("body_template") ? (
+              <p role="alert" className="text-sm text-red-600">
+                {err("body_template")}
+              </p>
+            ) : (
+              <p className="text-xs text-slate-500">{t("bodyTemplateHint")}</p>
+            )}
+          </div>
+          <TextField
+            label={t("bodySecret")}
+            type="password"
+            autoComplete="new-password"
+            value={form.bodySecret}
+            placeholder={editing?.body_secret_hint ?? ""}
+            hint={editing?.body_secret_hint ? t("secretKept", { hint: editing.body_secret_hint }) : t("bodySecretHint")}
+            onChange={(e) => set("bodySecret", e.target.value)}
+          />
+        </Section>
+
+        {errors._form ? (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+            {errorText(errors._form)}
+          </p>
+        ) : null}
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={onCancel}>
+            {tc("cancel")}
+          </Button>
+          <Button type="submit" disabled={create.isPending || update.isPending}>
+            {create.isPending || update.isPending ? tc("saving") : tc("save")}
+          </Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="space-y-4 border-t border-slate-200 pt-4">
+      <legend className="pr-2 text-sm font-semibold text-slate-900">{title}</legend>
+      {children}
+    </fieldset>
+  );
+}
+
+function RadioGroup({ name, value, options, onChange }: { name: string; value: string; options: { value: string; label: string; hint?: string }[]; onChange: (value: string) => void }) {
+  return (
+    <div className="space-y-1">
+      {options.map((option) => (
+        <label key={option.value} className="flex items-start gap-2 text-sm text-slate-700">
+          <input type="radio" name={name} value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} className="mt-0.5" />
+          <span>
+            {option.label}
+            {option.hint && value === option.value ? <span className="block text-xs text-slate-500">{option.hint}</span> : null}
+          </span>
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function HeadersEditor({ rows, onChange, error }: { rows: FormState["headers"]; onChange: (rows: FormState["headers"]) => void; error?: string }) {
+  const t = useTranslations("integration.apis");
+  const replace = (index: number, row: FormState["headers"][number]) => onChange(rows.map((r, i) => (i === index ? row : r)));
+  return (
+    <div className="space-y-2">
+      <p className="text-sm font-medium text-slate-700">{t("headers")}</p>
+      {rows.map((row, index) => (
+        <div key={index} className="flex gap-2">
+          <input aria-label={t("headerName")} className={textareaClass} value={row.name} placeholder="X-Tenant" onChange={(e) => replace(index, { ...row, name: e.target.value })} />
+          <input aria-label={t("headerValue")} className={textareaClass} value={row.value} onChange={(e) => replace(index, { ...row, value: e.target.value })} />
+          <Button variant="ghost" aria-label={`${t("remove")}: ${row.name}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+            <X aria-hidden className="h-4 w-4" />
+          </Button>
+        </div>
+      ))}
+      {error ? <p className="text-sm text-red-600">{error}</p> : null}
+      <Button variant="secondary" onClick={() => onChange([...rows, { name: "", value: "" }])}>
+        <Plus aria-hidden className="h-4 w-4" />
+        {t("headerAdd")}
+      </Button>
+    </div>
+  );
+}
+
+type SectionProps = { form: FormState; set: <K extends keyof FormState>(key: K, value: FormState[K]) => void; err: (path: string) => string | undefined };
+
+function RetryEditor({ form, set, err }: SectionProps) {
+  const t = useTranslations("integration.apis");
+  return (
+    <Section title={t("sectionRetry")}>
+      <TextField label={t("retryCount")} inputMode="numeric" value={form.retryCount} onChange={(e) => set("retryCount", e.target.value)} error={err("retry.count")} />
+      <div className="space-y-1">
+        <p className="text-sm font-medium text-slate-700">{t("retryIntervals")}</p>
+        <div className="flex flex-wrap items-center gap-2">
+          {form.intervals.map((interval, index) => (
+            <span key={index} className="inline-flex items-center rounded-md ring-1 ring-slate-300">
+              <input
+                aria-label={t("intervalN", { n: index + 1 })}
+                className="w-16 rounded-l-md px-2 py-1 text-sm"
+                value={interval}
+                onChange={(e) => set("intervals", form.intervals.map((x, i) => (i === index ? e.target.value : x)))}
+              />
+              <button
+                type="button"
+                aria-label={`${t("remove")}: ${interval}`}
+                className="px-1.5 text-slate-500 hover:text-red-600"
+                onClick={() => set("intervals", form.intervals.filter((_, i) => i !== index))}
+              >
+                <X aria-hidden className="h-3.5 w-3.5" />
+              </button>
+            </span>
+          ))}
+          <Button variant="secondary" onClick={() => set("intervals", [...form.intervals, form.intervals.at(-1) ?? "1h"])}>
+            <Plus aria-hidden className="h-4 w-4" />
+            {t("intervalAdd")}
+          </Button>
+          <Button variant="ghost" onClick={() => set("intervals", defaultIntervals())}>
+            <RotateCcw aria-hidden className="h-4 w-4" />
+            {t("retryDefault")}
+          </Button>
+        </div>
+        {err("retry.intervals_s") ? <p className="text-sm text-red-600">{err("retry.intervals_s")}</p> : <p className="text-xs text-slate-500">{t("retryHint")}</p>}
+      </div>
+    </Section>
+  );
+}
+
+const SAMPLE_REPLY = '{\n  "extension": "102",\n  "contact": { "id": "42", "name": "Varga László", "company": "Varga Kft." },\n  "variables": { "vip": true }\n}';
+
+function MappingEditor({ form, set, err }: SectionProps) {
+  const t = useTranslations("integration.apis");
+  const trpc = useTRPC();
+  const [sample, setSample] = useState(SAMPLE_REPLY);
+  const [debounced, setDebounced] = useState({ sample, mapping: form.mapping });
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced({ sample, mapping: form.mapping }), 250);
+    return () => clearTimeout(timer);
+  }, [sample, form.mapping]);
+  const preview = useQuery({ ...trpc.integration.outboundApis.previewMapping.queryOptions(debounced), enabled: debounced.sample.trim() !== "" });
+  const fields: (keyof ResponseMapping)[] = ["extension", "contact_id", "contact_name", "contact_company", "contact_url", "variables"];
+  const result = preview.data?.result;
+  return (
+    <Section title={t("sectionMapping")}>
+      <p className="text-xs text-slate-500">{t("mappingHint")}</p>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <div className="space-y-2">
+          {fields.map((field) => (
+            <TextField
+              key={field}
+              label={t(`mapping.${field}`)}
+              value={form.mapping[field]}
+              className="font-mono"
+              onChange={(e) => set("mapping", { ...form.mapping, [field]: e.target.value })}
+              error={err(`response_mapping.${field}`) ?? result?.problems.find((p) => p.field === field)?.message}
+            />
+          ))}
+        </div>
+        <div className="space-y-2">
+          <label htmlFor="mapping-sample" className="block text-sm font-medium text-slate-700">
+            {t("sample")}
+          </label>
+          <textarea id="mapping-sample" rows={8} className={textareaClass} value={sample} onChange={(e) => setSample(e.target.value)} />
+          <div aria-live="polite" className="rounded-md bg-slate-50 p-3 text-sm" data-testid="mapping-preview">
+            {preview.data && !preview.data.valid_json ? (
+              <p className="text-red-600">{t("previewInvalid")}</p>
+            ) : result ? (
+              <>
+                <p className="font-medium">{result.found ? t("previewFound") : t("previewNotFound")}</p>
+                <pre className="mt-1 overflow-x-auto text-xs">{JSON.stringify({ extension: result.extension, contact: result.contact, variables: result.variables }, null, 2)}</pre>
+              </>
+            ) : (
+              <p className="text-slate-500">{t("previewEmpty")}</p>
+            )}
+          </div>
+        </div>
+      </div>
+      <RadioGroup
+        name="fallback"
+        value={form.fallbackBranch}
+        onChange={(value) => set("fallbackBranch", value as FormState["fallbackBranch"])}
+        options={[
+          { value: "error", label: t("fallbackError") },
+          { value: "not_found", label: t("fallbackNotFound") },
+        ]}
+      />
+      {form.fallbackBranch === "not_found" ? (
+        <TextField
+          label={t("fallbackVariables")}
+          value={form.fallbackVariables.map((v) => `${v.name}=${v.value}`).join(", ")}
+          placeholder="crm_down=1"
+          hint={t("fallbackVariablesHint")}
+          error={err("fallback.variables")}
+          onChange={(e) =>
+            set(
+              "fallbackVariables",
+              e.target.value
+                .split(",")
+                .map((pair) => pair.split("="))
+                .filter((pair) => pair[0]?.trim())
+                .map(([name, ...value]) => ({ name: name.trim(), value: value.join("=").trim() })),
+            )
+          }
+        />
+      ) : null}
+    </Section>
+  );
+}
