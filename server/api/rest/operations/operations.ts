@@ -261,7 +261,7 @@ export const deleteForwardingRule = defineOperation({
 
 const agentStatusSchema = z.enum(["logged_out", "available", "paused", "on_call", "wrap_up"]).meta({ id: "AgentStatus" });
 
-const agentStateSchema = z
+export const agentStateSchema = z
   .object({
     agent_id: z.string(),
     user_id: z.string().nullable(),

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushPromises } from "@/flows/runtime/testing/manualClock";
 import { callApi, setupApiTest, type ApiTestContext } from "../testing/harness";
-import { answerPhone, getSimulatedCall, hangUpPhone, hangUpSimulatedCall, placeSimulatedCall, pressDigits, setPhone, transferFromPhone } from "./simulator";
+import { answerPhone, getSimulatedCall, hangUpPhone, hangUpSimulatedCall, placeSimulatedCall, pressDigits, setAgentState, setPhone, transferFromPhone } from "./simulator";
+import { listAgentStates } from "./operations";
 import { getCall, listExtensionCalls } from "./calls";
 
 let ctx: ApiTestContext;
@@ -89,5 +90,19 @@ describe("a whole call over the simulator API", () => {
   it("needs the simulator scope", async () => {
     const reader = await ctx.technicalUser({ scopes: ["calls:read"] });
     expect((await callApi(ctx, placeSimulatedCall, { auth: reader.auth, body: { from: "+36301112233", to: "+3612345678" } })).status).toBe(403);
+  });
+});
+
+describe("agents over the simulator API", () => {
+  it("log in, pause with a reason, resume and log out; a logged-out agent cannot pause", async () => {
+    const [agent] = (await callApi(ctx, listAgentStates, {})).body.items;
+    const set = (body: { status: "available" | "paused" | "logged_out"; pause_reason?: string }) => callApi(ctx, setAgentState, { params: { agent_id: agent.agent_id }, body });
+
+    expect((await set({ status: "paused" })).status).toBe(409);
+    expect((await set({ status: "available" })).body).toMatchObject({ agent_id: agent.agent_id, status: "available" });
+    expect((await set({ status: "paused", pause_reason: "lunch" })).body).toMatchObject({ status: "paused", pause_reason: "lunch" });
+    expect((await set({ status: "available" })).body.status).toBe("available");
+    expect((await set({ status: "logged_out" })).body.status).toBe("logged_out");
+    expect((await callApi(ctx, setAgentState, { params: { agent_id: "agt_nope" }, body: { status: "available" } })).status).toBe(404);
   });
 });

@@ -4,6 +4,9 @@ import * as simulator from "@/server/services/simulator";
 import { defineOperation } from "../operation";
 import { dialTargetSchema, extensionSchema, isoTimeSchema } from "../schemas/common";
 import { callSchema } from "../schemas/calls";
+import { agentStateSchema } from "./operations";
+import { agentAction } from "@/server/services/callCentre";
+import { ServiceError } from "@/server/services/errors";
 
 const callIdPath = z.object({ id: z.string().min(1).max(100) });
 const extensionPath = z.object({ ext: extensionSchema });
@@ -150,4 +153,32 @@ export const transferFromPhone = defineOperation({
   status: 204,
   errors: [404, 409],
   handler: ({ params, body }) => simulator.transferFromPhone(getRuntime(), params.ext, body),
+});
+
+/** What each target state means as an agent action, given where the agent is now. */
+function agentActionFor(target: "available" | "paused" | "logged_out", current: string | undefined) {
+  if (target === "logged_out") return "logout" as const;
+  if (target === "paused") return current === "logged_out" ? null : ("pause" as const);
+  return current === "logged_out" ? ("login" as const) : ("resume" as const);
+}
+
+export const setAgentState = defineOperation({
+  method: "PUT",
+  path: "/simulator/agents/{agent_id}",
+  operationId: "setAgentState",
+  summary: "Change a call-centre agent's state, as the agent would on their phone",
+  description: "Log in (`available`), pause with a reason, resume (`available`) or log out. A logged-out agent must become `available` before pausing.",
+  tag: "Simulator",
+  scope: "simulator",
+  params: z.object({ agent_id: z.string().min(1).max(64) }),
+  body: z.strictObject({ status: z.enum(["available", "paused", "logged_out"]), pause_reason: z.string().trim().max(60).optional() }),
+  response: agentStateSchema,
+  errors: [404, 409],
+  handler: ({ db, params, body }) => {
+    const runtime = getRuntime();
+    const current = runtime.pbx.agentStates().find((a) => a.agent_id === params.agent_id)?.status;
+    const action = agentActionFor(body.status, current);
+    if (!action) throw new ServiceError("conflict", "A logged-out agent cannot pause; make them available first", { field: "status" });
+    return agentAction(db, runtime.pbx, { kind: "api" }, { agentId: params.agent_id, action, reason: body.pause_reason });
+  },
 });

@@ -1,0 +1,1 @@
+export { setAgentState as PUT } from "@/server/api/rest/operations/simulator";
