@@ -1,8 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, screenshot } from "./browser";
+import { startServer, type RunningServer } from "./server";
 
-const baseUrl = inject("baseUrl");
+// These tests start from an empty install (first-run page), so they get a server of their own.
+let server: RunningServer;
+let dataDir: string;
+let baseUrl: string;
 const admin = { email: "admin@example.com", password: "correct horse battery", firstName: "Ilona", lastName: "Admin" };
 const plainUser = { email: "operator@example.com", password: "operator-password-1", firstName: "Oszkár", lastName: "Operátor" };
 
@@ -18,6 +25,9 @@ async function signIn(p: Page, email: string, password: string) {
 }
 
 beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-portal-e2e-"));
+  server = await startServer(dataDir);
+  baseUrl = server.baseUrl;
   browser = await launchBrowser();
   adminContext = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
   page = await adminContext.newPage();
@@ -25,6 +35,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await server?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("first run and sign-in", () => {

@@ -1,0 +1,248 @@
+/**
+ * `npm run soak [-- --seconds N]`: a bounded soak test of the whole loop on
+ * loopback (default 300 s; CI runs a short variant). Mixed load over the REST
+ * API — inbound calls through a flow with a CRM look-up and a menu,
+ * click-to-calls, phonebook edits, agents changing state — while the CRM fails
+ * on a schedule (down, slow, 500s, 429s) and Switchboard is SIGKILLed and
+ * restarted twice. Then it checks that nothing was lost, prints the figures,
+ * and exits 1 when a check fails.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { openDatabase } from "@/server/db/client";
+import { seedDemo } from "@/server/services/demo";
+import { createTechnicalUser } from "@/server/services/technicalUsers";
+import { createOutboundApi } from "@/server/services/outboundApis";
+import { createFlow, publishFlow } from "@/server/services/flows";
+import { listQueues } from "@/server/services/queues";
+import { phoneNumbers } from "@/server/db/schema";
+import { startServer, type RunningServer } from "@/tests/e2e/server";
+import { FaultyCrm, type CrmMode } from "./soak/faultyCrm";
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: process.env.SOAK_SECONDS ?? "300" } } });
+const durationMs = Number(values.seconds) * 1000;
+const LOOKUP_TIMEOUT_MS = 1_500;
+const fast = { count: 15, intervals_s: [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, 5, 5, 5] };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function soakFlow(queueId: string, lookupApiId: string) {
+  const node = (id: string, type: string, config: Record<string, unknown>, x: number, y = 0) => ({ id, type, position: { x, y }, config });
+  const edge = (source: string, port: string, target: string) => ({ id: `${source}-${port}`, source, source_port: port, target });
+  return {
+    schema_version: 1,
+    name: "Soak: CRM owner routing",
+    nodes: [
+      node("start", "start", {}, 0),
+      node("lookup", "data_lookup", { outbound_api_id: lookupApiId }, 200),
+      node("owner", "dial_extension", { extension: "{{ lookup.extension }}", ring_timeout_s: 10 }, 400, -100),
+      node("menu", "menu", { prompt: "Sales 1", options: ["1"], timeout_s: 3, max_retries: 0 }, 400, 100),
+      node("support", "queue", { queue_id: queueId, max_wait_s: 15 }, 600),
+      node("reception", "dial_extension", { extension: "101", ring_timeout_s: 10 }, 800),
+      node("bye", "hangup", {}, 1000),
+    ],
+    edges: [
+      edge("start", "next", "lookup"),
+      edge("lookup", "found", "owner"),
+      edge("lookup", "not_found", "menu"),
+      edge("lookup", "error", "menu"),
+      ...["no_answer", "busy", "failed"].map((p) => edge("owner", p, "support")),
+      edge("menu", "1", "support"),
+      edge("menu", "timeout", "reception"),
+      edge("menu", "invalid", "bye"),
+      edge("support", "timeout", "reception"),
+      edge("support", "no_agents", "reception"),
+      ...["no_answer", "busy", "failed"].map((p) => edge("reception", p, "bye")),
+    ],
+  };
+}
+
+/** Everything configured straight in the database before the first start, as an admin would through the portal. */
+async function prepare(dataDir: string, crmUrl: string) {
+  const db = openDatabase(path.join(dataDir, "switchboard.db"));
+  seedDemo(db);
+  const { technicalUser, clientSecret } = await createTechnicalUser(db, { name: "Soak CRM" });
+  const lookup = createOutboundApi(db, { kind: "data_lookup", name: "Look-up", url: `${crmUrl}/lookup`, timeout_ms: LOOKUP_TIMEOUT_MS });
+  const incoming = createOutboundApi(db, { kind: "incoming_notification", name: "Card", url: `${crmUrl}/incoming`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
+  const cdr = createOutboundApi(db, { kind: "end_of_call", name: "CDR", url: `${crmUrl}/cdr`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
+  const queue = listQueues(db)[0];
+  const flow = createFlow(db, soakFlow(queue.id, lookup.outboundApi.id), null);
+  publishFlow(db, flow.id, null);
+  db.update(phoneNumbers).set({ flowId: flow.id }).run();
+  db.$client.close();
+  return {
+    auth: `Basic ${Buffer.from(`${technicalUser.clientId}:${clientSecret}`).toString("base64")}`,
+    secrets: { "/lookup": lookup.signingSecret, "/incoming": incoming.signingSecret, "/cdr": cdr.signingSecret },
+    endOfCallApiId: cdr.outboundApi.id,
+    lookupApiId: lookup.outboundApi.id,
+  };
+}
+
+function rssKb(pid: number | undefined): number {
+  if (!pid) return 0;
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-soak-"));
+  const crm = new FaultyCrm();
+  await crm.start();
+  const setup = await prepare(dataDir, crm.url);
+  for (const [pathName, secret] of Object.entries(setup.secrets)) crm.setSecret(pathName, secret);
+
+  let server: RunningServer = await startServer(dataDir, { LOG_LEVEL: "error" });
+  const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${server.baseUrl}/api/v1${route}`, {
+      method,
+      headers: { authorization: setup.auth, "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : null, headers: response.headers };
+  };
+  const tolerate = (promise: Promise<unknown>) => promise.catch(() => undefined);
+  const setPhones = () => Promise.all(["101", "102", "103", "104", "105"].map((ext) => tolerate(api("PUT", `/simulator/phones/${ext}`, { behavior: "answer", answer_after_s: 2 }))));
+  await setPhones();
+
+  const placed = new Set<string>();
+  const counters = { inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, kills: 0 };
+  const started = Date.now();
+  const at = (fraction: number) => started + fraction * durationMs;
+  const schedule: Array<{ at: number; mode?: CrmMode; kill?: true }> = [
+    { at: at(0.15), mode: "down" },
+    { at: at(0.3), mode: "ok" },
+    { at: at(0.35), kill: true },
+    { at: at(0.45), mode: "slow" },
+    { at: at(0.55), mode: "error500" },
+    { at: at(0.62), mode: "throttle429" },
+    { at: at(0.7), kill: true },
+    { at: at(0.72), mode: "ok" },
+  ];
+  let warmRssKb = 0;
+  let iteration = 0;
+  while (Date.now() - started < durationMs) {
+    const due = schedule.filter((step) => step.at <= Date.now());
+    for (const step of due) {
+      schedule.splice(schedule.indexOf(step), 1);
+      if (step.mode) await crm.setMode(step.mode);
+      if (step.kill) {
+        server.child.kill("SIGKILL");
+        await new Promise((r) => server.child.once("exit", r));
+        counters.kills++;
+        server = await startServer(dataDir, { LOG_LEVEL: "error" });
+        await setPhones();
+      }
+    }
+    if (!warmRssKb && Date.now() > at(0.8)) warmRssKb = rssKb(server.child.pid);
+    iteration++;
+    try {
+      const caller = `+3630${String(1_000_000 + iteration).slice(-7)}`;
+      const call = await api("POST", "/simulator/calls", { from: caller, to: "+3612345678" });
+      if (call.status === 200 || call.status === 201 || call.status === 202) {
+        const callId = call.json.call_id as string;
+        placed.add(callId);
+        counters.inbound++;
+        setTimeout(() => void tolerate(api("POST", `/simulator/calls/${callId}/dtmf`, { digits: "1" })), 2_500);
+        setTimeout(() => void tolerate(api("POST", `/simulator/calls/${callId}/hangup`)), 4_000 + (iteration % 9) * 1_000);
+      } else counters.apiErrors++;
+      if (iteration % 10 === 0) {
+        const c2c = await api("POST", "/calls", { from_extension: "105", to: "+36209876543", auto_answer: true });
+        if (c2c.status === 202) {
+          placed.add(c2c.json.call_id);
+          counters.clickToCall++;
+          setTimeout(() => void tolerate(api("POST", `/simulator/calls/${c2c.json.call_id}/hangup`)), 6_000);
+        }
+      }
+      if (iteration % 7 === 0) {
+        const contact = await api("POST", "/phonebook/contacts", { first_name: "Soak", last_name: String(iteration), company: "", email: "", notes: "", numbers: [{ type: "mobile", number: `+3670${String(1_000_000 + iteration).slice(-7)}` }] });
+        if (contact.status === 201 || contact.status === 200) {
+          const etag = contact.headers.get("etag") ?? "";
+          await api("PUT", `/phonebook/contacts/${contact.json.id}`, { ...contact.json, id: undefined, notes: "edited" }, { "if-match": etag });
+          counters.phonebook++;
+        }
+      }
+      if (iteration % 5 === 0) {
+        const agents = await api("GET", "/agents/status");
+        for (const agent of (agents.json?.items ?? []) as { agent_id: string; status: string }[]) {
+          const next = agent.status === "logged_out" || agent.status === "paused" ? "available" : iteration % 15 === 0 ? "paused" : null;
+          if (!next) continue;
+          const changed = await api("PUT", `/simulator/agents/${agent.agent_id}`, next === "paused" ? { status: next, pause_reason: "lunch" } : { status: next });
+          if (changed.status === 200) counters.agentChanges++;
+        }
+      }
+    } catch {
+      counters.apiErrors++; // the process is being killed or restarted
+    }
+    await sleep(150);
+  }
+
+  // Let every caller finish, then let the CRM catch up.
+  await crm.setMode("ok");
+  await sleep(16_000);
+  for (const callId of placed) await tolerate(api("POST", `/simulator/calls/${callId}/hangup`));
+  const drainDeadline = Date.now() + 120_000;
+  const dbFile = path.join(dataDir, "switchboard.db");
+  const open = () => new Database(dbFile, { readonly: true, fileMustExist: true });
+  const outstanding = () => {
+    const db = open();
+    const row = db.prepare(`select count(*) n from deliveries where status in ('pending', 'in_flight')`).get() as { n: number };
+    db.close();
+    return row.n;
+  };
+  while (outstanding() > 0 && Date.now() < drainDeadline) await sleep(1_000);
+  const endRssKb = rssKb(server.child.pid);
+  await server.stop();
+  await crm.stop();
+
+  const db = open();
+  const failures: string[] = [];
+  const finalsPerConversation = db.prepare(`select conversation_id, sum(is_final) n from cdrs group by conversation_id having n <> 1`).all();
+  if (finalsPerConversation.length > 0) failures.push(`${finalsPerConversation.length} conversations without exactly one final CDR`);
+  const finalCallIds = new Set((db.prepare(`select call_id from cdrs where is_final = 1`).all() as { call_id: string }[]).map((r) => r.call_id));
+  const missingFinal = [...placed].filter((id) => !finalCallIds.has(id));
+  if (missingFinal.length > 0) failures.push(`${missingFinal.length} placed calls have no final CDR`);
+
+  const expected = (db.prepare(`select m.id webhook_id, json_extract(m.payload, '$.data.cdr_id') cdr_id from deliveries d join integration_messages m on m.id = d.message_id where d.outbound_api_id = ?`).all(setup.endOfCallApiId) as { webhook_id: string; cdr_id: string }[]);
+  const deliveredIds = new Set(crm.received.filter((r) => r.type === "call.ended").map((r) => r.webhookId));
+  const undelivered = expected.filter((e) => !deliveredIds.has(e.webhook_id));
+  if (undelivered.length > 0) failures.push(`${undelivered.length} end-of-call messages never reached the CRM`);
+  const idsPerCdr = new Map<string, Set<string>>();
+  for (const r of crm.received.filter((x) => x.type === "call.ended" && x.cdrId)) idsPerCdr.set(r.cdrId!, (idsPerCdr.get(r.cdrId!) ?? new Set()).add(r.webhookId));
+  const duplicatedCdrs = [...idsPerCdr.values()].filter((ids) => ids.size > 1).length;
+  if (duplicatedCdrs > 0) failures.push(`${duplicatedCdrs} CDRs arrived under more than one webhook-id (de-duplication would not work)`);
+  const cdrsWritten = (db.prepare(`select count(*) n from cdrs`).get() as { n: number }).n;
+  const cdrsDelivered = idsPerCdr.size;
+  if (cdrsDelivered < cdrsWritten) failures.push(`${cdrsWritten - cdrsDelivered} CDRs were written but never delivered`);
+  const inFlight = (db.prepare(`select count(*) n from deliveries where status in ('pending', 'in_flight')`).get() as { n: number }).n;
+  if (inFlight > 0) failures.push(`${inFlight} deliveries still pending or in flight`);
+  const slowestLookup = (db.prepare(`select max(a.latency_ms) ms from delivery_attempts a join deliveries d on d.id = a.delivery_id where d.outbound_api_id = ?`).get(setup.lookupApiId) as { ms: number | null }).ms ?? 0;
+  if (slowestLookup > LOOKUP_TIMEOUT_MS + 500) failures.push(`a look-up held a call for ${slowestLookup} ms (budget ${LOOKUP_TIMEOUT_MS} ms)`);
+  const integrity = db.pragma("integrity_check", { simple: true });
+  if (integrity !== "ok") failures.push(`integrity_check: ${String(integrity)}`);
+  db.close();
+  const memoryGrowth = warmRssKb ? endRssKb / warmRssKb : 1;
+  if (memoryGrowth > 1.2) failures.push(`memory grew ${Math.round((memoryGrowth - 1) * 100)}% after warm-up`);
+  if (crm.badSignatures > 0) failures.push(`${crm.badSignatures} deliveries failed signature verification`);
+
+  const summary = {
+    soak_seconds: durationMs / 1000,
+    ...counters,
+    calls_placed: placed.size,
+    cdrs_written: cdrsWritten,
+    cdrs_delivered_deduplicated: cdrsDelivered,
+    deliveries_received_with_retries: crm.received.length,
+    slowest_lookup_ms: slowestLookup,
+    rss_mb_after_warmup: Math.round(warmRssKb / 1024),
+    rss_mb_at_end: Math.round(endRssKb / 1024),
+    integrity: integrity,
+    failures,
+  };
+  console.log(JSON.stringify(summary, null, 2));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exitCode = failures.length > 0 ? 1 : 0;
+}
+
+void main();
