@@ -71,7 +71,7 @@ async function serve(): Promise<void> {
     const route = routes[new URL(req.url ?? "/", "http://127.0.0.1").pathname];
     const response = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers }), { params: Promise.resolve({}) });
     res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    res.end(await response.text());
   });
   // The same service calls, with none of the API's work around them.
   const bare = http.createServer((req, res) => {
