@@ -93,10 +93,9 @@ export function OutboundApisPanel() {
                 <h3 className="font-medium text-slate-900">{t(`kinds.${kind}`)}</h3>
                 <p className="max-w-2xl text-xs text-slate-500">{t(`kindHelp.${kind}`)}</p>
               </div>
-              <Button variant="secondary" onClick={() => setEditing({ kind, view: null })}>
+              <Button variant="secondary" aria-label={`${t("add")}: ${t(`kinds.${kind}`)}`} onClick={() => setEditing({ kind, view: null })}>
                 <Plus aria-hidden className="h-4 w-4" />
                 {t("add")}
-                <span className="sr-only">: {t(`kinds.${kind}`)}</span>
               </Button>
             </div>
             {apis.data === undefined ? (

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { Webhook } from "standardwebhooks";
+import { TestReceiver } from "@/server/integration/testing/receiver";
+import { launchBrowser, screenshot } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const admin = { email: "admin@example.com", password: "correct horse battery" };
+const slow = { timeout: 15_000 };
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let crm: TestReceiver;
+
+/** Works on a fresh server (creates the first admin) and after other test files (signs in). */
+async function signInAsAdmin(p: Page) {
+  await p.goto(baseUrl);
+  if (new URL(p.url()).pathname === "/setup") {
+    await p.getByLabel("Organisation name").fill("Példa Kft.");
+    await p.getByLabel("Last name").fill("Admin");
+    await p.getByLabel("First name").fill("Ilona");
+    await p.getByLabel("E-mail address").fill(admin.email);
+    await p.getByLabel("Password").fill(admin.password);
+    await p.getByRole("button", { name: "Create administrator and continue" }).click();
+  } else if (new URL(p.url()).pathname === "/login") {
+    await p.getByLabel(/E-mail/).fill(admin.email);
+    await p.getByLabel(/Password|Jelszó/).fill(admin.password);
+    await p.getByRole("button", { name: /Sign in|Bejelentkezés/ }).click();
+  }
+  await p.waitForURL(`${baseUrl}/`);
+}
+
+async function setLanguage(locale: "en" | "hu") {
+  await page.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang), slow).toBe(locale);
+}
+
+beforeAll(async () => {
+  crm = new TestReceiver();
+  await crm.listen();
+  browser = await launchBrowser();
+  context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+  page = await context.newPage();
+  await signInAsAdmin(page);
+  await page.goto(`${baseUrl}/api-access`);
+  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await crm?.close();
+});
+
+describe("API access", () => {
+  it("creates a technical user and shows its secret exactly once", async () => {
+    await page.goto(`${baseUrl}/api-access?tab=users`);
+    await page.getByRole("button", { name: "New technical user" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Name", { exact: true }).fill("MiniCRM production");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    const secretDialog = page.getByRole("dialog", { name: "Credentials of the technical user" });
+    await expect.poll(() => secretDialog.getByTestId("secret-client_secret").count(), slow).toBe(1);
+    const secret = await secretDialog.getByTestId("secret-client_secret").textContent();
+    expect(secret?.length).toBeGreaterThan(30);
+    await screenshot(page, "api-access-secret-en");
+    await secretDialog.getByRole("button", { name: "I have saved it" }).click();
+    await expect.poll(() => page.getByRole("cell", { name: "MiniCRM production", exact: true }).count(), slow).toBe(1);
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  it("sets up MiniCRM's end-of-call format from the preset, and the Test button shows what was sent and received", async () => {
+    await page.goto(`${baseUrl}/api-access`);
+    await page.getByRole("button", { name: "Add: End-of-call data API" }).click();
+    await page.getByLabel("Start from").selectOption("minicrm_call_log");
+    await page.getByLabel("Name", { exact: true }).fill("MiniCRM call log");
+    await page.getByLabel("URL", { exact: true }).fill(crm.url("/minicrm"));
+    await page.getByLabel("Template secret").fill("minicrm-api-key-1");
+    await page.getByRole("button", { name: "Save" }).click();
+    const secretDialog = page.getByRole("dialog", { name: "Signing secret" });
+    await expect.poll(() => secretDialog.getByTestId("secret-signing_secret").count(), slow).toBe(1);
+    const signingSecret = (await secretDialog.getByTestId("secret-signing_secret").textContent()) ?? "";
+    expect(signingSecret).toMatch(/^whsec_/);
+    await secretDialog.getByRole("button", { name: "I have saved it" }).click();
+
+    crm.respond = () => ({ status: 200, headers: { "content-type": "application/json" }, body: '{"Status":"OK"}' });
+    await page.getByRole("button", { name: "Test: MiniCRM call log" }).click();
+    const report = page.getByTestId("test-report");
+    await expect.poll(() => report.getByText("Accepted").count(), slow).toBe(1);
+    expect(await report.textContent()).toContain('"ApiKey": "••••"');
+    expect(await report.textContent()).toContain('{"Status":"OK"}');
+    await screenshot(page, "api-access-test-en");
+    const [received] = crm.requests;
+    expect(JSON.parse(received.body)).toMatchObject({ ApiKey: "minicrm-api-key-1", Data: [{ CallType: 1 }] });
+    expect(() => new Webhook(signingSecret).verify(received.body, received.headers as Record<string, string>)).not.toThrow();
+    await page.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("previews a look-up mapping live against a pasted reply, and explains a refused connection", async () => {
+    await page.getByRole("button", { name: "Add: Data look-up API" }).click();
+    await page.getByLabel("Extension", { exact: true }).fill("$.owner.ext");
+    await page.getByLabel("Sample reply from the CRM").fill('{"owner": {"ext": "103"}}');
+    await expect.poll(() => page.getByTestId("mapping-preview").textContent(), slow).toContain('"extension": "103"');
+    await page.getByLabel("Name", { exact: true }).fill("Owner look-up");
+    await page.getByLabel("URL", { exact: true }).fill("http://127.0.0.1:9/lookup");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("dialog", { name: "Signing secret" }).getByRole("button", { name: "I have saved it" }).click();
+    await page.getByRole("button", { name: "Test: Owner look-up" }).click();
+    await expect.poll(() => page.getByTestId("test-report").textContent(), slow).toContain("The CRM refused the connection");
+    await page.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("shows the delivery log and the page in Hungarian", async () => {
+    await page.goto(`${baseUrl}/api-access?tab=log`);
+    await expect.poll(() => page.getByRole("heading", { name: "Delivery log" }).count(), slow).toBe(1);
+    await setLanguage("hu");
+    await expect.poll(() => page.getByRole("heading", { name: "API-hozzáférés" }).count(), slow).toBe(1);
+    await expect.poll(() => page.getByRole("heading", { name: "Kézbesítési napló" }).count(), slow).toBe(1);
+    await page.goto(`${baseUrl}/api-access`);
+    await expect.poll(() => page.getByRole("heading", { name: "Hívás végi adatküldés API" }).count(), slow).toBe(1);
+    await screenshot(page, "api-access-hu");
+    await setLanguage("en");
+  });
+});
