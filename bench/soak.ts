@@ -88,6 +88,8 @@ function rssKb(pid: number | undefined): number {
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-soak-"));
+  // The services below seal CRM secrets with the data folder's app secret: it must be the server's folder.
+  process.env.DATA_DIR = dataDir;
   const crm = new FaultyCrm();
   await crm.start();
   const setup = await prepare(dataDir, crm.url);
