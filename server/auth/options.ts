@@ -9,6 +9,7 @@ import { findUserForLogin } from "../services/users";
 import { verifySecret } from "./passwords";
 import { LoginThrottle } from "./throttle";
 import { componentLogger } from "../logger";
+import { clientIp as peerClientIp, PEER_ADDRESS_HEADER } from "../api/rest/clientIp";
 import type { Locale, Role } from "@/lib/schemas/directory";
 
 const log = componentLogger("auth");
@@ -27,9 +28,16 @@ export class LoginThrottledError extends Error {
   }
 }
 
+/** The client's address for throttling, the same way the public API sees it (a client-sent X-Forwarded-For proves nothing). */
 function clientIp(headers: Record<string, unknown> | undefined): string {
-  const forwarded = typeof headers?.["x-forwarded-for"] === "string" ? headers["x-forwarded-for"] : "";
-  return forwarded.split(",")[0]?.trim() || "local";
+  const forwarded = headers?.["x-forwarded-for"];
+  const request = new Request("http://local/", {
+    headers: {
+      [PEER_ADDRESS_HEADER]: String(headers?.[PEER_ADDRESS_HEADER] ?? ""),
+      ...(typeof forwarded === "string" ? { "x-forwarded-for": forwarded } : {}),
+    },
+  });
+  return peerClientIp(request) ?? "local";
 }
 
 export const authOptions: NextAuthOptions = {
