@@ -4,18 +4,15 @@
  * live validation, and the panels around the canvas. Reloading the flow
  * (after a conflict or a rollback) starts a new session.
  */
-import { useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Eye, LayoutGrid, Maximize } from "lucide-react";
 import type { FlowDocument, Locale } from "@/flows/model/types";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/Button";
-import { FlowCanvas } from "./canvas/FlowCanvas";
 import { ChoiceDialog } from "./ChoiceDialog";
+import { CanvasArea } from "./CanvasArea";
 import type { Highlight } from "./canvas/canvasElements";
-import { setPortTarget } from "./connections";
-import { setFlowSettings, setNodeConfig, setNodeLabel } from "./documentEdits";
 import { type EditorDocument, parseEditorDocument, toEditorDocument } from "./editorDocument";
 import { EditorTopBar } from "./EditorTopBar";
 import { FlowFileInput, ImportErrorsDialog } from "./FileDialogs";
@@ -28,10 +25,9 @@ import { useKeyboardShortcuts } from "./hooks/useKeyboardShortcuts";
 import { usePublishing } from "./hooks/usePublishing";
 import { useRevisionView } from "./hooks/useRevisionView";
 import { useTestCall } from "./hooks/useTestCall";
-import { FlowSettingsForm } from "./inspector/FlowSettingsForm";
-import { Inspector } from "./inspector/Inspector";
 import type { PickerOptions } from "./issues";
 import { Palette } from "./Palette";
+import { PropertiesPanel } from "./PropertiesPanel";
 import { HistoryPanel } from "./panels/HistoryPanel";
 import { ProblemsPanel } from "./panels/ProblemsPanel";
 import { TestCallPanel } from "./panels/TestCallPanel";
@@ -54,17 +50,21 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const editor = useEditorState(toEditorDocument(flow.draft));
-  const { document, selection } = editor;
+  const { document } = editor;
   const parsed = useMemo(() => parseEditorDocument(document), [document]);
-  const options = useQuery(trpc.flows.pickerOptions.queryOptions()).data ?? NO_OPTIONS;
-  const validation = useFlowValidation(document, flow.id, options);
+  const pickerOptions = useQuery(trpc.flows.pickerOptions.queryOptions()).data;
+  const options = pickerOptions ?? NO_OPTIONS;
+  // Until the lists arrive, references are not checked (rather than all reported missing).
+  const validation = useFlowValidation(document, flow.id, pickerOptions);
   const autosave = useAutosave({ flowId: flow.id, document, parsed, initialVersion: flow.draftVersion });
   const publishing = usePublishing({ flowId: flow.id, initialRevision: flow.latestRevision, parsed, saveNow: autosave.saveNow });
   const rootRef = useRef<HTMLDivElement>(null);
   useInertOutside(rootRef);
   const canvasRef = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  const commands = useEditorCommands(editor, canvasRef);
+  const [fitRequest, setFitRequest] = useState(0);
+  const requestFit = useCallback(() => setFitRequest((n) => n + 1), []);
+  const commands = useEditorCommands(editor, canvasRef, requestFit);
   const testCall = useTestCall();
   const rollback = useMutation(trpc.flows.rollback.mutationOptions());
 
@@ -126,6 +126,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
       paste: () => void commands.paste(),
       duplicate: commands.duplicate,
       selectAll: commands.selectAll,
+      delete: commands.remove,
       save: () => void saveNow(),
       fitView: commands.fitView,
       layout: () => void commands.layout(),
@@ -143,43 +144,11 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
     return highlights;
   }, [testCall.state]);
 
-  const selectedNode = selection.nodes.size === 1 ? document.nodes.find((node) => selection.nodes.has(node.id)) : undefined;
   const showNode = (id: string) => {
     setViewing(null);
     setTab("properties");
     commands.showNode(id);
   };
-
-  const properties = selectedNode ? (
-    <Inspector
-      key={selectedNode.id}
-      document={document}
-      node={selectedNode}
-      flowId={flow.id}
-      locale={locale}
-      options={options}
-      issues={validation.byNode.get(selectedNode.id)}
-      onConfigChange={(config, field) => editor.apply((current) => setNodeConfig(current, selectedNode.id, config), { mergeKey: `config:${selectedNode.id}:${field}` })}
-      onLabelChange={(label) => editor.apply((current) => setNodeLabel(current, selectedNode.id, label), { mergeKey: `label:${selectedNode.id}` })}
-      onConnect={(port, target) => editor.apply((current) => setPortTarget(current, selectedNode.id, port, target))}
-      onDuplicate={commands.duplicate}
-      onDelete={commands.remove}
-    />
-  ) : selection.nodes.size > 1 ? (
-    <div className="space-y-3">
-      <p className="text-sm text-slate-700">{t("selection.many", { count: selection.nodes.size })}</p>
-      <div className="flex gap-2">
-        <Button variant="secondary" onClick={commands.duplicate}>
-          {t("selection.duplicate")}
-        </Button>
-        <Button variant="danger" onClick={commands.remove}>
-          {t("selection.delete")}
-        </Button>
-      </div>
-    </div>
-  ) : (
-    <FlowSettingsForm document={document} onChange={(settings, field) => editor.apply((current) => setFlowSettings(current, settings), { mergeKey: `settings:${field}` })} />
-  );
 
   return (
     <div ref={rootRef} className="flow-editor fixed inset-0 z-40 flex flex-col bg-slate-50">
@@ -222,54 +191,31 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
         </div>
       ) : null}
       <div className="flex min-h-0 flex-1">
-        {viewing === null ? <Palette onAdd={(type) => { setTab("properties"); commands.addAtCentre(type); }} /> : null}
-        <div ref={canvasRef} className="relative min-w-0 flex-1">
-          {viewing !== null ? (
-            <div className="absolute inset-x-0 top-0 z-10 flex items-center gap-3 border-b border-brand-100 bg-brand-50 px-4 py-2 text-sm text-brand-700">
-              <Eye aria-hidden className="h-4 w-4" />
-              <span className="flex-1">
-                {revisionView
-                  ? viewing > 1
-                    ? t("history.viewing", {
-                        revision: viewing,
-                        added: revisionView.diff.added.size,
-                        changed: revisionView.diff.changed.size,
-                        removed: revisionView.diff.removed.size,
-                      })
-                    : t("history.viewingFirst")
-                  : t("history.loading")}
-              </span>
-              <Button variant="secondary" onClick={() => setViewing(null)}>
-                {t("history.backToDraft")}
-              </Button>
-            </div>
-          ) : (
-            <div className="absolute top-3 left-3 z-10 flex gap-1 rounded-lg bg-white p-1 shadow-sm ring-1 ring-slate-200">
-              <button type="button" onClick={() => void commands.layout()} className="flex items-center gap-1.5 rounded-md px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100" title="Shift+L">
-                <LayoutGrid aria-hidden className="h-3.5 w-3.5" />
-                {t("canvas.autoLayout")}
-              </button>
-              <button type="button" onClick={commands.fitView} className="flex items-center gap-1.5 rounded-md px-2 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100" title="F">
-                <Maximize aria-hidden className="h-3.5 w-3.5" />
-                {t("canvas.fit")}
-              </button>
-            </div>
-          )}
-          {viewing !== null && revisionView ? (
-            <FlowCanvas
-              key={`revision-${viewing}`}
-              document={revisionView.document}
-              issues={new Map()}
-              highlights={revisionView.highlights}
-              addedEdges={revisionView.addedEdges}
-              removedEdges={revisionView.removedEdges}
-            />
-          ) : viewing === null ? (
-            <FlowCanvas key="draft" document={document} issues={validation.byNode} editor={editor} onAddNode={(type, position) => { setTab("properties"); commands.add(type, position); }} highlights={testHighlights} />
-          ) : null}
-        </div>
+        {viewing === null ? (
+          <Palette
+            onAdd={(type) => {
+              setTab("properties");
+              commands.addAtCentre(type);
+            }}
+          />
+        ) : null}
+        <CanvasArea
+          canvasRef={canvasRef}
+          editor={editor}
+          commands={commands}
+          issues={validation.byNode}
+          testHighlights={testHighlights}
+          onAddNode={(type, position) => {
+            setTab("properties");
+            commands.add(type, position);
+          }}
+          fitRequest={fitRequest}
+          viewing={viewing}
+          revisionView={revisionView}
+          onLeaveRevision={() => setViewing(null)}
+        />
         <SidePanel tab={tab} onTab={setTab} errorCount={errorCount} warningCount={validation.result.warnings.length}>
-          {tab === "properties" ? properties : null}
+          {tab === "properties" ? <PropertiesPanel editor={editor} commands={commands} validation={validation} flowId={flow.id} locale={locale} options={options} /> : null}
           {tab === "problems" ? <ProblemsPanel result={validation.result} document={document} locale={locale} onShowNode={showNode} /> : null}
           {tab === "history" ? <HistoryPanel flowId={flow.id} viewing={viewing} onView={setViewing} onRollback={setRollingBack} /> : null}
           {tab === "test" ? <TestCallPanel flowId={flow.id} session={testCall} onShowNode={showNode} /> : null}
@@ -286,7 +232,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
           const next = importing;
           setImporting(null);
           if (next) editor.apply(() => next, { select: { nodes: new Set(), edges: new Set() } });
-          requestAnimationFrame(commands.fitView);
+          requestFit();
         }}
       >
         {t("import.confirmText", { name: importing?.name ?? "", count: importing?.nodes.length ?? 0 })}

@@ -20,12 +20,14 @@ describe("keyboard shortcuts", () => {
     expect(shortcutFor(press("f"))).toBe("fitView");
     expect(shortcutFor(press("L", { shiftKey: true }))).toBe("layout");
     expect(shortcutFor(press("?", { shiftKey: true }))).toBe("help");
+    expect(shortcutFor(press("Delete"))).toBe("delete");
+    expect(shortcutFor(press("Backspace"))).toBe("delete");
   });
 
   it("ignores plain typing and other combinations", () => {
     expect(shortcutFor(press("z"))).toBeNull();
     expect(shortcutFor(press("l"))).toBeNull();
     expect(shortcutFor(press("z", { ctrlKey: true, altKey: true }))).toBeNull();
-    expect(shortcutFor(press("Delete"))).toBeNull();
+    expect(shortcutFor(press("Delete", { ctrlKey: true }))).toBeNull();
   });
 });

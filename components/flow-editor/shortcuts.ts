@@ -5,7 +5,7 @@
  * and listed for the help dialog only.
  */
 
-export type ShortcutAction = "undo" | "redo" | "copy" | "cut" | "paste" | "duplicate" | "selectAll" | "save" | "fitView" | "layout" | "help";
+export type ShortcutAction = "undo" | "redo" | "copy" | "cut" | "paste" | "duplicate" | "selectAll" | "delete" | "save" | "fitView" | "layout" | "help";
 
 export interface Shortcut {
   /** i18n key under editor.shortcuts.actions */
@@ -22,7 +22,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { id: "paste", keys: ["Mod+V"], action: "paste" },
   { id: "duplicate", keys: ["Mod+D"], action: "duplicate" },
   { id: "selectAll", keys: ["Mod+A"], action: "selectAll" },
-  { id: "delete", keys: ["Delete", "Backspace"] },
+  { id: "delete", keys: ["Delete", "Backspace"], action: "delete" },
   { id: "multiSelect", keys: ["Mod+Click", "Shift+Drag"] },
   { id: "move", keys: ["↑ ↓ ← →"] },
   { id: "save", keys: ["Mod+S"], action: "save" },

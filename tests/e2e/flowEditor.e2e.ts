@@ -287,8 +287,25 @@ describe("flow editor, in Hungarian", () => {
     await page.keyboard.press("Control+v");
     await expect.poll(() => canvasNode("sales_2").count(), patient).toBe(1);
     expect(await page.locator(".react-flow__node").count()).toBe(before + 1);
+    // The pasted copy is selected: Delete removes it, and undo brings it back.
+    await page.keyboard.press("Delete");
+    await expect.poll(() => canvasNode("sales_2").count(), patient).toBe(0);
+    await page.keyboard.press("Control+z");
+    await expect.poll(() => canvasNode("sales_2").count(), patient).toBe(1);
     await page.keyboard.press("Control+z");
     await expect.poll(() => canvasNode("sales_2").count(), patient).toBe(0);
+
+    const byeBefore = await canvasNode("bye").boundingBox();
+    await page.getByRole("button", { name: "Elrendezés" }).click();
+    await expect.poll(async () => JSON.stringify(await canvasNode("bye").boundingBox()) !== JSON.stringify(byeBefore), patient).toBe(true);
+    await settled(canvasNode("bye"));
+    // After tidying up, the whole flow is in view.
+    const pane = (await page.locator(".react-flow__pane").boundingBox())!;
+    for (const id of ["start", "bye", "sales"]) {
+      const box = (await canvasNode(id).boundingBox())!;
+      expect(box.x >= pane.x && box.x + box.width <= pane.x + pane.width, id).toBe(true);
+    }
+    await screenshot(page, "editor-layout-hu");
 
     await page.getByRole("tab", { name: "Teszthívás" }).click();
     await screenshot(page, "editor-test-call-hu");

@@ -21,7 +21,7 @@ import { useLocale, useTranslations } from "next-intl";
 import { type FlowEdge, type Locale, type NodeType, type Position } from "@/flows/model/types";
 import { isNodeType } from "@/flows/model/nodeTypes";
 import { connect, connectionProblem, reconnect } from "../connections";
-import { deleteElements, moveNodes } from "../documentEdits";
+import { moveNodes } from "../documentEdits";
 import { type EditorDocument, displayLabel, portsOf } from "../editorDocument";
 import type { NodeIssues } from "../issues";
 import type { EditorState, Selection } from "../hooks/useEditorState";
@@ -34,8 +34,8 @@ const nodeTypes = { flowNode: FlowNodeCard };
 /** The palette puts the node type under this type in drag-and-drop data. */
 export const NODE_DRAG_TYPE = "application/x-switchboard-node";
 
-/** Never so small that labels cannot be read; a big flow then opens on its middle, and the minimap shows the rest. */
-export const FIT_VIEW = { padding: 0.15, maxZoom: 1, minZoom: 0.5 };
+/** The whole flow in view, never enlarged beyond its real size. */
+export const FIT_VIEW = { padding: 0.15, maxZoom: 1 };
 
 const NO_SELECTION: Selection = { nodes: new Set(), edges: new Set() };
 
@@ -48,9 +48,11 @@ interface FlowCanvasProps {
   highlights?: ReadonlyMap<string, Highlight>;
   addedEdges?: ReadonlySet<string>;
   removedEdges?: FlowEdge[];
+  /** Changing this number fits the view once the current document is drawn (after auto-layout or import). */
+  fitRequest?: number;
 }
 
-export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges }: FlowCanvasProps) {
+export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges, fitRequest }: FlowCanvasProps) {
   const locale = useLocale() as Locale;
   const t = useTranslations("editor.canvas");
   const { screenToFlowPosition, fitView } = useReactFlow();
@@ -71,6 +73,10 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
     fitted.current = true;
     void fitView(FIT_VIEW);
   }, [initialized, fitView]);
+  // Runs after React Flow has taken the new node positions (its store updates in a child effect).
+  useEffect(() => {
+    if (fitRequest) void fitView({ ...FIT_VIEW, duration: 300 });
+  }, [fitRequest, fitView]);
 
   const nodes = useMemo(
     () =>
@@ -117,11 +123,6 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
   );
   const onConnect = useCallback((connection: Connection) => apply?.((current) => connect(current, connection)), [apply]);
   const onReconnect = useCallback((old: Edge, connection: Connection) => apply?.((current) => reconnect(current, old.id, connection)), [apply]);
-  const onDelete = useCallback(
-    ({ nodes: deleted, edges: removed }: { nodes: FlowCanvasNode[]; edges: Edge[] }) =>
-      apply?.((current) => deleteElements(current, new Set(deleted.map((node) => node.id)), new Set(removed.map((edge) => edge.id)))),
-    [apply],
-  );
   const startDrag = useCallback(() => {
     dragging.current = true;
     dragStart?.();
@@ -173,7 +174,6 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
       onEdgesChange={onEdgesChange}
       onConnect={onConnect}
       onReconnect={readOnly ? undefined : onReconnect}
-      onDelete={onDelete}
       onNodeDragStart={startDrag}
       onNodeDragStop={stopDrag}
       onSelectionDragStart={startDrag}
@@ -185,7 +185,8 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
       nodesConnectable={!readOnly}
       elementsSelectable={!readOnly}
       edgesReconnectable={!readOnly}
-      deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+      // Delete and Backspace go through the editor's own shortcuts, like every other key.
+      deleteKeyCode={null}
       minZoom={0.2}
       ariaLabelConfig={ariaLabelConfig}
       attributionPosition="top-right"

@@ -15,7 +15,8 @@ import { DEFAULT_NODE_SIZE, type NodeSize, layoutPositions } from "../layout";
 import type { EditorState } from "./useEditorState";
 
 
-export function useEditorCommands(editor: EditorState, canvas: RefObject<HTMLElement | null>) {
+/** `requestFit` asks the canvas to fit the view once a change of positions is drawn. */
+export function useEditorCommands(editor: EditorState, canvas: RefObject<HTMLElement | null>, requestFit: () => void) {
   const flow = useReactFlow();
   const memory = useRef<ClipboardPayload | null>(null);
   const { apply, select, document, selection } = editor;
@@ -88,8 +89,8 @@ export function useEditorCommands(editor: EditorState, canvas: RefObject<HTMLEle
     for (const node of flow.getNodes()) if (node.measured?.width && node.measured.height) sizes.set(node.id, node.measured as NodeSize);
     const positions = await layoutPositions(document, sizes);
     apply((current) => moveNodes(current, positions));
-    requestAnimationFrame(fitView);
-  }, [apply, document, fitView, flow]);
+    requestFit();
+  }, [apply, document, flow, requestFit]);
 
   /** Selects a node and brings it to the middle of the view (problems list, test-call trace). */
   const showNode = useCallback(
