@@ -65,7 +65,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
   const [fitRequest, setFitRequest] = useState(0);
   const requestFit = useCallback(() => setFitRequest((n) => n + 1), []);
   const commands = useEditorCommands(editor, canvasRef, requestFit);
-  const testCall = useTestCall();
+  const testCall = useTestCall(flow.id, autosave.saveNow);
   const rollback = useMutation(trpc.flows.rollback.mutationOptions());
 
   const [tab, setTab] = useState<SideTab>("properties");
@@ -138,15 +138,19 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
 
   const testHighlights = useMemo(() => {
     const state = testCall.state;
-    if (!state) return undefined;
+    if (!state || tab !== "test") return undefined;
     const highlights = new Map<string, Highlight>(state.trace.map((step) => [step.node_id, "visited"]));
     if (state.currentNodeId && !state.ended) highlights.set(state.currentNodeId, "active");
     return highlights;
-  }, [testCall.state]);
+  }, [testCall.state, tab]);
 
-  const showNode = (id: string) => {
-    setViewing(null);
-    setTab("properties");
+  // The revision view belongs to the History tab: leaving the tab goes back to the draft.
+  const changeTab = (next: SideTab) => {
+    setTab(next);
+    if (next !== "history") setViewing(null);
+  };
+  const showProblem = (id: string) => {
+    changeTab("properties");
     commands.showNode(id);
   };
 
@@ -194,7 +198,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
         {viewing === null ? (
           <Palette
             onAdd={(type) => {
-              setTab("properties");
+              changeTab("properties");
               commands.addAtCentre(type);
             }}
           />
@@ -206,7 +210,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
           issues={validation.byNode}
           testHighlights={testHighlights}
           onAddNode={(type, position) => {
-            setTab("properties");
+            changeTab("properties");
             commands.add(type, position);
           }}
           fitRequest={fitRequest}
@@ -214,11 +218,11 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
           revisionView={revisionView}
           onLeaveRevision={() => setViewing(null)}
         />
-        <SidePanel tab={tab} onTab={setTab} errorCount={errorCount} warningCount={validation.result.warnings.length}>
+        <SidePanel tab={tab} onTab={changeTab} errorCount={errorCount} warningCount={validation.result.warnings.length}>
           {tab === "properties" ? <PropertiesPanel editor={editor} commands={commands} validation={validation} flowId={flow.id} locale={locale} options={options} /> : null}
-          {tab === "problems" ? <ProblemsPanel result={validation.result} document={document} locale={locale} onShowNode={showNode} /> : null}
+          {tab === "problems" ? <ProblemsPanel result={validation.result} document={document} locale={locale} onShowNode={showProblem} /> : null}
           {tab === "history" ? <HistoryPanel flowId={flow.id} viewing={viewing} onView={setViewing} onRollback={setRollingBack} /> : null}
-          {tab === "test" ? <TestCallPanel flowId={flow.id} session={testCall} onShowNode={showNode} /> : null}
+          {tab === "test" ? <TestCallPanel session={testCall} onShowNode={commands.showNode} /> : null}
         </SidePanel>
       </div>
       <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />

@@ -8,7 +8,7 @@ import { NODE_TYPES } from "@/flows/model/nodeTypes";
 import type { FlowEdge, Position } from "@/flows/model/types";
 import { type EditorDocument, type EditorNode, edgeIds, nextEdgeId, nodeIds, uniqueId } from "./editorDocument";
 
-export const CLIPBOARD_FORMAT = "switchboard/flow-nodes";
+const CLIPBOARD_FORMAT = "switchboard/flow-nodes";
 
 export interface ClipboardPayload {
   format: typeof CLIPBOARD_FORMAT;

@@ -26,6 +26,8 @@ export interface EditorDocument {
   language?: string;
   nodes: EditorNode[];
   edges: FlowEdge[];
+  /** Saved test scenarios travel with the flow unchanged; the editor does not edit them. */
+  test_scenarios?: FlowDocument["test_scenarios"];
 }
 
 export function toEditorDocument(document: FlowDocument): EditorDocument {

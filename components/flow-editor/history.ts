@@ -14,7 +14,7 @@ export interface History<T> {
 }
 
 export const HISTORY_LIMIT = 100;
-export const MERGE_WINDOW_MS = 1000;
+const MERGE_WINDOW_MS = 1000;
 
 export function createHistory<T>(present: T): History<T> {
   return { past: [], present, future: [] };

@@ -24,7 +24,7 @@ const LAYOUT_OPTIONS = {
   "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
 };
 
-export function elkGraph(document: EditorDocument, sizes: ReadonlyMap<string, NodeSize>): ElkNode {
+function elkGraph(document: EditorDocument, sizes: ReadonlyMap<string, NodeSize>): ElkNode {
   const portIds = new Map(document.nodes.map((node) => [node.id, new Set(portsOf(node).map((port) => port.id))]));
   return {
     id: "flow",

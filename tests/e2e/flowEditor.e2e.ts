@@ -195,6 +195,17 @@ describe("flow editor", () => {
     await expect.poll(() => page.getByRole("button", { name: "View revision 3" }).count(), patient).toBe(1);
   });
 
+  it("places a test call against the draft and follows it on the canvas", async () => {
+    await page.getByRole("tab", { name: "Test call" }).click();
+    await page.getByRole("button", { name: "Start test call" }).click();
+    await expect.poll(() => canvasNode("menu").getAttribute("aria-current"), patient).toBe("step");
+    await expect.poll(() => page.getByText("“For sales press 1, for support press 2, to hear this again press 3.”").count(), patient).toBe(1);
+    await screenshot(page, "editor-test-call-en");
+    await page.getByRole("group", { name: "Keypad" }).getByRole("button", { name: "1", exact: true }).click();
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Call ended" }).count(), patient).toBe(1);
+    expect(await canvasNode("menu").getAttribute("aria-current")).toBeNull();
+  });
+
   it("exports a flow and imports the file back to an identical document", async () => {
     const exported = await download(() => page.getByRole("button", { name: "Export to a file" }).click());
     expect(JSON.parse(exported)).toMatchObject({ schema_version: 1, name: "Main line" });

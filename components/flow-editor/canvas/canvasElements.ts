@@ -94,6 +94,8 @@ function buildNode(node: EditorNode, key: unknown[], input: CanvasInput): FlowCa
     deletable: !input.readOnly && node.type !== "start",
     ...(measured ? { measured } : {}),
     ariaLabel: label === typeLabel ? label : `${label} (${typeLabel})`,
+    // The test call's current step, for assistive technology (the ring shows it visually).
+    ...(highlight === "active" ? { domAttributes: { "aria-current": "step" as const } } : {}),
     data: {
       node,
       label,

@@ -15,7 +15,7 @@ import type { EditorDocument } from "../editorDocument";
 
 export type SaveStatus = "saved" | "pending" | "saving" | "incomplete" | "conflict" | "error";
 
-export const AUTOSAVE_DELAY_MS = 1000;
+const AUTOSAVE_DELAY_MS = 1000;
 
 type Phase = "idle" | "saving" | "conflict" | "error";
 

@@ -88,7 +88,6 @@ export function useEditorState(initial: EditorDocument) {
       redo: () => dispatch({ kind: "redo" }),
       select: (selection: Selection) => dispatch({ kind: "select", selection }),
       selectChanges: (nodeChanges: NodeChange[], edgeChanges: EdgeChange[]) => dispatch({ kind: "selectChanges", nodeChanges, edgeChanges }),
-      selectNodes: (ids: Iterable<string>) => dispatch({ kind: "select", selection: { nodes: new Set(ids), edges: new Set() } }),
     }),
     [apply],
   );

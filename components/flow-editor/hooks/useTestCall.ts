@@ -1,53 +1,60 @@
 "use client";
 /**
- * Test calls against the draft, through the simulator. The contract is the
- * `testCalls` tRPC router (start → callId; state polled; dtmf, answer,
- * hangup). That router is not wired yet, so this hook reports
- * `available: false` and the panel explains it; connecting it means
- * replacing the body of `useTestCall` with those calls (poll `state` with
- * `refetchInterval` while the call lasts). The panel and the canvas
- * highlighting already work from these types.
+ * A test call against the draft, through the `testCalls` router: the draft is
+ * saved first (the server runs what is saved), then the call's state is
+ * polled while it lasts so the panel and the canvas follow it live.
  */
+import { useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
+import { useTRPC } from "../../trpc";
 
-export interface TestCallStep {
-  node_id: string;
-  type: string;
-  at: string;
-  branch: string | null;
-  input?: Record<string, unknown>;
-  output?: Record<string, unknown>;
-  duration_ms: number;
-}
+export type TestCallState = inferRouterOutputs<AppRouter>["testCalls"]["state"];
 
-export interface TestCallState {
-  status: string;
-  currentNodeId: string | null;
-  trace: TestCallStep[];
-  prompts: { text: string; language: string; at: string }[];
-  phones: { extension: string; state: "ringing" | "answered" | "idle" }[];
-  ended: boolean;
-  disposition: string | null;
-}
-
-export interface TestCallStart {
-  flowId: string;
+interface TestCallStart {
   callerNumber: string;
   calledNumber: string;
-  /** Pretend the call happens at this time (ISO 8601), e.g. to try opening hours. */
+  /** Pretend the call happens at this moment (ISO 8601), e.g. to try opening hours. */
   at?: string;
 }
 
-export interface TestCallSession {
-  available: boolean;
-  state: TestCallState | null;
-  start(input: TestCallStart): void;
-  dtmf(digits: string): void;
-  answer(extension: string): void;
-  hangup(): void;
+const POLL_MS = 400;
+
+export function useTestCall(flowId: string, saveDraft: () => Promise<boolean>) {
+  const trpc = useTRPC();
+  const [callId, setCallId] = useState<string | null>(null);
+  const [problem, setProblem] = useState<"notSaved" | "failed" | null>(null);
+  const startCall = useMutation(trpc.testCalls.start.mutationOptions());
+  const dtmf = useMutation(trpc.testCalls.dtmf.mutationOptions());
+  const answer = useMutation(trpc.testCalls.answer.mutationOptions());
+  const hangup = useMutation(trpc.testCalls.hangup.mutationOptions());
+  const state = useQuery({
+    ...trpc.testCalls.state.queryOptions({ callId: callId ?? "" }),
+    enabled: callId !== null,
+    retry: false,
+    refetchInterval: (query) => (query.state.data?.ended ? false : POLL_MS),
+  });
+
+  async function start(input: TestCallStart) {
+    setProblem(null);
+    if (!(await saveDraft())) return setProblem("notSaved");
+    try {
+      setCallId((await startCall.mutateAsync({ flowId, ...input })).callId);
+    } catch {
+      setProblem("failed");
+    }
+  }
+
+  return {
+    state: callId === null ? null : (state.data ?? null),
+    problem,
+    starting: startCall.isPending,
+    start,
+    dtmf: (digits: string) => callId && dtmf.mutate({ callId, digits }),
+    answer: (extension: string) => callId && answer.mutate({ callId, extension }),
+    hangup: () => callId && hangup.mutate({ callId }),
+  };
 }
 
-const notConnected = () => undefined;
-
-export function useTestCall(): TestCallSession {
-  return { available: false, state: null, start: notConnected, dtmf: notConnected, answer: notConnected, hangup: notConnected };
-}
+export type TestCallSession = ReturnType<typeof useTestCall>;

@@ -13,26 +13,22 @@ import { Button } from "../../ui/Button";
 import { inputClass, smallButtonClass } from "../inspector/FieldShell";
 import type { TestCallSession } from "../hooks/useTestCall";
 
-export function TestCallPanel({ flowId, session, onShowNode }: { flowId: string; session: TestCallSession; onShowNode: (nodeId: string) => void }) {
+export function TestCallPanel({ session, onShowNode }: { session: TestCallSession; onShowNode: (nodeId: string) => void }) {
   const t = useTranslations("editor.testCall");
   const ids = useId();
   const [caller, setCaller] = useState("+36301234567");
   const [called, setCalled] = useState("+3612345678");
   const [at, setAt] = useState("");
   const { state } = session;
+  const label = (group: "statuses" | "dispositions" | "phoneStates", value: string) => (t.has(`${group}.${value}`) ? t(`${group}.${value}`) : value);
 
   function start(event: FormEvent) {
     event.preventDefault();
-    session.start({ flowId, callerNumber: caller, calledNumber: called, ...(at ? { at: new Date(at).toISOString() } : {}) });
+    void session.start({ callerNumber: caller, calledNumber: called, ...(at ? { at: new Date(at).toISOString() } : {}) });
   }
 
   return (
     <div className="space-y-4">
-      {session.available ? null : (
-        <p role="note" className="rounded-md bg-amber-50 p-3 text-xs text-amber-800 ring-1 ring-amber-200">
-          {t("notConnected")}
-        </p>
-      )}
       <form onSubmit={start} className="space-y-2">
         <p className="text-xs text-slate-500">{t("intro")}</p>
         <label htmlFor={`${ids}-caller`} className="block text-xs font-medium text-slate-700">
@@ -47,15 +43,22 @@ export function TestCallPanel({ flowId, session, onShowNode }: { flowId: string;
           {t("at")}
         </label>
         <input id={`${ids}-at`} type="datetime-local" value={at} onChange={(event) => setAt(event.target.value)} className={inputClass} />
-        <Button type="submit" disabled={!session.available || (state !== null && !state.ended)} className="w-full">
+        <Button type="submit" disabled={session.starting || (state !== null && !state.ended)} className="w-full">
           <PhoneCall aria-hidden className="h-4 w-4" />
           {t("start")}
         </Button>
+        {session.problem ? (
+          <p role="alert" className="text-xs text-red-700">
+            {t(session.problem)}
+          </p>
+        ) : null}
       </form>
       {state ? (
         <section aria-label={t("callTitle")} className="space-y-3 border-t border-slate-200 pt-3">
           <div className="flex items-center justify-between">
-            <span className="text-sm font-medium text-slate-800">{state.ended ? t("ended", { disposition: state.disposition ?? "" }) : state.status}</span>
+            <span role="status" className="text-sm font-medium text-slate-800">
+              {state.ended ? t("ended", { disposition: label("dispositions", state.disposition ?? "") }) : label("statuses", state.status)}
+            </span>
             {state.ended ? null : (
               <button type="button" className={`${smallButtonClass} text-red-700`} onClick={session.hangup}>
                 <PhoneOff aria-hidden className="h-3.5 w-3.5" />
@@ -76,7 +79,7 @@ export function TestCallPanel({ flowId, session, onShowNode }: { flowId: string;
             <ul aria-label={t("phones")} className="space-y-1">
               {state.phones.map((phone) => (
                 <li key={phone.extension} className="flex items-center justify-between text-xs">
-                  <span>{t("phone", { extension: phone.extension, state: t(`phoneStates.${phone.state}`) })}</span>
+                  <span>{t("phone", { extension: phone.extension, state: label("phoneStates", phone.state) })}</span>
                   {phone.state === "ringing" ? (
                     <button type="button" className={smallButtonClass} onClick={() => session.answer(phone.extension)}>
                       {t("answer")}
@@ -87,25 +90,32 @@ export function TestCallPanel({ flowId, session, onShowNode }: { flowId: string;
             </ul>
           ) : null}
           {state.prompts.length > 0 ? (
-            <ul aria-label={t("heard")} className="space-y-1 rounded-md bg-slate-50 p-2 text-xs text-slate-700">
-              {state.prompts.map((prompt, index) => (
+            <div>
+              <h3 className="mb-1 text-xs font-semibold text-slate-600">{t("heard")}</h3>
+              <ul className="space-y-1 rounded-md bg-slate-50 p-2 text-xs text-slate-700">
+                {state.prompts.map((prompt, index) => (
+                  <li key={index}>
+                    “{prompt.text}” <span className="text-slate-400">({prompt.language})</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          <div>
+            <h3 className="mb-1 text-xs font-semibold text-slate-600">{t("trace")}</h3>
+            <ol className="space-y-0.5">
+              {state.trace.map((step, index) => (
                 <li key={index}>
-                  “{prompt.text}” <span className="text-slate-400">({prompt.language})</span>
+                  <button type="button" className="w-full rounded px-1.5 py-1 text-left text-xs hover:bg-slate-50" onClick={() => onShowNode(step.node_id)}>
+                    <span className="font-mono">{step.node_id}</span>
+                    {step.branch ? <span className="text-slate-500"> → {step.branch}</span> : null}
+                    {step.error ? <span className="text-red-700"> · {step.error}</span> : null}
+                    <span className="text-slate-400"> · {step.duration_ms} ms</span>
+                  </button>
                 </li>
               ))}
-            </ul>
-          ) : null}
-          <ol aria-label={t("trace")} className="space-y-1">
-            {state.trace.map((step, index) => (
-              <li key={index}>
-                <button type="button" className="w-full rounded px-1.5 py-1 text-left text-xs hover:bg-slate-50" onClick={() => onShowNode(step.node_id)}>
-                  <span className="font-mono">{step.node_id}</span>
-                  {step.branch ? <span className="text-slate-500"> → {step.branch}</span> : null}
-                  <span className="text-slate-400"> · {step.duration_ms} ms</span>
-                </button>
-              </li>
-            ))}
-          </ol>
+            </ol>
+          </div>
         </section>
       ) : null}
     </div>
