@@ -53,6 +53,21 @@ export const flowDocumentSchema = z.strictObject({
   test_scenarios: z.array(testScenarioSchema).max(50).optional(),
 });
 
+/**
+ * A draft being edited: the same structure, but a node's config may still be
+ * incomplete (a node just dropped on the canvas). Validation reports what is
+ * missing, and publishing needs the full schema.
+ */
+const draftNodeSchema = z.strictObject({
+  id: elementIdSchema,
+  type: z.enum(NODE_TYPES, { error: (issue) => `Unknown node type ${JSON.stringify(issue.input)}` }),
+  version: z.number().int().min(1),
+  position: z.strictObject({ x: z.number(), y: z.number() }),
+  label: z.string().max(100).optional(),
+  config: z.record(z.string(), z.unknown()),
+});
+export const flowDraftSchema = flowDocumentSchema.extend({ nodes: z.array(draftNodeSchema).max(500) });
+
 /** Document upgraders: entry `n` turns a schema_version n document into n + 1. */
 type DocumentUpgrader = (document: Record<string, unknown>) => Record<string, unknown>;
 const documentUpgraders: Record<number, DocumentUpgrader> = {
@@ -62,10 +77,23 @@ const documentUpgraders: Record<number, DocumentUpgrader> = {
 export type ParseResult = { ok: true; document: FlowDocument } | { ok: false; errors: DocumentIssue[] };
 
 export function parseFlowDocument(input: unknown): ParseResult {
+  return parseWith(flowDocumentSchema, input);
+}
+
+/**
+ * Reads a draft: structure, ids and node types as strictly as a document, node
+ * configs as they are. The result is typed as a FlowDocument but only
+ * `validateFlow` says whether its configs are complete.
+ */
+export function parseFlowDraft(input: unknown): ParseResult {
+  return parseWith(flowDraftSchema, input);
+}
+
+function parseWith(schema: z.ZodType, input: unknown): ParseResult {
   const { document, errors } = upgradeFlowDocument(input);
   if (!document) return failure(errors);
   const issues = [...errors];
-  const parsed = flowDocumentSchema.safeParse(document);
+  const parsed = schema.safeParse(document);
   if (!parsed.success) issues.push(...parsed.error.issues.map((issue) => toDocumentIssue(issue, document)));
   if (issues.length > 0 || !parsed.success) return failure(issues);
   // The schema is built from the same registry as the FlowDocument type; zod cannot infer it through the mapped union.

@@ -62,6 +62,7 @@ describe("npm run cli", () => {
   it("runs a flow's saved scenarios: the demo reception flow passes, a wrong expectation fails with exit code 1", () => {
     const db = new Database(path.join(dataDir, "switchboard.db"), { readonly: true });
     const { id } = db.prepare("select id from flows limit 1").get() as { id: string };
+    const queue = db.prepare("select id from queues limit 1").get() as { id: string };
     db.close();
     const passing = cli(["flows", "test", id]);
     expect(passing.code).toBe(0);
@@ -70,11 +71,20 @@ describe("npm run cli", () => {
     const file = path.join(dataDir, "wrong.json");
     const fixture = JSON.parse(fs.readFileSync(path.join(root, "flows/fixtures/business-hours-menu.json"), "utf8"));
     fixture.test_scenarios = [{ ...fixture.test_scenarios[1], expect: { path: ["start", "hours", "menu"] } }];
+    // Scenarios run against this installation: the file's queue must be one of ours.
+    fixture.nodes.find((n: { type: string }) => n.type === "queue").config.queue_id = queue.id;
     fs.writeFileSync(file, JSON.stringify(fixture));
     const failing = cli(["flows", "test", file]);
     expect(failing.code).toBe(1);
     const report = JSON.parse(failing.stdout);
     expect(report.results[0].failures[0]).toContain("the call went start → hours → closed → bye");
+
+    // A flow that does not validate here is reported, not run.
+    fixture.nodes.find((n: { type: string }) => n.type === "queue").config.queue_id = "que_missing";
+    fs.writeFileSync(file, JSON.stringify(fixture));
+    const invalid = cli(["flows", "test", file]);
+    expect(invalid.code).toBe(1);
+    expect(JSON.parse(invalid.stdout).invalid.join(" ")).toContain("que_missing");
   });
 
   it("stops with a clear message on a corrupt database", () => {

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import type { Db } from "../db/client";
 import { parseFlowDocument } from "@/flows/model/document";
 import type { FlowDocument } from "@/flows/model/types";
-import { getFlow, loadPublishedDocument } from "../services/flows";
+import { databaseReferences, getFlow, loadPublishedDocument } from "../services/flows";
+import { validateFlow } from "@/flows/validation/validateFlow";
 import { ServiceError } from "../services/errors";
 import { SqliteDirectory } from "../runtime/sqliteDirectory";
 import { componentLogger } from "../logger";
@@ -11,6 +12,8 @@ import { runScenarios, type ScenarioResult } from "./runScenario";
 export interface FlowTestReport {
   flow: string;
   passed: boolean;
+  /** Validation errors that kept the scenarios from running. */
+  invalid?: string[];
   scenarios: number;
   failed: number;
   results: ScenarioResult[];
@@ -37,6 +40,11 @@ function readTarget(db: Db, target: string): { document: FlowDocument; flowId: s
  */
 export async function testFlow(db: Db, target: string): Promise<FlowTestReport> {
   const { document, flowId } = readTarget(db, target);
+  const validation = validateFlow(document, databaseReferences(db), { flowId });
+  if (!validation.valid) {
+    const failures = validation.errors.map((e) => `${e.node_id ? `${e.node_id}: ` : ""}${e.message}`);
+    return { flow: document.name, passed: false, scenarios: 0, failed: 0, results: [], invalid: failures };
+  }
   const results = await runScenarios(document, flowId, {
     directory: new SqliteDirectory(db),
     flows: { loadPublished: async (id) => loadPublishedDocument(db, id) },

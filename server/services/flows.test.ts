@@ -59,6 +59,17 @@ describe("flows", () => {
     expect(listFlows(db)).toHaveLength(0);
   });
 
+  it("keeps a draft whose new node is not filled in yet, and refuses to publish it until it is", () => {
+    createExtension(db, { number: "101", name: "Anna", ownerUserId: null });
+    const flow = createFlow(db, dialFlow("101"), null);
+    const incomplete = dialFlow("101");
+    incomplete.nodes.push({ id: "menu", type: "menu", position: { x: 0, y: 200 }, config: { options: [] } as never });
+    const saved = updateDraft(db, flow.id, incomplete, null);
+    expect(getFlow(db, flow.id).draft.nodes.map((n) => n.id)).toContain("menu");
+    expect(validateDocument(db, saved.draft, flow.id).errors.some((e) => e.node_id === "menu")).toBe(true);
+    expect(errorOf(() => publishFlow(db, flow.id, null)).options.messageKey).toBe("errors.flowInvalid");
+  });
+
   it("refuses a save over someone else's newer draft", () => {
     const flow = createFlow(db, dialFlow("101"), null);
     updateDraft(db, flow.id, dialFlow("102"), null, flow.draftVersion);

@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { extensions, flowRevisions, flows, phoneNumbers, queues } from "../db/schema";
 import { newId } from "@/lib/ids";
-import { parseFlowDocument } from "@/flows/model/document";
+import { parseFlowDocument, parseFlowDraft } from "@/flows/model/document";
 import type { FlowDocument } from "@/flows/model/types";
 import { validateFlow, type ValidationResult } from "@/flows/validation/validateFlow";
 import type { ReferenceLookup } from "@/flows/runtime/ports";
@@ -23,16 +23,22 @@ export interface FlowDetail extends FlowSummary {
   draft: FlowDocument;
 }
 
-/** Every stored document is read through parseFlowDocument, which upgrades older schema versions. */
-function readDocument(stored: unknown, where: string): FlowDocument {
-  const parsed = parseFlowDocument(stored);
+type Parser = typeof parseFlowDocument;
+
+/** Every stored document is read through the parsers, which upgrade older schema versions. */
+function readDocument(stored: unknown, where: string, parse: Parser = parseFlowDocument): FlowDocument {
+  const parsed = parse(stored);
   if (!parsed.ok) throw new Error(`stored flow document ${where} is unreadable: ${parsed.errors[0]?.message}`);
   return parsed.document;
 }
 
-/** A document from outside (API body, import, editor) — refused with field-level errors when malformed. */
-function acceptDocument(input: unknown): FlowDocument {
-  const parsed = parseFlowDocument(input);
+/**
+ * A draft from outside (API body, import, editor), refused with field-level
+ * errors when its structure is malformed. Node configs may be incomplete —
+ * the admin is still editing; publishing requires a valid document.
+ */
+function acceptDraft(input: unknown): FlowDocument {
+  const parsed = parseFlowDraft(input);
   if (!parsed.ok) {
     const first = parsed.errors[0];
     throw new ServiceError("invalid", `Invalid flow document: ${first?.path ? `${first.path}: ` : ""}${first?.message}`, {
@@ -64,11 +70,11 @@ export function listFlows(db: Db): FlowSummary[] {
 export function getFlow(db: Db, id: string): FlowDetail {
   const row = db.select({ ...summaryColumns, draft: flows.draft }).from(flows).where(eq(flows.id, id)).get();
   if (!row) throw notFound("Flow", id);
-  return { ...row, draft: readDocument(row.draft, id) };
+  return { ...row, draft: readDocument(row.draft, id, parseFlowDraft) };
 }
 
 export function createFlow(db: Db, input: unknown, userId: string | null): FlowDetail {
-  const document = acceptDocument(input);
+  const document = acceptDraft(input);
   const id = newId("flow");
   db.insert(flows)
     .values({ id, name: document.name, description: document.description ?? "", draft: document, updatedBy: userId })
@@ -81,7 +87,7 @@ export function createFlow(db: Db, input: unknown, userId: string | null): FlowD
  * over someone else's newer save is refused instead of silently overwriting it.
  */
 export function updateDraft(db: Db, id: string, input: unknown, userId: string | null, expectedVersion?: number): FlowDetail {
-  const document = acceptDocument(input);
+  const document = acceptDraft(input);
   const result = db
     .update(flows)
     .set({

@@ -29,9 +29,10 @@ export const flowsRouter = createTRPCRouter({
     .input(z.object({ id: z.string().min(1), document, expectedVersion: z.number().int().positive().optional() }))
     .mutation(({ ctx, input }) => updateDraft(ctx.db, input.id, input.document, ctx.user.id, input.expectedVersion)),
   delete: adminProcedure.input(flowId).mutation(({ ctx, input }) => deleteFlow(ctx.db, input.id)),
+  // A mutation, not a query: the document is too large for a URL.
   validate: adminProcedure
     .input(z.object({ id: z.string().min(1).optional(), document }))
-    .query(({ ctx, input }) => validateDocument(ctx.db, input.document, input.id)),
+    .mutation(({ ctx, input }) => validateDocument(ctx.db, input.document, input.id)),
   publish: adminProcedure.input(flowId).mutation(({ ctx, input }) => publishFlow(ctx.db, input.id, ctx.user.id)),
   revisions: adminProcedure.input(flowId).query(({ ctx, input }) => listRevisions(ctx.db, input.id)),
   revision: adminProcedure

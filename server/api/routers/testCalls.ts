@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../trpc";
-import { getFlow } from "../../services/flows";
+import { getFlow, validateDocument } from "../../services/flows";
+import { ServiceError } from "../../services/errors";
 import { getRuntime } from "../../runtime";
 import { toE164 } from "@/lib/phone";
 import { getConfig } from "../../config";
@@ -21,6 +22,13 @@ export const testCallsRouter = createTRPCRouter({
     )
     .mutation(({ ctx, input }) => {
       const { draft } = getFlow(ctx.db, input.flowId);
+      // A draft still being filled in would only fail in the middle of the call: say so up front.
+      const validation = validateDocument(ctx.db, draft, input.flowId);
+      if (!validation.valid) {
+        throw new ServiceError("invalid", `Fix the flow's ${validation.errors.length} error(s) before a test call: ${validation.errors[0].message}`, {
+          messageKey: "errors.flowInvalid",
+        });
+      }
       const region = getConfig().DEFAULT_REGION;
       // Extensions stay as typed; anything else is normalised like a real caller's number.
       const normalise = (n: string) => (/^\d{2,6}$/.test(n) ? n : (toE164(n, region) ?? n));
