@@ -95,7 +95,7 @@ export class HttpSender {
         signal: controller.signal,
         dispatcher: this.dispatcher,
       });
-      const { text, truncated } = await readLimited(reply.body, options.maxBodyBytes ?? 4096);
+      const { text, truncated } = await readLimited(reply.body, reply.headers["content-length"], options.maxBodyBytes ?? 4096);
       return finish({ response: { status: reply.statusCode, headers: flatHeaders(reply.headers), body: text, bodyTruncated: truncated }, error: null });
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
@@ -112,7 +112,15 @@ export class HttpSender {
   }
 }
 
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<{ text: string; truncated: boolean }> {
+type ReplyBody = AsyncIterable<Buffer> & { destroy(): void; text(): Promise<string> };
+
+async function readLimited(body: ReplyBody, contentLength: string | string[] | undefined, limit: number): Promise<{ text: string; truncated: boolean }> {
+  // The usual small reply with a declared length is read in one go; anything else chunk by chunk, keeping the first `limit` bytes.
+  const declared = typeof contentLength === "string" ? Number(contentLength) : Number.NaN;
+  if (declared <= DISCARD_LIMIT) {
+    const whole = Buffer.from(await body.text());
+    return { text: whole.subarray(0, limit).toString("utf8"), truncated: whole.length > limit };
+  }
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let seen = 0;

@@ -35,7 +35,12 @@ function lookupApi(overrides: Partial<Extract<OutboundApiInput, { kind: "data_lo
   return h.createApi({ kind: "data_lookup", name: "Owner look-up", url: receiver.url("/lookup"), ...overrides }).id;
 }
 
-const ask = (outboundApiId: string) => h.integration.port.lookup({ outboundApiId, call, nodeId: "lookup", variables: { customer_id: "42" } });
+/** A look-up, then one turn of the event loop: the log is written right after the answer. */
+async function ask(outboundApiId: string) {
+  const result = await h.integration.port.lookup({ outboundApiId, call, nodeId: "lookup", variables: { customer_id: "42" } });
+  await new Promise((resolve) => setImmediate(resolve));
+  return result;
+}
 
 describe("data look-up", () => {
   it("sends a signed call.lookup, reads the documented reply shape, and logs the exchange", async () => {

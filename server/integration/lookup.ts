@@ -1,6 +1,6 @@
 import type { CallInfo, Clock, Logger, LookupResult } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
-import { newId } from "@/lib/ids";
+import { outboxId } from "./ids";
 import type { Db } from "../db/client";
 import type { OutboundApi } from "./catalog";
 import { CircuitBreaker } from "./circuitBreaker";
@@ -58,11 +58,11 @@ export class LookupClient {
     const { clock } = this.options;
     const createdAt = clock.now();
     const event = FrozenEvent.of(lookupEvent(call, nodeId, variables, new Date(createdAt).toISOString()));
-    const messageId = newId("message");
+    const messageId = outboxId("message");
     const breaker = this.breakerOf(api.id);
     if (!breaker.allow()) {
       const failure: Failure = { class: "circuit_open", message: "the CRM failed repeatedly; look-ups are paused for a moment" };
-      this.log(api, messageId, event, createdAt, [], failure);
+      this.logLater(api, messageId, event, createdAt, [], failure);
       return this.fallback(api, failure);
     }
     const attempts = await this.send(api, event, messageId, createdAt + api.config.timeout_ms);
@@ -70,7 +70,7 @@ export class LookupClient {
     const outcome = this.interpret(api, last);
     if ("failure" in outcome) breaker.failure();
     else breaker.success();
-    this.log(api, messageId, event, createdAt, attempts, "failure" in outcome ? outcome.failure : null);
+    this.logLater(api, messageId, event, createdAt, attempts, "failure" in outcome ? outcome.failure : null);
     return "failure" in outcome ? this.fallback(api, outcome.failure) : outcome.result;
   }
 
@@ -119,10 +119,15 @@ export class LookupClient {
     return { status: "error", error: failure.class === "timeout" ? "timeout" : failure.message };
   }
 
-  private log(api: OutboundApi, messageId: string, event: FrozenEvent, createdAt: number, attempts: OutboundResult[], failure: Failure | null): void {
-    const { db, clock, logger } = this.options;
-    const now = clock.now();
-    const deliveryId = newId("delivery");
+  /** The caller gets the answer first; the log (a commit, sometimes a WAL checkpoint) is written right after. */
+  private logLater(api: OutboundApi, messageId: string, event: FrozenEvent, createdAt: number, attempts: OutboundResult[], failure: Failure | null): void {
+    const finishedAt = this.options.clock.now();
+    setImmediate(() => this.log(api, messageId, event, createdAt, attempts, failure, finishedAt));
+  }
+
+  private log(api: OutboundApi, messageId: string, event: FrozenEvent, createdAt: number, attempts: OutboundResult[], failure: Failure | null, now: number): void {
+    const { db, logger } = this.options;
+    const deliveryId = outboxId("delivery");
     const last = attempts[attempts.length - 1];
     const call = (event.event.data as { conversation_id?: string }).conversation_id ?? null;
     try {

@@ -14,7 +14,8 @@ let h: Harness;
 let runtime: Runtime;
 
 beforeEach(() => {
-  h = createHarness();
+  // A Tuesday at 10:00 in Budapest: the demo reception flow is open (signatures are not verified here).
+  h = createHarness({ start: "2026-11-24T09:00:00Z" });
   seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });

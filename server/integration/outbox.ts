@@ -1,5 +1,5 @@
 import type { CallInfo, Clock } from "@/flows/runtime/ports";
-import { newId } from "@/lib/ids";
+import { outboxId } from "./ids";
 import type { Db } from "../db/client";
 import type { Cdr } from "../pbx/cdr";
 import type { PbxEvent } from "../pbx/events";
@@ -46,11 +46,11 @@ export class Outbox {
   enqueue(event: WebhookEvent, targets: OutboundApi[]): string | null {
     if (targets.length === 0) return null;
     const now = this.clock.now();
-    const messageId = newId("message");
+    const messageId = outboxId("message");
     this.insertMessage.run(messageId, event.type, conversationOf(event), JSON.stringify(event), now);
     for (const api of targets) {
       const expiresAt = api.config.kind === "incoming_notification" ? now + api.config.ttl_s * 1000 : null;
-      this.insertDelivery.run(newId("delivery"), messageId, api.id, now, expiresAt, now, now);
+      this.insertDelivery.run(outboxId("delivery"), messageId, api.id, now, expiresAt, now, now);
     }
     this.onEnqueued();
     return messageId;

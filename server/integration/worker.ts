@@ -17,7 +17,7 @@ export interface DeliveryWorkerOptions {
   concurrencyPerEndpoint?: number;
   /** How often due retries are looked for when nothing wakes the worker; 1 s. */
   pollIntervalMs?: number;
-  /** A claim's lease outlives the request timeout by this much; 30 s. */
+  /** A lease outlives the time its deliveries may need by this much; 30 s. */
   leaseMarginMs?: number;
   random?: () => number;
 }
@@ -26,8 +26,10 @@ interface Claimed {
   id: string;
   messageId: string;
   eventType: string;
+  payload: string;
   attempts: number;
   expiresAt: number | null;
+  leaseUntil: number;
 }
 
 interface Finished {
@@ -38,24 +40,33 @@ interface Finished {
 }
 
 const RESPONSE_KEPT_BYTES = 4096;
+/** Deliveries leased per endpoint in one go, in units of its concurrency: fewer claim statements, leases long enough for the queue. */
+const LEASE_BATCH_ROUNDS = 4;
 
 /**
- * Sends pending deliveries. A delivery is claimed with a lease (status
- * `in_flight`, `lease_until` on the injected clock) before its request goes
- * out, and its result is saved in one transaction afterwards. A process that
- * dies in between leaves the lease behind: on start every lease of the
- * previous process is released (one process owns the database), and expired
- * leases are reclaimed — the message goes out again with the same
- * `webhook-id`. At-least-once; CRMs de-duplicate by that id.
+ * Sends pending deliveries. Deliveries are leased (status `in_flight`,
+ * `lease_until` on the injected clock) in small batches per endpoint before
+ * their requests go out, at most `concurrencyPerEndpoint` at a time, and the
+ * results are saved afterwards. A process that dies in between leaves leases
+ * behind: on start every lease of the previous process is released (one
+ * process owns the database), and expired leases are reclaimed — the message
+ * goes out again with the same `webhook-id`. At-least-once; CRMs
+ * de-duplicate by that id.
  */
 export class DeliveryWorker {
   private readonly inFlight = new Map<string, number>();
+  /** Leased but not sent yet, per endpoint. */
+  private readonly leased = new Map<string, Claimed[]>();
+  /** Every delivery this worker holds a lease on (leased or in flight): released on stop. */
   private readonly owned = new Set<string>();
   private readonly sends = new Set<Promise<void>>();
   private abort = new AbortController();
   private timer: TimerHandle | null = null;
   private timerDueAt = Number.POSITIVE_INFINITY;
   private running = false;
+  /** Requests out right now, all endpoints. */
+  private sending = 0;
+  /** Done, result not saved yet. */
   private finished: Finished[] = [];
   private flushScheduled = false;
   private readonly cap: number;
@@ -68,10 +79,10 @@ export class DeliveryWorker {
       claim: sqlite.prepare(
         `update deliveries set status = 'in_flight', lease_until = ?, updated_at = ?
          where id in (select id from deliveries where outbound_api_id = ? and status = 'pending' and next_attempt_at <= ? order by next_attempt_at limit ?)
-         returning id, message_id as messageId, attempts, expires_at as expiresAt,
-           (select event_type from integration_messages m where m.id = message_id) as eventType`,
+         returning id, message_id as messageId, attempts, expires_at as expiresAt, lease_until as leaseUntil,
+           (select event_type from integration_messages m where m.id = message_id) as eventType,
+           (select payload from integration_messages m where m.id = message_id) as payload`,
       ),
-      payload: sqlite.prepare(`select payload from integration_messages where id = ?`).pluck(),
       reclaimExpiredLeases: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight' and lease_until <= ?`),
       releaseAll: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight'`),
       release: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where id = ? and status = 'in_flight'`),
@@ -105,8 +116,8 @@ export class DeliveryWorker {
   }
 
   /**
-   * Stops claiming, aborts requests in flight and puts their deliveries back
-   * to pending at once (synchronously: the process may exit right after).
+   * Stops claiming, aborts requests in flight and puts every delivery it
+   * holds back to pending at once (synchronously: the process may exit right after).
    */
   stop(): void {
     this.running = false;
@@ -114,19 +125,16 @@ export class DeliveryWorker {
     this.timer = null;
     const now = this.options.clock.now();
     for (const id of this.owned) this.statements.release.run(now, id);
+    this.owned.clear();
+    this.leased.clear();
     this.abort.abort(new Error("shutdown"));
   }
 
-  /** Tests and benchmarks: claims what is due now, sends it and waits for the results; returns how many were sent. */
+  /** Tests and benchmarks: leases what is due now, sends up to each endpoint's limit and waits for the results; returns how many were sent. */
   async runOnce(): Promise<number> {
     const started = this.claimAndSend();
     await Promise.all(started);
     return started.length;
-  }
-
-  /** Waits for every request in flight to be settled and saved. */
-  async idle(): Promise<void> {
-    while (this.sends.size > 0) await Promise.all([...this.sends]);
   }
 
   private schedule(delayMs: number): void {
@@ -150,43 +158,89 @@ export class DeliveryWorker {
   }
 
   private claimAndSend(): Promise<void>[] {
-    const { clock, catalog } = this.options;
-    const now = clock.now();
-    this.statements.reclaimExpiredLeases.run(now, now);
-    this.statements.expireStale.run(now, now);
-    return catalog.all().flatMap((api) => this.claimFor(api, now));
+    const { clock, catalog, db } = this.options;
+    const apis = catalog.all();
+    db.$client.transaction(() => {
+      const now = clock.now();
+      this.dropStaleLeases(now);
+      this.statements.reclaimExpiredLeases.run(now, now);
+      this.statements.expireStale.run(now, now);
+      for (const api of apis) this.lease(api, now);
+    })();
+    return apis.flatMap((api) => this.fill(api));
   }
 
-  /** Fills the endpoint's free slots with due deliveries. */
-  private claimFor(api: OutboundApi, now: number): Promise<void>[] {
-    return this.claimRows(api, now).map((delivery) => this.track(api, delivery));
+  /** Tops up the endpoint's leased queue when it runs low (one claim for several deliveries). */
+  private lease(api: OutboundApi, now: number): void {
+    const queue = this.leased.get(api.id) ?? [];
+    if (!api.enabled || api.kind === "data_lookup") {
+      // Disabled (by an admin or a 410): what this worker leased goes back to wait in the paused queue.
+      for (const delivery of queue.splice(0)) this.release(delivery, now);
+      return;
+    }
+    if (queue.length >= this.cap) return;
+    const rounds = LEASE_BATCH_ROUNDS;
+    const leaseUntil = now + rounds * api.config.timeout_ms + (this.options.leaseMarginMs ?? 30_000);
+    const rows = this.statements.claim.all(leaseUntil, now, api.id, now, rounds * this.cap - queue.length) as Claimed[];
+    for (const row of rows) {
+      this.owned.add(row.id);
+      queue.push(row);
+    }
+    this.leased.set(api.id, queue);
   }
 
-  /** Leases up to the endpoint's free slots (the caller starts the sends, after its transaction commits). */
-  private claimRows(api: OutboundApi, now: number): Claimed[] {
-    if (!api.enabled || api.kind === "data_lookup") return [];
-    const free = this.cap - (this.inFlight.get(api.id) ?? 0);
-    if (free <= 0) return [];
-    const leaseUntil = now + api.config.timeout_ms + (this.options.leaseMarginMs ?? 30_000);
-    return this.statements.claim.all(leaseUntil, now, api.id, now, free) as Claimed[];
+  /** Leased deliveries whose lease would run out before they could finish are handed back rather than risk a double send. */
+  private dropStaleLeases(now: number): void {
+    for (const [apiId, queue] of this.leased) {
+      const timeout = this.options.catalog.get(apiId)?.config.timeout_ms ?? 0;
+      const keep = queue.filter((delivery) => delivery.leaseUntil > now + timeout);
+      for (const delivery of queue) if (!keep.includes(delivery)) this.release(delivery, now);
+      this.leased.set(apiId, keep);
+    }
+  }
+
+  private release(delivery: Claimed, now: number): void {
+    this.statements.release.run(now, delivery.id);
+    this.owned.delete(delivery.id);
+  }
+
+  /** Starts leased deliveries up to the endpoint's concurrency limit. */
+  private fill(api: OutboundApi): Promise<void>[] {
+    const queue = this.leased.get(api.id);
+    if (queue && !this.options.catalog.get(api.id)?.enabled) {
+      // Disabled meanwhile (a 410 in the last batch): hand the rest back to the paused queue.
+      for (const delivery of queue.splice(0)) this.release(delivery, this.options.clock.now());
+      return [];
+    }
+    const started: Promise<void>[] = [];
+    while (queue && queue.length > 0 && (this.inFlight.get(api.id) ?? 0) < this.cap) started.push(this.track(api, queue.shift() as Claimed));
+    return started;
   }
 
   private track(api: OutboundApi, delivery: Claimed): Promise<void> {
-    this.owned.add(delivery.id);
     this.inFlight.set(api.id, (this.inFlight.get(api.id) ?? 0) + 1);
+    this.sending++;
     const send = this.send(api, delivery)
-      .then((result) => new Promise<void>((saved) => this.finished.push({ api, delivery, result, saved }) && this.scheduleFlush()))
+      .then((result) => new Promise<void>((saved) => this.complete({ api, delivery, result, saved })))
       .catch((error: unknown) => this.options.logger.error({ deliveryId: delivery.id, error: (error as Error).message }, "delivery failed unexpectedly"))
       .finally(() => this.sends.delete(send));
     this.sends.add(send);
     return send;
   }
 
+  /** A request is done: its slot goes to the next leased delivery at once (no database work); the result is saved with others. */
+  private complete(item: Finished): void {
+    this.sending--;
+    this.inFlight.set(item.api.id, (this.inFlight.get(item.api.id) ?? 1) - 1);
+    this.finished.push(item);
+    if (this.running) this.fill(item.api);
+    this.scheduleFlush();
+  }
+
   private async send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
     const { clock, sender } = this.options;
-    const event = new FrozenEvent(delivery.eventType, this.statements.payload.get(delivery.messageId) as string);
     try {
-      const request = buildRequest(api, event, delivery.messageId, clock.now());
+      const request = buildRequest(api, new FrozenEvent(delivery.eventType, delivery.payload), delivery.messageId, clock.now());
       return await sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
@@ -195,32 +249,35 @@ export class DeliveryWorker {
   }
 
   /**
-   * Results are saved in batches: everything that finished in one turn of the
-   * event loop shares one transaction, then the freed slots are refilled at
-   * once — a backlog drains at the endpoints' pace, not the poll interval's.
+   * Results are saved in batches, in one transaction with the top-up of the
+   * endpoints' leased queues: as soon as nothing else is in flight, a
+   * concurrency's worth of results waits, or a leased queue runs low. A
+   * backlog drains at the endpoints' pace, not the disk's or the poll interval's.
    */
-  private scheduleFlush(): true {
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
-    return true;
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const queueLow = this.finished.some((item) => (this.leased.get(item.api.id)?.length ?? 0) < this.cap);
+      if (this.sending === 0 || this.finished.length >= this.cap || queueLow || !this.running) this.flush();
+    });
   }
 
   private flush(): void {
-    this.flushScheduled = false;
     const batch = this.finished;
     this.finished = [];
+    if (batch.length === 0) return;
     const now = this.options.clock.now();
-    for (const item of batch) {
-      this.owned.delete(item.delivery.id);
-      this.inFlight.set(item.api.id, (this.inFlight.get(item.api.id) ?? 1) - 1);
-    }
+    for (const item of batch) this.owned.delete(item.delivery.id);
+    const apis = [...new Set(batch.map((item) => item.api.id))].map((id) => this.options.catalog.get(id)).filter((api) => api !== undefined);
     let verdicts: Array<Verdict | null> = [];
-    let refills: Array<{ api: OutboundApi; rows: Claimed[] }> = [];
     try {
-      // Results and the refill of the freed slots share one commit.
-      [verdicts, refills] = this.options.db.$client.transaction(() => [batch.map((item) => this.save(item, now)), this.refill(batch, now)] as const)();
+      verdicts = this.options.db.$client.transaction(() => {
+        const saved = batch.map((item) => this.save(item, now));
+        if (this.running) for (const api of apis) this.lease(api, now);
+        return saved;
+      })();
     } catch (error) {
       // Leases stay; they expire and the messages go out again.
       this.options.logger.error({ error: (error as Error).message, deliveries: batch.length }, "could not save delivery results");
@@ -229,13 +286,7 @@ export class DeliveryWorker {
       this.report(item, verdicts[index] ?? null);
       item.saved();
     }
-    for (const { api, rows } of refills) for (const delivery of rows) this.track(api, delivery);
-  }
-
-  private refill(batch: Finished[], now: number): Array<{ api: OutboundApi; rows: Claimed[] }> {
-    if (!this.running) return [];
-    const apis = [...new Set(batch.map((item) => item.api.id))].map((id) => this.options.catalog.get(id)).filter((api) => api !== undefined);
-    return apis.map((api) => ({ api, rows: this.claimRows(api, now) }));
+    if (this.running) for (const api of apis) this.fill(api);
   }
 
   /** One result, inside the batch's transaction. Returns null when the delivery was no longer ours (released by a stop). */

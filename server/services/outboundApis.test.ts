@@ -148,6 +148,7 @@ describe("delivery log", () => {
 
     const lookup = h.createApi({ kind: "data_lookup", name: "L", url: receiver.url() }).id;
     await h.integration.port.lookup({ outboundApiId: lookup, nodeId: "n", variables: {}, call: { id: "c", conversationId: "v", direction: "inbound", caller: { number: "+361", numberRaw: "", name: null }, calledNumber: "+362", startedAt: "", flowId: null } });
+    await new Promise((resolve) => setImmediate(resolve));
     const [logged] = listDeliveries(h.db, { outbound_api_id: lookup }).items;
     expect(serviceError(() => resendDelivery(h.db, logged.id, h.clock)).code).toBe("precondition_failed");
   });

@@ -30,10 +30,11 @@ async function main(): Promise<void> {
     process.stdout.write("ready\n");
     return;
   }
-  // The simulated call takes ~12 s of manual time; start that far back so its CDR is due at once on the real clock.
-  const clock = new ManualClock(Date.now() - 60_000);
+  // The call runs on a manual clock set to a Tuesday 10:00 in Budapest (the demo reception flow is open);
+  // the outbox stamps its deliveries with the real time, so the restarted worker finds them due.
+  const clock = new ManualClock("2026-11-24T09:00:00Z");
   const runtime = new Runtime({ db, recordingsDir, logger: silentLogger, clock });
-  const integration = createIntegration({ db, clock, logger: silentLogger, policy: parseNetworkPolicy("allow-lan") });
+  const integration = createIntegration({ db, clock: systemClock, logger: silentLogger, policy: parseNetworkPolicy("allow-lan") });
   attachToRuntime(integration, runtime);
   if (moment === "in-transaction") runtime.store.onConversationEnded.push(die);
   // Subscribers run after the sink, i.e. after the final CDR's transaction committed.

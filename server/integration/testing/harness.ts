@@ -25,13 +25,15 @@ export interface Harness {
 
 /**
  * A migrated temp database, a manual clock that starts at the real time (so
- * Standard Webhooks' 5-minute timestamp tolerance accepts our signatures),
- * and an integration whose worker is driven by the test (`runOnce`).
+ * Standard Webhooks' 5-minute timestamp tolerance accepts our signatures) or
+ * at `start`, and an integration whose worker is driven by the test (`runOnce`).
  */
-export function createHarness(options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number } = {}): Harness {
+export function createHarness(
+  options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string } = {},
+): Harness {
   setTestAppSecret();
   const { db, dir, cleanup } = createTestDb();
-  const clock = new ManualClock(Date.now());
+  const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,
     clock: options.clock ?? clock,
