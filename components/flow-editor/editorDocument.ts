@@ -1,11 +1,11 @@
 /**
  * The editor's working copy of a flow. It has the document's shape, but node
  * configs may be incomplete while the admin is still filling them in, so they
- * are plain records here; `parseFlowDocument` turns the working copy into a
- * real FlowDocument for saving and export.
+ * are plain records here; `parseFlowDraft` turns the working copy into a
+ * document for saving and export (validation says what is still missing).
  */
 import { CURRENT_SCHEMA_VERSION, type FlowDocument, type FlowEdge, type Locale, type NodeType, type PortSpec, type Position } from "@/flows/model/types";
-import { parseFlowDocument, type ParseResult } from "@/flows/model/document";
+import { parseFlowDraft, type ParseResult } from "@/flows/model/document";
 import { looseDefinition } from "@/flows/nodes/definitions";
 
 export type NodeConfigRecord = Record<string, unknown>;
@@ -34,8 +34,9 @@ export function toEditorDocument(document: FlowDocument): EditorDocument {
   return structuredClone(document) as EditorDocument;
 }
 
+/** The working copy read as a draft: structurally sound is enough to save it; validation reports incomplete configs. */
 export function parseEditorDocument(document: EditorDocument): ParseResult {
-  return parseFlowDocument(document);
+  return parseFlowDraft(document);
 }
 
 /** The config with schema defaults filled in when it is complete; the raw config otherwise. */

@@ -1,9 +1,9 @@
 /**
  * Export and import of flow documents as JSON files. Export writes
- * serializeFlowDocument's stable form; import reads through parseFlowDocument,
+ * serializeFlowDocument's stable form; import reads through parseFlowDraft,
  * so an exported file imports to the identical document.
  */
-import { type ParseResult, parseFlowDocument } from "@/flows/model/document";
+import { type ParseResult, parseFlowDraft } from "@/flows/model/document";
 import { serializeFlowDocument } from "@/flows/model/serialize";
 import type { FlowDocument } from "@/flows/model/types";
 
@@ -28,7 +28,7 @@ export function readFlowFile(text: string): ParseResult {
   } catch (error) {
     return { ok: false, errors: [{ path: "", message: `Not a JSON file: ${(error as Error).message}` }] };
   }
-  return parseFlowDocument(json);
+  return parseFlowDraft(json);
 }
 
 /** Hands text to the browser as a file download. */
