@@ -1,6 +1,7 @@
 import { ensureDataDir, getAppSecret, getConfig, StartupError } from "./config";
 import { getDb } from "./db/client";
 import { seedDemo } from "./services/demo";
+import { backfillContactSearch } from "./services/phonebook";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
 import { getRuntime } from "./runtime";
@@ -20,6 +21,7 @@ export function boot(): void {
     ensureDataDir(config);
     const db = getDb();
     getAppSecret(config);
+    backfillContactSearch(db);
     if (config.DEMO === "1" && countUsers(db) === 0) {
       const result = seedDemo(db);
       if (result.seeded) log.info({ extensions: result.extensions, phoneNumbers: result.phoneNumbers }, "demo organisation seeded");

@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { agents, extensions, phoneNumbers, phonebookContacts, phonebookNumbers, queueMembers, queues, users } from "../db/schema";
+import { agents, extensions, phoneNumbers, queueMembers, queues, users } from "../db/schema";
 import { newId } from "@/lib/ids";
 import { getSetting, setSetting } from "./settings";
 import { createFlow, publishFlow } from "./flows";
+import { createContact } from "./phonebook";
 import receptionFlow from "@/flows/fixtures/business-hours-menu.json";
 
 const demoPeople = [
@@ -76,11 +77,13 @@ export function seedDemo(db: Db): DemoSeedResult {
       result.phoneNumbers.push(did);
     }
     for (const contact of demoContacts) {
-      const contactId = newId("contact");
-      tx.insert(phonebookContacts)
-        .values({ id: contactId, firstName: contact.first, lastName: contact.last, company: contact.company, email: contact.email })
-        .run();
-      contact.numbers.forEach((n, position) => tx.insert(phonebookNumbers).values({ contactId, position, type: n.type, number: n.number }).run());
+      createContact(tx as unknown as Db, {
+        first_name: contact.first,
+        last_name: contact.last,
+        company: contact.company,
+        email: contact.email,
+        numbers: contact.numbers.map((n) => ({ type: n.type, number: n.number })),
+      });
       result.contacts++;
     }
     setSetting(tx as unknown as Db, "demo_seeded_at", new Date().toISOString());

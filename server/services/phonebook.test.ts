@@ -15,7 +15,9 @@ import {
   listContacts,
   numberSearchDigits,
   updateContact,
+  backfillContactSearch,
 } from "./phonebook";
+import { phonebookContacts } from "../db/schema";
 import { ServiceError } from "./errors";
 
 let db: Db;
@@ -221,5 +223,15 @@ describe("phonebook export", () => {
     // Unfolding restores the note line.
     expect(card.replace(/\r\n /g, "")).toContain("NOTE:a\\;b\\,c\\\\d\\n" + "é".repeat(60));
     expect(exportContactsVcard(db)).toBe(card);
+  });
+});
+
+describe("search columns", () => {
+  it("are filled in at start-up for contacts stored before they existed", () => {
+    db.insert(phonebookContacts).values({ id: "con_old", firstName: "Ödön", lastName: "Kálmán", company: "Régi Kft." }).run();
+    expect(listContacts(db, { search: "kalman" }).total).toBe(0);
+    expect(backfillContactSearch(db)).toBe(1);
+    expect(listContacts(db, { search: "kalman odon" }).items.map((c) => c.id)).toEqual(["con_old"]);
+    expect(backfillContactSearch(db)).toBe(0);
   });
 });

@@ -49,16 +49,26 @@ export function foldText(value: string): string {
   return value.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
 }
 
-const foldRegistered = new WeakSet<object>();
+/** The stored search and sort texts of a contact (one place for every write: services, import, demo). */
+export function contactSearchColumns(contact: { first_name: string; last_name: string; company: string; email: string }) {
+  const { first_name: first, last_name: last, company, email } = contact;
+  return {
+    searchText: foldText(`${first} ${last} | ${last} ${first} | ${company} | ${email}`),
+    sortKey: foldText(last === "" && first === "" ? company : `${last} ${first}`),
+  };
+}
 
-/** Registers `sb_fold()` on the connection once: the search compares folded text inside SQLite. */
-function withFold(db: Db): Db {
-  const connection = db.$client;
-  if (!foldRegistered.has(connection)) {
-    connection.function("sb_fold", { deterministic: true }, (value: unknown) => (typeof value === "string" ? foldText(value) : value));
-    foldRegistered.add(connection);
-  }
-  return db;
+/** Start-up: contacts written before the search columns existed get them once. */
+export function backfillContactSearch(db: Db): number {
+  const rows = db
+    .select({ id: phonebookContacts.id, first_name: phonebookContacts.firstName, last_name: phonebookContacts.lastName, company: phonebookContacts.company, email: phonebookContacts.email })
+    .from(phonebookContacts)
+    .where(sql`${phonebookContacts.searchText} = '' and ${phonebookContacts.sortKey} = ''`)
+    .all();
+  db.transaction((tx) => {
+    for (const row of rows) tx.update(phonebookContacts).set(contactSearchColumns(row)).where(eq(phonebookContacts.id, row.id)).run();
+  });
+  return rows.length;
 }
 
 const likeEscape = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -81,9 +91,7 @@ function searchCondition(search: string, region: string): SQL | undefined {
   if (!search) return undefined;
   const pattern = `%${likeEscape(foldText(search))}%`;
   const c = phonebookContacts;
-  // One folded text per row (names in both orders, company, e-mail): a single function call per contact.
-  const haystack = sql`${c.firstName} || ' ' || ${c.lastName} || ' | ' || ${c.lastName} || ' ' || ${c.firstName} || ' | ' || ${c.company} || ' | ' || ${c.email}`;
-  const text = sql`(sb_fold(${haystack}) like ${pattern} escape '\\' or ${c.externalId} = ${search})`;
+  const text = sql`(${c.searchText} like ${pattern} escape '\\' or ${c.externalId} = ${search})`;
   const digitPatterns = numberSearchDigits(search, region);
   if (digitPatterns.length === 0) return text;
   // Table names spelled out: inside a correlated subquery, unqualified columns would bind to the inner table.
@@ -94,11 +102,9 @@ function searchCondition(search: string, region: string): SQL | undefined {
   return sql`(${text} or exists (select 1 from phonebook_numbers n where n.contact_id = "phonebook_contacts"."id" and (${numberMatches})))`;
 }
 
-const sortKey = sql`sb_fold(case when ${phonebookContacts.lastName} = '' and ${phonebookContacts.firstName} = '' then ${phonebookContacts.company}
-  else ${phonebookContacts.lastName} || ' ' || ${phonebookContacts.firstName} end)`;
 
 function loadContacts(db: Db, where: SQL | undefined, page: { limit: number; offset: number } | null): ContactView[] {
-  const base = withFold(db).select().from(phonebookContacts).where(where).orderBy(sortKey, asc(phonebookContacts.id));
+  const base = db.select().from(phonebookContacts).where(where).orderBy(asc(phonebookContacts.sortKey), asc(phonebookContacts.id));
   const rows = page ? base.limit(page.limit).offset(page.offset).all() : base.all();
   if (rows.length === 0) return [];
   const numbers = db
@@ -133,7 +139,7 @@ function loadContacts(db: Db, where: SQL | undefined, page: { limit: number; off
 export function listContacts(db: Db, query: ContactListQuery = {}): { items: ContactView[]; total: number } {
   const { search, limit, offset } = contactListQuerySchema.parse(query);
   const where = searchCondition(search, getConfig().DEFAULT_REGION);
-  const total = withFold(db).select({ n: count() }).from(phonebookContacts).where(where).get()!.n;
+  const total = db.select({ n: count() }).from(phonebookContacts).where(where).get()!.n;
   return { items: loadContacts(db, where, { limit, offset }), total };
 }
 
@@ -175,6 +181,7 @@ function columnsOf(data: ContactData) {
     company: data.company,
     email: data.email,
     notes: data.notes,
+    ...contactSearchColumns(data),
   };
 }
 

@@ -141,10 +141,14 @@ export const phonebookContacts = sqliteTable(
     company: text("company").notNull().default(""),
     email: text("email").notNull().default(""),
     notes: text("notes").notNull().default(""),
+    /** Names (both orders), company and e-mail, case- and accent-folded: searched with LIKE without calling back into JS per row. */
+    searchText: text("search_text").notNull().default(""),
+    /** Folded "last first" (or company): list order, served by an index. */
+    sortKey: text("sort_key").notNull().default(""),
     version: integer("version").notNull().default(1),
     ...timestamps,
   },
-  (t) => [uniqueIndex("phonebook_external_id_unique").on(t.externalId)],
+  (t) => [uniqueIndex("phonebook_external_id_unique").on(t.externalId), index("phonebook_sort_idx").on(t.sortKey, t.id)],
 );
 
 export const phonebookNumbers = sqliteTable(
