@@ -8,7 +8,7 @@ import { useTRPC } from "../trpc";
 import { Modal } from "../ui/Modal";
 import { Button } from "../ui/Button";
 import { FormActions, FormError } from "../directory/bits";
-import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 import { formatDuration } from "./format";
 
 const statusStyles: Record<AgentBoardRow["status"], string> = {
@@ -65,7 +65,7 @@ export function usePauseReasonText() {
 export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
   const t = useTranslations("operations.callCentre");
   const tCommon = useTranslations("common");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const reasonText = usePauseReasonText();
   const locale = useLocale();
   const trpc = useTRPC();
@@ -90,7 +90,7 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
           {t(`board.connection.${live}`)}
         </span>
       </div>
-      <FormError message={action.error ? errorText(pathErrorsFromServer(action.error)._form) : undefined} />
+      <FormError message={action.error ? errorText(fieldErrorsFromServer(action.error)._form) : undefined} />
       <div className="mt-2 overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={t("board.tableLabel")}>
           <thead className="bg-slate-50">
@@ -193,7 +193,7 @@ function PauseDialog({ agent, onClose, onPaused }: { agent: AgentBoardRow | null
 
 function PauseForm({ agent, onClose, onPaused }: { agent: AgentBoardRow; onClose: () => void; onPaused: () => void }) {
   const t = useTranslations("operations.callCentre");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const action = useMutation(trpc.callCentre.action.mutationOptions({ onSuccess: onPaused }));
   const [choice, setChoice] = useState<string>(pauseReasonCodes[0]);
@@ -208,7 +208,7 @@ function PauseForm({ agent, onClose, onPaused }: { agent: AgentBoardRow; onClose
       await action.mutateAsync({ agentId: agent.agent_id, action: "pause", reason });
       onClose();
     } catch (failure) {
-      setError(pathErrorsFromServer(failure)._form ?? "errors.generic");
+      setError(fieldErrorsFromServer(failure)._form ?? "errors.generic");
     }
   }
 

@@ -7,12 +7,12 @@ import { DataTable } from "../ui/DataTable";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Button } from "../ui/Button";
 import { FormError, StatusBadge } from "../directory/bits";
-import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 
 /** Admins: which users are call-centre agents. Removing one deletes their state history, so it asks first. */
 export function AgentsPanel() {
   const t = useTranslations("operations.callCentre.agents");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const people = useQuery(trpc.callCentre.people.queryOptions());
@@ -24,7 +24,7 @@ export function AgentsPanel() {
   return (
     <>
       <p className="mb-4 text-sm text-slate-600">{t("intro")}</p>
-      <FormError message={setAgent.error && !removing ? errorText(pathErrorsFromServer(setAgent.error)._form) : undefined} />
+      <FormError message={setAgent.error && !removing ? errorText(fieldErrorsFromServer(setAgent.error)._form) : undefined} />
       <DataTable
         rows={people.data}
         rowName={(row) => row.name}
@@ -56,7 +56,7 @@ export function AgentsPanel() {
         open={removing !== null}
         title={t("removeTitle", { name: removing?.name ?? "" })}
         text={t("removeText")}
-        error={setAgent.error ? errorText(pathErrorsFromServer(setAgent.error)._form) : undefined}
+        error={setAgent.error ? errorText(fieldErrorsFromServer(setAgent.error)._form) : undefined}
         pending={setAgent.isPending}
         onConfirm={() => removing && setAgent.mutate({ userId: removing.id, isAgent: false }, { onSuccess: () => setRemoving(null) })}
         onClose={() => setRemoving(null)}

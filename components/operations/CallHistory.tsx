@@ -8,7 +8,7 @@ import type { Cdr } from "@/server/pbx/cdr";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/Button";
 import { FormError } from "../directory/bits";
-import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 import { formatDuration } from "./format";
 import { numberText, Party } from "./LiveCalls";
 import { TraceDialog } from "./TraceDialog";
@@ -40,7 +40,7 @@ function targetText(cdr: Cdr): string {
 export function CallHistory() {
   const t = useTranslations("operations.calls");
   const locale = useLocale();
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const [filters, setFilters] = useState({ fromDay: "", untilDay: "", extension: "", direction: "", disposition: "" });
   const [expanded, setExpanded] = useState<string | null>(null);
@@ -114,7 +114,7 @@ export function CallHistory() {
           </select>
         </div>
       </form>
-      <FormError message={history.error ? errorText(Object.values(pathErrorsFromServer(history.error))[0]) : undefined} />
+      <FormError message={history.error ? errorText(Object.values(fieldErrorsFromServer(history.error))[0]) : undefined} />
       <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-labelledby="history-title">
           <thead className="bg-slate-50">

@@ -8,7 +8,7 @@ import { Modal } from "../ui/Modal";
 import { Button } from "../ui/Button";
 import { TextField } from "../ui/Field";
 import { FormActions, FormError } from "../directory/bits";
-import { pathErrorsFromServer, pathErrorsFromZod, useOpsErrorText, type PathErrors } from "./errors";
+import { fieldErrorsFromServer, fieldErrorsFromZod, useErrorText, type FieldErrors } from "../ui/formErrors";
 
 interface NumberRow {
   key: number;
@@ -46,9 +46,9 @@ export function displayName(contact: Pick<ContactView, "first_name" | "last_name
 
 function ContactForm({ contact, onClose, onSave }: { contact: ContactView | null; onClose: () => void; onSave: (input: ContactInput) => Promise<unknown> }) {
   const t = useTranslations("operations.phonebook");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const [numbers, setNumbers] = useState<NumberRow[]>(() => (contact?.numbers.length ? contact.numbers.map((n) => numberRow(n.type, n.number)) : [numberRow()]));
-  const [errors, setErrors] = useState<PathErrors>({});
+  const [errors, setErrors] = useState<FieldErrors>({});
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -65,14 +65,14 @@ function ContactForm({ contact, onClose, onSave }: { contact: ContactView | null
       numbers: numbers.filter((n) => n.number.trim() !== "").map(({ type, number }) => ({ type, number })),
     };
     const parsed = contactInputSchema.safeParse(input);
-    if (!parsed.success) return setErrors(pathErrorsFromZod(parsed.error));
+    if (!parsed.success) return setErrors(fieldErrorsFromZod(parsed.error));
     setErrors({});
     setPending(true);
     try {
       await onSave(input);
       onClose();
     } catch (error) {
-      setErrors(pathErrorsFromServer(error));
+      setErrors(fieldErrorsFromServer(error));
     } finally {
       setPending(false);
     }

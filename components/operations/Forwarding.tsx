@@ -10,7 +10,7 @@ import { useTRPC } from "../trpc";
 import type { Column } from "../ui/DataTable";
 import { Modal } from "../ui/Modal";
 import { FormActions, FormError } from "../directory/bits";
-import { pathErrorsFromServer, pathErrorsFromZod, useOpsErrorText, type PathErrors } from "./errors";
+import { fieldErrorsFromServer, fieldErrorsFromZod, useErrorText, type FieldErrors } from "../ui/formErrors";
 
 /**
  * The extensions table's "Forwarding" column: each extension's active rules,
@@ -92,22 +92,22 @@ function ruleOf(kind: ForwardingKindName, draft: RuleDraft): ForwardingRuleInput
 
 function ForwardingForm({ forwarding, onClose }: { forwarding: ExtensionForwardingView; onClose: () => void }) {
   const t = useTranslations("operations.forwarding");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const extensions = useQuery(trpc.extensions.list.queryOptions());
   const save = useMutation(trpc.forwarding.save.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.forwarding.overview.queryKey() }) }));
   const [drafts, setDrafts] = useState(() => Object.fromEntries(forwardingKinds.map((kind) => [kind, draftOf(kind, forwarding[kind])])) as Record<ForwardingKindName, RuleDraft>);
-  const [errors, setErrors] = useState<PathErrors>({});
+  const [errors, setErrors] = useState<FieldErrors>({});
   const change = (kind: ForwardingKindName, update: Partial<RuleDraft>) => setDrafts((all) => ({ ...all, [kind]: { ...all[kind], ...update } }));
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const rules = Object.fromEntries(forwardingKinds.map((kind) => [kind, ruleOf(kind, drafts[kind])])) as Record<ForwardingKindName, ForwardingRuleInput | null>;
-    const clientErrors: PathErrors = {};
+    const clientErrors: FieldErrors = {};
     for (const kind of forwardingKinds) {
       const parsed = rules[kind] ? forwardingRuleInputSchema.safeParse(rules[kind]) : null;
-      if (parsed && !parsed.success) for (const [path, message] of Object.entries(pathErrorsFromZod(parsed.error))) clientErrors[`${kind}.${path}`] = message;
+      if (parsed && !parsed.success) for (const [path, message] of Object.entries(fieldErrorsFromZod(parsed.error))) clientErrors[`${kind}.${path}`] = message;
     }
     setErrors(clientErrors);
     if (Object.keys(clientErrors).length > 0) return;
@@ -116,7 +116,7 @@ function ForwardingForm({ forwarding, onClose }: { forwarding: ExtensionForwardi
       await save.mutateAsync({ extension: forwarding.extension, rules, etags });
       onClose();
     } catch (error) {
-      setErrors(pathErrorsFromServer(error));
+      setErrors(fieldErrorsFromServer(error));
     }
   }
 

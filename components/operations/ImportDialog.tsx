@@ -8,7 +8,7 @@ import { useTRPC } from "../trpc";
 import { Modal } from "../ui/Modal";
 import { Button } from "../ui/Button";
 import { FormError } from "../directory/bits";
-import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 
 /** Mirrors the server's cap (importLimits.maxChars) so a huge file is refused before it is uploaded. */
 const maxFileBytes = 2 * 1024 * 1024;
@@ -36,7 +36,7 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
 function ImportSteps({ onClose, onImported }: { onClose: () => void; onImported: () => void }) {
   const t = useTranslations("operations.phonebook.import");
   const tCommon = useTranslations("common");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const preview = useMutation(trpc.phonebook.previewImport.mutationOptions());
   const run = useMutation(trpc.phonebook.import.mutationOptions({ onSuccess: onImported }));
@@ -78,7 +78,7 @@ function ImportSteps({ onClose, onImported }: { onClose: () => void; onImported:
           <p className="text-xs text-slate-500">{t("fileHint")}</p>
         </div>
       ) : null}
-      <FormError message={fileError ?? (serverError ? errorText(pathErrorsFromServer(serverError)._form) : undefined)} />
+      <FormError message={fileError ?? (serverError ? errorText(fieldErrorsFromServer(serverError)._form) : undefined)} />
       {preview.isPending ? <p className="text-sm text-slate-500">{tCommon("loading")}</p> : null}
       {result ? (
         <>
@@ -107,7 +107,7 @@ function ImportSteps({ onClose, onImported }: { onClose: () => void; onImported:
 function RowTable({ result }: { result: ImportResult }) {
   const t = useTranslations("operations.phonebook.import");
   const tContact = useTranslations("operations.phonebook");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   // The row's field in the words of the contact form ("Number 2", "E-mail address").
   const fieldLabel = (field: string) => {
     const number = /^numbers\.(\d+)/.exec(field);

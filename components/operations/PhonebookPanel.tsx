@@ -12,14 +12,14 @@ import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Button } from "../ui/Button";
 import { ContactDialog, displayName } from "./ContactDialog";
 import { ImportDialog } from "./ImportDialog";
-import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 
 const pageSize = 50;
 
 /** The shared phonebook: everyone searches and exports; admins add, edit, delete and import. */
 export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
   const t = useTranslations("operations.phonebook");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [search, setSearch] = useState("");
@@ -161,7 +161,7 @@ export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
         open={deleting !== null}
         title={t("deleteTitle", { name: deleting ? displayName(deleting) : "" })}
         text={t("deleteText")}
-        error={remove.error ? errorText(pathErrorsFromServer(remove.error)._form) : undefined}
+        error={remove.error ? errorText(fieldErrorsFromServer(remove.error)._form) : undefined}
         pending={remove.isPending}
         onConfirm={() => deleting && remove.mutate({ id: deleting.id, version: deleting.version }, { onSuccess: () => setDeleting(null) })}
         onClose={() => setDeleting(null)}

@@ -10,12 +10,12 @@ import { Modal } from "../ui/Modal";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { SelectField, TextField } from "../ui/Field";
 import { AddButton, FormActions, FormError } from "../directory/bits";
-import { pathErrorsFromServer, pathErrorsFromZod, useOpsErrorText, type PathErrors } from "./errors";
+import { fieldErrorsFromServer, fieldErrorsFromZod, useErrorText, type FieldErrors } from "../ui/formErrors";
 
 /** Admins: call-centre queues (name, strategy, maximum wait, wrap-up time, member agents). */
 export function QueuesPanel() {
   const t = useTranslations("operations.callCentre.queues");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const queues = useQuery(trpc.callCentre.queues.queryOptions());
@@ -65,7 +65,7 @@ export function QueuesPanel() {
         open={deleting !== null}
         title={t("deleteTitle", { name: deleting?.name ?? "" })}
         text={t("deleteText")}
-        error={remove.error ? errorText(pathErrorsFromServer(remove.error)._form) : undefined}
+        error={remove.error ? errorText(fieldErrorsFromServer(remove.error)._form) : undefined}
         pending={remove.isPending}
         onConfirm={() => deleting && remove.mutate({ id: deleting.id }, { onSuccess: () => setDeleting(null) })}
         onClose={() => setDeleting(null)}
@@ -76,12 +76,12 @@ export function QueuesPanel() {
 
 function QueueForm({ queue, onSave, onClose }: { queue: QueueView | null; onSave: (input: QueueInput) => Promise<unknown>; onClose: () => void }) {
   const t = useTranslations("operations.callCentre.queues");
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const people = useQuery(trpc.callCentre.people.queryOptions());
   const agentsList = people.data?.filter((p) => p.agentId) ?? [];
   const [members, setMembers] = useState<string[]>(queue?.members.map((m) => m.agentId) ?? []);
-  const [errors, setErrors] = useState<PathErrors>({});
+  const [errors, setErrors] = useState<FieldErrors>({});
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -95,13 +95,13 @@ function QueueForm({ queue, onSave, onClose }: { queue: QueueView | null; onSave
       memberAgentIds: members,
     };
     const parsed = queueInputSchema.safeParse(input);
-    if (!parsed.success) return setErrors(pathErrorsFromZod(parsed.error));
+    if (!parsed.success) return setErrors(fieldErrorsFromZod(parsed.error));
     setPending(true);
     try {
       await onSave(input);
       onClose();
     } catch (error) {
-      setErrors(pathErrorsFromServer(error));
+      setErrors(fieldErrorsFromServer(error));
     } finally {
       setPending(false);
     }

@@ -10,7 +10,7 @@ import { useTRPC } from "../trpc";
 import { Button } from "../ui/Button";
 import { Card } from "../ui/PageHeader";
 import { FormError } from "../directory/bits";
-import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 import { usePauseReasonText } from "./AgentBoard";
 import { addDays, formatDuration, hours, localDay } from "./format";
 
@@ -55,7 +55,7 @@ export function StatusReport({ isAdmin }: { isAdmin: boolean }) {
   const t = useTranslations("operations.callCentre.report");
   const tStatus = useTranslations("operations.callCentre.status");
   const locale = useLocale();
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const reasonText = usePauseReasonText();
   const trpc = useTRPC();
   const today = localDay();
@@ -116,7 +116,7 @@ export function StatusReport({ isAdmin }: { isAdmin: boolean }) {
           {t("exportCsv")}
         </Button>
       </div>
-      <FormError message={report.error ? errorText(pathErrorsFromServer(report.error)._form ?? Object.values(pathErrorsFromServer(report.error))[0]) : undefined} />
+      <FormError message={report.error ? errorText(fieldErrorsFromServer(report.error)._form ?? Object.values(fieldErrorsFromServer(report.error))[0]) : undefined} />
       <Card className="p-4">
         <h2 className="mb-2 text-sm font-semibold text-slate-800">{t("chartTitle")}</h2>
         <div className="h-64" role="img" aria-label={t("chartLabel")}>

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc";
 import { Modal } from "../ui/Modal";
 import { Button } from "../ui/Button";
-import { pathErrorsFromServer, useOpsErrorText } from "./errors";
+import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 
 /** The steps a call's flow took: node, time, branch, duration, and any error. */
 export function TraceDialog({ callId, onClose }: { callId: string | null; onClose: () => void }) {
@@ -26,10 +26,10 @@ function TraceSteps({ callId }: { callId: string }) {
   const t = useTranslations("operations.calls.trace");
   const tCommon = useTranslations("common");
   const locale = useLocale();
-  const errorText = useOpsErrorText();
+  const errorText = useErrorText();
   const trpc = useTRPC();
   const trace = useQuery(trpc.calls.trace.queryOptions({ callId }));
-  if (trace.error) return <p className="text-sm text-red-600">{errorText(pathErrorsFromServer(trace.error)._form)}</p>;
+  if (trace.error) return <p className="text-sm text-red-600">{errorText(fieldErrorsFromServer(trace.error)._form)}</p>;
   if (!trace.data) return <p className="text-sm text-slate-500">{tCommon("loading")}</p>;
   const { data } = trace;
   return (
