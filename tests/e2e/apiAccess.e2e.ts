@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { TestReceiver } from "@/server/integration/testing/receiver";
-import { launchBrowser, screenshot } from "./browser";
+import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
-const admin = { email: "admin@example.com", password: "correct horse battery" };
 const slow = { timeout: 15_000 };
 
 let browser: Browser;
@@ -13,23 +12,6 @@ let context: BrowserContext;
 let page: Page;
 let crm: TestReceiver;
 
-/** Works on a fresh server (creates the first admin) and after other test files (signs in). */
-async function signInAsAdmin(p: Page) {
-  await p.goto(baseUrl);
-  if (new URL(p.url()).pathname === "/setup") {
-    await p.getByLabel("Organisation name").fill("Példa Kft.");
-    await p.getByLabel("Last name").fill("Admin");
-    await p.getByLabel("First name").fill("Ilona");
-    await p.getByLabel("E-mail address").fill(admin.email);
-    await p.getByLabel("Password").fill(admin.password);
-    await p.getByRole("button", { name: "Create administrator and continue" }).click();
-  } else if (new URL(p.url()).pathname === "/login") {
-    await p.getByLabel(/E-mail/).fill(admin.email);
-    await p.getByLabel(/Password|Jelszó/).fill(admin.password);
-    await p.getByRole("button", { name: /Sign in|Bejelentkezés/ }).click();
-  }
-  await p.waitForURL(`${baseUrl}/`);
-}
 
 async function setLanguage(locale: "en" | "hu") {
   await page.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
@@ -43,7 +25,7 @@ beforeAll(async () => {
   context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   page = await context.newPage();
-  await signInAsAdmin(page);
+  await signInAsAdmin(page, baseUrl);
   await page.goto(`${baseUrl}/api-access`);
   if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
 });

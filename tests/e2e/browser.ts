@@ -25,3 +25,25 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
+
+/** The shared admin of the browser tests' server. */
+export const e2eAdmin = { email: "admin@example.com", password: "correct horse battery" };
+
+/** Works on a fresh server (creates the first admin) and after other test files (signs in). */
+export async function signInAsAdmin(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(baseUrl);
+  const pathname = new URL(page.url()).pathname;
+  if (pathname === "/setup") {
+    await page.getByLabel("Organisation name").fill("Példa Kft.");
+    await page.getByLabel("Last name").fill("Admin");
+    await page.getByLabel("First name").fill("Ilona");
+    await page.getByLabel("E-mail address").fill(e2eAdmin.email);
+    await page.getByLabel("Password").fill(e2eAdmin.password);
+    await page.getByRole("button", { name: "Create administrator and continue" }).click();
+  } else if (pathname === "/login") {
+    await page.getByLabel(/E-mail/).fill(e2eAdmin.email);
+    await page.getByLabel(/Password|Jelszó/).fill(e2eAdmin.password);
+    await page.getByRole("button", { name: /Sign in|Bejelentkezés/ }).click();
+  }
+  await page.waitForURL(`${baseUrl}/`);
+}

@@ -1,32 +1,13 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "./browser";
+import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
-const admin = { email: "admin@example.com", password: "correct horse battery" };
 
 let browser: Browser;
 let page: Page;
 
-/** Self-sufficient: creates the first admin on a fresh server, else signs in (other test files may have run first). */
-async function signInAsAdmin(p: Page) {
-  await p.goto(baseUrl);
-  const path = new URL(p.url()).pathname;
-  if (path === "/setup") {
-    await p.getByLabel("Organisation name").fill("Példa Kft.");
-    await p.getByLabel("Last name").fill("Admin");
-    await p.getByLabel("First name").fill("Ilona");
-    await p.getByLabel("E-mail address").fill(admin.email);
-    await p.getByLabel("Password").fill(admin.password);
-    await p.getByRole("button", { name: "Create administrator and continue" }).click();
-  } else if (path === "/login") {
-    await p.getByLabel(/E-mail/).fill(admin.email);
-    await p.getByLabel(/Password|Jelszó/).fill(admin.password);
-    await p.getByRole("button", { name: /Sign in|Bejelentkezés/ }).click();
-  }
-  await p.waitForURL(`${baseUrl}/`);
-}
 
 /** The language is saved on the account, so other test files may have left it in Hungarian. */
 async function setLanguage(locale: "en" | "hu") {
@@ -83,7 +64,7 @@ beforeAll(async () => {
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   page = await context.newPage();
-  await signInAsAdmin(page);
+  await signInAsAdmin(page, baseUrl);
   if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
 });
 
@@ -243,7 +224,7 @@ describe("two admins editing the same flow", () => {
 
     const otherContext = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
     const other = await otherContext.newPage();
-    await signInAsAdmin(other);
+    await signInAsAdmin(other, baseUrl);
     await other.goto(page.url());
     await other.getByLabel("Flow name").fill("Shared flow, edited by the other admin");
     await expect.poll(() => other.getByRole("status").filter({ hasText: "Saved" }).count(), patient).toBe(1);

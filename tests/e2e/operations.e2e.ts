@@ -2,34 +2,16 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, screenshot } from "./browser";
+import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
-const admin = { email: "admin@example.com", password: "correct horse battery" };
 const slow = { timeout: 15_000 };
 
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-/** Works on a fresh server (creates the first admin) and after other test files (signs in). */
-async function signInAsAdmin(p: Page) {
-  await p.goto(baseUrl);
-  if (new URL(p.url()).pathname === "/setup") {
-    await p.getByLabel("Organisation name").fill("Példa Kft.");
-    await p.getByLabel("Last name").fill("Admin");
-    await p.getByLabel("First name").fill("Ilona");
-    await p.getByLabel("E-mail address").fill(admin.email);
-    await p.getByLabel("Password").fill(admin.password);
-    await p.getByRole("button", { name: "Create administrator and continue" }).click();
-  } else if (new URL(p.url()).pathname === "/login") {
-    await p.getByLabel(/E-mail/).fill(admin.email);
-    await p.getByLabel(/Password|Jelszó/).fill(admin.password);
-    await p.getByRole("button", { name: /Sign in|Bejelentkezés/ }).click();
-  }
-  await p.waitForURL(`${baseUrl}/`);
-}
 
 async function setLanguage(p: Page, locale: "en" | "hu") {
   await p.getByLabel(/^(Language|Nyelv)$/).selectOption(locale);
@@ -40,7 +22,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
-  await signInAsAdmin(page);
+  await signInAsAdmin(page, baseUrl);
   await page.goto(`${baseUrl}/phonebook`);
   if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage(page, "en");
 });
