@@ -88,7 +88,8 @@ function calleeOf(call: Call): NumberAndName {
   return { number: requested.extension ?? requested.number ?? call.calledNumber, name: null };
 }
 
-function legViewOfCdr(cdr: Cdr): LegView {
+/** A closed leg as the call view shows it, from its CDR. */
+export function legViewOfCdr(cdr: Cdr): LegView {
   return {
     leg_id: cdr.leg_id,
     sequence: cdr.sequence,

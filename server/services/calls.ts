@@ -10,7 +10,7 @@ import { cdrs } from "../db/schema";
 import type { Runtime } from "../runtime/runtime";
 import type { StartedCall } from "../pbx/pbx";
 import type { Cdr } from "../pbx/cdr";
-import type { CallView, ExtensionCallItem, LegView } from "../pbx/views";
+import { legViewOfCdr, type CallView, type ExtensionCallItem } from "../pbx/views";
 import { loadPublishedDocument } from "./flows";
 import { ServiceError, notFound } from "./errors";
 
@@ -60,23 +60,6 @@ export function callsOfExtension(runtime: Runtime, extension: string): Extension
   return runtime.pbx.callsOfExtension(extension);
 }
 
-function legViewOf(cdr: Cdr): LegView {
-  return {
-    leg_id: cdr.leg_id,
-    sequence: cdr.sequence,
-    requested: cdr.requested,
-    answered_by: cdr.answered_by,
-    transferred_by: cdr.transferred_by,
-    forwarded_from: cdr.forwarded_from,
-    queue_id: cdr.queue_id,
-    agent_id: cdr.agent_id,
-    started_at: cdr.started_at,
-    answered_at: cdr.answered_at,
-    ended_at: cdr.ended_at,
-    disposition: cdr.disposition,
-    leg_end_reason: cdr.leg_end_reason,
-  };
-}
 
 export function callViewOfFinalCdr(cdr: Cdr): CallView {
   const partials = cdr.legs ?? [];
@@ -93,7 +76,7 @@ export function callViewOfFinalCdr(cdr: Cdr): CallView {
     started_at: cdr.started_at,
     answered_at: cdr.answered_at,
     ended_at: cdr.ended_at,
-    legs: [...partials.map(legViewOf), legViewOf(lastLeg)],
+    legs: [...partials.map(legViewOfCdr), legViewOfCdr(lastLeg)],
   };
 }
 
