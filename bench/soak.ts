@@ -25,7 +25,12 @@ import { FaultyCrm, type CrmMode } from "./soak/faultyCrm";
 const { values } = parseArgs({ options: { seconds: { type: "string", default: process.env.SOAK_SECONDS ?? "300" } } });
 const durationMs = Number(values.seconds) * 1000;
 const LOOKUP_TIMEOUT_MS = 1_500;
-const fast = { count: 15, intervals_s: [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 5, 5, 5, 5, 5] };
+/**
+ * Retries that outlast the longest CRM outage below even with 0.5× jitter (~190 s of schedule against 60 s down
+ * in the 5-minute run): a CDR only counts as lost when the schedule still had time. An outage longer than an
+ * endpoint's retry schedule leaves deliveries `dead` — visible and resendable in the delivery log, by design.
+ */
+const fast = { count: 15, intervals_s: [1, 2, 3, 5, 5, 10, 10, 15, 15, 20, 20, 20, 20, 20, 20] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function soakFlow(queueId: string, lookupApiId: string) {
@@ -114,14 +119,13 @@ async function main() {
   const started = Date.now();
   const at = (fraction: number) => started + fraction * durationMs;
   const schedule: Array<{ at: number; mode?: CrmMode; kill?: true }> = [
-    { at: at(0.15), mode: "down" },
-    { at: at(0.3), mode: "ok" },
+    { at: at(0.1), mode: "down" }, // a minute in the 5-minute run
     { at: at(0.25), kill: true },
-    { at: at(0.35), mode: "slow" },
-    { at: at(0.42), mode: "error500" },
-    { at: at(0.48), mode: "throttle429" },
+    { at: at(0.3), mode: "slow" },
+    { at: at(0.36), mode: "error500" },
+    { at: at(0.42), mode: "throttle429" },
+    { at: at(0.48), mode: "ok" },
     { at: at(0.5), kill: true },
-    { at: at(0.55), mode: "ok" },
   ];
   // Memory after warm-up: the highest the last process reached under load once warm (from 60% to 85% of the run);
   // a leak shows as the idle process at the end needing more than that.
