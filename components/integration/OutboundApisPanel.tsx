@@ -12,7 +12,7 @@ import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { SelectField } from "../ui/Field";
 import { OutboundApiForm } from "./OutboundApiForm";
 import { TestReportDialog } from "./TestReportDialog";
-import { Badge, ConfirmAction, IconButton, SecretOnceDialog, errorsFromServer, useFieldErrorText, useWhen, type FieldErrors } from "./shared";
+import { Badge, IconButton, SecretOnceDialog, errorsFromServer, useFieldErrorText, useWhen, type FieldErrors } from "./shared";
 
 type Editing = { kind: OutboundApiKind; view: OutboundApiView | null };
 
@@ -155,11 +155,12 @@ export function OutboundApisPanel() {
 
       <TestReportDialog report={report} onClose={() => setReport(null)} />
       <SecretOnceDialog open={secret !== null} title={t("signingSecretTitle")} values={secret ? [{ label: "signing_secret", value: secret }] : []} onClose={() => setSecret(null)} />
-      <ConfirmAction
+      <ConfirmDialog
         open={rotating !== null}
         title={t("rotateSigningTitle", { name: rotating?.name ?? "" })}
         text={t("rotateSigningText")}
         confirmLabel={t("rotateSigning")}
+        danger={false}
         pending={rotate.isPending}
         onConfirm={() => {
           if (!rotating) return;
@@ -177,7 +178,7 @@ export function OutboundApisPanel() {
             </option>
           ))}
         </SelectField>
-      </ConfirmAction>
+      </ConfirmDialog>
       <ConfirmDialog
         open={deleting !== null}
         title={t("deleteTitle", { name: deleting?.name ?? "" })}

@@ -10,7 +10,8 @@ import { useTRPC } from "../trpc";
 import { Button } from "../ui/Button";
 import { Modal } from "../ui/Modal";
 import { SelectField, TextField } from "../ui/Field";
-import { Badge, ConfirmAction, IconButton, SecretOnceDialog, errorsFromServer, errorsFromZod, useFieldErrorText, useWhen, type FieldErrors } from "./shared";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { Badge, IconButton, SecretOnceDialog, errorsFromServer, errorsFromZod, useFieldErrorText, useWhen, type FieldErrors } from "./shared";
 
 const GRACE_CHOICES = [0, 1, 24, 72, 168];
 
@@ -211,11 +212,12 @@ export function TechnicalUsersPanel() {
         </form>
       </Modal>
 
-      <ConfirmAction
+      <ConfirmDialog
         open={rotating !== null}
         title={t("rotateTitle", { name: rotating?.name ?? "" })}
         text={t("rotateText")}
         confirmLabel={t("rotate")}
+        danger={false}
         pending={rotate.isPending}
         error={errorText(errors._form)}
         onConfirm={() => void onRotate()}
@@ -228,9 +230,9 @@ export function TechnicalUsersPanel() {
             </option>
           ))}
         </SelectField>
-      </ConfirmAction>
+      </ConfirmDialog>
 
-      <ConfirmAction
+      <ConfirmDialog
         open={revoking !== null}
         title={t("revokeTitle", { name: revoking?.name ?? "" })}
         text={t("revokeText")}

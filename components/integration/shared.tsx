@@ -115,52 +115,6 @@ export function Badge({ tone, children }: { tone: "green" | "red" | "amber" | "s
   return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${tones[tone]}`}>{children}</span>;
 }
 
-/** A confirmation with a verb of its own (revoke, rotate…) instead of "Delete". */
-export function ConfirmAction({
-  open,
-  title,
-  text,
-  confirmLabel,
-  danger,
-  pending,
-  error,
-  children,
-  onConfirm,
-  onClose,
-}: {
-  open: boolean;
-  title: string;
-  text: string;
-  confirmLabel: string;
-  danger?: boolean;
-  pending?: boolean;
-  error?: string;
-  children?: ReactNode;
-  onConfirm: () => void;
-  onClose: () => void;
-}) {
-  const t = useTranslations("common");
-  return (
-    <Modal open={open} title={title} onClose={onClose}>
-      <p className="text-sm whitespace-pre-line text-slate-600">{text}</p>
-      {children ? <div className="mt-4">{children}</div> : null}
-      {error ? (
-        <p role="alert" className="mt-3 text-sm text-red-600">
-          {error}
-        </p>
-      ) : null}
-      <div className="mt-6 flex justify-end gap-2">
-        <Button variant="secondary" onClick={onClose}>
-          {t("cancel")}
-        </Button>
-        <Button variant={danger ? "danger" : "primary"} onClick={onConfirm} disabled={pending}>
-          {confirmLabel}
-        </Button>
-      </div>
-    </Modal>
-  );
-}
-
 /** Dates as the admin reads them, in their language; `—` for never. */
 export function useWhen() {
   const t = useTranslations("integration.common");
