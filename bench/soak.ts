@@ -234,6 +234,16 @@ async function main() {
   const slowestLookup = (db.prepare(`select max(a.latency_ms) ms from delivery_attempts a join deliveries d on d.id = a.delivery_id where d.outbound_api_id = ?`).get(setup.lookupApiId) as { ms: number | null }).ms ?? 0;
   if (slowestLookup > LOOKUP_TIMEOUT_MS + 500) failures.push(`a look-up held a call for ${slowestLookup} ms (budget ${LOOKUP_TIMEOUT_MS} ms)`);
   const deliveryStates = db.prepare(`select o.kind, d.status, count(*) n from deliveries d join outbound_apis o on o.id = d.outbound_api_id group by 1, 2`).all();
+  // What the deliveries that did not succeed last saw, to tell a CRM fault from a delivery bug at a glance.
+  const unsettled = db
+    .prepare(
+      `select o.kind, d.status, d.attempts, d.last_status_code, d.last_error_class, substr(d.last_error, 1, 120) last_error,
+              d.next_attempt_at - unixepoch('subsec') * 1000 next_attempt_in_ms, d.lease_until is not null leased,
+              (select group_concat(coalesce(a.status_code, a.error_class), ' ') from delivery_attempts a where a.delivery_id = d.id) attempt_outcomes
+       from deliveries d join outbound_apis o on o.id = d.outbound_api_id
+       where d.status not in ('succeeded', 'expired') and o.kind <> 'data_lookup' limit 20`,
+    )
+    .all();
   const integrity = db.pragma("integrity_check", { simple: true });
   if (integrity !== "ok") failures.push(`integrity_check: ${String(integrity)}`);
   db.close();
@@ -253,10 +263,13 @@ async function main() {
     rss_mb_at_end: Math.round(endRssKb / 1024),
     integrity: integrity,
     delivery_states: deliveryStates,
+    unsettled_deliveries: unsettled,
     failures,
   };
   console.log(JSON.stringify(summary, null, 2));
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  // A failed run keeps its data folder for inspection.
+  if (failures.length > 0) console.log(`data kept in ${dataDir}`);
+  else fs.rmSync(dataDir, { recursive: true, force: true });
   process.exitCode = failures.length > 0 ? 1 : 0;
 }
 
