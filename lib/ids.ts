@@ -14,6 +14,7 @@ export const idPrefixes = {
   outboundApi: "oapi",
   message: "msg",
   delivery: "dlv",
+  audioPrompt: "aud",
 } as const;
 
 export function newId(kind: keyof typeof idPrefixes): string {

@@ -6,3 +6,4 @@ export * from "./core";
 export * from "./calls";
 export * from "./api";
 export * from "./integration";
+export * from "./audio";
