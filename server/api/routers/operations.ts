@@ -29,6 +29,7 @@ import {
   updateQueue,
 } from "../../services/callCentre";
 import { callsWithTrace, getCallTrace, listCdrs, listLiveCalls } from "../../services/callHistory";
+import { getCallReplay } from "../../services/callReplay";
 
 /**
  * Portal procedures of the operations area. Thin: roles here, rules in the
@@ -111,4 +112,6 @@ export const callsRouter = createTRPCRouter({
       return { ...page, tracedCallIds: callsWithTrace(ctx.db, page.items.map((c) => c.call_id)) };
     }),
   trace: protectedProcedure.input(z.object({ callId: z.string().min(1) })).query(({ ctx, input }) => getCallTrace(ctx.db, actorOf(ctx.user), input.callId)),
+  /** A call's trace with its flow, revision, caller and start time, for the flow editor's replay (admins: the editor is theirs). */
+  replay: adminProcedure.input(z.object({ callId: z.string().min(1) })).query(({ ctx, input }) => getCallReplay(ctx.db, actorOf(ctx.user), input.callId)),
 });

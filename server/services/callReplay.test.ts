@@ -1,0 +1,84 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
+import { createTestDb } from "@/tests/helpers/db";
+import type { Actor } from "@/lib/schemas/operations";
+import type { Db } from "../db/client";
+import { CallStore } from "../runtime/callStore";
+import { Runtime } from "../runtime/runtime";
+import { seedDemo } from "./demo";
+import { getCallReplay } from "./callReplay";
+import { ServiceError } from "./errors";
+import { TRPCError } from "@trpc/server";
+import { createCaller } from "../api/root";
+
+let db: Db;
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => {
+  ({ db, dir, cleanup } = createTestDb());
+  seedDemo(db);
+});
+afterEach(() => cleanup());
+
+const admin: Actor = { kind: "user", role: "admin", userId: "usr_admin" };
+
+describe("call replay", () => {
+  it("returns a finished call's steps with its flow, revision, caller, called number and start time", async () => {
+    const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
+    fs.mkdirSync(path.join(dir, "recordings"), { recursive: true });
+    const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
+    const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+    await clock.advanceAsync(2_000);
+    runtime.pbx.sendDtmf(callId, "1");
+    await clock.advanceAsync(500);
+    runtime.pbx.hangupCall(callId);
+    await flushPromises();
+
+    const replay = getCallReplay(db, admin, callId);
+    expect(replay).toMatchObject({
+      call_id: callId,
+      flow_name: expect.any(String),
+      revision: 1,
+      caller_number: "+36301112233",
+      called_number: "+3612345678",
+      started_at: "2026-11-24T09:00:00.000Z",
+    });
+    expect(replay.flow_id).toMatch(/\S/);
+    expect(replay.steps.map((step) => [step.node_id, step.branch])).toEqual([
+      ["start", "next"],
+      ["hours", "open"],
+      ["menu", "1"],
+      ["sales", null],
+    ]);
+    runtime.shutdown();
+  });
+
+  it("falls back to the first step's time when the call has no CDR, and keeps a draft's missing revision", () => {
+    new CallStore(db).saveTrace(
+      {
+        callId: "call_draft",
+        conversationId: "conv_draft",
+        flowId: "flow_x",
+        revision: null,
+        outcome: "completed",
+        steps: [{ node_id: "start", type: "start", flow_id: "flow_x", at: "2026-11-24T10:00:00.000Z", input: {}, output: {}, branch: "next", duration_ms: 0 }],
+      },
+      "2026-11-24T10:05:00.000Z",
+    );
+    expect(getCallReplay(db, admin, "call_draft")).toMatchObject({ revision: null, caller_number: null, called_number: null, started_at: "2026-11-24T10:00:00.000Z" });
+  });
+
+  it("reports an unknown call as not found", () => {
+    expect(() => getCallReplay(db, admin, "call_nope")).toThrow(ServiceError);
+    expect(() => getCallReplay(db, admin, "call_nope")).toThrow(/does not exist/);
+  });
+
+  it("is for admins only over tRPC, and an unknown call comes back as NOT_FOUND", async () => {
+    const caller = (role: "admin" | "user") => createCaller({ db, user: { id: "usr_test", name: "Test", email: "t@example.com", role, locale: null } });
+    const code = (promise: Promise<unknown>) => promise.then(() => "ok", (error: unknown) => (error instanceof TRPCError ? error.code : String(error)));
+    expect(await code(caller("user").calls.replay({ callId: "call_nope" }))).toBe("FORBIDDEN");
+    expect(await code(caller("admin").calls.replay({ callId: "call_nope" }))).toBe("NOT_FOUND");
+  });
+});

@@ -1,0 +1,37 @@
+import { asc, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { callTraces, cdrs } from "../db/schema";
+import type { Actor } from "@/lib/schemas/operations";
+import { type CallTraceView, getCallTrace } from "./callHistory";
+
+/**
+ * A past call's trace with what the flow editor's replay banner says about
+ * the call: who called which number, and when. The editor draws the steps
+ * on the revision the call ran (`revision`; null when it ran a draft).
+ */
+export interface CallReplayView extends CallTraceView {
+  caller_number: string | null;
+  called_number: string | null;
+  /** When the call started: its first CDR, else its first step, else when the trace was saved. */
+  started_at: string;
+}
+
+export function getCallReplay(db: Db, actor: Actor, callId: string): CallReplayView {
+  // The same visibility rule as the trace itself (an unknown or hidden call is "not found").
+  const trace = getCallTrace(db, actor, callId);
+  // The conversation's first leg carries the original caller, the number dialled and the start time.
+  const first = db
+    .select({ caller: cdrs.callerNumber, called: cdrs.calledNumber, startedAt: cdrs.startedAt })
+    .from(cdrs)
+    .where(eq(cdrs.conversationId, trace.conversation_id))
+    .orderBy(asc(cdrs.startedAt), asc(cdrs.sequence))
+    .get();
+  const savedAt = db.select({ createdAt: callTraces.createdAt }).from(callTraces).where(eq(callTraces.callId, callId)).get()?.createdAt;
+  const firstStepAt = trace.steps.find((step) => typeof step?.at === "string")?.at;
+  return {
+    ...trace,
+    caller_number: first?.caller ?? null,
+    called_number: first?.called ?? null,
+    started_at: first?.startedAt ?? firstStepAt ?? savedAt ?? new Date(0).toISOString(),
+  };
+}
