@@ -39,3 +39,33 @@ describe("a scenario whose expectation is wrong", () => {
     expect(result.failures).toEqual(["disposition: expected busy, got answered", "answered by: expected 101, got 102"]);
   });
 });
+
+describe("per-expectation results", () => {
+  it("name each expectation with expected and actual, passed or not", async () => {
+    const document = flowDocument(businessHours);
+    const [scenario] = document.test_scenarios!;
+    const result = await runScenario(
+      document,
+      "fixture",
+      { ...scenario, expect: { ...scenario.expect, answered_by: "101", variables: { missing: 3 } } },
+      context(),
+    );
+    expect(result.ended).toBe(true);
+    expect(result.checks.map((check) => [check.kind, check.passed])).toEqual([
+      ["path", true],
+      ["disposition", true],
+      ["answered_by", false],
+      ["variable", false],
+    ]);
+    expect(result.checks[0]).toMatchObject({ expected: ["start", "hours", "menu", "sales"], actual: ["start", "hours", "menu", "sales"] });
+    expect(result.checks[2]).toEqual({ kind: "answered_by", passed: false, expected: "101", actual: "102" });
+    expect(result.checks[3]).toEqual({ kind: "variable", name: "missing", passed: false, expected: 3, actual: undefined });
+    expect(result.failures).toEqual(["answered by: expected 101, got 102", "variable missing: expected 3, got undefined"]);
+  });
+
+  it("runs only the scenario asked for", async () => {
+    const document = flowDocument(businessHours);
+    const results = await runScenarios(document, "fixture", context(), 1);
+    expect(results.map((r) => r.name)).toEqual([document.test_scenarios![1].name]);
+  });
+});

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import type { FlowDocument } from "@/flows/model/types";
 import type { FlowLoader, IntegrationPort, Logger, LookupResult } from "@/flows/runtime/ports";
 import type { TestScenario } from "@/flows/scenarios/schema";
+import { type ExpectationCheck, type ScenarioOutcome, checkExpectations, describeFailure } from "@/flows/scenarios/expectations";
 // The manual clock drives simulated time: a scenario of minutes runs in milliseconds.
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
 import { Pbx } from "../pbx/pbx";
@@ -15,14 +15,13 @@ import { LiveCalls } from "../runtime/liveCalls";
 import { runFlowWithLiveState } from "../runtime/flowRunner";
 import { sandboxDirectory } from "../runtime/sandboxDirectory";
 
-export interface ScenarioResult {
+export interface ScenarioResult extends ScenarioOutcome {
   name: string;
   passed: boolean;
+  /** The failed checks (and a call that never ended) in English, for the CLI. */
   failures: string[];
-  path: string[];
-  disposition: string | null;
-  answeredBy: string | null;
-  variables: Record<string, unknown>;
+  /** One verdict per expectation, passed or not, with expected and actual. */
+  checks: ExpectationCheck[];
 }
 
 export interface ScenarioContext {
@@ -113,28 +112,18 @@ export async function runScenario(document: FlowDocument, flowId: string, scenar
 }
 
 function judge(scenario: TestScenario, cdr: Cdr | null, visited: string[], variables: Record<string, unknown>): ScenarioResult {
-  const failures: string[] = [];
-  const expected = scenario.expect;
-  const answeredBy = cdr?.answered_by?.extension ?? null;
-  if (!cdr) failures.push(`the call did not end within ${MAX_SIMULATED_MS / 60_000} simulated minutes`);
-  if (expected.path && !isDeepStrictEqual(expected.path, visited)) {
-    failures.push(`path: expected ${expected.path.join(" → ")}, the call went ${visited.join(" → ") || "nowhere"}`);
-  }
-  if (expected.disposition && cdr?.disposition !== expected.disposition) {
-    failures.push(`disposition: expected ${expected.disposition}, got ${cdr?.disposition ?? "none"}`);
-  }
-  if (expected.answered_by && answeredBy !== expected.answered_by) {
-    failures.push(`answered by: expected ${expected.answered_by}, got ${answeredBy ?? "nobody"}`);
-  }
-  for (const [name, value] of Object.entries(expected.variables ?? {})) {
-    if (!isDeepStrictEqual(variables[name], value)) failures.push(`variable ${name}: expected ${JSON.stringify(value)}, got ${JSON.stringify(variables[name])}`);
-  }
-  return { name: scenario.name, passed: failures.length === 0, failures, path: visited, disposition: cdr?.disposition ?? null, answeredBy, variables };
+  const outcome: ScenarioOutcome = { ended: cdr !== null, path: visited, disposition: cdr?.disposition ?? null, answeredBy: cdr?.answered_by?.extension ?? null, variables };
+  const checks = checkExpectations(scenario.expect, outcome);
+  const failures = checks.filter((check) => !check.passed).map(describeFailure);
+  if (!cdr) failures.unshift(`the call did not end within ${MAX_SIMULATED_MS / 60_000} simulated minutes`);
+  return { name: scenario.name, passed: failures.length === 0, failures, checks, ...outcome };
 }
 
-/** Runs every scenario the document carries, one after another. */
-export async function runScenarios(document: FlowDocument, flowId: string, context: ScenarioContext): Promise<ScenarioResult[]> {
+/** Runs every scenario the document carries (or only the one at `only`), one after another. */
+export async function runScenarios(document: FlowDocument, flowId: string, context: ScenarioContext, only?: number): Promise<ScenarioResult[]> {
+  const scenarios = document.test_scenarios ?? [];
+  const chosen = only === undefined ? scenarios : scenarios.slice(only, only + 1);
   const results: ScenarioResult[] = [];
-  for (const scenario of document.test_scenarios ?? []) results.push(await runScenario(document, flowId, scenario, context));
+  for (const scenario of chosen) results.push(await runScenario(document, flowId, scenario, context));
   return results;
 }

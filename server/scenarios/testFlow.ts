@@ -38,7 +38,7 @@ function readTarget(db: Db, target: string): { document: FlowDocument; flowId: s
  * Runs the saved scenarios of a flow file or of a stored flow's draft against
  * the simulated PBX, with this installation's extensions, queues and phonebook.
  */
-export async function testFlow(db: Db, target: string): Promise<FlowTestReport> {
+export async function testFlow(db: Db, target: string, options: { scenario?: number } = {}): Promise<FlowTestReport> {
   const { document, flowId } = readTarget(db, target);
   const validation = validateFlow(document, databaseReferences(db), { flowId });
   if (!validation.valid) {
@@ -49,7 +49,7 @@ export async function testFlow(db: Db, target: string): Promise<FlowTestReport> 
     directory: new SqliteDirectory(db),
     flows: { loadPublished: async (id) => loadPublishedDocument(db, id) },
     logger: componentLogger("scenarios"),
-  });
+  }, options.scenario);
   const failed = results.filter((r) => !r.passed).length;
   return { flow: document.name, passed: failed === 0, scenarios: results.length, failed, results };
 }

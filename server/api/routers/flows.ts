@@ -16,6 +16,7 @@ import { listExtensions } from "../../services/extensions";
 import { listQueues } from "../../services/queues";
 import { testFlow } from "../../scenarios/testFlow";
 import { outboundApiOptions } from "../../services/outboundApis";
+import { listPhoneNumbers } from "../../services/phoneNumbers";
 
 const flowId = z.object({ id: z.string().min(1) });
 /** Documents are validated by parseFlowDocument in the service, which reports field paths. */
@@ -42,12 +43,16 @@ export const flowsRouter = createTRPCRouter({
     .input(z.object({ id: z.string().min(1), revision: z.number().int().positive() }))
     .mutation(({ ctx, input }) => rollbackFlow(ctx.db, input.id, input.revision, ctx.user.id)),
   /** Runs the draft's saved test scenarios against the simulated PBX. */
-  runScenarios: adminProcedure.input(flowId).mutation(({ ctx, input }) => testFlow(ctx.db, input.id)),
+  runScenarios: adminProcedure
+    .input(z.object({ id: z.string().min(1), /** Only the scenario at this index of the draft's list. */ scenario: z.number().int().min(0).optional() }))
+    .mutation(({ ctx, input }) => testFlow(ctx.db, input.id, { scenario: input.scenario })),
   /** What the inspector's pickers offer: extensions, queues, other flows, outbound APIs. */
   pickerOptions: adminProcedure.query(({ ctx }) => ({
     extensions: listExtensions(ctx.db).map((e) => ({ id: e.number, label: `${e.number} · ${e.name}` })),
     queues: listQueues(ctx.db).map((q) => ({ id: q.id, label: q.name })),
     flows: listFlows(ctx.db).map((f) => ({ id: f.id, label: f.name })),
     outboundApis: outboundApiOptions(ctx.db),
+    /** The organisation's DIDs, for test calls and scenarios (the flow answering each, if any). */
+    phoneNumbers: listPhoneNumbers(ctx.db).map((n) => ({ id: n.number, label: n.label ? `${n.number} · ${n.label}` : n.number, flowId: n.flowId })),
   })),
 });
