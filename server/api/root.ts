@@ -5,6 +5,7 @@ import { flowsRouter } from "./routers/flows";
 import { testCallsRouter } from "./routers/testCalls";
 import { callCentreRouter, callsRouter, forwardingRouter, phonebookRouter } from "./routers/operations";
 import { integrationRouter } from "./routers/integration";
+import { audioPromptsRouter } from "./routers/audioPrompts";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   callCentre: callCentreRouter,
   calls: callsRouter,
   integration: integrationRouter,
+  audioPrompts: audioPromptsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -37,14 +37,22 @@ export function recordingExists(db: Db, code: string): boolean {
 
 export function serveRecording(db: Db, recordingsDir: string, code: string, rangeHeader: string | null): RecordingReply {
   if (!recordingExists(db, code)) return { status: 404 };
-  const file = recordingPath(recordingsDir, code);
+  return serveFileWithRange(recordingPath(recordingsDir, code), { contentType: "audio/wav", fileName: `${code}.wav` }, rangeHeader);
+}
+
+/**
+ * Any stored media file with Range support (recordings, audio prompts). The
+ * caller has checked access and built `file` from a validated id, never from
+ * user input.
+ */
+export function serveFileWithRange(file: string, media: { contentType: string; fileName: string }, rangeHeader: string | null): RecordingReply {
   let size: number;
   try {
     size = fs.statSync(file).size;
   } catch {
     return { status: 404 };
   }
-  const common = { "content-type": "audio/wav", "accept-ranges": "bytes", "cache-control": "private, max-age=3600", "content-disposition": `inline; filename="${code}.wav"` };
+  const common = { "content-type": media.contentType, "accept-ranges": "bytes", "cache-control": "private, max-age=3600", "content-disposition": `inline; filename="${media.fileName}"` };
   const range = parseRange(rangeHeader, size);
   if (range === "unsatisfiable") return { status: 416, headers: { ...common, "content-range": `bytes */${size}` }, body: null };
   const { start, end } = range ?? { start: 0, end: size - 1 };

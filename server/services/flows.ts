@@ -8,6 +8,7 @@ import { validateFlow, type ValidationResult } from "@/flows/validation/validate
 import type { ReferenceLookup } from "@/flows/runtime/ports";
 import { ServiceError, notFound } from "./errors";
 import { outboundApiExists } from "./outboundApis";
+import { audioPromptExists } from "./audioPrompts";
 
 export interface FlowSummary {
   id: string;
@@ -125,6 +126,7 @@ export function databaseReferences(db: Db): ReferenceLookup {
     queueExists: (id) => Boolean(db.select({ id: queues.id }).from(queues).where(eq(queues.id, id)).get()),
     outboundApiExists: (id, kind) => outboundApiExists(db, id, kind),
     flowExists: (id) => Boolean(db.select({ id: flows.id }).from(flows).where(eq(flows.id, id)).get()),
+    audioPromptExists: (id) => audioPromptExists(db, id),
     gotoTargetsOf: (flowId) => {
       const document = loadPublishedDocument(db, flowId);
       return document ? document.nodes.flatMap((n) => (n.type === "goto_flow" && n.config.flow_id ? [n.config.flow_id] : [])) : [];

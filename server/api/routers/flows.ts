@@ -16,6 +16,7 @@ import { listExtensions } from "../../services/extensions";
 import { listQueues } from "../../services/queues";
 import { testFlow } from "../../scenarios/testFlow";
 import { outboundApiOptions } from "../../services/outboundApis";
+import { audioPromptOptions } from "../../services/audioPrompts";
 import { listPhoneNumbers } from "../../services/phoneNumbers";
 
 const flowId = z.object({ id: z.string().min(1) });
@@ -52,6 +53,7 @@ export const flowsRouter = createTRPCRouter({
     queues: listQueues(ctx.db).map((q) => ({ id: q.id, label: q.name })),
     flows: listFlows(ctx.db).map((f) => ({ id: f.id, label: f.name })),
     outboundApis: outboundApiOptions(ctx.db),
+    audioPrompts: audioPromptOptions(ctx.db),
     /** The organisation's DIDs, for test calls and scenarios (the flow answering each, if any). */
     phoneNumbers: listPhoneNumbers(ctx.db).map((n) => ({ id: n.number, label: n.label ? `${n.number} · ${n.label}` : n.number, flowId: n.flowId })),
   })),
