@@ -17,6 +17,8 @@ export interface PickerOptions {
   queues: PickerOption[];
   flows: PickerOption[];
   outboundApis: (PickerOption & { kind: string })[];
+  /** The audio prompt library; absent while loading (references to it are then not checked). */
+  audioPrompts?: (PickerOption & { durationMs: number | null })[];
 }
 
 /** Reference checks in the browser, from the same lists the pickers show (the server repeats them when publishing). */
@@ -25,11 +27,13 @@ export function referenceLookup(options: PickerOptions): ReferenceLookup {
   const extensions = ids(options.extensions);
   const queues = ids(options.queues);
   const flows = ids(options.flows);
+  const audioPrompts = ids(options.audioPrompts ?? []);
   return {
     extensionExists: (extension) => extensions.has(extension),
     queueExists: (queue) => queues.has(queue),
     outboundApiExists: (id, kind) => options.outboundApis.some((api) => api.id === id && (kind === undefined || api.kind === kind)),
     flowExists: (flow) => flows.has(flow),
+    ...(options.audioPrompts ? { audioPromptExists: (id: string) => audioPrompts.has(id) } : {}),
   };
 }
 

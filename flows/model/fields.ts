@@ -3,7 +3,7 @@
  * metadata (`.meta`) so the inspector form can be generated from the schema.
  */
 import { z } from "zod";
-import type { LocalizedText } from "@/flows/model/types";
+import type { LocalizedText, NodeReference } from "@/flows/model/types";
 import { variableNameProblem } from "@/flows/model/variables";
 
 export type FieldWidget =
@@ -16,6 +16,7 @@ export type FieldWidget =
   | "country"
   | "dates"
   | "prompt"
+  | "audio"
   | "template"
   | "expression"
   | "variable"
@@ -57,12 +58,15 @@ export function isTemplate(text: string): boolean {
 
 export const languageSchema = z.string().regex(LANGUAGE_PATTERN, "Use a language code such as hu, en or en-GB");
 
+/** An uploaded audio prompt's id (`aud_…`), chosen from the library. */
+export const audioIdSchema = z.string().min(1).max(200);
+
 export const promptSchema = z.union([
   z.string().trim().min(1, "Enter the text to say").max(2000),
   z.strictObject({
     text: z.string().trim().min(1, "Enter the text to say").max(2000),
     language: languageSchema.optional(),
-    audio_id: z.string().min(1).max(200).optional(),
+    audio_id: audioIdSchema.optional(),
   }),
 ]);
 
@@ -103,6 +107,12 @@ export const variableNameSchema = z
     const problem = variableNameProblem(name);
     if (problem) ctx.addIssue({ code: "custom", message: `Variable name ${problem}` });
   });
+
+/** The audio prompt a prompt value plays, as a reference validation checks. */
+export function promptReferences(prompt: z.output<typeof promptSchema> | undefined, path: string): NodeReference[] {
+  if (prompt === undefined || typeof prompt === "string" || prompt.audio_id === undefined) return [];
+  return [{ kind: "audio_prompt", id: prompt.audio_id, path: `${path}.audio_id` }];
+}
 
 /** Plain text of a prompt for summaries. */
 export function promptText(prompt: z.output<typeof promptSchema> | undefined): string {

@@ -84,7 +84,7 @@ export interface PortSpec {
   required: boolean;
 }
 
-export type ReferenceKind = "extension" | "queue" | "outbound_api" | "flow";
+export type ReferenceKind = "extension" | "queue" | "outbound_api" | "flow" | "audio_prompt";
 export type OutboundApiKind = "data_lookup" | "incoming_notification" | "end_of_call";
 
 /** Something outside the flow that a node points at; validation checks it exists. */

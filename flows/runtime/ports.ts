@@ -141,6 +141,8 @@ export interface ReferenceLookup {
   queueExists(queueId: string): boolean;
   outboundApiExists(outboundApiId: string, kind?: "data_lookup" | "incoming_notification" | "end_of_call"): boolean;
   flowExists(flowId: string): boolean;
+  /** An uploaded audio prompt (`audio_id`); unchecked when the caller cannot tell. */
+  audioPromptExists?(audioId: string): boolean;
   /** For goto_flow cycle detection across flows: the goto targets of another flow, if known. */
   gotoTargetsOf?(flowId: string): string[];
 }

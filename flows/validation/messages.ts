@@ -33,6 +33,10 @@ export const VALIDATION_MESSAGES = {
     en: (p) => `Outbound API ${p.id} is not a ${p.kind} API`,
     hu: (p) => `A(z) ${p.id} kimenő API nem ${p.kind} típusú`,
   },
+  audio_prompt_missing: {
+    en: (p) => `Audio prompt not found: ${p.id}`,
+    hu: (p) => `A hangfájl nem található: ${p.id}`,
+  },
   flow_missing: { en: (p) => `Flow ${p.id} does not exist`, hu: (p) => `A(z) ${p.id} hívaslogika nem létezik` },
   goto_cycle: {
     en: (p) => `Going to ${p.id} leads back to this flow (${p.path})`,

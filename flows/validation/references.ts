@@ -1,4 +1,4 @@
-/** Checks what nodes point at outside the flow (extensions, queues, outbound APIs, flows) and goto_flow cycles. */
+/** Checks what nodes point at outside the flow (extensions, queues, outbound APIs, flows, audio prompts) and goto_flow cycles. */
 import type { ReferenceLookup } from "@/flows/runtime/ports";
 import type { IssueCollector } from "@/flows/validation/issues";
 import type { FlowView } from "@/flows/validation/flowView";
@@ -25,6 +25,9 @@ export function checkReferences(view: FlowView, refs: ReferenceLookup | undefine
           break;
         case "flow":
           if (!refs.flowExists(reference.id)) issues.error("flow_missing", where, params);
+          break;
+        case "audio_prompt":
+          if (refs.audioPromptExists && !refs.audioPromptExists(reference.id)) issues.error("audio_prompt_missing", where, params);
           break;
         case "outbound_api":
           if (refs.outboundApiExists(reference.id, reference.apiKind)) break;

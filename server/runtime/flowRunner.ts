@@ -1,7 +1,7 @@
 import type { FlowDocument } from "@/flows/model/types";
 import { runFlow } from "@/flows/runtime/interpreter";
 import type { RuntimeContext } from "@/flows/runtime/context";
-import type { CallChannel, CallInfo, Clock, FlowLoader, IntegrationPort, Logger } from "@/flows/runtime/ports";
+import type { CallChannel, CallInfo, Clock, FlowLoader, IntegrationPort, Logger, ResolvedPrompt } from "@/flows/runtime/ports";
 import type { LiveCalls } from "./liveCalls";
 
 export interface FlowRunnerDeps {
@@ -17,15 +17,15 @@ export interface FlowRunnerDeps {
 }
 
 /** Prompts the caller hears are recorded for the live view as the channel plays them. */
-function observePrompts(channel: CallChannel, onPrompt: (text: string, language: string) => void): CallChannel {
+function observePrompts(channel: CallChannel, onPrompt: (prompt: ResolvedPrompt) => void): CallChannel {
   return {
     callId: channel.callId,
     conversationId: channel.conversationId,
-    play: (prompt) => (onPrompt(prompt.text, prompt.language), channel.play(prompt)),
-    collectDigits: (request) => (request.prompt && onPrompt(request.prompt.text, request.prompt.language), channel.collectDigits(request)),
+    play: (prompt) => (onPrompt(prompt), channel.play(prompt)),
+    collectDigits: (request) => (request.prompt && onPrompt(request.prompt), channel.collectDigits(request)),
     dial: (request) => channel.dial(request),
-    enqueue: (request) => (request.holdPrompt && onPrompt(request.holdPrompt.text, request.holdPrompt.language), channel.enqueue(request)),
-    voicemail: (request) => (request.greeting && onPrompt(request.greeting.text, request.greeting.language), channel.voicemail(request)),
+    enqueue: (request) => (request.holdPrompt && onPrompt(request.holdPrompt), channel.enqueue(request)),
+    voicemail: (request) => (request.greeting && onPrompt(request.greeting), channel.voicemail(request)),
     hangup: (cause) => channel.hangup(cause),
   };
 }
@@ -54,7 +54,9 @@ export async function runFlowWithLiveState(
     },
     onStep: (step) => live.trace.push(step),
   };
-  const observed = observePrompts(channel, (text, language) => live.prompts.push({ text, language, at: new Date(deps.clock.now()).toISOString() }));
+  const observed = observePrompts(channel, ({ text, language, audioId }) =>
+    live.prompts.push({ text, language, ...(audioId === undefined ? {} : { audioId }), at: new Date(deps.clock.now()).toISOString() }),
+  );
   const result = await runFlow(ctx, observed, flow.document, call, { flowId: flow.flowId, variables });
   deps.live.finish(call.id, result.outcome, result.variables);
   deps.saveTrace?.({ callId: call.id, conversationId: call.conversationId, flowId: flow.flowId, revision: flow.revision, outcome: result.outcome, steps: result.trace });

@@ -12,6 +12,7 @@ import { unconfiguredIntegration } from "./integration";
 import { signedRecordingUrl } from "../integration/recordingLinks";
 import type { RecordingUrl } from "../pbx/cdr";
 import { TestCallLab } from "./testCalls";
+import { audioPromptDuration } from "../services/audioPrompts";
 
 export interface RuntimeOptions {
   db: Db;
@@ -50,6 +51,7 @@ export class Runtime {
       clock: this.clock,
       recordingsDir: options.recordingsDir,
       isExtension: (number) => this.directory.extension(number) !== null,
+      audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
     });
     this.pbx = new Pbx({
       clock: this.clock,
@@ -69,6 +71,7 @@ export class Runtime {
       flows: this.flowLoader,
       logger,
       extensions: () => this.directory.extensionNumbers(),
+      audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
     });
   }
 

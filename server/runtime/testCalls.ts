@@ -57,6 +57,8 @@ export interface TestCallLabOptions {
   logger: Logger;
   /** Extensions whose phones the panel shows. */
   extensions: () => string[];
+  /** Lengths of uploaded audio prompts, so a recording lasts as long in a test call as on a real one. */
+  audioDurationMs?: (audioId: string) => number | undefined;
   maxSessions?: number;
   keepEndedMs?: number;
 }
@@ -83,6 +85,7 @@ export class TestCallLab {
       recordingsDir,
       isExtension: (number) => directory.extension(number) !== null,
       defaultPhoneBehavior: { behavior: "no_answer" },
+      audioDurationMs: this.options.audioDurationMs,
     });
     const live = new LiveCalls(1);
     const outcome: Outcome = { finalCdr: null, endedAt: null };

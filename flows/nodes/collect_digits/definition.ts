@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { NodeDefinition } from "@/flows/model/types";
-import { field, promptField, promptText, secondsField, variableNameSchema } from "@/flows/model/fields";
+import { field, promptField, promptReferences, promptText, secondsField, variableNameSchema } from "@/flows/model/fields";
 import { localized, port } from "@/flows/nodes/ports";
 
 const lengthField = (en: string, hu: string, fallback: number) =>
@@ -54,7 +54,7 @@ export const collectDigitsDefinition: NodeDefinition<"collect_digits", CollectDi
       `${config.min_length}–${config.max_length} digits → ${config.variable}`,
       `${config.min_length}–${config.max_length} számjegy → ${config.variable}`,
     ),
-  references: () => [],
+  references: (config) => promptReferences(config.prompt, "config.prompt"),
   templateFields: (config) =>
     config.prompt === undefined ? [] : [{ path: "config.prompt", template: promptText(config.prompt), kind: "template" }],
   variablesSet: (config) => [config.variable],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { NodeDefinition, PortSpec } from "@/flows/model/types";
-import { DTMF_KEYS, field, promptField, promptText, secondsField } from "@/flows/model/fields";
+import { DTMF_KEYS, field, promptField, promptReferences, promptText, secondsField } from "@/flows/model/fields";
 import { port, localized } from "@/flows/nodes/ports";
 
 export const menuConfigSchema = z
@@ -52,7 +52,7 @@ export const menuDefinition: NodeDefinition<"menu", MenuConfig> = {
   ],
   summary: (config, locale) =>
     localized(locale, `Keys ${config.options.join(", ")} · ${config.timeout_s} s`, `Gombok: ${config.options.join(", ")} · ${config.timeout_s} mp`),
-  references: () => [],
+  references: (config) => [...promptReferences(config.prompt, "config.prompt"), ...promptReferences(config.invalid_prompt, "config.invalid_prompt")],
   templateFields: (config) => [
     { path: "config.prompt", template: promptText(config.prompt), kind: "template" },
     ...(config.invalid_prompt === undefined

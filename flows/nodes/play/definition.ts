@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { NodeDefinition } from "@/flows/model/types";
-import { field, languageSchema, promptField, promptText, truncate } from "@/flows/model/fields";
+import { audioIdSchema, field, languageSchema, promptField, promptReferences, promptText, truncate } from "@/flows/model/fields";
 import { NEXT_OPTIONAL } from "@/flows/nodes/ports";
 
 export const playConfigSchema = z.strictObject({
@@ -11,10 +11,14 @@ export const playConfigSchema = z.strictObject({
     widget: "language",
     help: { en: "Empty: the flow's language.", hu: "Üresen: a hívaslogika nyelve." },
   }),
-  audio_id: field(z.string().min(1).max(200).optional(), {
+  audio_id: field(audioIdSchema.optional(), {
     title: "Recorded audio",
-    label: { en: "Recorded audio", hu: "Hangfájl" },
-    widget: "text",
+    label: { en: "Recorded audio", hu: "Hangfelvétel" },
+    widget: "audio",
+    help: {
+      en: "When chosen, the caller hears the recording instead of the spoken text; the text stays as its transcript.",
+      hu: "Ha választ egyet, a hívó a felvételt hallja a felolvasott szöveg helyett; a szöveg az átirata marad.",
+    },
   }),
 });
 export type PlayConfig = z.output<typeof playConfigSchema>;
@@ -31,7 +35,10 @@ export const playDefinition: NodeDefinition<"play", PlayConfig> = {
   waitsForCaller: true,
   ports: () => [...NEXT_OPTIONAL],
   summary: (config) => truncate(promptText(config.text)),
-  references: () => [],
+  references: (config) => [
+    ...promptReferences(config.text, "config.text"),
+    ...(config.audio_id === undefined ? [] : [{ kind: "audio_prompt" as const, id: config.audio_id, path: "config.audio_id" }]),
+  ],
   templateFields: (config) => [{ path: "config.text", template: promptText(config.text), kind: "template" }],
   variablesSet: () => [],
 };

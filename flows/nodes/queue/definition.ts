@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { NodeDefinition } from "@/flows/model/types";
-import { field, idReferenceSchema, promptField, promptText, secondsField } from "@/flows/model/fields";
+import { field, idReferenceSchema, promptField, promptReferences, promptText, secondsField } from "@/flows/model/fields";
 import { localized, port } from "@/flows/nodes/ports";
 
 export const queueConfigSchema = z.strictObject({
@@ -30,7 +30,7 @@ export const queueDefinition: NodeDefinition<"queue", QueueConfig> = {
   ports: () => [port("answered", false), port("timeout", false), port("no_agents", false)],
   summary: (config, locale) =>
     localized(locale, `${config.queue_id} · up to ${config.max_wait_s} s`, `${config.queue_id} · legfeljebb ${config.max_wait_s} mp`),
-  references: (config) => [{ kind: "queue", id: config.queue_id, path: "config.queue_id" }],
+  references: (config) => [{ kind: "queue", id: config.queue_id, path: "config.queue_id" }, ...promptReferences(config.hold_prompt, "config.hold_prompt")],
   templateFields: (config) =>
     config.hold_prompt === undefined ? [] : [{ path: "config.hold_prompt", template: promptText(config.hold_prompt), kind: "template" }],
   variablesSet: () => [],

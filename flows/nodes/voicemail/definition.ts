@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { NodeDefinition } from "@/flows/model/types";
-import { extensionSchema, field, promptField, promptText, secondsField } from "@/flows/model/fields";
+import { extensionSchema, field, promptField, promptReferences, promptText, secondsField } from "@/flows/model/fields";
 import { NEXT_OPTIONAL, localized } from "@/flows/nodes/ports";
 
 export const voicemailConfigSchema = z.strictObject({
@@ -26,7 +26,10 @@ export const voicemailDefinition: NodeDefinition<"voicemail", VoicemailConfig> =
   waitsForCaller: true,
   ports: () => [...NEXT_OPTIONAL],
   summary: (config, locale) => localized(locale, `Mailbox ${config.mailbox_extension}`, `${config.mailbox_extension} hangpostája`),
-  references: (config) => [{ kind: "extension", id: config.mailbox_extension, path: "config.mailbox_extension" }],
+  references: (config) => [
+    { kind: "extension", id: config.mailbox_extension, path: "config.mailbox_extension" },
+    ...promptReferences(config.greeting, "config.greeting"),
+  ],
   templateFields: (config) =>
     config.greeting === undefined ? [] : [{ path: "config.greeting", template: promptText(config.greeting), kind: "template" }],
   variablesSet: () => [],

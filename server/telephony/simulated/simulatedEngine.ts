@@ -29,6 +29,8 @@ export interface SimulatedEngineOptions {
   /** Simulated prompt length: this many ms per character of text, at least `minPromptMs`. */
   msPerCharacter?: number;
   minPromptMs?: number;
+  /** Length of an uploaded audio prompt; a prompt with a known `audioId` lasts that long instead of its text's length. */
+  audioDurationMs?: (audioId: string) => number | undefined;
 }
 
 const ANSWER_AFTER_3S: EndpointBehavior = { behavior: "answer", answer_after_s: 3 };
@@ -76,6 +78,7 @@ export class SimulatedEngine implements TelephonyEngine, FarEndSimulator {
   private readonly isExtension: (number: string) => boolean;
   private readonly msPerCharacter: number;
   private readonly minPromptMs: number;
+  private readonly audioDurationMs: (audioId: string) => number | undefined;
   private readonly legs = new Map<LegId, SimLeg>();
   private readonly phones = new Map<string, SimPhone>();
   private readonly externalBehaviors = new Map<string, EndpointBehavior>();
@@ -91,6 +94,7 @@ export class SimulatedEngine implements TelephonyEngine, FarEndSimulator {
     this.isExtension = options.isExtension ?? ((number) => /^\d{1,6}$/.test(number));
     this.msPerCharacter = options.msPerCharacter ?? 60;
     this.minPromptMs = options.minPromptMs ?? 500;
+    this.audioDurationMs = options.audioDurationMs ?? (() => undefined);
   }
 
   // ── TelephonyEngine ─────────────────────────────────────────────
@@ -132,7 +136,8 @@ export class SimulatedEngine implements TelephonyEngine, FarEndSimulator {
     const leg = this.legs.get(legId);
     if (!leg || leg.state === "ended") return Promise.resolve("stopped");
     this.stopPlaybackOf(leg);
-    const durationMs = Math.max(this.minPromptMs, prompt.text.length * this.msPerCharacter);
+    const recorded = prompt.audioId === undefined ? undefined : this.audioDurationMs(prompt.audioId);
+    const durationMs = recorded ?? Math.max(this.minPromptMs, prompt.text.length * this.msPerCharacter);
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(() => {
         leg.playback = null;
