@@ -205,7 +205,13 @@ async function main() {
     db.close();
     return row.n;
   };
-  while (outstanding() > 0 && Date.now() < drainDeadline) await sleep(1_000);
+  // A hung-up call's final CDR (and its deliveries) is written a moment after the API answers: the outbox only
+  // counts as drained when it has stayed empty for a few seconds.
+  let emptyChecks = 0;
+  while (emptyChecks < 3 && Date.now() < drainDeadline) {
+    await sleep(1_000);
+    emptyChecks = outstanding() === 0 ? emptyChecks + 1 : 0;
+  }
   const endRssKb = rssKb(server.child.pid);
   await server.stop();
   await crm.stop();

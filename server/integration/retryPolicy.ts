@@ -5,7 +5,9 @@ import type { ErrorClass, OutboundResult } from "./httpSender";
  * What one attempt's outcome means for the delivery. 2xx succeeds; 408, 429,
  * 5xx and network failures are retried on the endpoint's schedule (each wait
  * jittered to 0.5–1.0× so a recovering CRM is not hit by a thundering herd),
- * or after `Retry-After` when the CRM sends one (capped); 410 pauses the
+ * or later when the CRM's `Retry-After` asks for longer (capped). It is a
+ * floor, never a shortcut: a CRM throttling with `Retry-After: 1` would
+ * otherwise use up the whole retry schedule in seconds. 410 pauses the
  * endpoint's queue; redirects, other 4xx and policy refusals are final.
  */
 export const RETRY_AFTER_CAP_MS = 60 * 60 * 1000;
@@ -53,7 +55,7 @@ export function judgeAttempt(result: OutboundResult, context: AttemptContext): V
   const scheduledMs = intervals[Math.min(context.attemptNo - 1, intervals.length - 1)] * 1000;
   const jittered = scheduledMs * (0.5 + 0.5 * (context.random ?? Math.random)());
   const retryAfter = result.response ? parseRetryAfter(result.response.headers["retry-after"], context.now) : null;
-  const delay = retryAfter !== null ? Math.min(retryAfter, RETRY_AFTER_CAP_MS) : jittered;
+  const delay = retryAfter !== null ? Math.max(Math.min(retryAfter, RETRY_AFTER_CAP_MS), jittered) : jittered;
   const nextAttemptAt = context.now + Math.round(delay);
   if (context.expiresAt !== null && nextAttemptAt >= context.expiresAt) return { kind: "expired" };
   return { kind: "retry", nextAttemptAt };

@@ -151,6 +151,16 @@ describe("delivery worker", () => {
     expect(Date.parse(getDelivery(h.db, deliveryId).next_attempt_at ?? "")).toBe(start + 42_000 + 3_600_000);
   });
 
+  it("waits for the schedule when Retry-After asks for less, so throttling cannot use up the retries in seconds", async () => {
+    const { id } = h.createApi(endOfCall());
+    const { deliveryId } = enqueue(id);
+    receiver.respond = () => ({ status: 429, headers: { "retry-after": "1" } });
+    const start = h.clock.now();
+    await h.integration.worker.runOnce();
+    // The schedule's first wait is 5 s, jittered to 2.5–5 s.
+    expect(Date.parse(getDelivery(h.db, deliveryId).next_attempt_at ?? "")).toBeGreaterThanOrEqual(start + 2_500);
+  });
+
   it("410 Gone disables the endpoint and pauses its queue; enabling it again resumes", async () => {
     const { id } = h.createApi(endOfCall());
     const first = enqueue(id);
