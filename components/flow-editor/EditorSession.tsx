@@ -49,7 +49,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
   const locale = useLocale() as Locale;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const editor = useEditorState(toEditorDocument(flow.draft));
+  const editor = useEditorState(() => toEditorDocument(flow.draft));
   const { document } = editor;
   const parsed = useMemo(() => parseEditorDocument(document), [document]);
   const pickerOptions = useQuery(trpc.flows.pickerOptions.queryOptions()).data;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { NODE_TYPES } from "@/flows/model/nodeTypes";
 import { nodeDefinitions } from "@/flows/nodes/definitions";
 import { Circle } from "lucide-react";
-import { displayLabel, portsOf, summaryOf, uniqueId } from "./editorDocument";
+import { type EditorDocument, displayLabel, portsOf, sameExceptPositions, summaryOf, uniqueId } from "./editorDocument";
+import { moveNodes } from "./documentEdits";
 import { iconFor } from "./nodeAppearance";
 import { editorNode } from "./testDocuments";
 
@@ -32,5 +33,17 @@ describe("editor document", () => {
 
   it("has an icon for every node type", () => {
     for (const type of NODE_TYPES) expect(iconFor(nodeDefinitions[type].icon), type).not.toBe(Circle);
+  });
+
+  it("tells a move from every other change", () => {
+    const play = editorNode("p", "play", { text: "Hi" });
+    const document: EditorDocument = { schema_version: 1, name: "F", nodes: [editorNode("start", "start", {}), play], edges: [] };
+    expect(sameExceptPositions(document, moveNodes(document, new Map([["p", { x: 500, y: 80 }]])))).toBe(true);
+    expect(sameExceptPositions(document, { ...document, name: "G" })).toBe(false);
+    expect(sameExceptPositions(document, { ...document, edges: [{ id: "e", source: "start", source_port: "next", target: "p" }] })).toBe(false);
+    expect(sameExceptPositions(document, { ...document, nodes: [document.nodes[0], { ...play, config: { text: "Hello" } }] })).toBe(false);
+    expect(sameExceptPositions(document, { ...document, nodes: [document.nodes[0], { ...play, label: "Greeting" }] })).toBe(false);
+    expect(sameExceptPositions(document, { ...document, nodes: [play, document.nodes[0]] })).toBe(false);
+    expect(sameExceptPositions(document, { ...document, nodes: [document.nodes[0]] })).toBe(false);
   });
 });

@@ -34,6 +34,25 @@ export function toEditorDocument(document: FlowDocument): EditorDocument {
   return structuredClone(document) as EditorDocument;
 }
 
+/**
+ * True when `b` differs from `a` only in where nodes stand. Moves are most of
+ * an editing session (a drag changes the document every frame) and change
+ * nothing that validation or connections depend on.
+ */
+export function sameExceptPositions(a: EditorDocument, b: EditorDocument): boolean {
+  if (a === b) return true;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete("nodes");
+  for (const key of keys) if (a[key as keyof EditorDocument] !== b[key as keyof EditorDocument]) return false;
+  return (
+    a.nodes.length === b.nodes.length &&
+    a.nodes.every((node, i) => {
+      const other = b.nodes[i];
+      return node === other || (node.id === other.id && node.type === other.type && node.version === other.version && node.label === other.label && node.config === other.config);
+    })
+  );
+}
+
 /** The working copy read as a draft: structurally sound is enough to save it; validation reports incomplete configs. */
 export function parseEditorDocument(document: EditorDocument): ParseResult {
   return parseFlowDraft(document);

@@ -25,6 +25,7 @@ import { moveNodes } from "../documentEdits";
 import { type EditorDocument, displayLabel, portsOf } from "../editorDocument";
 import type { NodeIssues } from "../issues";
 import type { EditorState, Selection } from "../hooks/useEditorState";
+import { useStructure } from "../hooks/useStructure";
 import { FlowNodeCard } from "./FlowNodeCard";
 import { type FlowCanvasNode, type Highlight, type NodeCache, draggedPositions, measuredSizes, toCanvasEdges, toCanvasNodes } from "./canvasElements";
 
@@ -87,18 +88,20 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
     [document, selection, issues, highlights, measured, locale, readOnly, cache],
   );
 
-  const describeEdge = useCallback(
-    (source: string, port: string, target: string) => {
-      const from = document.nodes.find((node) => node.id === source);
-      const to = document.nodes.find((node) => node.id === target);
+  // Connections do not depend on positions: a drag must not rebuild (and make React Flow re-read) every edge.
+  const structure = useStructure(document);
+  const describeEdge = useMemo(() => {
+    const byId = new Map(structure.nodes.map((node) => [node.id, node]));
+    return (source: string, port: string, target: string) => {
+      const from = byId.get(source);
+      const to = byId.get(target);
       const portLabel = from ? (portsOf(from).find((spec) => spec.id === port)?.label[locale] ?? port) : port;
       return t("edgeLabel", { from: from ? displayLabel(from, locale) : source, port: portLabel, to: to ? displayLabel(to, locale) : target });
-    },
-    [document, locale, t],
-  );
+    };
+  }, [structure, locale, t]);
   const edges = useMemo(
-    () => toCanvasEdges(document, selection.edges, { removed: removedEdges, added: addedEdges, describe: describeEdge }),
-    [document, selection.edges, removedEdges, addedEdges, describeEdge],
+    () => toCanvasEdges(structure, selection.edges, { removed: removedEdges, added: addedEdges, describe: describeEdge }),
+    [structure, selection.edges, removedEdges, addedEdges, describeEdge],
   );
 
   const onNodesChange = useCallback(
@@ -118,8 +121,8 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
   const onEdgesChange = useCallback((changes: EdgeChange[]) => selectChanges?.([], changes), [selectChanges]);
 
   const isValidConnection = useCallback(
-    (connection: Connection | Edge) => connectionProblem(document, { source: connection.source, sourceHandle: connection.sourceHandle, target: connection.target }) === null,
-    [document],
+    (connection: Connection | Edge) => connectionProblem(structure, { source: connection.source, sourceHandle: connection.sourceHandle, target: connection.target }) === null,
+    [structure],
   );
   const onConnect = useCallback((connection: Connection) => apply?.((current) => connect(current, connection)), [apply]);
   const onReconnect = useCallback((old: Edge, connection: Connection) => apply?.((current) => reconnect(current, old.id, connection)), [apply]);

@@ -4,7 +4,7 @@
  * icon, label, one-line summary, a target handle on the left and one labelled
  * source handle per output port. Problems show as a red or amber marker.
  */
-import { memo, useEffect } from "react";
+import { memo, useEffect, useRef } from "react";
 import { Handle, type NodeProps, Position, useUpdateNodeInternals } from "@xyflow/react";
 import { AlertTriangle, CircleAlert } from "lucide-react";
 import { useTranslations } from "next-intl";
@@ -33,8 +33,14 @@ function FlowNodeCardImpl({ id, data, selected }: NodeProps<FlowCanvasNode>) {
   const connectedPorts = new Set(connected.split(" "));
   const updateNodeInternals = useUpdateNodeInternals();
   const portKey = ports.map((port) => port.id).join(" ");
-  // Renamed ports keep the node's size, so React Flow would not notice the handles moved.
-  useEffect(() => updateNodeInternals(id), [id, portKey, updateNodeInternals]);
+  // Renamed ports keep the node's size, so React Flow would not notice the handles moved. Not on mount: React Flow
+  // measures new nodes itself, and 300 extra measurements made large flows open seconds slower.
+  const measuredPorts = useRef(portKey);
+  useEffect(() => {
+    if (measuredPorts.current === portKey) return;
+    measuredPorts.current = portKey;
+    updateNodeInternals(id);
+  }, [id, portKey, updateNodeInternals]);
 
   const border = errors > 0 ? "border-red-400" : warnings > 0 ? "border-amber-300" : "border-slate-200";
   const ring = highlight ? HIGHLIGHT_RING[highlight] : selected ? "ring-2 ring-brand-500" : "";

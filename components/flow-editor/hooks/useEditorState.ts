@@ -71,8 +71,9 @@ function reducer(state: State, action: Action): State {
   }
 }
 
-export function useEditorState(initial: EditorDocument) {
-  const [state, dispatch] = useReducer(reducer, initial, (document): State => ({ history: createHistory(document), selection: NOTHING }));
+/** `initial` is called once: building the working copy of a large flow is too costly for every render. */
+export function useEditorState(initial: () => EditorDocument) {
+  const [state, dispatch] = useReducer(reducer, initial, (create): State => ({ history: createHistory(create()), selection: NOTHING }));
   const apply = useCallback(
     (change: (document: EditorDocument) => EditorDocument, options: { mergeKey?: string; select?: Selection } = {}) =>
       dispatch({ kind: "apply", change, ...options }),

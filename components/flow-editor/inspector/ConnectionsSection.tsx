@@ -3,12 +3,13 @@
  * Where each output leads, as plain selects: the keyboard-friendly way to
  * connect nodes, and a readable list of a node's branches.
  */
-import { useId } from "react";
+import { useId, useMemo } from "react";
 import { useTranslations } from "next-intl";
 import type { ValidationIssue } from "@/flows/validation/validateFlow";
 import { connectionProblem } from "../connections";
 import { type EditorDocument, type EditorNode, displayLabel, portsOf } from "../editorDocument";
 import { issuePort, issueText } from "../issues";
+import { useStructure } from "../hooks/useStructure";
 import { inputClass } from "./FieldShell";
 import { useInspector } from "./InspectorContext";
 
@@ -27,6 +28,18 @@ export function ConnectionsSection({
   const { locale } = useInspector();
   const baseId = useId();
   const ports = portsOf(node);
+  // Recomputed when connections or configs change, not on every frame of a drag.
+  const structure = useStructure(document);
+  const source = structure.nodes.find((other) => other.id === node.id) ?? node;
+  const allowedTargets = useMemo(() => {
+    const unconnected = { ...structure, edges: [] };
+    return new Map(
+      portsOf(source).map((port) => [
+        port.id,
+        new Set(structure.nodes.filter((other) => connectionProblem(unconnected, { source: source.id, sourceHandle: port.id, target: other.id }) === null).map((other) => other.id)),
+      ]),
+    );
+  }, [structure, source]);
   if (ports.length === 0) return null;
   return (
     <section aria-labelledby={`${baseId}-title`} className="space-y-2 border-t border-slate-200 pt-4">
@@ -35,9 +48,7 @@ export function ConnectionsSection({
       </h3>
       {ports.map((port) => {
         const target = document.edges.find((edge) => edge.source === node.id && edge.source_port === port.id)?.target ?? "";
-        const candidates = document.nodes.filter(
-          (other) => other.id === target || connectionProblem({ ...document, edges: [] }, { source: node.id, sourceHandle: port.id, target: other.id }) === null,
-        );
+        const candidates = structure.nodes.filter((other) => other.id === target || allowedTargets.get(port.id)?.has(other.id));
         const issue = issues.find((item) => issuePort(item) === port.id);
         const id = `${baseId}-${port.id}`;
         return (
