@@ -1,19 +1,27 @@
 "use client";
-/** The flow editor page's client side: loads the flow, then runs an editing session on it. */
+/**
+ * The flow editor page's client side: loads the flow, then runs an editing
+ * session on it, or, with `?replay={callId}`, replays that past call on the
+ * revision it ran (read-only) until the admin goes back to the draft.
+ */
 import "@xyflow/react/dist/style.css";
 import "./flowEditor.css";
 import { ReactFlowProvider } from "@xyflow/react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useTRPC } from "../trpc";
 import { EditorSession } from "./EditorSession";
+import { ReplaySession } from "./ReplaySession";
 
 export function FlowEditor({ flowId }: { flowId: string }) {
   const t = useTranslations("editor");
   const trpc = useTRPC();
   // The editor owns the draft while open: no background refetch may replace it under the admin's hands.
   const flow = useQuery({ ...trpc.flows.get.queryOptions({ id: flowId }), staleTime: Infinity, refetchOnWindowFocus: false, retry: false });
+  const replayOf = useSearchParams().get("replay");
+  const router = useRouter();
 
   if (flow.isPending) return <p className="p-8 text-sm text-slate-500">{t("loading")}</p>;
   if (flow.isError) {
@@ -31,7 +39,17 @@ export function FlowEditor({ flowId }: { flowId: string }) {
   return (
     <ReactFlowProvider>
       {/* Reloading (after a conflict or a rollback) fetches the flow again, which starts a fresh session. */}
-      <EditorSession key={flow.dataUpdatedAt} flow={flow.data} onReload={() => void flow.refetch()} />
+      {replayOf ? (
+        <ReplaySession
+          key={replayOf}
+          flow={flow.data}
+          callId={replayOf}
+          // The draft may have been saved elsewhere meanwhile: editing starts from a fresh copy.
+          onExit={() => void flow.refetch().then(() => router.replace(`/flows/${encodeURIComponent(flowId)}`))}
+        />
+      ) : (
+        <EditorSession key={flow.dataUpdatedAt} flow={flow.data} onReload={() => void flow.refetch()} />
+      )}
     </ReactFlowProvider>
   );
 }

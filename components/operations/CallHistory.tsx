@@ -37,7 +37,7 @@ function targetText(cdr: Cdr): string {
 }
 
 /** Finished calls from the CDRs, newest first, each with its legs, recordings and (when a flow ran) its steps. */
-export function CallHistory() {
+export function CallHistory({ canReplay = false }: { canReplay?: boolean }) {
   const t = useTranslations("operations.calls");
   const locale = useLocale();
   const errorText = useErrorText();
@@ -235,7 +235,7 @@ export function CallHistory() {
           </Button>
         </div>
       ) : null}
-      <TraceDialog callId={traceOf} onClose={() => setTraceOf(null)} />
+      <TraceDialog callId={traceOf} onClose={() => setTraceOf(null)} canReplay={canReplay} />
     </section>
   );
 }

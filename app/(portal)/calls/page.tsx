@@ -11,7 +11,8 @@ export default async function CallsPage() {
     <>
       <PageHeader title={t("title")} intro={user.role === "admin" ? t("introAdmin") : t("introUser")} />
       <LiveCalls />
-      <CallHistory />
+      {/* Replaying a call opens the flow editor, which is for admins. */}
+      <CallHistory canReplay={user.role === "admin"} />
     </>
   );
 }

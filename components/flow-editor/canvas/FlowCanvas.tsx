@@ -49,11 +49,14 @@ interface FlowCanvasProps {
   highlights?: ReadonlyMap<string, Highlight>;
   addedEdges?: ReadonlySet<string>;
   removedEdges?: FlowEdge[];
+  /** A replayed call's path: the connections taken so far and the one into its current step. */
+  takenEdges?: ReadonlySet<string>;
+  currentEdge?: string | null;
   /** Changing this number fits the view once the current document is drawn (after auto-layout or import). */
   fitRequest?: number;
 }
 
-export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges, fitRequest }: FlowCanvasProps) {
+export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges, takenEdges, currentEdge, fitRequest }: FlowCanvasProps) {
   const locale = useLocale() as Locale;
   const t = useTranslations("editor.canvas");
   const { screenToFlowPosition, fitView } = useReactFlow();
@@ -100,8 +103,8 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
     };
   }, [structure, locale, t]);
   const edges = useMemo(
-    () => toCanvasEdges(structure, selection.edges, { removed: removedEdges, added: addedEdges, describe: describeEdge }),
-    [structure, selection.edges, removedEdges, addedEdges, describeEdge],
+    () => toCanvasEdges(structure, selection.edges, { removed: removedEdges, added: addedEdges, taken: takenEdges, current: currentEdge, describe: describeEdge }),
+    [structure, selection.edges, removedEdges, addedEdges, takenEdges, currentEdge, describeEdge],
   );
 
   const onNodesChange = useCallback(

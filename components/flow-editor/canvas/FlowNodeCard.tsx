@@ -17,7 +17,7 @@ const HIGHLIGHT_RING: Record<Highlight, string> = {
   changed: "ring-2 ring-amber-500 bg-amber-50",
   removed: "ring-2 ring-red-400 bg-red-50 opacity-60 border-dashed",
   active: "ring-4 ring-brand-500 shadow-lg",
-  visited: "ring-2 ring-brand-100",
+  visited: "ring-2 ring-brand-500/40 bg-brand-50",
 };
 
 const HIGHLIGHT_BADGE = {

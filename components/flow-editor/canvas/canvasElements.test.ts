@@ -47,6 +47,15 @@ describe("document → canvas", () => {
     ]);
     expect(edges[1].ariaLabel).toBe("menu:1→bye");
   });
+
+  it("marks a replayed call's path: connections taken, the one into the current step, and highlighted nodes", () => {
+    const describe = () => "";
+    const edges = toCanvasEdges(menuDocument(), new Set(), { taken: new Set(["e1", "e2"]), current: "e2", describe });
+    expect(edges.map((edge) => edge.className)).toEqual(["edge-taken", "edge-taken edge-current"]);
+    const [start, menu] = toCanvasNodes({ ...input(), highlights: new Map([["start", "visited"], ["menu", "active"]]) }, new Map());
+    expect([start.className, start.domAttributes]).toEqual(["node-visited", undefined]);
+    expect([menu.className, menu.domAttributes]).toEqual(["node-active", { "aria-current": "step" }]);
+  });
 });
 
 describe("canvas changes → document", () => {

@@ -94,8 +94,10 @@ function buildNode(node: EditorNode, key: unknown[], input: CanvasInput): FlowCa
     deletable: !input.readOnly && node.type !== "start",
     ...(measured ? { measured } : {}),
     ariaLabel: label === typeLabel ? label : `${label} (${typeLabel})`,
-    // The test call's current step, for assistive technology (the ring shows it visually).
+    // The test call's or replay's current step, for assistive technology (the ring shows it visually).
     ...(highlight === "active" ? { domAttributes: { "aria-current": "step" as const } } : {}),
+    // Every highlight also as a class on React Flow's node wrapper (styles, browser tests).
+    ...(highlight ? { className: `node-${highlight}` } : {}),
     data: {
       node,
       label,
@@ -114,7 +116,14 @@ function buildNode(node: EditorNode, key: unknown[], input: CanvasInput): FlowCa
 export function toCanvasEdges(
   document: EditorDocument,
   selected: ReadonlySet<string>,
-  options: { removed?: EditorDocument["edges"]; added?: ReadonlySet<string>; describe: (source: string, port: string, target: string) => string },
+  options: {
+    removed?: EditorDocument["edges"];
+    added?: ReadonlySet<string>;
+    /** Connections a replayed call took, and the one into its current step. */
+    taken?: ReadonlySet<string>;
+    current?: string | null;
+    describe: (source: string, port: string, target: string) => string;
+  },
 ): Edge[] {
   const edge = (id: string, source: string, port: string, target: string, className: string): Edge => ({
     id,
@@ -124,13 +133,20 @@ export function toCanvasEdges(
     type: "smoothstep",
     selected: selected.has(id),
     className,
-    markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
+    // A replayed path's arrowheads in the path's colour (CSS cannot reach React Flow's shared markers).
+    markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18, ...(className.startsWith("edge-taken") ? { color: "#2f6fde" } : {}) },
     ariaLabel: options.describe(source, port, target),
   });
   return [
-    ...document.edges.map((item) => edge(item.id, item.source, item.source_port, item.target, options.added?.has(item.id) ? "edge-added" : "")),
+    ...document.edges.map((item) => edge(item.id, item.source, item.source_port, item.target, edgeClass(item.id, options))),
     ...(options.removed ?? []).map((item) => ({ ...edge(`removed:${item.id}`, item.source, item.source_port, item.target, "edge-removed"), selectable: false })),
   ];
+}
+
+function edgeClass(id: string, options: { added?: ReadonlySet<string>; taken?: ReadonlySet<string>; current?: string | null }): string {
+  if (options.current === id) return "edge-taken edge-current";
+  if (options.taken?.has(id)) return "edge-taken";
+  return options.added?.has(id) ? "edge-added" : "";
 }
 
 /** Positions reported while dragging (React Flow reports every frame). */
