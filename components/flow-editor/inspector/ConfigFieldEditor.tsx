@@ -2,7 +2,7 @@
 /** One config field of the inspector form: the widget its metadata names, inside its label, help and error. */
 import { useTranslations } from "next-intl";
 import type { NodeType } from "@/flows/model/types";
-import type { ConfigField } from "../configFields";
+import { configFieldsOf, type ConfigField } from "../configFields";
 import { FieldShell } from "./FieldShell";
 import { useInspector } from "./InspectorContext";
 import { TemplateInput } from "./TemplateInput";
@@ -11,6 +11,7 @@ import { DtmfOptionsWidget } from "./widgets/DtmfOptionsWidget";
 import { AssignmentsWidget, ConditionRulesWidget } from "./widgets/listEditors";
 import { ExtensionWidget, ExtensionsWidget, ReferenceWidget } from "./widgets/pickers";
 import { PromptWidget } from "./widgets/PromptWidget";
+import { AudioWidget } from "./widgets/AudioPromptPicker";
 import { ScheduleWidget } from "./widgets/ScheduleWidget";
 import type { WidgetProps } from "./widgets/types";
 
@@ -34,7 +35,10 @@ function Widget({ nodeType, ...props }: WidgetProps & { nodeType: NodeType }) {
     case "dates":
       return <DatesWidget {...props} />;
     case "prompt":
-      return <PromptWidget {...props} />;
+      // Play nodes pick their recording in their own "audio" field.
+      return <PromptWidget {...props} recordedAudio={!configFieldsOf(nodeType).some((field) => field.meta.widget === "audio")} />;
+    case "audio":
+      return <AudioWidget {...props} />;
     case "template":
     case "expression":
       return (

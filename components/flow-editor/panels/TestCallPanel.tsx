@@ -12,6 +12,8 @@ import { DTMF_KEYS } from "@/flows/model/fields";
 import { Button } from "../../ui/Button";
 import { inputClass, smallButtonClass } from "../inspector/FieldShell";
 import type { TestCallSession } from "../hooks/useTestCall";
+import { usePromptSound } from "../hooks/usePromptSound";
+import { AudioPreviewButton } from "../inspector/widgets/AudioPromptPicker";
 
 export function TestCallPanel({ session, onShowNode }: { session: TestCallSession; onShowNode: (nodeId: string) => void }) {
   const t = useTranslations("editor.testCall");
@@ -20,6 +22,7 @@ export function TestCallPanel({ session, onShowNode }: { session: TestCallSessio
   const [called, setCalled] = useState("+3612345678");
   const [at, setAt] = useState("");
   const { state } = session;
+  const sound = usePromptSound(state);
   const label = (group: "statuses" | "dispositions" | "phoneStates", value: string) => (t.has(`${group}.${value}`) ? t(`${group}.${value}`) : value);
 
   function start(event: FormEvent) {
@@ -47,6 +50,24 @@ export function TestCallPanel({ session, onShowNode }: { session: TestCallSessio
           <PhoneCall aria-hidden className="h-4 w-4" />
           {t("start")}
         </Button>
+        <label className="flex items-start gap-2 text-xs text-slate-700">
+          <input
+            type="checkbox"
+            className="mt-0.5"
+            checked={sound.speakPrompts}
+            disabled={!sound.speechAvailable}
+            aria-describedby={sound.speechAvailable ? undefined : `${ids}-speech-hint`}
+            onChange={(event) => sound.setSpeakPrompts(event.target.checked)}
+          />
+          <span>
+            {t("speakPrompts")}
+            {sound.speechAvailable ? null : (
+              <span id={`${ids}-speech-hint`} className="block text-slate-500">
+                {t("speechUnavailable")}
+              </span>
+            )}
+          </span>
+        </label>
         {session.problem ? (
           <p role="alert" className="text-xs text-red-700">
             {t(session.problem)}
@@ -94,8 +115,11 @@ export function TestCallPanel({ session, onShowNode }: { session: TestCallSessio
               <h3 className="mb-1 text-xs font-semibold text-slate-600">{t("heard")}</h3>
               <ul className="space-y-1 rounded-md bg-slate-50 p-2 text-xs text-slate-700">
                 {state.prompts.map((prompt, index) => (
-                  <li key={index}>
-                    “{prompt.text}” <span className="text-slate-400">({prompt.language})</span>
+                  <li key={index} className="flex items-start justify-between gap-2">
+                    <span>
+                      “{prompt.text}” <span className="text-slate-400">({prompt.audioId ? t("recording") : prompt.language})</span>
+                    </span>
+                    {prompt.audioId ? <AudioPreviewButton id={prompt.audioId} name={prompt.text} /> : null}
                   </li>
                 ))}
               </ul>
