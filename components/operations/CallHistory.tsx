@@ -2,7 +2,8 @@
 import { Fragment, useState } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { ChevronDown, ChevronRight, ListTree } from "lucide-react";
+import Link from "next/link";
+import { ChevronDown, ChevronRight, Clapperboard, ListTree } from "lucide-react";
 import { cdrDirections, cdrDispositions } from "@/lib/schemas/operations";
 import type { Cdr } from "@/server/pbx/cdr";
 import { useTRPC } from "../trpc";
@@ -60,6 +61,7 @@ export function CallHistory({ canReplay = false }: { canReplay?: boolean }) {
   const pages = history.data?.pages ?? [];
   const rows = pages.flatMap((p) => p.items);
   const traced = new Set(pages.flatMap((p) => p.tracedCallIds));
+  const replayFlows: Record<string, string> = Object.assign({}, ...pages.map((p) => p.replayFlows));
   const set = (key: keyof typeof filters) => (value: string) => setFilters((f) => ({ ...f, [key]: value }));
   const control = "mt-1 block rounded-md border-0 px-3 py-2 text-sm shadow-sm ring-1 ring-slate-300";
 
@@ -188,7 +190,17 @@ export function CallHistory({ canReplay = false }: { canReplay?: boolean }) {
                           <audio key={recording.code} controls preload="none" src={`/api/recordings/${recording.code}`} aria-label={t("recordingOf", { time: new Date(cdr.started_at).toLocaleString(locale) })} className="h-8 w-56" />
                         ))}
                       </td>
-                      <td className="px-3 py-2 text-right">
+                      <td className="px-3 py-2 text-right whitespace-nowrap">
+                        {canReplay && replayFlows[cdr.call_id] ? (
+                          <Link
+                            href={`/flows/${encodeURIComponent(replayFlows[cdr.call_id])}?replay=${encodeURIComponent(cdr.call_id)}`}
+                            aria-label={t("trace.replay")}
+                            title={t("trace.replay")}
+                            className="inline-flex rounded-md p-2 text-slate-500 hover:bg-slate-100 hover:text-slate-800"
+                          >
+                            <Clapperboard aria-hidden className="h-4 w-4" />
+                          </Link>
+                        ) : null}
                         {traced.has(cdr.call_id) ? (
                           <button
                             type="button"

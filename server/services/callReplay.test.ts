@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { CallStore } from "../runtime/callStore";
 import { Runtime } from "../runtime/runtime";
 import { seedDemo } from "./demo";
-import { getCallReplay } from "./callReplay";
+import { getCallReplay, replayableCalls } from "./callReplay";
 import { ServiceError } from "./errors";
 import { TRPCError } from "@trpc/server";
 import { createCaller } from "../api/root";
@@ -68,6 +68,8 @@ describe("call replay", () => {
       "2026-11-24T10:05:00.000Z",
     );
     expect(getCallReplay(db, admin, "call_draft")).toMatchObject({ revision: null, caller_number: null, called_number: null, started_at: "2026-11-24T10:00:00.000Z" });
+    expect(replayableCalls(db, ["call_draft", "call_other"])).toEqual({ call_draft: "flow_x" });
+    expect(replayableCalls(db, [])).toEqual({});
   });
 
   it("reports an unknown call as not found", () => {

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { callTraces, cdrs } from "../db/schema";
 import type { Actor } from "@/lib/schemas/operations";
@@ -34,4 +34,15 @@ export function getCallReplay(db: Db, actor: Actor, callId: string): CallReplayV
     called_number: first?.called ?? null,
     started_at: first?.startedAt ?? firstStepAt ?? savedAt ?? new Date(0).toISOString(),
   };
+}
+
+/** The flow each of these calls ran, for those with a saved trace: the call history's "replay" links (call id → flow id). */
+export function replayableCalls(db: Db, callIds: string[]): Record<string, string> {
+  if (callIds.length === 0) return {};
+  const rows = db
+    .select({ callId: callTraces.callId, flowId: callTraces.flowId })
+    .from(callTraces)
+    .where(and(inArray(callTraces.callId, callIds), isNotNull(callTraces.flowId)))
+    .all();
+  return Object.fromEntries(rows.map((row) => [row.callId, row.flowId as string]));
 }

@@ -29,7 +29,7 @@ import {
   updateQueue,
 } from "../../services/callCentre";
 import { callsWithTrace, getCallTrace, listCdrs, listLiveCalls } from "../../services/callHistory";
-import { getCallReplay } from "../../services/callReplay";
+import { getCallReplay, replayableCalls } from "../../services/callReplay";
 
 /**
  * Portal procedures of the operations area. Thin: roles here, rules in the
@@ -109,7 +109,9 @@ export const callsRouter = createTRPCRouter({
     .query(({ ctx, input }) => {
       const { callDirection, direction: _paging, ...query } = input;
       const page = listCdrs(ctx.db, actorOf(ctx.user), { ...query, direction: callDirection });
-      return { ...page, tracedCallIds: callsWithTrace(ctx.db, page.items.map((c) => c.call_id)) };
+      const callIds = page.items.map((c) => c.call_id);
+      // Replays open the flow editor, which only admins may use.
+      return { ...page, tracedCallIds: callsWithTrace(ctx.db, callIds), replayFlows: ctx.user.role === "admin" ? replayableCalls(ctx.db, callIds) : {} };
     }),
   trace: protectedProcedure.input(z.object({ callId: z.string().min(1) })).query(({ ctx, input }) => getCallTrace(ctx.db, actorOf(ctx.user), input.callId)),
   /** A call's trace with its flow, revision, caller and start time, for the flow editor's replay (admins: the editor is theirs). */
