@@ -57,6 +57,45 @@ export function ReplaySession({ flow, callId, onExit }: { flow: LoadedFlow; call
     [reactFlow],
   );
 
+  // Stepping keeps the current node in view: the canvas pans (at the same zoom) when it would be hidden.
+  const canvasBox = useRef<HTMLDivElement>(null);
+  const clicked = useRef(false);
+  const currentNodeId = state.status === "ready" ? state.frame.currentNodeId : null;
+  const currentIndex = state.status === "ready" ? state.frame.index : -1;
+  const firstShown = useRef(true);
+  useEffect(() => {
+    if (currentIndex < 0) return;
+    // The first step is shown with the whole flow in view (the canvas fits it once measured).
+    if (firstShown.current) {
+      firstShown.current = false;
+      return;
+    }
+    if (clicked.current) {
+      // A click in the step list centres the node itself.
+      clicked.current = false;
+      return;
+    }
+    const node = currentNodeId ? reactFlow.getNode(currentNodeId) : undefined;
+    const box = canvasBox.current?.getBoundingClientRect();
+    if (!node || !box) return;
+    const { x, y, zoom } = reactFlow.getViewport();
+    const size = node.measured ?? DEFAULT_NODE_SIZE;
+    const left = node.position.x * zoom + x;
+    const top = node.position.y * zoom + y;
+    const right = left + (size.width ?? 0) * zoom;
+    const bottom = top + (size.height ?? 0) * zoom;
+    // Room for the banner above and the controls below.
+    const hidden = left < 16 || right > box.width - 16 || top < 64 || bottom > box.height - 72;
+    if (hidden) void reactFlow.setCenter(node.position.x + (size.width ?? 0) / 2, node.position.y + (size.height ?? 0) / 2, { zoom, duration: 300 });
+  }, [currentIndex, currentNodeId, reactFlow]);
+  const showStep = useCallback(
+    (nodeId: string, changesStep: boolean) => {
+      clicked.current = changesStep;
+      centre(nodeId);
+    },
+    [centre],
+  );
+
   const { previous, next, first, last } = replay;
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -86,7 +125,7 @@ export function ReplaySession({ flow, callId, onExit }: { flow: LoadedFlow; call
       </header>
       {state.status === "ready" ? (
         <div className="flex min-h-0 flex-1">
-          <div className="relative min-w-0 flex-1">
+          <div ref={canvasBox} className="relative min-w-0 flex-1">
             <ReplayBanner replay={replay} onExit={onExit} />
             <FlowCanvas
               key={`replay-${callId}`}
@@ -98,7 +137,7 @@ export function ReplaySession({ flow, callId, onExit }: { flow: LoadedFlow; call
             />
             <StepControls replay={replay} />
           </div>
-          <StepList replay={replay} document={state.document} locale={locale} onCentre={centre} />
+          <StepList replay={replay} document={state.document} locale={locale} onCentre={showStep} />
         </div>
       ) : (
         <div className="flex flex-1 items-start justify-center p-8">
@@ -179,7 +218,7 @@ function StepControls({ replay }: { replay: ReplayControls }) {
   );
 }
 
-function StepList({ replay, document, locale, onCentre }: { replay: ReplayControls; document: EditorDocument; locale: Locale; onCentre: (nodeId: string) => void }) {
+function StepList({ replay, document, locale, onCentre }: { replay: ReplayControls; document: EditorDocument; locale: Locale; onCentre: (nodeId: string, changesStep: boolean) => void }) {
   const t = useTranslations("editor.replay");
   const listRef = useRef<HTMLOListElement>(null);
   const current = replay.state.status === "ready" ? replay.state.frame.index : -1;
@@ -207,7 +246,7 @@ function StepList({ replay, document, locale, onCentre }: { replay: ReplayContro
             current={item.index === current}
             onSelect={() => {
               replay.go(item.index);
-              if (item.place === "canvas") onCentre(item.step.node_id);
+              if (item.place === "canvas") onCentre(item.step.node_id, item.index !== current);
             }}
           />
         ))}

@@ -13,8 +13,11 @@ let page: Page;
 /** The replayed flow's editor path, from the first test. */
 let flowPath = "";
 
+/** The language switch of the editor when it is open (the portal's own is behind it, inert), else the portal's. */
 async function setLanguage(locale: "en" | "hu") {
-  await page.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
+  const editor = page.locator(".flow-editor");
+  const scope = (await editor.count()) > 0 ? editor : page;
+  await scope.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
   await expect.poll(() => page.evaluate(() => document.documentElement.lang), slow).toBe(locale);
 }
 
@@ -67,6 +70,9 @@ describe("call replay", () => {
     await page.goto(`${baseUrl}/calls`);
     const row = page.locator(`tr[data-call="${call_id}"]`);
     await expect.poll(() => row.count(), slow).toBe(1);
+    await screenshot(page, "replay-calls-en");
+    // A row action and a link in the steps dialog both open the replay.
+    expect(await row.getByRole("link", { name: "Replay on canvas" }).getAttribute("href")).toMatch(new RegExp(`^/flows/[^/?]+\\?replay=${call_id}$`));
     await row.getByRole("button", { name: "Show the flow steps" }).click();
     const replayLink = page.getByRole("dialog").getByRole("link", { name: "Replay on canvas" });
     await expect.poll(() => replayLink.count(), slow).toBe(1);
@@ -110,6 +116,12 @@ describe("call replay", () => {
     await page.getByRole("button", { name: "Last step" }).click();
     const total = await steps().count();
     await expect.poll(() => currentStep().getAttribute("data-step"), slow).toBe(String(total - 1));
+    // The whole path, with the last step's recorded input and output opened.
+    await page.getByRole("button", { name: "Show the whole flow" }).click();
+    await currentStep().getByText("Input and output").click();
+    await expect.poll(() => currentStep().locator("pre").count(), slow).toBeGreaterThan(0);
+    expect(await page.locator(".react-flow__edge.edge-taken").count()).toBeGreaterThanOrEqual(total - 1);
+    await screenshot(page, "replay-last-step-en");
 
     // Play from the start advances by itself.
     await page.getByRole("button", { name: "First step" }).click();
@@ -122,6 +134,7 @@ describe("call replay", () => {
       await page.getByRole("button", { name: "Első lépés" }).click();
       await page.getByRole("button", { name: "Következő lépés" }).click();
       await expect.poll(() => currentStep().getAttribute("data-step"), slow).toBe("1");
+      await page.getByRole("button", { name: "A teljes hívaslogika megjelenítése" }).click();
       await screenshot(page, "replay-hu");
     } finally {
       await setLanguage("en");

@@ -32,6 +32,13 @@ import { type FlowCanvasNode, type Highlight, type NodeCache, draggedPositions, 
 /** Module scope: React Flow re-mounts every node when this object changes identity. */
 const nodeTypes = { flowNode: FlowNodeCard };
 
+/** Problems in red; a call's current step and path (test call, replay) in the brand colours. */
+function miniMapColour(node: FlowCanvasNode): string {
+  if (node.data.highlight === "active") return "#2f6fde";
+  if (node.data.highlight === "visited") return "#93b4ef";
+  return node.data.errors > 0 ? "#f87171" : "#94a3b8";
+}
+
 /** The palette puts the node type under this type in drag-and-drop data. */
 export const NODE_DRAG_TYPE = "application/x-switchboard-node";
 
@@ -200,7 +207,7 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
     >
       <Background gap={20} color="#cbd5e1" />
       <Controls showInteractive={false} />
-      <MiniMap pannable zoomable nodeColor={(node) => ((node as FlowCanvasNode).data.errors > 0 ? "#f87171" : "#94a3b8")} />
+      <MiniMap pannable zoomable nodeColor={miniMapColour} />
     </ReactFlow>
   );
 }
