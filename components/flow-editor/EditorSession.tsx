@@ -25,6 +25,9 @@ import { useKeyboardShortcuts } from "./hooks/useKeyboardShortcuts";
 import { usePublishing } from "./hooks/usePublishing";
 import { useRevisionView } from "./hooks/useRevisionView";
 import { useTestCall } from "./hooks/useTestCall";
+import { useScenarioRuns } from "./hooks/useScenarioRuns";
+import { ScenariosPanel } from "./scenarios/ScenariosPanel";
+import { type FinishedTestCall, addScenario, scenarioFromTestCall } from "./scenarios/scenarioForm";
 import type { PickerOptions } from "./issues";
 import { Palette } from "./Palette";
 import { PropertiesPanel } from "./PropertiesPanel";
@@ -66,6 +69,7 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
   const requestFit = useCallback(() => setFitRequest((n) => n + 1), []);
   const commands = useEditorCommands(editor, canvasRef, requestFit);
   const testCall = useTestCall(flow.id, autosave.saveNow);
+  const scenarioRuns = useScenarioRuns(flow.id, autosave.saveNow);
   const rollback = useMutation(trpc.flows.rollback.mutationOptions());
 
   const [tab, setTab] = useState<SideTab>("properties");
@@ -136,18 +140,26 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
   );
   useKeyboardShortcuts(shortcutHandlers, viewing === null);
 
+  const scenarioPath = scenarioRuns.highlighted === null ? undefined : scenarioRuns.runs.get(scenarioRuns.highlighted)?.result.path;
   const testHighlights = useMemo(() => {
+    // The Scenarios tab draws the actual path of the run it highlights.
+    if (tab === "scenarios") return scenarioPath ? new Map<string, Highlight>(scenarioPath.map((id) => [id, "visited"])) : undefined;
     const state = testCall.state;
     if (!state || tab !== "test") return undefined;
     const highlights = new Map<string, Highlight>(state.trace.map((step) => [step.node_id, "visited"]));
     if (state.currentNodeId && !state.ended) highlights.set(state.currentNodeId, "active");
     return highlights;
-  }, [testCall.state, tab]);
+  }, [testCall.state, tab, scenarioPath]);
 
   // The revision view belongs to the History tab: leaving the tab goes back to the draft.
   const changeTab = (next: SideTab) => {
     setTab(next);
     if (next !== "history") setViewing(null);
+  };
+  const saveTestCallAsScenario = (call: FinishedTestCall) => {
+    editor.apply((current) => addScenario(current, scenarioFromTestCall(call, t("testCall.scenarioName", { caller: call.caller.trim() }))));
+    scenarioRuns.setOpen(document.test_scenarios?.length ?? 0);
+    changeTab("scenarios");
   };
   const showProblem = (id: string) => {
     changeTab("properties");
@@ -222,7 +234,10 @@ export function EditorSession({ flow, onReload }: { flow: LoadedFlow; onReload: 
           {tab === "properties" ? <PropertiesPanel editor={editor} commands={commands} validation={validation} flowId={flow.id} locale={locale} options={options} /> : null}
           {tab === "problems" ? <ProblemsPanel result={validation.result} document={document} locale={locale} onShowNode={showProblem} /> : null}
           {tab === "history" ? <HistoryPanel flowId={flow.id} viewing={viewing} onView={setViewing} onRollback={setRollingBack} /> : null}
-          {tab === "test" ? <TestCallPanel session={testCall} onShowNode={commands.showNode} /> : null}
+          {tab === "test" ? <TestCallPanel session={testCall} onShowNode={commands.showNode} onSaveAsScenario={saveTestCallAsScenario} /> : null}
+          {tab === "scenarios" ? (
+            <ScenariosPanel flowId={flow.id} editor={editor} runs={scenarioRuns} options={pickerOptions ?? NO_OPTIONS} locale={locale} onShowNode={commands.showNode} />
+          ) : null}
         </SidePanel>
       </div>
       <ShortcutsDialog open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} />

@@ -1,10 +1,10 @@
 "use client";
-/** The right-hand panel's tabs: properties of the selection, problems, history, test call. */
+/** The right-hand panel's tabs: properties of the selection, problems, history, test call, saved scenarios. */
 import { type ReactNode, useId } from "react";
 import { useTranslations } from "next-intl";
 
-export type SideTab = "properties" | "problems" | "history" | "test";
-const TABS: readonly SideTab[] = ["properties", "problems", "history", "test"];
+export type SideTab = "properties" | "problems" | "history" | "test" | "scenarios";
+const TABS: readonly SideTab[] = ["properties", "problems", "history", "test", "scenarios"];
 
 export function SidePanel({
   tab,
@@ -28,7 +28,7 @@ export function SidePanel({
       </span>
     );
   return (
-    <aside className="flex h-full w-[21rem] shrink-0 flex-col border-l border-slate-200 bg-white">
+    <aside className="flex h-full w-[26rem] shrink-0 flex-col border-l border-slate-200 bg-white">
       <div role="tablist" aria-label={t("label")} className="flex border-b border-slate-200 px-1">
         {TABS.map((item) => (
           <button

@@ -2,6 +2,8 @@ import en from "./en.json";
 import hu from "./hu.json";
 import editorEn from "./editor.en.json";
 import editorHu from "./editor.hu.json";
+import scenariosEn from "./scenarios.en.json";
+import scenariosHu from "./scenarios.hu.json";
 import operationsEn from "./operations.en.json";
 import operationsHu from "./operations.hu.json";
 import integrationEn from "./integration.en.json";
@@ -14,12 +16,12 @@ export const locales: readonly Locale[] = ["en", "hu"];
 /**
  * One catalogue per area of the product, each its own namespace, so areas
  * grow independently: portal shell and directory at the top level, then
- * `editor` (flow editor), `operations` (phonebook, forwarding, call centre,
+ * `editor` (flow editor; its saved test scenarios in their own file), `operations` (phonebook, forwarding, call centre,
  * calls) and `integration` (API access, CRM hooks, deliveries).
  */
 const catalogues = {
-  en: { ...en, editor: editorEn, operations: operationsEn, integration: integrationEn },
-  hu: { ...hu, editor: editorHu, operations: operationsHu, integration: integrationHu },
+  en: { ...en, editor: { ...editorEn, scenarios: scenariosEn }, operations: operationsEn, integration: integrationEn },
+  hu: { ...hu, editor: { ...editorHu, scenarios: scenariosHu }, operations: operationsHu, integration: integrationHu },
 } satisfies Record<Locale, unknown>;
 
 export function messagesFor(locale: Locale) {

@@ -7,27 +7,43 @@
  */
 import { type FormEvent, useId, useState } from "react";
 import { useTranslations } from "next-intl";
-import { PhoneCall, PhoneOff } from "lucide-react";
+import { ListChecks, PhoneCall, PhoneOff } from "lucide-react";
 import { DTMF_KEYS } from "@/flows/model/fields";
 import { Button } from "../../ui/Button";
 import { inputClass, smallButtonClass } from "../inspector/FieldShell";
 import type { TestCallSession } from "../hooks/useTestCall";
 import { usePromptSound } from "../hooks/usePromptSound";
 import { AudioPreviewButton } from "../inspector/widgets/AudioPromptPicker";
+import type { FinishedTestCall } from "../scenarios/scenarioForm";
 
-export function TestCallPanel({ session, onShowNode }: { session: TestCallSession; onShowNode: (nodeId: string) => void }) {
+export function TestCallPanel({
+  session,
+  onShowNode,
+  onSaveAsScenario,
+}: {
+  session: TestCallSession;
+  onShowNode: (nodeId: string) => void;
+  /** Keeps the ended call as a saved scenario expecting what happened. */
+  onSaveAsScenario?: (call: FinishedTestCall) => void;
+}) {
   const t = useTranslations("editor.testCall");
   const ids = useId();
   const [caller, setCaller] = useState("+36301234567");
   const [called, setCalled] = useState("+3612345678");
   const [at, setAt] = useState("");
+  /** What the call was started with, and the keys pressed at each node: a saved scenario replays them. */
+  const [placed, setPlaced] = useState<{ caller: string; called: string; at?: string } | null>(null);
+  const [pressed, setPressed] = useState<{ node_id: string; digits: string }[]>([]);
   const { state } = session;
   const sound = usePromptSound(state);
   const label = (group: "statuses" | "dispositions" | "phoneStates", value: string) => (t.has(`${group}.${value}`) ? t(`${group}.${value}`) : value);
 
   function start(event: FormEvent) {
     event.preventDefault();
-    void session.start({ callerNumber: caller, calledNumber: called, ...(at ? { at: new Date(at).toISOString() } : {}) });
+    const moment = at ? new Date(at).toISOString() : undefined;
+    setPlaced({ caller, called, ...(moment ? { at: moment } : {}) });
+    setPressed([]);
+    void session.start({ callerNumber: caller, calledNumber: called, ...(moment ? { at: moment } : {}) });
   }
 
   return (
@@ -87,10 +103,28 @@ export function TestCallPanel({ session, onShowNode }: { session: TestCallSessio
               </button>
             )}
           </div>
+          {state.ended && placed && onSaveAsScenario ? (
+            <button
+              type="button"
+              className={smallButtonClass}
+              onClick={() => onSaveAsScenario({ ...placed, pressed, path: state.trace.map((step) => step.node_id), disposition: state.disposition })}
+            >
+              <ListChecks aria-hidden className="h-3.5 w-3.5" />
+              {t("saveAsScenario")}
+            </button>
+          ) : null}
           {state.ended ? null : (
             <div role="group" aria-label={t("keypad")} className="grid w-40 grid-cols-3 gap-1">
               {DTMF_KEYS.map((key) => (
-                <button key={key} type="button" className="h-8 rounded bg-white text-sm font-semibold ring-1 ring-slate-300 hover:bg-slate-50" onClick={() => session.dtmf(key)}>
+                <button
+                  key={key}
+                  type="button"
+                  className="h-8 rounded bg-white text-sm font-semibold ring-1 ring-slate-300 hover:bg-slate-50"
+                  onClick={() => {
+                    if (state.currentNodeId) setPressed((keys) => [...keys, { node_id: state.currentNodeId!, digits: key }]);
+                    session.dtmf(key);
+                  }}
+                >
                   {key}
                 </button>
               ))}
