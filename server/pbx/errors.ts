@@ -7,4 +7,12 @@ export class PbxError extends Error {
     super(message);
     this.name = "PbxError";
   }
+
+  /**
+   * By name, not by prototype: the runtime is built in Next's instrumentation bundle and route handlers in theirs,
+   * each with its own copy of this class, so a prototype check turned every call-control refusal into a 500.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && value.name === "PbxError" && "code" in value;
+  }
 }

@@ -14,6 +14,11 @@ export class ServiceError extends Error {
     super(message);
     this.name = "ServiceError";
   }
+
+  /** By name, not by prototype: services also run inside the runtime's bundle (see PbxError). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && value.name === "ServiceError" && "code" in value && "options" in value;
+  }
 }
 
 export function notFound(what: string, id: string): ServiceError {

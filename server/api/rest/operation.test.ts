@@ -57,6 +57,9 @@ describe("the request pipeline", () => {
       [new ServiceError("precondition_failed", "stale"), 412],
       [new PbxError("unavailable", "engine busy"), 503],
       [new PbxError("invalid", "bad"), 400],
+      // As thrown by the runtime's own copy of the classes (Next bundles instrumentation and routes separately).
+      [Object.assign(new Error("no active call c1"), { name: "PbxError", code: "not_found" }), 404],
+      [Object.assign(new Error("taken"), { name: "ServiceError", code: "conflict", options: { field: "externalId" } }), 409],
       [new Error("secret internals"), 500],
     ];
     for (const [error, status] of cases) {
