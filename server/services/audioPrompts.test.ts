@@ -133,14 +133,14 @@ describe("upload route", () => {
   };
 
   it("needs a signed-in admin", async () => {
-    const wav = new Blob([wavBytes()]);
+    const wav = new Blob([new Uint8Array(wavBytes())]);
     expect((await handleAudioUpload(upload(wav), { user: null, db, audioDir })).status).toBe(401);
     expect((await handleAudioUpload(upload(wav), { user: { ...admin, role: "user" }, db, audioDir })).status).toBe(403);
     expect(listAudioPrompts(db)).toEqual([]);
   });
 
   it("refuses uploads posted from another site (CSRF)", async () => {
-    const wav = new Blob([wavBytes()]);
+    const wav = new Blob([new Uint8Array(wavBytes())]);
     expect((await handleAudioUpload(upload(wav, { origin: "https://evil.example" }), { user: admin, db, audioDir })).status).toBe(403);
     expect((await handleAudioUpload(upload(wav, { "sec-fetch-site": "cross-site" }), { user: admin, db, audioDir })).status).toBe(403);
     const noOrigin = new Request("http://portal.test/api/audio-prompts", { method: "POST", body: new FormData(), headers: { host: "portal.test" } });
@@ -149,7 +149,7 @@ describe("upload route", () => {
 
   it("stores a valid file and answers 201 with the new prompt", async () => {
     db.insert(users).values({ id: admin.id, email: admin.email, firstName: "Admin", role: "admin" }).run();
-    const response = await handleAudioUpload(upload(new Blob([wavBytes({ durationMs: 1200 })]), { "sec-fetch-site": "same-origin" }), { user: admin, db, audioDir });
+    const response = await handleAudioUpload(upload(new Blob([new Uint8Array(wavBytes({ durationMs: 1200 }))]), { "sec-fetch-site": "same-origin" }), { user: admin, db, audioDir });
     expect(response.status).toBe(201);
     const body = (await response.json()) as { audioPrompt: { id: string; durationMs: number; createdBy: string } };
     expect(body.audioPrompt).toMatchObject({ durationMs: 1200, name: "hello", createdBy: admin.id });
