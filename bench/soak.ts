@@ -101,21 +101,30 @@ async function main() {
   for (const [pathName, secret] of Object.entries(setup.secrets)) crm.setSecret(pathName, secret);
 
   let server: RunningServer = await startServer(dataDir, { LOG_LEVEL: "error" });
+  const placed = new Set<string>();
+  const counters = { inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, rateLimited: 0, kills: 0 };
+  // A well-behaved API client: on 429 it waits as long as Retry-After says and tries again.
   const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${server.baseUrl}/api/v1${route}`, {
-      method,
-      headers: { authorization: setup.auth, "content-type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text ? JSON.parse(text) : null, headers: response.headers };
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${server.baseUrl}/api/v1${route}`, {
+        method,
+        headers: { authorization: setup.auth, "content-type": "application/json", ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (response.status === 429 && attempt < 20) {
+        counters.rateLimited++;
+        await sleep(Number(response.headers.get("retry-after") ?? 1) * 1000);
+        continue;
+      }
+      return { status: response.status, json: text ? JSON.parse(text) : null, headers: response.headers };
+    }
   };
   const tolerate = (promise: Promise<unknown>) => promise.catch(() => undefined);
   const setPhones = () => Promise.all(["101", "102", "103", "104", "105"].map((ext) => tolerate(api("PUT", `/simulator/phones/${ext}`, { behavior: "answer", answer_after_s: 2 }))));
   await setPhones();
 
-  const placed = new Set<string>();
-  const counters = { inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, kills: 0 };
+
   const started = Date.now();
   const at = (fraction: number) => started + fraction * durationMs;
   const schedule: Array<{ at: number; mode?: CrmMode; kill?: true }> = [
@@ -195,7 +204,13 @@ async function main() {
   // Let every caller finish, then let the CRM catch up.
   await crm.setMode("ok");
   await sleep(16_000);
-  for (const callId of placed) await tolerate(api("POST", `/simulator/calls/${callId}/hangup`));
+  // Every call still up is hung up (204) or already over (404); anything else is a finding.
+  const hangupReplies: Record<string, number> = {};
+  for (const callId of placed) {
+    const reply = await api("POST", `/simulator/calls/${callId}/hangup`).catch(() => null);
+    const status = String(reply?.status ?? "no answer");
+    hangupReplies[status] = (hangupReplies[status] ?? 0) + 1;
+  }
   const drainDeadline = Date.now() + 180_000;
   const dbFile = path.join(dataDir, "switchboard.db");
   const open = () => new Database(dbFile, { readonly: true, fileMustExist: true });
@@ -250,6 +265,8 @@ async function main() {
        where d.status not in ('succeeded', 'expired') and o.kind <> 'data_lookup' limit 20`,
     )
     .all();
+  const unexpectedHangups = Object.entries(hangupReplies).filter(([status]) => status !== "204" && status !== "404");
+  if (unexpectedHangups.length > 0) failures.push(`final hang-ups answered ${JSON.stringify(Object.fromEntries(unexpectedHangups))}`);
   const integrity = db.pragma("integrity_check", { simple: true });
   if (integrity !== "ok") failures.push(`integrity_check: ${String(integrity)}`);
   db.close();
@@ -261,6 +278,7 @@ async function main() {
     soak_seconds: durationMs / 1000,
     ...counters,
     calls_placed: placed.size,
+    final_hangup_replies: hangupReplies,
     cdrs_written: cdrsWritten,
     cdrs_delivered_deduplicated: cdrsDelivered,
     deliveries_received_with_retries: crm.received.length,
