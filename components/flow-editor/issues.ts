@@ -21,6 +21,12 @@ export interface PickerOptions {
   audioPrompts?: (PickerOption & { durationMs: number | null })[];
 }
 
+/** What the ids of queues, CRM APIs, flows and recordings stand for, for the canvas's node summaries. */
+export function referenceNames(options: PickerOptions | undefined): ReadonlyMap<string, string> {
+  if (!options) return new Map();
+  return new Map([...options.queues, ...options.flows, ...options.outboundApis, ...(options.audioPrompts ?? [])].map((item) => [item.id, item.label]));
+}
+
 /** Reference checks in the browser, from the same lists the pickers show (the server repeats them when publishing). */
 export function referenceLookup(options: PickerOptions): ReferenceLookup {
   const ids = (list: PickerOption[]) => new Set(list.map((item) => item.id));

@@ -18,12 +18,14 @@ import {
   useReactFlow,
 } from "@xyflow/react";
 import { useLocale, useTranslations } from "next-intl";
+import { useQuery } from "@tanstack/react-query";
 import { type FlowEdge, type Locale, type NodeType, type Position } from "@/flows/model/types";
 import { isNodeType } from "@/flows/model/nodeTypes";
 import { connect, connectionProblem, reconnect } from "../connections";
 import { moveNodes } from "../documentEdits";
 import { type EditorDocument, displayLabel, portsOf } from "../editorDocument";
-import type { NodeIssues } from "../issues";
+import { type NodeIssues, referenceNames } from "../issues";
+import { useTRPC } from "../../trpc";
 import type { EditorState, Selection } from "../hooks/useEditorState";
 import { useStructure } from "../hooks/useStructure";
 import { FlowNodeCard } from "./FlowNodeCard";
@@ -89,13 +91,16 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
     if (fitRequest) void fitView({ ...FIT_VIEW, duration: 300 });
   }, [fitRequest, fitView]);
 
+  // The same cached list the inspector's pickers use: no extra request.
+  const pickerOptions = useQuery(useTRPC().flows.pickerOptions.queryOptions()).data;
+  const names = useMemo(() => referenceNames(pickerOptions), [pickerOptions]);
   const nodes = useMemo(
     () =>
       toCanvasNodes(
-        { document, selectedNodes: selection.nodes, selectedEdges: selection.edges, issues, highlights, measured, locale, readOnly },
+        { document, selectedNodes: selection.nodes, selectedEdges: selection.edges, issues, highlights, measured, locale, readOnly, names },
         cache,
       ),
-    [document, selection, issues, highlights, measured, locale, readOnly, cache],
+    [document, selection, issues, highlights, measured, locale, readOnly, names, cache],
   );
 
   // Connections do not depend on positions: a drag must not rebuild (and make React Flow re-read) every edge.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type NodeCache, applySelectChanges, draggedPositions, measuredSizes, toCanvasEdges, toCanvasNodes } from "./canvasElements";
+import { type NodeCache, applySelectChanges, draggedPositions, measuredSizes, toCanvasEdges, toCanvasNodes, withNames } from "./canvasElements";
 import { menuDocument } from "../testDocuments";
 import { setNodeLabel } from "../documentEdits";
 
@@ -55,6 +55,15 @@ describe("document → canvas", () => {
     const [start, menu] = toCanvasNodes({ ...input(), highlights: new Map([["start", "visited"], ["menu", "active"]]) }, new Map());
     expect([start.className, start.domAttributes]).toEqual(["node-visited", undefined]);
     expect([menu.className, menu.domAttributes]).toEqual(["node-active", { "aria-current": "step" }]);
+  });
+});
+
+describe("node summaries", () => {
+  it("name the queues, APIs and flows they refer to, and keep unknown ids visible", () => {
+    const names = new Map([["que_01J9ZQ8Y3K4V5W6X7Y8Z9A0B1C", "Support"]]);
+    expect(withNames("que_01J9ZQ8Y3K4V5W6X7Y8Z9A0B1C · up to 300 s", names)).toBe("Support · up to 300 s");
+    expect(withNames("Look up via oapi_01J9ZQ8Y3K4V5W6X7Y8Z9A0B1D", names)).toBe("Look up via oapi_01J9ZQ8Y3K4V5W6X7Y8Z9A0B1D");
+    expect(withNames("Keys 1, 2 · 5 s", names)).toBe("Keys 1, 2 · 5 s");
   });
 });
 

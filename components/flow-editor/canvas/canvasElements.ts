@@ -38,6 +38,8 @@ export interface CanvasInput {
   measured: ReadonlyMap<string, { width: number; height: number }>;
   locale: Locale;
   readOnly?: boolean;
+  /** Names of queues, CRM APIs, flows and recordings by id, so summaries read "Support" rather than "que_01J…". */
+  names?: ReadonlyMap<string, string>;
 }
 
 export type NodeCache = Map<string, { key: unknown[]; node: FlowCanvasNode }>;
@@ -63,6 +65,7 @@ export function toCanvasNodes(input: CanvasInput, cache: NodeCache): FlowCanvasN
       (connected.get(node.id) ?? []).sort().join(" "),
       input.locale,
       input.readOnly,
+      input.names,
     ];
     const cached = cache.get(node.id);
     if (cached && sameKey(cached.key, key)) return cached.node;
@@ -102,7 +105,7 @@ function buildNode(node: EditorNode, key: unknown[], input: CanvasInput): FlowCa
       node,
       label,
       typeLabel,
-      summary: summaryOf(node, input.locale),
+      summary: withNames(summaryOf(node, input.locale), input.names),
       ports: portsOf(node),
       connected,
       errors,
@@ -111,6 +114,13 @@ function buildNode(node: EditorNode, key: unknown[], input: CanvasInput): FlowCa
       locale: input.locale,
     },
   };
+}
+
+const PREFIXED_ID = /\b[a-z]{2,4}_[0-9A-HJKMNP-TV-Z]{26}\b/g;
+
+/** Ids in a node summary replaced by what they name; unknown ids (a deleted queue) stay visible as they are. */
+export function withNames(text: string, names: ReadonlyMap<string, string> | undefined): string {
+  return names && names.size > 0 ? text.replace(PREFIXED_ID, (id) => names.get(id) ?? id) : text;
 }
 
 export function toCanvasEdges(

@@ -5,7 +5,8 @@
  * library, with the text kept as its transcript (shown in test calls and the
  * call trace). Without a language or recording the prompt is stored as a
  * plain string, spoken in the flow's language. Play nodes choose their
- * recording in a field of their own, so there this widget is text only.
+ * language and recording in fields of their own, so there this widget is
+ * text only.
  */
 import { useState } from "react";
 import { useTranslations } from "next-intl";
@@ -62,12 +63,14 @@ export function PromptWidget({ field, value, onChange, ids, recordedAudio = true
         </>
       ) : null}
       <TemplateInput ids={ids} value={prompt.text} multiline placeholder={t("promptPlaceholder")} onChange={(text) => write({ ...prompt, text })} />
-      <div className="flex items-center gap-2">
-        <label htmlFor={languageIds.id} className="shrink-0 text-xs text-slate-500">
-          {t("spokenIn")}
-        </label>
-        <LanguageSelect ids={languageIds} value={prompt.language} emptyLabel={t("flowLanguage")} onChange={(language) => write({ ...prompt, language })} />
-      </div>
+      {recordedAudio ? (
+        <div className="flex items-center gap-2">
+          <label htmlFor={languageIds.id} className="shrink-0 text-xs text-slate-500">
+            {t("spokenIn")}
+          </label>
+          <LanguageSelect ids={languageIds} value={prompt.language} emptyLabel={t("flowLanguage")} onChange={(language) => write({ ...prompt, language })} />
+        </div>
+      ) : null}
     </div>
   );
 }
