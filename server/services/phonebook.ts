@@ -87,21 +87,39 @@ export function numberSearchDigits(search: string, region: string): string[] {
   return [...new Set([digits, asNumber].filter((d) => d.length >= 3))];
 }
 
-function searchCondition(search: string, region: string): SQL | undefined {
-  if (!search) return undefined;
-  const pattern = `%${likeEscape(foldText(search))}%`;
-  const c = phonebookContacts;
-  const text = sql`(${c.searchText} like ${pattern} escape '\\' or ${c.externalId} = ${search})`;
-  const digitPatterns = numberSearchDigits(search, region);
-  if (digitPatterns.length === 0) return text;
-  // Table names spelled out: inside a correlated subquery, unqualified columns would bind to the inner table.
-  const numberMatches = sql.join(
-    digitPatterns.map((digits) => sql`n.number like ${`%${digits}%`}`),
-    sql` or `,
-  );
-  return sql`(${text} or exists (select 1 from phonebook_numbers n where n.contact_id = "phonebook_contacts"."id" and (${numberMatches})))`;
+/** An FTS5 query matching `text` anywhere, as a literal: one quoted phrase, so quotes, `*`, `-`, `OR`, `NEAR(`, `col:` are just characters. */
+export function ftsPhrase(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
 }
 
+/**
+ * Whether a folded query can be answered by a trigram index: the tokenizer
+ * matches 3+ characters (code points, not UTF-16 units), and a NUL would end
+ * the FTS5 query string early.
+ */
+const indexable = (folded: string) => [...folded].length >= 3 && !folded.includes("\0");
+
+/**
+ * Contacts whose search text contains the folded query, whose external id is
+ * the query, or (for 3+ digits and no letters) with a number containing one
+ * of the digit strings. Substrings of 3+ characters are looked up in the
+ * trigram indexes of migration 0006 (kept in step by triggers); shorter ones
+ * scan the contacts with LIKE, which the indexes cannot answer.
+ */
+function searchCondition(search: string, region: string): SQL | undefined {
+  if (!search) return undefined;
+  const folded = foldText(search);
+  const c = phonebookContacts;
+  // Table names spelled out: inside a subquery, unqualified columns would bind to the inner table.
+  const textMatch = indexable(folded)
+    ? sql`"phonebook_contacts".rowid in (select rowid from phonebook_contacts_fts where phonebook_contacts_fts match ${ftsPhrase(folded)})`
+    : sql`${c.searchText} like ${`%${likeEscape(folded)}%`} escape '\\'`;
+  const text = sql`(${textMatch} or ${c.externalId} = ${search})`;
+  const digitPatterns = numberSearchDigits(search, region); // each 3+ digits: always indexable
+  if (digitPatterns.length === 0) return text;
+  const numberQuery = digitPatterns.map(ftsPhrase).join(" OR ");
+  return sql`(${text} or "phonebook_contacts"."id" in (select n.contact_id from phonebook_numbers n where n.rowid in (select rowid from phonebook_numbers_fts where phonebook_numbers_fts match ${numberQuery})))`;
+}
 
 function loadContacts(db: Db, where: SQL | undefined, page: { limit: number; offset: number } | null): ContactView[] {
   const base = db.select().from(phonebookContacts).where(where).orderBy(asc(phonebookContacts.sortKey), asc(phonebookContacts.id));
