@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
-import { Agent, request, type Dispatcher } from "undici";
-import type { Clock } from "@/flows/runtime/ports";
+import { Agent, type Dispatcher } from "undici";
+import type { Clock, TimerHandle } from "@/flows/runtime/ports";
 import { guardedConnector, NetworkPolicyError, type NetworkPolicy } from "./networkPolicy";
 
 /**
@@ -61,8 +61,19 @@ class TimeoutAbort extends Error {
   }
 }
 
+/** Where a URL's requests go: parsed once per URL, not per request. */
+interface Target {
+  origin: string;
+  path: string;
+}
+
+const TARGETS_KEPT = 256;
+
 export class HttpSender {
   private readonly dispatcher: Dispatcher;
+  private readonly targets = new Map<string, Target>();
+  /** One listener per outer signal (the worker's shutdown), not one per request. */
+  private readonly outerAborts = new WeakMap<AbortSignal, Set<Exchange>>();
 
   constructor(
     private readonly options: { policy: NetworkPolicy; clock: Clock; connectionsPerOrigin?: number; connectTimeoutMs?: number },
@@ -74,74 +85,154 @@ export class HttpSender {
     });
   }
 
-  async send(outbound: OutboundRequest, options: SendOptions = {}): Promise<OutboundResult> {
-    const { clock } = this.options;
-    const startedAt = clock.now();
-    const began = performance.now();
-    const controller = new AbortController();
-    const timer = clock.setTimeout(() => controller.abort(new TimeoutAbort(outbound.timeoutMs)), outbound.timeoutMs);
-    const onOuterAbort = () => controller.abort(options.signal?.reason ?? new Error("shutdown"));
-    options.signal?.addEventListener("abort", onOuterAbort, { once: true });
-    const finish = (partial: Pick<OutboundResult, "response" | "error">): OutboundResult => ({
-      startedAt,
-      latencyMs: Math.round((performance.now() - began) * 10) / 10,
-      ...partial,
+  /**
+   * Sent with undici's dispatcher API and a small handler of our own (one
+   * object per request): no AbortController, body stream or async iterator,
+   * which cost more CPU than the request itself on a fast CRM. The timeout
+   * and a shutdown end the exchange at once; a request still waiting for a
+   * connection is then never written.
+   */
+  send(outbound: OutboundRequest, options: SendOptions = {}): Promise<OutboundResult> {
+    return new Promise<OutboundResult>((resolve) => {
+      const exchange = new Exchange(this.options.clock, outbound.timeoutMs, options.maxBodyBytes ?? 4096, options.signal, resolve);
+      const outer = options.signal;
+      if (outer) {
+        if (outer.aborted) return exchange.stop(outer.reason ?? new Error("shutdown"));
+        exchange.outerSet = this.outerAbortsOf(outer);
+        exchange.outerSet.add(exchange);
+      }
+      try {
+        const target = this.target(outbound.url);
+        this.dispatcher.dispatch(
+          { origin: target.origin, path: target.path, method: outbound.method as Dispatcher.HttpMethod, headers: outbound.headers, body: outbound.body },
+          exchange,
+        );
+      } catch (error) {
+        exchange.fail(error);
+      }
     });
-    try {
-      const reply = await request(outbound.url, {
-        method: outbound.method as Dispatcher.HttpMethod,
-        headers: outbound.headers,
-        body: outbound.body,
-        signal: controller.signal,
-        dispatcher: this.dispatcher,
-      });
-      const { text, truncated } = await readLimited(reply.body, reply.headers["content-length"], options.maxBodyBytes ?? 4096);
-      return finish({ response: { status: reply.statusCode, headers: flatHeaders(reply.headers), body: text, bodyTruncated: truncated }, error: null });
-    } catch (error) {
-      const reason = controller.signal.aborted ? controller.signal.reason : error;
-      const shutdown = options.signal?.aborted === true;
-      return finish({ response: null, error: shutdown ? { class: "shutdown", message: "stopped during shutdown" } : classifyError(reason) });
-    } finally {
-      clock.clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onOuterAbort);
-    }
   }
 
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+
+  private target(url: string): Target {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (this.targets.size >= TARGETS_KEPT) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
+  }
+
+  private outerAbortsOf(signal: AbortSignal): Set<Exchange> {
+    let exchanges = this.outerAborts.get(signal);
+    if (!exchanges) {
+      const current = new Set<Exchange>();
+      signal.addEventListener("abort", () => {
+        for (const exchange of [...current]) exchange.stop(signal.reason ?? new Error("shutdown"));
+      }, { once: true });
+      this.outerAborts.set(signal, current);
+      exchanges = current;
+    }
+    return exchanges;
+  }
 }
 
-type ReplyBody = AsyncIterable<Buffer> & { destroy(): void; text(): Promise<string> };
+/** One request's undici handler and result: the reply kept up to a limit, settled once (reply, error, timeout or shutdown). */
+class Exchange implements Dispatcher.DispatchHandler {
+  private readonly startedAt: number;
+  private readonly began = performance.now();
+  private readonly timer: TimerHandle;
+  private settled = false;
+  private controller: Dispatcher.DispatchController | null = null;
+  private stopReason: Error | null = null;
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  private seen = 0;
+  outerSet: Set<Exchange> | null = null;
 
-async function readLimited(body: ReplyBody, contentLength: string | string[] | undefined, limit: number): Promise<{ text: string; truncated: boolean }> {
-  // The usual small reply with a declared length is read in one go; anything else chunk by chunk, keeping the first `limit` bytes.
-  const declared = typeof contentLength === "string" ? Number(contentLength) : Number.NaN;
-  if (declared <= DISCARD_LIMIT) {
-    const whole = Buffer.from(await body.text());
-    return { text: whole.subarray(0, limit).toString("utf8"), truncated: whole.length > limit };
+  constructor(
+    private readonly clock: Clock,
+    timeoutMs: number,
+    private readonly limit: number,
+    private readonly outer: AbortSignal | undefined,
+    private readonly resolve: (result: OutboundResult) => void,
+  ) {
+    this.startedAt = clock.now();
+    this.timer = clock.setTimeout(() => this.stop(new TimeoutAbort(timeoutMs)), timeoutMs);
   }
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let seen = 0;
-  for await (const chunk of body) {
-    seen += chunk.length;
-    if (keptBytes < limit) {
-      const part = chunk.subarray(0, limit - keptBytes);
-      kept.push(part);
-      keptBytes += part.length;
+
+  /** Timeout or shutdown: the result is final now; the request is aborted (or never written, if it still waits for a connection). */
+  stop(reason: unknown): void {
+    if (this.settled) return;
+    this.stopReason = reason instanceof Error ? reason : new Error(String(reason));
+    this.fail(this.stopReason);
+    this.controller?.abort(this.stopReason);
+  }
+
+  fail(error: unknown): void {
+    const shutdown = this.outer?.aborted === true;
+    this.settle(null, shutdown ? { class: "shutdown", message: "stopped during shutdown" } : classifyError(this.stopReason ?? error));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.stopReason) controller.abort(this.stopReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.status = statusCode;
+    this.headers = flatHeaders(headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.seen += chunk.length;
+    if (this.keptBytes < this.limit) {
+      const part = this.keptBytes + chunk.length <= this.limit ? chunk : chunk.subarray(0, this.limit - this.keptBytes);
+      this.kept.push(part);
+      this.keptBytes += part.length;
     }
-    if (seen > DISCARD_LIMIT) {
-      body.destroy();
-      break;
+    if (this.seen > DISCARD_LIMIT) {
+      // Read and dropped up to the limit, then the connection is given up: the reply so far is the answer.
+      this.settle(this.response(), null);
+      controller.abort(new Error("reply too large"));
     }
   }
-  return { text: Buffer.concat(kept).toString("utf8"), truncated: seen > keptBytes };
+
+  onResponseEnd(): void {
+    this.settle(this.response(), null);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  private response(): OutboundResponse {
+    const body = this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept);
+    return { status: this.status, headers: this.headers, body: body.toString("utf8"), bodyTruncated: this.seen > this.keptBytes };
+  }
+
+  private settle(response: OutboundResponse | null, error: OutboundResult["error"]): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.clock.clearTimeout(this.timer);
+    this.outerSet?.delete(this);
+    this.resolve({ startedAt: this.startedAt, latencyMs: Math.round((performance.now() - this.began) * 10) / 10, response, error });
+  }
 }
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
   return flat;
 }
 

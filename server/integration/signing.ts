@@ -12,12 +12,22 @@ export function generateSigningSecret(): string {
   return PREFIX + crypto.randomBytes(32).toString("base64");
 }
 
-function secretBytes(secret: string): Buffer {
-  return Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, "base64");
+/** Secrets are decoded into key objects once, not on every signature (a handful of endpoints, a few rotations). */
+const keys = new Map<string, crypto.KeyObject>();
+const KEYS_KEPT = 256;
+
+function secretKey(secret: string): crypto.KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.createSecretKey(Buffer.from(secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret, "base64"));
+    if (keys.size >= KEYS_KEPT) keys.clear();
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 export function signature(secret: string, id: string, timestampS: number, body: string): string {
-  return "v1," + crypto.createHmac("sha256", secretBytes(secret)).update(`${id}.${timestampS}.${body}`).digest("base64");
+  return "v1," + crypto.createHmac("sha256", secretKey(secret)).update(`${id}.${timestampS}.${body}`).digest("base64");
 }
 
 export interface WebhookHeaders {
