@@ -1,5 +1,6 @@
 import type { Clock, Logger, TimerHandle } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
+import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/client";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
 import { FrozenEvent } from "./events";
@@ -32,6 +33,9 @@ interface Claimed {
   leaseUntil: number;
 }
 
+/** delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body */
+type AttemptRow = [string, number, number, number, number | null, string | null, string | null, string | null];
+
 interface Finished {
   api: OutboundApi;
   delivery: Claimed;
@@ -40,8 +44,17 @@ interface Finished {
 }
 
 const RESPONSE_KEPT_BYTES = 4096;
-/** Deliveries leased per endpoint in one go, in units of its concurrency: fewer claim statements, leases long enough for the queue. */
-const LEASE_BATCH_ROUNDS = 4;
+const ATTEMPTS_PER_INSERT = 32;
+const SAVE_DELAY_MAX_MS = 20;
+/**
+ * Batching, in units of an endpoint's concurrency ("rounds"). A commit costs
+ * about as much as the rows it saves (WAL pages written), so results are
+ * saved FLUSH_ROUNDS at a time (sooner when nothing else is in flight or the
+ * leased queue is about to run dry), and each save tops the leased queue up
+ * to LEASE_ROUNDS in the same commit, so a claim fetches a flush's worth.
+ */
+const LEASE_ROUNDS = 8;
+const FLUSH_ROUNDS = 4;
 
 /**
  * Sends pending deliveries. Deliveries are leased (status `in_flight`,
@@ -59,7 +72,6 @@ export class DeliveryWorker {
   private readonly leased = new Map<string, Claimed[]>();
   /** Every delivery this worker holds a lease on (leased or in flight): released on stop. */
   private readonly owned = new Set<string>();
-  private readonly sends = new Set<Promise<void>>();
   private abort = new AbortController();
   private timer: TimerHandle | null = null;
   private timerDueAt = Number.POSITIVE_INFINITY;
@@ -69,8 +81,11 @@ export class DeliveryWorker {
   /** Done, result not saved yet. */
   private finished: Finished[] = [];
   private flushScheduled = false;
+  /** Real time, not the injected clock: how long a result may wait in memory is a matter of batching, not of the schedule. */
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly cap: number;
   private readonly statements;
+  private readonly insertAttemptStatements = new Map<number, Statement>();
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.cap = options.concurrencyPerEndpoint ?? 8;
@@ -88,9 +103,6 @@ export class DeliveryWorker {
       release: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where id = ? and status = 'in_flight'`),
       expireStale: sqlite.prepare(
         `update deliveries set status = 'expired', last_error_class = 'expired', updated_at = ? where status = 'pending' and expires_at is not null and expires_at <= ?`,
-      ),
-      insertAttempt: sqlite.prepare(
-        `insert into delivery_attempts (delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body) values (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       finish: sqlite.prepare(
         `update deliveries set status = ?, attempts = ?, next_attempt_at = ?, lease_until = null, last_status_code = ?, last_error_class = ?, last_error = ?, updated_at = ?
@@ -123,6 +135,8 @@ export class DeliveryWorker {
     this.running = false;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
+    // Results already in are saved first: a graceful stop sends nothing twice.
+    this.flush();
     const now = this.options.clock.now();
     for (const id of this.owned) this.statements.release.run(now, id);
     this.owned.clear();
@@ -178,8 +192,8 @@ export class DeliveryWorker {
       for (const delivery of queue.splice(0)) this.release(delivery, now);
       return;
     }
-    if (queue.length >= this.cap) return;
-    const rounds = LEASE_BATCH_ROUNDS;
+    if (queue.length > (LEASE_ROUNDS - FLUSH_ROUNDS) * this.cap) return;
+    const rounds = LEASE_ROUNDS;
     const leaseUntil = now + rounds * api.config.timeout_ms + (this.options.leaseMarginMs ?? 30_000);
     const rows = this.statements.claim.all(leaseUntil, now, api.id, now, rounds * this.cap - queue.length) as Claimed[];
     for (const row of rows) {
@@ -220,12 +234,17 @@ export class DeliveryWorker {
   private track(api: OutboundApi, delivery: Claimed): Promise<void> {
     this.inFlight.set(api.id, (this.inFlight.get(api.id) ?? 0) + 1);
     this.sending++;
-    const send = this.send(api, delivery)
-      .then((result) => new Promise<void>((saved) => this.complete({ api, delivery, result, saved })))
-      .catch((error: unknown) => this.options.logger.error({ deliveryId: delivery.id, error: (error as Error).message }, "delivery failed unexpectedly"))
-      .finally(() => this.sends.delete(send));
-    this.sends.add(send);
-    return send;
+    return new Promise<void>((saved) => {
+      this.send(api, delivery).then(
+        (result) => this.complete({ api, delivery, result, saved }),
+        (error: unknown) => {
+          // A bug, not the CRM: logged, the slot freed, and the attempt counted as a retryable failure.
+          this.options.logger.error({ deliveryId: delivery.id, error: (error as Error).message }, "delivery failed unexpectedly");
+          const failed: OutboundResult = { startedAt: this.options.clock.now(), latencyMs: 0, response: null, error: { class: "other", message: (error as Error).message } };
+          this.complete({ api, delivery, result: failed, saved });
+        },
+      );
+    });
   }
 
   /** A request is done: its slot goes to the next leased delivery at once (no database work); the result is saved with others. */
@@ -237,34 +256,44 @@ export class DeliveryWorker {
     this.scheduleFlush();
   }
 
-  private async send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
+  private send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
     const { clock, sender } = this.options;
     try {
       const request = buildRequest(api, new FrozenEvent(delivery.eventType, delivery.payload), delivery.messageId, clock.now());
-      return await sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
+      return sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
     } catch (error) {
-      if (!(error instanceof TemplateError)) throw error;
-      return { startedAt: clock.now(), latencyMs: 0, response: null, error: { class: "template", message: error.message } };
+      if (!(error instanceof TemplateError)) return Promise.reject(error);
+      return Promise.resolve({ startedAt: clock.now(), latencyMs: 0, response: null, error: { class: "template", message: error.message } });
     }
   }
 
   /**
    * Results are saved in batches, in one transaction with the top-up of the
    * endpoints' leased queues: as soon as nothing else is in flight, a
-   * concurrency's worth of results waits, or a leased queue runs low. A
-   * backlog drains at the endpoints' pace, not the disk's or the poll interval's.
+   * flush's worth of results waits, a leased queue is about to run dry, or
+   * the oldest unsaved result has waited SAVE_DELAY_MAX_MS (a slow CRM with
+   * requests still out). A backlog drains at the endpoints' pace, not the
+   * disk's or the poll interval's. Until saved, a result is only in memory:
+   * a crash then sends it again (at-least-once, same webhook-id).
    */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
+      if (this.finished.length === 0) return;
       const queueLow = this.finished.some((item) => (this.leased.get(item.api.id)?.length ?? 0) < this.cap);
-      if (this.sending === 0 || this.finished.length >= this.cap || queueLow || !this.running) this.flush();
+      if (this.sending === 0 || this.finished.length >= FLUSH_ROUNDS * this.cap || queueLow || !this.running) this.flush();
+      else this.flushTimer ??= setTimeout(() => {
+        this.flushTimer = null;
+        this.flush();
+      }, SAVE_DELAY_MAX_MS);
     });
   }
 
   private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     const batch = this.finished;
     this.finished = [];
     if (batch.length === 0) return;
@@ -274,7 +303,9 @@ export class DeliveryWorker {
     let verdicts: Array<Verdict | null> = [];
     try {
       verdicts = this.options.db.$client.transaction(() => {
-        const saved = batch.map((item) => this.save(item, now));
+        const attempts: AttemptRow[] = [];
+        const saved = batch.map((item) => this.save(item, now, attempts));
+        this.insertAttempts(attempts);
         if (this.running) for (const api of apis) this.lease(api, now);
         return saved;
       })();
@@ -289,8 +320,23 @@ export class DeliveryWorker {
     if (this.running) for (const api of apis) this.fill(api);
   }
 
+  /** The batch's attempt rows in multi-row inserts (one statement per ATTEMPTS_PER_INSERT rows, prepared once per row count). */
+  private insertAttempts(rows: AttemptRow[]): void {
+    for (let start = 0; start < rows.length; start += ATTEMPTS_PER_INSERT) {
+      const chunk = rows.slice(start, start + ATTEMPTS_PER_INSERT);
+      let statement = this.insertAttemptStatements.get(chunk.length);
+      if (!statement) {
+        statement = this.options.db.$client.prepare(
+          `insert into delivery_attempts (delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body) values ${Array(chunk.length).fill("(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+        );
+        this.insertAttemptStatements.set(chunk.length, statement);
+      }
+      statement.run(chunk.flat());
+    }
+  }
+
   /** One result, inside the batch's transaction. Returns null when the delivery was no longer ours (released by a stop). */
-  private save({ api, delivery, result }: Finished, now: number): Verdict | null {
+  private save({ api, delivery, result }: Finished, now: number, attempts: AttemptRow[]): Verdict | null {
     const { statements } = this;
     const attemptNo = delivery.attempts + 1;
     const retry = "retry" in api.config ? api.config.retry : null;
@@ -306,7 +352,7 @@ export class DeliveryWorker {
     const statusCode = result.response?.status ?? null;
     const updated = statements.finish.run(status, attemptNo, nextAttemptAt, statusCode, error?.class ?? null, error?.message ?? null, now, delivery.id);
     if (updated.changes === 0) return null;
-    statements.insertAttempt.run(delivery.id, attemptNo, result.startedAt, Math.round(result.latencyMs), statusCode, error?.class ?? null, error?.message ?? null, result.response?.body ?? null);
+    attempts.push([delivery.id, attemptNo, result.startedAt, Math.round(result.latencyMs), statusCode, error?.class ?? null, error?.message ?? null, result.response?.body ?? null]);
     if (verdict.kind === "gone") statements.disableGone.run(now, api.id);
     return verdict;
   }
