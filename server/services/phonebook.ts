@@ -99,31 +99,75 @@ export function ftsPhrase(text: string): string {
  */
 const indexable = (folded: string) => [...folded].length >= 3 && !folded.includes("\0");
 
+/** A search as a statement shape (`key`, one prepared statement each) and the values it binds. */
+interface ContactSearch {
+  key: string;
+  where: SQL | undefined;
+  params: Record<string, string>;
+}
+
 /**
  * Contacts whose search text contains the folded query, whose external id is
  * the query, or (for 3+ digits and no letters) with a number containing one
  * of the digit strings. Substrings of 3+ characters are looked up in the
  * trigram indexes of migration 0006 (kept in step by triggers); shorter ones
- * scan the contacts with LIKE, which the indexes cannot answer.
+ * scan the contacts with LIKE, which the indexes cannot answer. Values are
+ * placeholders, so each shape is built and prepared once.
  */
-function searchCondition(search: string, region: string): SQL | undefined {
-  if (!search) return undefined;
+function contactSearch(search: string, region: string): ContactSearch {
+  if (!search) return { key: "all", where: undefined, params: {} };
   const folded = foldText(search);
+  const byIndex = indexable(folded);
   const c = phonebookContacts;
   // Table names spelled out: inside a subquery, unqualified columns would bind to the inner table.
-  const textMatch = indexable(folded)
-    ? sql`"phonebook_contacts".rowid in (select rowid from phonebook_contacts_fts where phonebook_contacts_fts match ${ftsPhrase(folded)})`
-    : sql`${c.searchText} like ${`%${likeEscape(folded)}%`} escape '\\'`;
-  const text = sql`(${textMatch} or ${c.externalId} = ${search})`;
+  const textMatch = byIndex
+    ? sql`"phonebook_contacts".rowid in (select rowid from phonebook_contacts_fts where phonebook_contacts_fts match ${sql.placeholder("text")})`
+    : sql`${c.searchText} like ${sql.placeholder("text")} escape '\\'`;
+  const text = sql`(${textMatch} or ${c.externalId} = ${sql.placeholder("search")})`;
+  const params = { text: byIndex ? ftsPhrase(folded) : `%${likeEscape(folded)}%`, search };
   const digitPatterns = numberSearchDigits(search, region); // each 3+ digits: always indexable
-  if (digitPatterns.length === 0) return text;
-  const numberQuery = digitPatterns.map(ftsPhrase).join(" OR ");
-  return sql`(${text} or "phonebook_contacts"."id" in (select n.contact_id from phonebook_numbers n where n.rowid in (select rowid from phonebook_numbers_fts where phonebook_numbers_fts match ${numberQuery})))`;
+  if (digitPatterns.length === 0) return { key: byIndex ? "index" : "scan", where: text, params };
+  return {
+    key: byIndex ? "index+numbers" : "scan+numbers",
+    where: sql`(${text} or "phonebook_contacts"."id" in (select n.contact_id from phonebook_numbers n where n.rowid in (select rowid from phonebook_numbers_fts where phonebook_numbers_fts match ${sql.placeholder("numbers")})))`,
+    params: { ...params, numbers: digitPatterns.map(ftsPhrase).join(" OR ") },
+  };
 }
 
-function loadContacts(db: Db, where: SQL | undefined, page: { limit: number; offset: number } | null): ContactView[] {
-  const base = db.select().from(phonebookContacts).where(where).orderBy(asc(phonebookContacts.sortKey), asc(phonebookContacts.id));
-  const rows = page ? base.limit(page.limit).offset(page.offset).all() : base.all();
+function searchStatements(db: Db, where: SQL | undefined) {
+  return {
+    count: db.select({ n: count() }).from(phonebookContacts).where(where).prepare(),
+    // limit -1: no limit (exports).
+    page: db
+      .select()
+      .from(phonebookContacts)
+      .where(where)
+      .orderBy(asc(phonebookContacts.sortKey), asc(phonebookContacts.id))
+      .limit(sql.placeholder("limit"))
+      .offset(sql.placeholder("offset"))
+      .prepare(),
+  };
+}
+
+const preparedSearches = new WeakMap<Db, Map<string, ReturnType<typeof searchStatements>>>();
+
+/** The prepared count and page statements of a search's shape on this connection. */
+function statementsFor(db: Db, search: ContactSearch): ReturnType<typeof searchStatements> {
+  let byShape = preparedSearches.get(db);
+  if (!byShape) preparedSearches.set(db, (byShape = new Map()));
+  let statements = byShape.get(search.key);
+  if (!statements) byShape.set(search.key, (statements = searchStatements(db, search.where)));
+  return statements;
+}
+
+type ContactRow = typeof phonebookContacts.$inferSelect;
+
+/** The contacts matching `search` in list order (sort key, then id); all of them without `page`. */
+function searchContacts(db: Db, search: ContactSearch, page: { limit: number; offset: number } | null): ContactView[] {
+  return withNumbers(db, statementsFor(db, search).page.all({ ...search.params, limit: page?.limit ?? -1, offset: page?.offset ?? 0 }));
+}
+
+function withNumbers(db: Db, rows: ContactRow[]): ContactView[] {
   if (rows.length === 0) return [];
   const numbers = db
     .select()
@@ -156,13 +200,13 @@ function loadContacts(db: Db, where: SQL | undefined, page: { limit: number; off
 /** API.md list convention: `{items, total}`; `search` matches names, company, e-mail, external id and any number. */
 export function listContacts(db: Db, query: ContactListQuery = {}): { items: ContactView[]; total: number } {
   const { search, limit, offset } = contactListQuerySchema.parse(query);
-  const where = searchCondition(search, getConfig().DEFAULT_REGION);
-  const total = db.select({ n: count() }).from(phonebookContacts).where(where).get()!.n;
-  return { items: loadContacts(db, where, { limit, offset }), total };
+  const matching = contactSearch(search, getConfig().DEFAULT_REGION);
+  const total = statementsFor(db, matching).count.get(matching.params)!.n;
+  return { items: searchContacts(db, matching, { limit, offset }), total };
 }
 
 export function getContact(db: Db, id: string): ContactView {
-  const [contact] = loadContacts(db, eq(phonebookContacts.id, id), null);
+  const [contact] = withNumbers(db, db.select().from(phonebookContacts).where(eq(phonebookContacts.id, id)).all());
   if (!contact) throw notFound("Contact", id);
   return contact;
 }
@@ -265,7 +309,7 @@ const numberSeparator = " | ";
 
 /** The phonebook (or the contacts matching `search`) as CSV, in the same columns the import reads. UTF-8 with a BOM so Excel shows accents. */
 export function exportContactsCsv(db: Db, search = ""): string {
-  const contacts = loadContacts(db, searchCondition(search.trim(), getConfig().DEFAULT_REGION), null);
+  const contacts = searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null);
   const rows = contacts.map((c) => [
     c.external_id,
     c.first_name,
@@ -329,7 +373,7 @@ export function contactVcard(contact: ContactView): string {
 }
 
 export function exportContactsVcard(db: Db, search = ""): string {
-  return loadContacts(db, searchCondition(search.trim(), getConfig().DEFAULT_REGION), null).map(contactVcard).join("");
+  return searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null).map(contactVcard).join("");
 }
 
 // ── import ─────────────────────────────────────────────────────────────
