@@ -7,6 +7,7 @@ import { HttpIntegration } from "./integrationPort";
 import { LookupClient } from "./lookup";
 import { outboundNetworkPolicy, type NetworkPolicy } from "./networkPolicy";
 import { Outbox } from "./outbox";
+import { PayloadCache } from "./payloadCache";
 import { DeliveryWorker } from "./worker";
 
 /**
@@ -39,13 +40,15 @@ export function createIntegration(options: IntegrationOptions): Integration {
   const policy = options.policy ?? outboundNetworkPolicy();
   const catalog = outboundApiCatalog(db);
   const sender = new HttpSender({ policy, clock, connectionsPerOrigin: options.concurrencyPerEndpoint ?? 8 });
-  const outbox = new Outbox(db, catalog, clock);
+  const payloads = new PayloadCache();
+  const outbox = new Outbox(db, catalog, clock, payloads);
   const worker = new DeliveryWorker({
     db,
     catalog,
     clock,
     sender,
     logger,
+    payloads,
     concurrencyPerEndpoint: options.concurrencyPerEndpoint,
     pollIntervalMs: options.pollIntervalMs,
     random: options.random,

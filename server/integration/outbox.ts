@@ -4,7 +4,8 @@ import type { Db } from "../db/client";
 import type { Cdr } from "../pbx/cdr";
 import type { PbxEvent } from "../pbx/events";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
-import { callEndedEvent, conversationOf, flowNotificationEvent, hookEvent, incomingCallEvent, type ContactCard, type WebhookEvent } from "./events";
+import type { PayloadCache } from "./payloadCache";
+import { FrozenEvent, callEndedEvent, conversationOf, flowNotificationEvent, hookEvent, incomingCallEvent, type ContactCard, type WebhookEvent } from "./events";
 
 /**
  * The transactional outbox. Every write here is synchronous and meant to run
@@ -30,6 +31,7 @@ export class Outbox {
     db: Db,
     private readonly catalog: OutboundApiCatalog,
     private readonly clock: Clock,
+    private readonly payloads?: PayloadCache,
   ) {
     const sqlite = db.$client;
     this.insertMessage = sqlite.prepare(`insert into integration_messages (id, event_type, conversation_id, payload, created_at) values (?, ?, ?, ?, ?)`);
@@ -47,7 +49,9 @@ export class Outbox {
     if (targets.length === 0) return null;
     const now = this.clock.now();
     const messageId = outboxId("message");
-    this.insertMessage.run(messageId, event.type, conversationOf(event), JSON.stringify(event), now);
+    const payload = JSON.stringify(event);
+    this.insertMessage.run(messageId, event.type, conversationOf(event), payload, now);
+    this.payloads?.set(messageId, new FrozenEvent(event.type, payload));
     for (const api of targets) {
       const expiresAt = api.config.kind === "incoming_notification" ? now + api.config.ttl_s * 1000 : null;
       this.insertDelivery.run(outboxId("delivery"), messageId, api.id, now, expiresAt, now, now);

@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
 import { FrozenEvent } from "./events";
 import type { HttpSender, OutboundResult } from "./httpSender";
+import type { PayloadCache } from "./payloadCache";
 import { buildRequest } from "./request";
 import { attemptError, judgeAttempt, type Verdict } from "./retryPolicy";
 
@@ -21,16 +22,17 @@ export interface DeliveryWorkerOptions {
   /** A lease outlives the time its deliveries may need by this much; 30 s. */
   leaseMarginMs?: number;
   random?: () => number;
+  /** Payloads the outbox of this process just wrote; the rest are read from the database. */
+  payloads?: PayloadCache;
 }
 
 interface Claimed {
   id: string;
   messageId: string;
-  eventType: string;
-  payload: string;
   attempts: number;
   expiresAt: number | null;
   leaseUntil: number;
+  event: FrozenEvent;
 }
 
 /** delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body */
@@ -53,8 +55,8 @@ const SAVE_DELAY_MAX_MS = 20;
  * leased queue is about to run dry), and each save tops the leased queue up
  * to LEASE_ROUNDS in the same commit, so a claim fetches a flush's worth.
  */
-const LEASE_ROUNDS = 8;
-const FLUSH_ROUNDS = 4;
+const LEASE_ROUNDS = 16;
+const FLUSH_ROUNDS = 8;
 
 /**
  * Sends pending deliveries. Deliveries are leased (status `in_flight`,
@@ -93,11 +95,10 @@ export class DeliveryWorker {
     this.statements = {
       claim: sqlite.prepare(
         `update deliveries set status = 'in_flight', lease_until = ?, updated_at = ?
-         where id in (select id from deliveries where outbound_api_id = ? and status = 'pending' and next_attempt_at <= ? order by next_attempt_at limit ?)
-         returning id, message_id as messageId, attempts, expires_at as expiresAt, lease_until as leaseUntil,
-           (select event_type from integration_messages m where m.id = message_id) as eventType,
-           (select payload from integration_messages m where m.id = message_id) as payload`,
+         where rowid in (select rowid from deliveries where outbound_api_id = ? and status = 'pending' and next_attempt_at <= ? order by next_attempt_at limit ?)
+         returning id, message_id as messageId, attempts, expires_at as expiresAt, lease_until as leaseUntil`,
       ),
+      message: sqlite.prepare(`select event_type as type, payload from integration_messages where id = ?`),
       reclaimExpiredLeases: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight' and lease_until <= ?`),
       releaseAll: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight'`),
       release: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where id = ? and status = 'in_flight'`),
@@ -197,10 +198,16 @@ export class DeliveryWorker {
     const leaseUntil = now + rounds * api.config.timeout_ms + (this.options.leaseMarginMs ?? 30_000);
     const rows = this.statements.claim.all(leaseUntil, now, api.id, now, rounds * this.cap - queue.length) as Claimed[];
     for (const row of rows) {
+      row.event = this.options.payloads?.get(row.messageId) ?? this.readMessage(row.messageId);
       this.owned.add(row.id);
       queue.push(row);
     }
     this.leased.set(api.id, queue);
+  }
+
+  private readMessage(messageId: string): FrozenEvent {
+    const { type, payload } = this.statements.message.get(messageId) as { type: string; payload: string };
+    return new FrozenEvent(type, payload);
   }
 
   /** Leased deliveries whose lease would run out before they could finish are handed back rather than risk a double send. */
@@ -259,7 +266,7 @@ export class DeliveryWorker {
   private send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
     const { clock, sender } = this.options;
     try {
-      const request = buildRequest(api, new FrozenEvent(delivery.eventType, delivery.payload), delivery.messageId, clock.now());
+      const request = buildRequest(api, delivery.event, delivery.messageId, clock.now());
       return sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
     } catch (error) {
       if (!(error instanceof TemplateError)) return Promise.reject(error);
