@@ -60,7 +60,7 @@ const FLUSH_ROUNDS = 8;
 
 /**
  * Sends pending deliveries. Deliveries are leased (status `in_flight`,
- * `lease_until` on the injected clock) in small batches per endpoint before
+ * `lease_until` on the injected clock) in batches per endpoint before
  * their requests go out, at most `concurrencyPerEndpoint` at a time, and the
  * results are saved afterwards. A process that dies in between leaves leases
  * behind: on start every lease of the previous process is released (one
