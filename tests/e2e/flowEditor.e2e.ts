@@ -266,7 +266,7 @@ describe("flow editor, in Hungarian", () => {
     const saturday = page.getByRole("group", { name: "1. nyitvatartási sáv" }).getByRole("button", { name: "szombat" });
     await saturday.click();
     expect(await saturday.getAttribute("aria-pressed")).toBe("true");
-    await expect.poll(() => canvasNode("hours").getByText("mon,tue,wed,thu,fri,sat 08:00–17:00").count(), patient).toBe(1);
+    await expect.poll(() => canvasNode("hours").getByText("H–Szo 08:00–17:00").count(), patient).toBe(1);
     await screenshot(page, "editor-schedule-hu");
 
     await canvasNode("support").click();

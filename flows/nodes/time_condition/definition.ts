@@ -52,6 +52,26 @@ export const timeConditionConfigSchema = z.strictObject({
 });
 export type TimeConditionConfig = z.output<typeof timeConditionConfigSchema>;
 
+const DAY_NAMES = {
+  en: { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" },
+  hu: { mon: "H", tue: "K", wed: "Sze", thu: "Cs", fri: "P", sat: "Szo", sun: "V" },
+} as const;
+
+/** Days as people write them: runs of three or more as a range ("Mon–Fri"), the rest listed ("Mon, Wed"). */
+export function dayRanges(days: readonly (typeof WEEKDAYS)[number][], locale: "en" | "hu"): string {
+  const names = DAY_NAMES[locale];
+  const sorted = WEEKDAYS.filter((day) => days.includes(day));
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let end = i;
+    while (end + 1 < sorted.length && WEEKDAYS.indexOf(sorted[end + 1]) === WEEKDAYS.indexOf(sorted[end]) + 1) end++;
+    if (end - i >= 2) parts.push(`${names[sorted[i]]}–${names[sorted[end]]}`);
+    else for (let j = i; j <= end; j++) parts.push(names[sorted[j]]);
+    i = end + 1;
+  }
+  return parts.join(", ");
+}
+
 export const timeConditionDefinition: NodeDefinition<"time_condition", TimeConditionConfig> = {
   type: "time_condition",
   version: 1,
@@ -74,7 +94,7 @@ export const timeConditionDefinition: NodeDefinition<"time_condition", TimeCondi
   ports: () => [port("open", true), port("closed", true)],
   summary: (config, locale) => {
     const first = config.schedule[0];
-    const hours = first ? `${first.days.join(",")} ${first.from}–${first.to}` : localized(locale, "always closed", "mindig zárva");
+    const hours = first ? `${dayRanges(first.days, locale)} ${first.from}–${first.to}` : localized(locale, "always closed", "mindig zárva");
     const more = config.schedule.length > 1 ? ` +${config.schedule.length - 1}` : "";
     return `${hours}${more}`;
   },
