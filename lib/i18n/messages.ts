@@ -8,6 +8,8 @@ import operationsEn from "./operations.en.json";
 import operationsHu from "./operations.hu.json";
 import integrationEn from "./integration.en.json";
 import integrationHu from "./integration.hu.json";
+import settingsEn from "./settings.en.json";
+import settingsHu from "./settings.hu.json";
 import type { Locale } from "@/lib/schemas/directory";
 
 export const localeCookie = "sb_locale";
@@ -17,11 +19,12 @@ export const locales: readonly Locale[] = ["en", "hu"];
  * One catalogue per area of the product, each its own namespace, so areas
  * grow independently: portal shell and directory at the top level, then
  * `editor` (flow editor; its saved test scenarios in their own file), `operations` (phonebook, forwarding, call centre,
- * calls) and `integration` (API access, CRM hooks, deliveries).
+ * calls), `integration` (API access, CRM hooks, deliveries) and `settings`
+ * (installation settings).
  */
 const catalogues = {
-  en: { ...en, editor: { ...editorEn, scenarios: scenariosEn }, operations: operationsEn, integration: integrationEn },
-  hu: { ...hu, editor: { ...editorHu, scenarios: scenariosHu }, operations: operationsHu, integration: integrationHu },
+  en: { ...en, editor: { ...editorEn, scenarios: scenariosEn }, operations: operationsEn, integration: integrationEn, settings: settingsEn },
+  hu: { ...hu, editor: { ...editorHu, scenarios: scenariosHu }, operations: operationsHu, integration: integrationHu, settings: settingsHu },
 } satisfies Record<Locale, unknown>;
 
 export function messagesFor(locale: Locale) {

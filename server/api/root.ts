@@ -6,6 +6,7 @@ import { testCallsRouter } from "./routers/testCalls";
 import { callCentreRouter, callsRouter, forwardingRouter, phonebookRouter } from "./routers/operations";
 import { integrationRouter } from "./routers/integration";
 import { audioPromptsRouter } from "./routers/audioPrompts";
+import { settingsRouter } from "./routers/settings";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   calls: callsRouter,
   integration: integrationRouter,
   audioPrompts: audioPromptsRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

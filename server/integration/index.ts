@@ -9,6 +9,8 @@ import { outboundNetworkPolicy, type NetworkPolicy } from "./networkPolicy";
 import { Outbox } from "./outbox";
 import { PayloadCache } from "./payloadCache";
 import { DeliveryWorker } from "./worker";
+import { DeliveryPruner } from "./retention";
+import { getDeliveryRetentionDays } from "../services/settings";
 
 /**
  * The CRM integration of one process: outbox, delivery worker, look-ups and
@@ -22,6 +24,8 @@ export interface Integration {
   sender: HttpSender;
   port: HttpIntegration;
   policy: NetworkPolicy;
+  /** Hourly deletion of old succeeded/expired deliveries (Settings → delivery log retention). */
+  pruner: DeliveryPruner;
   stop(): void;
 }
 
@@ -57,6 +61,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
   const stopWaking = catalog.onChange(() => worker.wake());
   const lookups = new LookupClient({ db, clock, sender, logger });
   const port = new HttpIntegration(catalog, outbox, lookups, logger);
+  const pruner = new DeliveryPruner({ db, clock, logger, retentionDays: () => getDeliveryRetentionDays(db) });
   return {
     catalog,
     outbox,
@@ -65,8 +70,10 @@ export function createIntegration(options: IntegrationOptions): Integration {
     sender,
     port,
     policy,
+    pruner,
     stop() {
       stopWaking();
+      pruner.stop();
       worker.stop();
       void sender.close();
     },
@@ -89,6 +96,7 @@ export function startIntegration(runtime: Runtime, options: IntegrationOptions):
   const integration = createIntegration(options);
   attachToRuntime(integration, runtime);
   integration.worker.start();
+  integration.pruner.start();
   globalForIntegration.switchboardIntegration = integration;
   return integration;
 }

@@ -5,7 +5,7 @@ import { hashSecret } from "../auth/passwords";
 import { newId } from "@/lib/ids";
 import { firstAdminSchema, type FirstAdminInput } from "@/lib/schemas/directory";
 import { ServiceError } from "./errors";
-import { setSetting } from "./settings";
+import { setSetting, settingKeys } from "./settings";
 
 /** An install needs its first-run page until an admin who can sign in exists (demo users have no password). */
 export function needsFirstAdmin(db: Db): boolean {
@@ -29,7 +29,9 @@ export async function createFirstAdmin(db: Db, input: FirstAdminInput): Promise<
     tx.insert(users)
       .values({ id, email: data.email, firstName: data.firstName, lastName: data.lastName, role: "admin", passwordHash, locale: data.locale })
       .run();
-    setSetting(tx as unknown as Db, "organisation_name", data.organisation);
+    setSetting(tx as unknown as Db, settingKeys.organisationName, data.organisation);
+    // The first admin's language is the installation's default for the users they create next.
+    setSetting(tx as unknown as Db, settingKeys.defaultLocale, data.locale);
   });
   return { id };
 }

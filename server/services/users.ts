@@ -11,6 +11,7 @@ import {
   type UserUpdateInput,
 } from "@/lib/schemas/directory";
 import { ServiceError, isUniqueViolation, notFound } from "./errors";
+import { getDefaultLocale } from "./settings";
 
 export interface UserView {
   id: string;
@@ -59,13 +60,14 @@ export function countUsers(db: Db): number {
   return db.select({ n: count() }).from(users).get()!.n;
 }
 
+/** Without an explicit language the user gets the installation's default (Settings), also from the CLI. */
 export async function createUser(db: Db, input: UserCreateInput): Promise<UserView> {
   const data = userCreateSchema.parse(input);
   const id = newId("user");
   const passwordHash = await hashSecret(data.password);
   try {
     db.insert(users)
-      .values({ id, email: data.email, firstName: data.firstName, lastName: data.lastName, role: data.role, passwordHash, locale: data.locale ?? null })
+      .values({ id, email: data.email, firstName: data.firstName, lastName: data.lastName, role: data.role, passwordHash, locale: data.locale ?? getDefaultLocale(db) })
       .run();
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken();

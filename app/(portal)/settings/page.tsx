@@ -1,7 +1,15 @@
+import { getTranslations } from "next-intl/server";
 import { requireAdmin } from "@/server/auth/guards";
-import { NotBuilt } from "@/components/shell/NotBuilt";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { SettingsPanel } from "@/components/settings/SettingsForm";
 
-export default async function Page() {
+export default async function SettingsPage() {
   await requireAdmin();
-  return <NotBuilt titleKey="settings" textKey="settings" />;
+  const t = await getTranslations("settings");
+  return (
+    <>
+      <PageHeader title={t("title")} intro={t("intro")} />
+      <SettingsPanel />
+    </>
+  );
 }

@@ -1,0 +1,41 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { createTestDb } from "@/tests/helpers/db";
+import type { Db } from "../../db/client";
+import type { SessionUser } from "../../auth/options";
+import { getInstallationSettings } from "../../services/settings";
+import { createCaller } from "../root";
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => ({ db, cleanup } = createTestDb()));
+afterEach(() => cleanup());
+
+const asUser = (role: SessionUser["role"] | null) =>
+  createCaller({ db, user: role ? { id: "usr_test", name: "Test", email: "t@example.com", role, locale: null } : null });
+
+async function trpcCode(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  return error instanceof TRPCError ? error.code : `no TRPCError: ${String(error)}`;
+}
+
+const input = { organisationName: "Példa Kft.", defaultLocale: "hu" as const, deliveryRetentionDays: 14 };
+
+describe("settings procedures", () => {
+  it("are for admins only: plain users are refused, anonymous callers unauthorised, nothing changes", async () => {
+    expect(await trpcCode(asUser("user").settings.get())).toBe("FORBIDDEN");
+    expect(await trpcCode(asUser("user").settings.update(input))).toBe("FORBIDDEN");
+    expect(await trpcCode(asUser(null).settings.update(input))).toBe("UNAUTHORIZED");
+    expect(getInstallationSettings(db).deliveryRetentionDays).toBe(30);
+  });
+
+  it("let an admin read and change them; bad input comes back as BAD_REQUEST with the field", async () => {
+    expect(await asUser("admin").settings.update(input)).toEqual(input);
+    expect(await asUser("admin").settings.get()).toEqual(input);
+    const error = await asUser("admin").settings.update({ ...input, deliveryRetentionDays: 400 }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("BAD_REQUEST");
+    expect(await trpcCode(asUser("admin").settings.update({ ...input, extra: 1 } as never))).toBe("BAD_REQUEST");
+    expect((await asUser("admin").settings.get()).deliveryRetentionDays).toBe(14);
+  });
+});

@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import { createTestDb } from "@/tests/helpers/db";
+import type { Db } from "../db/client";
+import { getDefaultLocale, getDeliveryRetentionDays, getInstallationSettings, setSetting, settingKeys, updateInstallationSettings } from "./settings";
+import { createFirstAdmin } from "./setup";
+import { createUser } from "./users";
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => ({ db, cleanup } = createTestDb()));
+afterEach(() => cleanup());
+
+function zodPaths(fn: () => unknown): Record<string, string> {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ZodError) return Object.fromEntries(error.issues.map((i) => [i.path.join("."), i.message]));
+    throw error;
+  }
+  throw new Error("expected a ZodError");
+}
+
+const valid = { organisationName: "Példa Kft.", defaultLocale: "hu" as const, deliveryRetentionDays: 7 };
+
+describe("installation settings", () => {
+  it("has sensible defaults on a fresh install: English, 30 days", () => {
+    expect(getInstallationSettings(db)).toEqual({ organisationName: "", defaultLocale: "en", deliveryRetentionDays: 30 });
+  });
+
+  it("saves and reads back the organisation name, default language and retention", () => {
+    expect(updateInstallationSettings(db, { ...valid, organisationName: "  Minta Zrt.  " })).toEqual({ ...valid, organisationName: "Minta Zrt." });
+    expect(getInstallationSettings(db)).toEqual({ ...valid, organisationName: "Minta Zrt." });
+    expect(getDeliveryRetentionDays(db)).toBe(7);
+    expect(getDefaultLocale(db)).toBe("hu");
+  });
+
+  it("refuses an empty name and retention outside 1–365 days, field by field, storing nothing", () => {
+    expect(zodPaths(() => updateInstallationSettings(db, { ...valid, organisationName: " " }))).toEqual({ organisationName: "errors.required" });
+    for (const days of [0, 366, 2.5, Number.NaN]) {
+      expect(zodPaths(() => updateInstallationSettings(db, { ...valid, deliveryRetentionDays: days }))).toEqual({ deliveryRetentionDays: "settings.errors.retentionRange" });
+    }
+    expect(zodPaths(() => updateInstallationSettings(db, { ...valid, defaultLocale: "de" as never }))).toHaveProperty("defaultLocale");
+    expect(updateInstallationSettings(db, { ...valid, deliveryRetentionDays: 1 }).deliveryRetentionDays).toBe(1);
+    expect(updateInstallationSettings(db, { ...valid, deliveryRetentionDays: 365 }).deliveryRetentionDays).toBe(365);
+    expect(getInstallationSettings(db).organisationName).toBe("Példa Kft.");
+  });
+
+  it("falls back to the defaults when a stored value is unusable", () => {
+    setSetting(db, settingKeys.deliveryRetentionDays, 9999);
+    setSetting(db, settingKeys.defaultLocale, "xx");
+    expect(getDeliveryRetentionDays(db)).toBe(30);
+    expect(getDefaultLocale(db)).toBe("en");
+  });
+});
+
+describe("default language of new users", () => {
+  const user = { email: "eva@example.com", firstName: "Éva", role: "user" as const, password: "a good long password" };
+
+  it("is the setting when no language is given, and an explicit language wins", async () => {
+    expect((await createUser(db, user)).locale).toBe("en");
+    updateInstallationSettings(db, valid);
+    expect((await createUser(db, { ...user, email: "b@example.com" })).locale).toBe("hu");
+    expect((await createUser(db, { ...user, email: "c@example.com", locale: "en" })).locale).toBe("en");
+  });
+
+  it("starts as the first admin's language, with the organisation name from the first-run form", async () => {
+    await createFirstAdmin(db, { organisation: "Példa Kft.", email: "boss@example.com", firstName: "Béla", password: "a good long password", locale: "hu" });
+    expect(getInstallationSettings(db)).toEqual({ organisationName: "Példa Kft.", defaultLocale: "hu", deliveryRetentionDays: 30 });
+    expect((await createUser(db, user)).locale).toBe("hu");
+  });
+});
