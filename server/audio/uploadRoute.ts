@@ -7,6 +7,7 @@
 import type { Db } from "../db/client";
 import type { SessionUser } from "../auth/options";
 import { isSameOrigin } from "../auth/sameOrigin";
+import { readCappedBody } from "../http/cappedBody";
 import { ServiceError } from "../services/errors";
 import { createAudioPrompt } from "../services/audioPrompts";
 import { MAX_AUDIO_BYTES } from "./format";
@@ -30,36 +31,15 @@ function problem(status: number, code: string, message: string, extra: { field?:
 
 const tooLarge = () => problem(413, "too_large", "The file is larger than 10 MB", { field: "file", messageKey: "editor.errors.audio.too_large" });
 
-/** The body, or null once it grows past `limit`. */
-async function readCapped(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
 export async function handleAudioUpload(request: Request, deps: UploadDeps): Promise<Response> {
   if (!deps.user) return problem(401, "unauthorized", "Sign in first");
   if (deps.user.role !== "admin") return problem(403, "forbidden", "Only admins may upload audio prompts", { messageKey: "errors.forbidden" });
   if (!isSameOrigin(request)) return problem(403, "cross_origin", "Uploads must come from the portal itself", { messageKey: "errors.forbidden" });
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return tooLarge();
   const contentType = request.headers.get("content-type") ?? "";
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
     return problem(415, "unsupported_media_type", "Send the file as multipart/form-data in the field \"file\"", { field: "file" });
   }
-  const body = await readCapped(request, MAX_BODY_BYTES);
+  const body = await readCappedBody(request, MAX_BODY_BYTES);
   if (body === null) return tooLarge();
   let form: FormData;
   try {

@@ -17,6 +17,7 @@ import { ApiProblem, internalError, problemOf, problemResponse, zodFieldErrors }
 import { TokenBucketLimiter } from "./rateLimit";
 import { readIdempotencyKey, requestFingerprint, withIdempotency, type StoredResponse } from "./idempotency";
 import { restSettings } from "./settings";
+import { readCappedBody } from "../../http/cappedBody";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -185,29 +186,14 @@ function validate(schema: z.ZodType, value: unknown, prefix: string): unknown {
 /** Reads a JSON body within the size cap; `undefined` when there is none. */
 async function readJsonBody(request: Request): Promise<unknown> {
   const max = restSettings().API_MAX_BODY_BYTES;
-  const tooLarge = () => new ApiProblem(413, `The body exceeds ${max} bytes`);
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > max) throw tooLarge();
-  if (!request.body) return undefined;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  if (size === 0) return undefined;
+  const body = await readCappedBody(request, max);
+  if (body === null) throw new ApiProblem(413, `The body exceeds ${max} bytes`);
+  if (body.length === 0) return undefined;
   const mediaType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (mediaType !== "application/json" && !mediaType.endsWith("+json")) {
     throw new ApiProblem(415, "Send the body as application/json", { errors: [{ path: "header.Content-Type", message: "must be application/json" }] });
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = body.toString("utf8");
   try {
     return JSON.parse(text);
   } catch (error) {
