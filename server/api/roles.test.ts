@@ -1,23 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "../db/client";
-import { createCaller } from "./root";
 import type { SessionUser } from "../auth/options";
 import { listPhoneNumbers } from "../services/phoneNumbers";
+import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
 let cleanup: () => void;
 beforeEach(() => ({ db, cleanup } = createTestDb()));
 afterEach(() => cleanup());
 
-const asUser = (role: SessionUser["role"] | null) =>
-  createCaller({ db, user: role ? { id: "usr_test", name: "Test", email: "t@example.com", role, locale: null } : null });
-
-async function trpcCode(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  return error instanceof TRPCError ? error.code : `no TRPCError: ${String(error)}`;
-}
+const asUser = (role: SessionUser["role"] | null) => callerAs(db, role);
 
 describe("server-side roles", () => {
   it("refuses configuration changes to plain users and reads to anonymous callers", async () => {

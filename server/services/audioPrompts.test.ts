@@ -19,7 +19,7 @@ import {
   renameAudioPrompt,
 } from "./audioPrompts";
 import { createFlow, publishFlow, updateDraft, validateDocument } from "./flows";
-import { ServiceError } from "./errors";
+import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
 let dir: string;
@@ -30,16 +30,6 @@ beforeEach(() => {
   audioDir = path.join(dir, "audio");
 });
 afterEach(() => cleanup());
-
-function errorOf(fn: () => unknown): ServiceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 function playFlow(audioId: string | undefined, name = "Welcome") {
   return {
@@ -80,7 +70,7 @@ describe("audio prompt library", () => {
   });
 
   it("refuses a text file renamed .wav with an error on the file field, and stores nothing", () => {
-    const error = errorOf(() => createAudioPrompt(db, audioDir, { bytes: Buffer.from("not audio"), fileName: "x.wav" }, null));
+    const error = serviceError(() => createAudioPrompt(db, audioDir, { bytes: Buffer.from("not audio"), fileName: "x.wav" }, null));
     expect(error).toMatchObject({ code: "invalid", options: { field: "file", messageKey: "editor.errors.audio.unsupported_format" } });
     expect(listAudioPrompts(db)).toEqual([]);
     expect(fs.existsSync(audioDir) ? fs.readdirSync(audioDir) : []).toEqual([]);
@@ -89,20 +79,20 @@ describe("audio prompt library", () => {
   it("renames; an empty name is refused", () => {
     const prompt = createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
     expect(renameAudioPrompt(db, prompt.id, "  Nyitvatartás  ").name).toBe("Nyitvatartás");
-    expect(errorOf(() => renameAudioPrompt(db, prompt.id, " ")).options.field).toBe("name");
-    expect(errorOf(() => renameAudioPrompt(db, "aud_nope", "x")).code).toBe("not_found");
+    expect(serviceError(() => renameAudioPrompt(db, prompt.id, " ")).options.field).toBe("name");
+    expect(serviceError(() => renameAudioPrompt(db, "aud_nope", "x")).code).toBe("not_found");
   });
 
   it("refuses to delete a prompt a draft or the published revision plays; deletes it (and its file) once unused", () => {
     const prompt = createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
     const flow = createFlow(db, playFlow(prompt.id), null);
     expect(flowsUsingAudioPrompt(db, prompt.id)).toEqual([{ id: flow.id, name: "Welcome" }]);
-    expect(errorOf(() => deleteAudioPrompt(db, audioDir, prompt.id))).toMatchObject({ code: "conflict", message: expect.stringContaining("Welcome") });
+    expect(serviceError(() => deleteAudioPrompt(db, audioDir, prompt.id))).toMatchObject({ code: "conflict", message: expect.stringContaining("Welcome") });
 
     publishFlow(db, flow.id, null);
     updateDraft(db, flow.id, playFlow(undefined), null);
     // The draft no longer uses it, but calls still run the published revision.
-    expect(errorOf(() => deleteAudioPrompt(db, audioDir, prompt.id)).code).toBe("conflict");
+    expect(serviceError(() => deleteAudioPrompt(db, audioDir, prompt.id)).code).toBe("conflict");
 
     publishFlow(db, flow.id, null);
     deleteAudioPrompt(db, audioDir, prompt.id);
@@ -120,7 +110,7 @@ describe("audio prompt library", () => {
     expect(validateDocument(db, inPrompt).errors.map((e) => e.path)).toEqual(["nodes.1.config.text.audio_id"]);
     // Publishing needs a valid flow, so a missing recording never reaches callers.
     const flow = createFlow(db, playFlow("aud_gone"), null);
-    expect(errorOf(() => publishFlow(db, flow.id, null)).code).toBe("invalid");
+    expect(serviceError(() => publishFlow(db, flow.id, null)).code).toBe("invalid");
   });
 });
 

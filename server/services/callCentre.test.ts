@@ -21,7 +21,7 @@ import {
   startOfDayIn,
   updateQueue,
 } from "./callCentre";
-import { ServiceError } from "./errors";
+import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
 let dir: string;
@@ -36,16 +36,6 @@ const userId = (email: string) => db.select().from(users).where(eq(users.email, 
 const agentOf = (email: string) => db.select().from(agents).where(eq(agents.userId, userId(email))).get()!.id;
 const asUser = (email: string): Actor => ({ kind: "user", role: "user", userId: userId(email) });
 const admin: Actor = { kind: "user", role: "admin", userId: "usr_admin" };
-
-function serviceError(action: () => unknown): ServiceError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 function history(agentId: string, entries: Array<[at: string, status: "logged_out" | "available" | "paused" | "on_call" | "wrap_up", reason?: string]>) {
   for (const [at, status, reason] of entries) db.insert(agentStateHistory).values({ agentId, status, pauseReason: reason ?? null, at }).run();

@@ -10,8 +10,7 @@ import { Runtime } from "../runtime/runtime";
 import { seedDemo } from "./demo";
 import { getCallReplay, replayableCalls } from "./callReplay";
 import { ServiceError } from "./errors";
-import { TRPCError } from "@trpc/server";
-import { createCaller } from "../api/root";
+import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
 let dir: string;
@@ -78,9 +77,7 @@ describe("call replay", () => {
   });
 
   it("is for admins only over tRPC, and an unknown call comes back as NOT_FOUND", async () => {
-    const caller = (role: "admin" | "user") => createCaller({ db, user: { id: "usr_test", name: "Test", email: "t@example.com", role, locale: null } });
-    const code = (promise: Promise<unknown>) => promise.then(() => "ok", (error: unknown) => (error instanceof TRPCError ? error.code : String(error)));
-    expect(await code(caller("user").calls.replay({ callId: "call_nope" }))).toBe("FORBIDDEN");
-    expect(await code(caller("admin").calls.replay({ callId: "call_nope" }))).toBe("NOT_FOUND");
+    expect(await trpcCode(callerAs(db, "user").calls.replay({ callId: "call_nope" }))).toBe("FORBIDDEN");
+    expect(await trpcCode(callerAs(db, "admin").calls.replay({ callId: "call_nope" }))).toBe("NOT_FOUND");
   });
 });

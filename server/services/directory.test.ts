@@ -9,32 +9,13 @@ import { createUser, deleteUser, listUsers, updateUser } from "./users";
 import { createFirstAdmin, needsFirstAdmin } from "./setup";
 import { seedDemo } from "./demo";
 import { createTechnicalUser } from "./technicalUsers";
-import { ServiceError } from "./errors";
 import { verifySecret } from "../auth/passwords";
+import { serviceError, serviceErrorAsync } from "@/tests/helpers/errors";
 
 let db: Db;
 let cleanup: () => void;
 beforeEach(() => ({ db, cleanup } = createTestDb()));
 afterEach(() => cleanup());
-
-function serviceError(fn: () => unknown): ServiceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
-
-async function serviceErrorAsync(fn: () => Promise<unknown>): Promise<ServiceError> {
-  const error = await fn().then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (error instanceof ServiceError) return error;
-  throw new Error(`expected a ServiceError, got ${String(error)}`);
-}
 
 const userInput = { email: "eva@example.com", firstName: "Éva", lastName: "Kiss", role: "user" as const, password: "long enough password" };
 

@@ -10,7 +10,7 @@ import type { Cdr } from "../pbx/cdr";
 import { Runtime } from "../runtime/runtime";
 import { seedDemo } from "./demo";
 import { deleteForwardingRule, forwardingOverview, getForwarding, saveForwarding, setForwardingRule } from "./forwarding";
-import { ServiceError } from "./errors";
+import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
 let dir: string;
@@ -25,16 +25,6 @@ const userOf = (email: string): Actor => ({ kind: "user", role: "user", userId: 
 const peter = () => userOf("peter.nagy@demo.example"); // owns 102
 const eszter = () => userOf("eszter.szabo@demo.example"); // owns 103
 const admin: Actor = { kind: "user", role: "admin", userId: "usr_admin" };
-
-function serviceError(action: () => unknown): ServiceError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 const toExtension = (number: string) => ({ enabled: true, destination: { type: "extension" as const, number } });
 

@@ -13,7 +13,7 @@ import {
   updateOutboundApi,
 } from "./outboundApis";
 import { endpointHealth, listDeliveries, resendDelivery, resendFailedSince } from "./deliveries";
-import { ServiceError } from "./errors";
+import { serviceError } from "@/tests/helpers/errors";
 
 let h: Harness;
 let receiver: TestReceiver;
@@ -27,16 +27,6 @@ afterEach(async () => {
   await receiver.close();
   await h.cleanup();
 });
-
-function serviceError(run: () => unknown): ServiceError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("no error thrown");
-}
 
 describe("outbound API configuration", () => {
   it("returns the signing secret once, seals CRM credentials at rest and shows only hints", () => {

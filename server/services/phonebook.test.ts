@@ -18,22 +18,12 @@ import {
   backfillContactSearch,
 } from "./phonebook";
 import { phonebookContacts } from "../db/schema";
-import { ServiceError } from "./errors";
+import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
 let cleanup: () => void;
 beforeEach(() => ({ db, cleanup } = createTestDb()));
 afterEach(() => cleanup());
-
-function serviceError(action: () => unknown): ServiceError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error("expected a ServiceError");
-}
 
 const varga = {
   external_id: "crm-1",

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "../../db/client";
 import type { SessionUser } from "../../auth/options";
 import { setTestAppSecret } from "../../integration/testing/harness";
-import { createCaller } from "../root";
+import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
 let cleanup: () => void;
@@ -14,13 +13,7 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-const as = (role: SessionUser["role"] | null) =>
-  createCaller({ db, user: role ? { id: "usr_test", name: "Test", email: "t@example.com", role, locale: null } : null }).integration;
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  return error instanceof TRPCError ? error.code : `no TRPCError: ${String(error)}`;
-}
+const as = (role: SessionUser["role"] | null) => callerAs(db, role).integration;
 
 const endOfCall = { kind: "end_of_call" as const, name: "CRM", url: "https://crm.example.com/hook" };
 
@@ -36,9 +29,9 @@ describe("integration router", () => {
       user.deliveries.list({}),
       user.deliveries.resend({ id: "dlv_x" }),
     ]) {
-      expect(await code(attempt)).toBe("FORBIDDEN");
+      expect(await trpcCode(attempt)).toBe("FORBIDDEN");
     }
-    expect(await code(as(null).outboundApis.list())).toBe("UNAUTHORIZED");
+    expect(await trpcCode(as(null).outboundApis.list())).toBe("UNAUTHORIZED");
     expect(await as("admin").outboundApis.list()).toEqual([]);
     expect(await as("admin").technicalUsers.list()).toEqual([]);
   });
@@ -57,8 +50,8 @@ describe("integration router", () => {
 
   it("maps bad input to BAD_REQUEST and a missing delivery to NOT_FOUND", async () => {
     const admin = as("admin");
-    expect(await code(admin.outboundApis.create({ ...endOfCall, url: "gopher://x" }))).toBe("BAD_REQUEST");
-    expect(await code(admin.outboundApis.create({ ...endOfCall, auth: { type: "basic", username: "u" } }))).toBe("BAD_REQUEST");
-    expect(await code(admin.deliveries.resend({ id: "dlv_missing" }))).toBe("NOT_FOUND");
+    expect(await trpcCode(admin.outboundApis.create({ ...endOfCall, url: "gopher://x" }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(admin.outboundApis.create({ ...endOfCall, auth: { type: "basic", username: "u" } }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(admin.deliveries.resend({ id: "dlv_missing" }))).toBe("NOT_FOUND");
   });
 });

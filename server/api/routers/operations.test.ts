@@ -1,6 +1,5 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { createTestDb } from "@/tests/helpers/db";
@@ -10,6 +9,7 @@ import { installRuntimeForTests, Runtime } from "../../runtime";
 import { seedDemo } from "../../services/demo";
 import { listContacts } from "../../services/phonebook";
 import { createCaller } from "../root";
+import { trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
 let cleanup: () => void;
@@ -42,10 +42,6 @@ const peter = () => asDemo("peter.nagy@demo.example"); // owns 102, an agent
 const judit = () => asDemo("judit.horvath@demo.example"); // owns 105, not an agent
 const anonymous = () => createCaller({ db, user: null });
 
-async function trpcCode(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  return error instanceof TRPCError ? error.code : `no TRPCError: ${String(error)}`;
-}
 
 describe("phonebook procedures", () => {
   it("let users read and search; only admins change, import or delete", async () => {

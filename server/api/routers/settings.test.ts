@@ -4,20 +4,14 @@ import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "../../db/client";
 import type { SessionUser } from "../../auth/options";
 import { getInstallationSettings } from "../../services/settings";
-import { createCaller } from "../root";
+import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
 let cleanup: () => void;
 beforeEach(() => ({ db, cleanup } = createTestDb()));
 afterEach(() => cleanup());
 
-const asUser = (role: SessionUser["role"] | null) =>
-  createCaller({ db, user: role ? { id: "usr_test", name: "Test", email: "t@example.com", role, locale: null } : null });
-
-async function trpcCode(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  return error instanceof TRPCError ? error.code : `no TRPCError: ${String(error)}`;
-}
+const asUser = (role: SessionUser["role"] | null) => callerAs(db, role);
 
 const input = { organisationName: "Példa Kft.", defaultLocale: "hu" as const, deliveryRetentionDays: 14 };
 
