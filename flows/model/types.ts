@@ -82,6 +82,8 @@ export interface PortSpec {
   label: LocalizedText;
   /** Unconnected required ports are validation errors; unconnected optional ports are warnings (the call ends there). */
   required: boolean;
+  /** Ending the call here is the usual intent (after the caller was served): no warning when unconnected. */
+  endsCall?: boolean;
 }
 
 export type ReferenceKind = "extension" | "queue" | "outbound_api" | "flow" | "audio_prompt";

@@ -24,10 +24,13 @@ export function port(id: CommonPort, required: boolean): PortSpec {
   return { id, label: PORT_LABELS[id], required };
 }
 
+/** The caller was put through: when the conversation is over, the flow is usually over too. */
+export const ANSWERED: PortSpec = { ...port("answered", false), endsCall: true };
+
 export const NEXT_REQUIRED: readonly PortSpec[] = [port("next", true)];
 export const NEXT_OPTIONAL: readonly PortSpec[] = [port("next", false)];
 export const DIAL_PORTS: readonly PortSpec[] = [
-  port("answered", false),
+  ANSWERED,
   port("no_answer", false),
   port("busy", false),
   port("failed", false),

@@ -71,8 +71,7 @@ function checkPorts(view: FlowView, usable: EdgeView[], issues: IssueCollector):
       if (connected.has(`${node.id}\u0000${port.id}`)) continue;
       const where = { path: `nodes.${node.index}.ports.${port.id}`, node_id: node.id };
       if (port.required) issues.error("port_unconnected", where, { port: port.id });
-      // After an answered call the caller has been served: ending there is the usual intent, not worth a warning.
-      else if (port.id !== "answered") issues.warning("port_unconnected_optional", where, { port: port.id });
+      else if (!port.endsCall) issues.warning("port_unconnected_optional", where, { port: port.id });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { NodeDefinition } from "@/flows/model/types";
 import { field, idReferenceSchema, promptField, promptReferences, promptText, secondsField } from "@/flows/model/fields";
-import { localized, port } from "@/flows/nodes/ports";
+import { ANSWERED, localized, port } from "@/flows/nodes/ports";
 
 export const queueConfigSchema = z.strictObject({
   queue_id: field(idReferenceSchema, { title: "Queue", label: { en: "Queue", hu: "Várólista" }, widget: "queue" }),
@@ -27,7 +27,7 @@ export const queueDefinition: NodeDefinition<"queue", QueueConfig> = {
   configSchema: queueConfigSchema,
   defaults: { queue_id: "", max_wait_s: 300 },
   waitsForCaller: true,
-  ports: () => [port("answered", false), port("timeout", false), port("no_agents", false)],
+  ports: () => [ANSWERED, port("timeout", false), port("no_agents", false)],
   summary: (config, locale) =>
     localized(locale, `${config.queue_id} · up to ${config.max_wait_s} s`, `${config.queue_id} · legfeljebb ${config.max_wait_s} mp`),
   references: (config) => [{ kind: "queue", id: config.queue_id, path: "config.queue_id" }, ...promptReferences(config.hold_prompt, "config.hold_prompt")],

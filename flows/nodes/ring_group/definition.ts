@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { NodeDefinition } from "@/flows/model/types";
 import { RING_TIMEOUT_BOUNDS, extensionSchema, field, secondsField } from "@/flows/model/fields";
-import { localized, port } from "@/flows/nodes/ports";
+import { ANSWERED, localized, port } from "@/flows/nodes/ports";
 
 export const ringGroupConfigSchema = z
   .strictObject({
@@ -40,7 +40,7 @@ export const ringGroupDefinition: NodeDefinition<"ring_group", RingGroupConfig> 
   configSchema: ringGroupConfigSchema,
   defaults: { extensions: [], strategy: "simultaneous", ring_timeout_s: RING_TIMEOUT_BOUNDS.default },
   waitsForCaller: true,
-  ports: () => [port("answered", false), port("no_answer", false)],
+  ports: () => [ANSWERED, port("no_answer", false)],
   summary: (config, locale) =>
     localized(
       locale,
