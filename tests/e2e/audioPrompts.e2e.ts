@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { wavBytes } from "@/server/audio/testAudio";
-import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
+import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const patient = { timeout: 10_000 };
@@ -73,11 +73,6 @@ async function connectPorts(source: string, port: string, target: string) {
   await page.mouse.up();
 }
 
-async function setLanguage(locale: "en" | "hu") {
-  await page.getByRole("banner").getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang), patient).toBe(locale);
-}
-
 /** Selects a node and shows its properties (the side panel may be on another tab). */
 async function inspect(id: string, tab = "Properties") {
   await canvasNode(id).click();
@@ -96,15 +91,14 @@ beforeAll(async () => {
   await context.addInitScript(stubSound);
   page = await context.newPage();
   await signInAsAdmin(page, baseUrl);
-  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
+  await setLanguage(page, "en");
 });
 
 afterAll(async () => {
-  if (page && (await page.evaluate(() => document.documentElement.lang)) !== "en") {
-    // expect.poll works inside tests only.
+  // Leave the shared account in English for the test files that run after this one.
+  if (page) {
     await page.goto(`${baseUrl}/flows`);
-    await page.getByRole("banner").getByRole("combobox", { name: "Nyelv" }).selectOption("en");
-    await page.waitForFunction(() => document.documentElement.lang === "en");
+    await setLanguage(page, "en");
   }
   await browser?.close();
 });
@@ -194,7 +188,7 @@ describe("audio prompts", () => {
     // The portal's language switch (the editor makes the portal around it inert).
     const flowUrl = page.url();
     await page.goto(`${baseUrl}/flows`);
-    await setLanguage("hu");
+    await setLanguage(page, "hu");
     await page.goto(flowUrl);
     await inspect("play", "Tulajdonságok");
     await expect.poll(() => page.getByLabel(/^Hangfelvétel/).locator("option:checked").textContent(), patient).toBe("Welcome message · 1,5 mp");

@@ -26,6 +26,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
 
+/**
+ * Switches the signed-in user's language with the top bar's selector (the editor's, when it covers the portal) and
+ * waits for the page to follow. Waits without expect.poll, so afterAll hooks can use it too.
+ */
+export async function setLanguage(page: Page, locale: "en" | "hu"): Promise<void> {
+  if ((await page.evaluate(() => document.documentElement.lang)) === locale) return;
+  await page.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).last().selectOption(locale);
+  await page.waitForFunction((wanted) => document.documentElement.lang === wanted, locale, { timeout: 15_000 });
+}
+
 /** The shared admin of the browser tests' server. */
 export const e2eAdmin = { email: "admin@example.com", password: "correct horse battery" };
 

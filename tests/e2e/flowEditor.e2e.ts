@@ -1,19 +1,13 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
-import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
+import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 
 let browser: Browser;
 let page: Page;
 
-
-/** The language is saved on the account, so other test files may have left it in Hungarian. */
-async function setLanguage(locale: "en" | "hu") {
-  await page.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang), patient).toBe(locale);
-}
 
 /** Autosave waits a second after the last change, and the server needs a moment: vitest's 1 s default is too short. */
 const patient = { timeout: 10_000 };
@@ -65,15 +59,14 @@ beforeAll(async () => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
   page = await context.newPage();
   await signInAsAdmin(page, baseUrl);
-  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
+  await setLanguage(page, "en");
 });
 
 afterAll(async () => {
   // Leave the shared account in English for the test files that run after this one.
-  if (page && (await page.evaluate(() => document.documentElement.lang)) !== "en") {
+  if (page) {
     await page.goto(`${baseUrl}/flows`);
-    await page.getByRole("combobox", { name: "Nyelv" }).selectOption("en");
-    await page.waitForFunction(() => document.documentElement.lang === "en");
+    await setLanguage(page, "en");
   }
   await browser?.close();
 });
@@ -250,7 +243,7 @@ describe("two admins editing the same flow", () => {
 describe("flow editor, in Hungarian", () => {
   it("starts a flow from a template, edits opening hours and a ring group, and copies nodes", async () => {
     await page.goto(`${baseUrl}/flows`);
-    await setLanguage("hu");
+    await setLanguage(page, "hu");
     await page.getByRole("button", { name: "Új hívaslogika" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Név").fill("Recepció");

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
+import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
@@ -12,14 +12,6 @@ let browser: Browser;
 let page: Page;
 /** The replayed flow's editor path, from the first test. */
 let flowPath = "";
-
-/** The language switch of the editor when it is open (the portal's own is behind it, inert), else the portal's. */
-async function setLanguage(locale: "en" | "hu") {
-  const editor = page.locator(".flow-editor");
-  const scope = (await editor.count()) > 0 ? editor : page;
-  await scope.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).selectOption(locale);
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang), slow).toBe(locale);
-}
 
 /** API credentials for the simulator (the demo's main number runs the published reception flow). */
 function simulatorHeaders(): Record<string, string> {
@@ -44,7 +36,7 @@ beforeAll(async () => {
   page = await context.newPage();
   await signInAsAdmin(page, baseUrl);
   await page.goto(`${baseUrl}/calls`);
-  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
+  await setLanguage(page, "en");
 });
 
 afterAll(async () => {
@@ -128,7 +120,7 @@ describe("call replay", () => {
     await page.getByRole("button", { name: "Play", exact: true }).click();
     await expect.poll(() => currentStep().getAttribute("data-step"), slow).not.toBe("0");
 
-    await setLanguage("hu");
+    await setLanguage(page, "hu");
     try {
       await expect.poll(() => page.getByRole("region", { name: "Visszajátszás" }).textContent(), slow).toMatch(/\+36301112233 hívása .*1\. változat/);
       await page.getByRole("button", { name: "Első lépés" }).click();
@@ -137,7 +129,7 @@ describe("call replay", () => {
       await page.getByRole("button", { name: "A teljes hívaslogika megjelenítése" }).click();
       await screenshot(page, "replay-hu");
     } finally {
-      await setLanguage("en");
+      await setLanguage(page, "en");
     }
 
     // Back to the draft: the ordinary editor, without the replay in the URL.

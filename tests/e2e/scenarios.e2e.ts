@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
+import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 /** Autosave and a run on the server take a moment: vitest's 1 s default is too short. */
@@ -8,11 +8,6 @@ const patient = { timeout: 15_000 };
 
 let browser: Browser;
 let page: Page;
-
-async function setLanguage(locale: "en" | "hu") {
-  await page.getByRole("combobox", { name: /^(Language|Nyelv)$/ }).last().selectOption(locale);
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang), patient).toBe(locale);
-}
 
 const canvasNode = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 const scenario = (name: string) => page.getByRole("region", { name, exact: true });
@@ -22,15 +17,12 @@ beforeAll(async () => {
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   await signInAsAdmin(page, baseUrl);
-  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage("en");
+  await setLanguage(page, "en");
 });
 
 afterAll(async () => {
   // Leave the shared account in English for the test files that run after this one.
-  if (page && (await page.evaluate(() => document.documentElement.lang)) !== "en") {
-    await page.getByRole("combobox", { name: "Nyelv" }).last().selectOption("en");
-    await page.waitForFunction(() => document.documentElement.lang === "en");
-  }
+  if (page) await setLanguage(page, "en");
   await browser?.close();
 });
 
@@ -94,7 +86,7 @@ describe("saved test scenarios in the flow editor", () => {
   });
 
   it("reads in Hungarian", async () => {
-    await setLanguage("hu");
+    await setLanguage(page, "hu");
     await page.getByRole("tab", { name: "Forgatókönyvek" }).click();
     await page.getByRole("button", { name: "Összes futtatása" }).click();
     await expect.poll(() => page.getByRole("status").filter({ hasText: "3 / 4 sikeres" }).count(), patient).toBe(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
+import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const slow = { timeout: 15_000 };
@@ -11,12 +11,6 @@ let page: Page;
 let originalName = "";
 let originalLocale = "en";
 
-async function setLanguage(p: Page, locale: "en" | "hu") {
-  await p.getByLabel(/^(Language|Nyelv)$/).selectOption(locale);
-  // waitForFunction, not expect.poll: afterAll uses this too, outside any test.
-  await p.waitForFunction((l) => document.documentElement.lang === l, locale, slow);
-}
-
 const sidebar = () => page.locator("aside");
 
 beforeAll(async () => {
@@ -25,7 +19,7 @@ beforeAll(async () => {
   page = await context.newPage();
   await signInAsAdmin(page, baseUrl);
   await page.goto(`${baseUrl}/settings`);
-  if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage(page, "en");
+  await setLanguage(page, "en");
 });
 
 afterAll(async () => {
@@ -39,7 +33,7 @@ afterAll(async () => {
     await page.getByLabel(/^(Default language for new users|Új felhasználók alapértelmezett nyelve)$/).selectOption(originalLocale);
     await page.getByRole("button", { name: /^(Save settings|Beállítások mentése)$/ }).click();
     await page.getByText(/^(Settings saved\.|A beállítások elmentve\.)$/).waitFor(slow);
-    if ((await page.evaluate(() => document.documentElement.lang)) !== "en") await setLanguage(page, "en");
+    await setLanguage(page, "en");
   }
   await browser?.close();
 });
