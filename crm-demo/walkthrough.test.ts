@@ -43,7 +43,6 @@ beforeEach(async () => {
     config.url = crmUrl + new URL(config.url).pathname;
     h.db.$client.prepare(`update outbound_apis set config = ? where id = ?`).run(JSON.stringify(config), api.id);
   }
-  h.integration.catalog.invalidate();
   const document = JSON.stringify(ownerRouting)
     .replaceAll('"crm-lookup"', JSON.stringify(apis.lookup.id))
     .replaceAll('"crm-popup"', JSON.stringify(apis.popup.id))

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { outboundApiInputSchema, type OutboundApiData } from "@/lib/schemas/integration";
 import type { Db } from "../db/client";
+import { VersionedCache } from "../db/configVersions";
 import { outboundApis } from "../db/schema";
 import { componentLogger } from "../logger";
 import { openSecret } from "./secretBox";
@@ -8,8 +9,9 @@ import { openSecret } from "./secretBox";
 /**
  * Outbound APIs as the engine uses them: the stored config parsed once by
  * the shared zod union, secrets opened once, kept in memory per database and
- * reloaded when a service changes something (`invalidate`). Hot paths (a
- * ringing call, a delivery) never parse JSON or decrypt.
+ * rebuilt on the first use after the table changed, whoever changed it
+ * (server/db/configVersions.ts). Hot paths (a ringing call, a delivery)
+ * never parse JSON or decrypt.
  */
 export type StoredConfig = OutboundApiData;
 
@@ -65,34 +67,35 @@ export function signingSecretsAt(api: OutboundApi, now: number): string[] {
 }
 
 export class OutboundApiCatalog {
-  private cache: Map<string, OutboundApi> | null = null;
+  private readonly cache: VersionedCache<Map<string, OutboundApi>>;
   private listeners: Array<() => void> = [];
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.cache = new VersionedCache(db, "outbound_apis", () => this.load(), () => {
+      for (const listener of this.listeners) listener();
+    });
+  }
 
   private load(): Map<string, OutboundApi> {
-    if (!this.cache) {
-      const map = new Map<string, OutboundApi>();
-      for (const row of this.db.select().from(outboundApis).all()) {
-        try {
-          map.set(row.id, parseOutboundApi(row));
-        } catch (error) {
-          // A row that no longer parses (or a changed app secret) must not stop every other endpoint.
-          const detail = error instanceof z.ZodError ? "config does not match the schema" : (error as Error).message;
-          log.error({ outboundApiId: row.id, detail }, "outbound API is unreadable and skipped");
-        }
+    const map = new Map<string, OutboundApi>();
+    for (const row of this.db.select().from(outboundApis).all()) {
+      try {
+        map.set(row.id, parseOutboundApi(row));
+      } catch (error) {
+        // A row that no longer parses (or a changed app secret) must not stop every other endpoint.
+        const detail = error instanceof z.ZodError ? "config does not match the schema" : (error as Error).message;
+        log.error({ outboundApiId: row.id, detail }, "outbound API is unreadable and skipped");
       }
-      this.cache = map;
     }
-    return this.cache;
+    return map;
   }
 
   all(): OutboundApi[] {
-    return [...this.load().values()];
+    return [...this.cache.get().values()];
   }
 
   get(id: string): OutboundApi | undefined {
-    return this.load().get(id);
+    return this.cache.get().get(id);
   }
 
   /** Enabled APIs of one kind. */
@@ -100,11 +103,7 @@ export class OutboundApiCatalog {
     return this.all().filter((api) => api.enabled && api.kind === kind);
   }
 
-  invalidate(): void {
-    this.cache = null;
-    for (const listener of this.listeners) listener();
-  }
-
+  /** Called when this copy notices a change, whoever made it (the delivery worker wakes up for a re-enabled API). */
   onChange(listener: () => void): () => void {
     this.listeners.push(listener);
     return () => {

@@ -367,7 +367,6 @@ export class DeliveryWorker {
   private report({ api, delivery, result }: Finished, verdict: Verdict | null): void {
     if (verdict?.kind === "gone") {
       this.options.logger.warn({ outboundApiId: api.id, deliveryId: delivery.id }, "the CRM answered 410 Gone: endpoint disabled, its queue paused");
-      this.options.catalog.invalidate();
     } else if (verdict?.kind === "dead" || verdict?.kind === "expired") {
       const error = attemptError(result);
       this.options.logger.warn(

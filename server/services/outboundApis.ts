@@ -6,7 +6,7 @@ import type { Clock } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
 import type { Db } from "../db/client";
 import { outboundApis } from "../db/schema";
-import { outboundApiCatalog, parseOutboundApi, type OutboundApi, type StoredCredentials } from "../integration/catalog";
+import { parseOutboundApi, type OutboundApi, type StoredCredentials } from "../integration/catalog";
 import { renderBody } from "../integration/body";
 import { FrozenEvent } from "../integration/events";
 import { literalRefusal, outboundNetworkPolicy } from "../integration/networkPolicy";
@@ -188,7 +188,6 @@ export function createOutboundApi(
       updatedAt: now,
     })
     .run();
-  outboundApiCatalog(db).invalidate();
   return { outboundApi: getOutboundApi(db, id), signingSecret };
 }
 
@@ -212,7 +211,6 @@ export function updateOutboundApi(db: Db, id: string, input: OutboundApiInput, c
     })
     .where(eq(outboundApis.id, id))
     .run();
-  outboundApiCatalog(db).invalidate();
   return getOutboundApi(db, id);
 }
 
@@ -220,7 +218,6 @@ export function updateOutboundApi(db: Db, id: string, input: OutboundApiInput, c
 export function setOutboundApiEnabled(db: Db, id: string, enabled: boolean, clock: Clock = systemClock): OutboundApiView {
   loadApi(db, id);
   db.update(outboundApis).set({ enabled, disabledReason: null, updatedAt: clock.now() }).where(eq(outboundApis.id, id)).run();
-  outboundApiCatalog(db).invalidate();
   return getOutboundApi(db, id);
 }
 
@@ -228,7 +225,6 @@ export function setOutboundApiEnabled(db: Db, id: string, enabled: boolean, cloc
 export function deleteOutboundApi(db: Db, id: string): void {
   loadApi(db, id);
   db.delete(outboundApis).where(eq(outboundApis.id, id)).run();
-  outboundApiCatalog(db).invalidate();
 }
 
 /** A new `whsec_` secret; the previous one keeps signing alongside it for the grace period so the CRM can switch without losing messages. */
@@ -251,7 +247,6 @@ export function rotateSigningSecret(
     })
     .where(eq(outboundApis.id, id))
     .run();
-  outboundApiCatalog(db).invalidate();
   return { signingSecret, previousValidUntil: expiresAt ? new Date(expiresAt).toISOString() : null };
 }
 

@@ -34,6 +34,10 @@ let crm: TestReceiver;
 let basic: string;
 let flowId: string;
 
+// Responses and payloads are checked by the assertions, not by types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 interface Credentials {
   id: string;
   client_id: string;
@@ -53,7 +57,7 @@ function createTechnicalUser(name: string): Credentials {
 const basicOf = (credentials: { client_id: string; client_secret: string }) =>
   `Basic ${Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString("base64")}`;
 
-async function api(pathname: string, init: { method?: string; body?: unknown; auth?: string } = {}): Promise<{ status: number; body: any }> {
+async function api(pathname: string, init: { method?: string; body?: unknown; auth?: string } = {}): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = { authorization: init.auth ?? basic };
   if (init.body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(`${baseUrl}/api/v1${pathname}`, {
@@ -65,7 +69,7 @@ async function api(pathname: string, init: { method?: string; body?: unknown; au
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
-async function ok(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
+async function ok(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<Json> {
   const result = await api(pathname, init);
   expect(result.status, `${init.method ?? "GET"} ${pathname}: ${JSON.stringify(result.body)}`).toBeLessThan(300);
   return result.body;
@@ -128,7 +132,7 @@ const answeredBy = (placed: PlacedCall) => placed.call.legs.map((leg) => leg.ans
 
 // ── what the CRM received ─────────────────────────────────────────────
 
-const bodyOf = (request: ReceivedRequest) => JSON.parse(request.body) as { type: string; data: Record<string, any> };
+const bodyOf = (request: ReceivedRequest) => JSON.parse(request.body) as { type: string; data: Json };
 
 /** Requests to `pathname` about one call (matched by its id anywhere in the payload). */
 const received = (pathname: string, callId: string) => crm.requests.filter((r) => r.url === pathname && r.body.includes(callId));
@@ -357,7 +361,8 @@ describe("changes made in the portal reach the runtime", () => {
     await page.getByRole("button", { name: "Edit: Portal popup" }).click();
     await page.getByLabel("Moment (every-call notifications)").selectOption("answered");
     await page.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => page.getByText("on answer").count(), slow).toBeGreaterThan(0);
+    await expect.poll(() => page.getByRole("heading", { name: "Edit Portal popup" }).count(), slow).toBe(0);
+    await expect.poll(() => page.getByRole("listitem").filter({ hasText: "Portal popup" }).getByText("on answer", { exact: true }).count(), slow).toBe(1);
     const [answered] = await expectDelivered("/portal-popup", (await placeCall()).callId, 1);
     expect(bodyOf(answered).data.trigger).toBe("answered");
     await screenshot(page, "live-config-api-access");

@@ -35,11 +35,15 @@ function unauthorized(detail: string): ApiProblem {
 // with the stored hash it matched: rotating or revoking the secret invalidates it.
 const VERIFIED_TTL_MS = 60_000;
 const VERIFIED_MAX_ENTRIES = 10_000;
-const verified = new Map<string, { matchedHash: string; until: number }>();
 
 // last_used_at is written at most once a minute per technical user, off the hot path.
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const lastUsedWrites = new Map<string, number>();
+
+// Both memos are per process, shared by every route handler bundle (each has its own copy of this module).
+// They only save work: every request still re-reads the technical user's row.
+const globalForAuth = globalThis as unknown as { switchboardApiAuth?: { verified: Map<string, { matchedHash: string; until: number }>; lastUsedWrites: Map<string, number> } };
+const memo = (globalForAuth.switchboardApiAuth ??= { verified: new Map(), lastUsedWrites: new Map() });
+const { verified, lastUsedWrites } = memo;
 
 interface TechnicalUserRow {
   id: string;

@@ -18,8 +18,12 @@ export interface StoredResponse {
   headers: Record<string, string>;
 }
 
-/** Keys whose first request is still running: a concurrent retry waits for nothing and gets a 409. */
-const inFlight = new Set<string>();
+/**
+ * A claim row (status 0) marks a key whose first request is still running, so a concurrent retry gets a 409 —
+ * in whichever bundle or process it lands. A claim older than this was left by a crashed process and is taken over.
+ */
+const CLAIM_TIMEOUT_MS = 5 * 60 * 1000;
+const IN_PROGRESS = 0;
 
 export function readIdempotencyKey(request: Request): string | null {
   const key = request.headers.get("idempotency-key");
@@ -58,34 +62,42 @@ export async function withIdempotency(
 ): Promise<StoredResponse & { replayed: boolean }> {
   const { technicalUserId, key, fingerprint } = scope;
   const cutoff = new Date(nowMs - RETENTION_MS).toISOString();
+  const claimCutoff = new Date(nowMs - CLAIM_TIMEOUT_MS).toISOString();
   const where = and(eq(apiIdempotencyKeys.technicalUserId, technicalUserId), eq(apiIdempotencyKeys.key, key));
-  const stored = db.select().from(apiIdempotencyKeys).where(where).get();
-  if (stored && stored.createdAt > cutoff) {
+
+  // Read and claim in one write transaction: two requests with the same key cannot both claim it.
+  const stored = db.transaction((tx) => {
+    const row = tx.select().from(apiIdempotencyKeys).where(where).get();
+    const live = row && (row.status === IN_PROGRESS ? row.createdAt > claimCutoff : row.createdAt > cutoff);
+    if (live) return row;
+    // Expired keys are swept here, on the write path, rather than by a timer.
+    tx.delete(apiIdempotencyKeys).where(lt(apiIdempotencyKeys.createdAt, cutoff)).run();
+    tx.delete(apiIdempotencyKeys).where(where).run();
+    tx.insert(apiIdempotencyKeys)
+      .values({ technicalUserId, key, requestHash: fingerprint, status: IN_PROGRESS, body: "", headers: {}, createdAt: new Date(nowMs).toISOString() })
+      .run();
+    return null;
+  }, { behavior: "immediate" });
+
+  if (stored) {
     if (stored.requestHash !== fingerprint) {
       throw new ApiProblem(422, "This Idempotency-Key was already used with a different request", {
         errors: [{ path: "header.Idempotency-Key", message: "already used with a different request" }],
       });
     }
+    if (stored.status === IN_PROGRESS) throw new ApiProblem(409, "A request with this Idempotency-Key is still being processed; retry shortly");
     return { status: stored.status, body: stored.body, headers: stored.headers, replayed: true };
   }
 
-  const flightKey = `${technicalUserId}\0${key}`;
-  if (inFlight.has(flightKey)) throw new ApiProblem(409, "A request with this Idempotency-Key is still being processed; retry shortly");
-  inFlight.add(flightKey);
+  let response: StoredResponse | undefined;
   try {
-    const response = await produce();
-    if (response.status >= 200 && response.status < 300) {
-      db.transaction((tx) => {
-        // Expired keys are swept here, on the write path, rather than by a timer.
-        tx.delete(apiIdempotencyKeys).where(lt(apiIdempotencyKeys.createdAt, cutoff)).run();
-        tx.delete(apiIdempotencyKeys).where(where).run();
-        tx.insert(apiIdempotencyKeys)
-          .values({ technicalUserId, key, requestHash: fingerprint, status: response.status, body: response.body, headers: response.headers, createdAt: new Date(nowMs).toISOString() })
-          .run();
-      });
-    }
+    response = await produce();
     return { ...response, replayed: false };
   } finally {
-    inFlight.delete(flightKey);
+    if (response && response.status >= 200 && response.status < 300) {
+      db.update(apiIdempotencyKeys).set({ status: response.status, body: response.body, headers: response.headers }).where(where).run();
+    } else {
+      db.delete(apiIdempotencyKeys).where(where).run();
+    }
   }
 }

@@ -83,6 +83,23 @@ describe("the request pipeline", () => {
     expect((await withIdempotency(ctx.db, scope, produce, start + 25 * 3600_000)).body).toBe('{"n":2}');
   });
 
+  it("claims a key in the database: a concurrent retry from any bundle or process gets a 409, a failed first try frees the key", async () => {
+    const scope = { technicalUserId: ctx.technicalUserId, key: "k-concurrent", fingerprint: "f" };
+    let release!: () => void;
+    const first = withIdempotency(ctx.db, scope, () => new Promise((resolve) => (release = () => resolve({ status: 201, body: '{"first":true}', headers: {} }))));
+    const claim = ctx.db.$client.prepare("select status from api_idempotency_keys where key = ?").pluck();
+    expect(claim.get("k-concurrent")).toBe(0); // the claim is a row, visible to every connection
+    await expect(withIdempotency(ctx.db, scope, async () => ({ status: 201, body: "{}", headers: {} }))).rejects.toMatchObject({ status: 409 });
+    release();
+    expect((await first).body).toBe('{"first":true}');
+    expect((await withIdempotency(ctx.db, scope, async () => ({ status: 201, body: "{}", headers: {} }))).replayed).toBe(true);
+
+    const failing = { ...scope, key: "k-failing" };
+    await expect(withIdempotency(ctx.db, failing, async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(claim.get("k-failing")).toBeUndefined();
+    expect((await withIdempotency(ctx.db, failing, async () => ({ status: 201, body: '{"ok":1}', headers: {} }))).replayed).toBe(false);
+  });
+
   it("ETag helpers: If-Match matches the current tag or *, is optional unless required", () => {
     const request = (ifMatch?: string) => new Request("http://localhost/", { headers: ifMatch ? { "if-match": ifMatch } : {} });
     expect(() => checkIfMatch(request('"3"'), etagOf(3))).not.toThrow();

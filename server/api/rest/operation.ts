@@ -94,14 +94,16 @@ const log = componentLogger("api");
 const emptyObject = z.strictObject({});
 const bodyMethods = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 
-let limiter: TokenBucketLimiter | undefined;
+// One limiter per process, shared by every route handler bundle (each has its own copy of this module):
+// a technical user's budget is theirs across all operations, not per route.
+const globalForLimiter = globalThis as unknown as { switchboardRateLimiter?: TokenBucketLimiter };
 function rateLimiter(): TokenBucketLimiter {
-  limiter ??= new TokenBucketLimiter(restSettings().API_RATE_LIMIT_PER_S, restSettings().API_RATE_LIMIT_BURST);
-  return limiter;
+  globalForLimiter.switchboardRateLimiter ??= new TokenBucketLimiter(restSettings().API_RATE_LIMIT_PER_S, restSettings().API_RATE_LIMIT_BURST);
+  return globalForLimiter.switchboardRateLimiter;
 }
 
 export function resetRateLimiterForTests(): void {
-  limiter = undefined;
+  globalForLimiter.switchboardRateLimiter = undefined;
 }
 
 export function defineOperation<P extends z.ZodType = typeof emptyObject, Q extends z.ZodType = typeof emptyObject, B extends z.ZodType = typeof emptyObject, R extends z.ZodType = z.ZodVoid>(

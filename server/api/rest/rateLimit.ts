@@ -1,5 +1,6 @@
 /**
- * Per-technical-user token buckets in memory (one process holds the API).
+ * Per-technical-user token buckets in this process's memory (one per process, on
+ * globalThis: see operation.ts). Several API processes each allow the full rate.
  * `take` answers how long to wait when the bucket is empty.
  */
 export class TokenBucketLimiter {

@@ -188,3 +188,12 @@ export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
   value: text("value", { mode: "json" }).$type<unknown>().notNull(),
 });
+
+/**
+ * One change counter per cached configuration topic, bumped by triggers in the
+ * same transaction as the change (see server/db/configVersions.ts).
+ */
+export const configVersions = sqliteTable("config_versions", {
+  topic: text("topic").primaryKey(),
+  version: integer("version").notNull(),
+});
