@@ -37,7 +37,7 @@ describe("forwarding rules", () => {
     expect([refused.code, refused.options.messageKey]).toEqual(["forbidden", "operations.errors.notYourExtension"]);
     expect(serviceError(() => deleteForwardingRule(db, eszter(), "102", "busy")).code).toBe("forbidden");
 
-    expect(getForwarding(db, "102")).toMatchObject({
+    expect(getForwarding(db, admin, "102")).toMatchObject({
       unconditional: { enabled: false, destination: { type: "external", number: "+36301112233" } },
       busy: { enabled: true, destination: { type: "extension", number: "103" } },
       no_answer: { enabled: true, destination: { type: "extension", number: "104" }, ring_timeout_s: 15 },
@@ -52,7 +52,7 @@ describe("forwarding rules", () => {
     const keys = cases.map((rule) => serviceError(() => setForwardingRule(db, admin, "102", "busy", rule)).options.messageKey);
     expect(keys).toEqual(["operations.errors.forwardToSelf", "operations.errors.noSuchExtension", "operations.errors.phoneNumber"]);
     expect(serviceError(() => setForwardingRule(db, admin, "999", "busy", toExtension("102"))).code).toBe("not_found");
-    expect(getForwarding(db, "102")).toMatchObject({ unconditional: null, busy: null, no_answer: null });
+    expect(getForwarding(db, admin, "102")).toMatchObject({ unconditional: null, busy: null, no_answer: null });
   });
 
   it("guards writes and deletes with the rule's etag", () => {
@@ -63,7 +63,7 @@ describe("forwarding rules", () => {
     deleteForwardingRule(db, admin, "102", "busy", { ifMatch: second.etag });
     expect(serviceError(() => deleteForwardingRule(db, admin, "102", "busy", { ifMatch: second.etag })).code).toBe("precondition_failed");
     deleteForwardingRule(db, admin, "102", "busy"); // idempotent without If-Match
-    expect(getForwarding(db, "102").busy).toBeNull();
+    expect(getForwarding(db, admin, "102").busy).toBeNull();
   });
 
   it("saves the dialog's three rules all or nothing, naming the kind of a bad field", () => {
@@ -72,12 +72,12 @@ describe("forwarding rules", () => {
       saveForwarding(db, peter(), "102", { unconditional: toExtension("104"), busy: null, no_answer: toExtension("102") }),
     );
     expect(error.options.field).toBe("no_answer.destination.number");
-    expect(getForwarding(db, "102")).toMatchObject({ unconditional: null, busy: { destination: { number: "103" } } });
+    expect(getForwarding(db, admin, "102")).toMatchObject({ unconditional: null, busy: { destination: { number: "103" } } });
     // The dialog opened when there was no unconditional rule; one created meanwhile is not overwritten.
     setForwardingRule(db, admin, "102", "unconditional", toExtension("105"));
     const stale = serviceError(() => saveForwarding(db, peter(), "102", { unconditional: null, busy: null, no_answer: null }, { unconditional: null }));
     expect(stale.code).toBe("precondition_failed");
-    expect(getForwarding(db, "102").unconditional?.destination.number).toBe("105");
+    expect(getForwarding(db, admin, "102").unconditional?.destination.number).toBe("105");
   });
 });
 

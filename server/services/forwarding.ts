@@ -66,22 +66,23 @@ export function canEditForwarding(actor: Actor, extension: Pick<ExtensionView, "
   return actor.kind === "api" || actor.role === "admin" || (extension.ownerUserId !== null && extension.ownerUserId === actor.userId);
 }
 
-function requireEditable(db: Db, actor: Actor, number: string): ExtensionView {
+/** Forwarding is the owner's business: a `user` reads and changes their own extensions' only; admins and the API all. */
+function requireOwnOrAdmin(db: Db, actor: Actor, number: string): ExtensionView {
   const extension = requireExtension(db, number);
   if (!canEditForwarding(actor, extension)) {
-    throw new ServiceError("forbidden", `Only an administrator or the owner of extension ${number} may change its forwarding`, {
+    throw new ServiceError("forbidden", `Only an administrator or the owner of extension ${number} may see or change its forwarding`, {
       messageKey: "operations.errors.notYourExtension",
     });
   }
   return extension;
 }
 
-export function getForwarding(db: Db, extensionNumber: string): ExtensionForwardingView {
-  const extension = requireExtension(db, extensionNumber);
+export function getForwarding(db: Db, actor: Actor, extensionNumber: string): ExtensionForwardingView {
+  const extension = requireOwnOrAdmin(db, actor, extensionNumber);
   return forwardingOf(extension.number, db.select().from(forwardingRules).where(eq(forwardingRules.extensionId, extension.id)).all());
 }
 
-/** Every extension's forwarding and whether `actor` may change it: the extensions page's forwarding column. */
+/** The forwarding of every extension `actor` may see (a `user`: their own), for the extensions page's forwarding column. */
 export function forwardingOverview(db: Db, actor: Actor): Array<ExtensionForwardingView & { canEdit: boolean }> {
   const rows = db
     .select({ rule: forwardingRules, number: extensions.number })
@@ -93,12 +94,13 @@ export function forwardingOverview(db: Db, actor: Actor): Array<ExtensionForward
     .from(extensions)
     .orderBy(asc(extensions.number))
     .all()
+    .filter((extension) => canEditForwarding(actor, extension))
     .map((extension) => ({
       ...forwardingOf(
         extension.number,
         rows.filter((r) => r.number === extension.number).map((r) => r.rule),
       ),
-      canEdit: canEditForwarding(actor, extension),
+      canEdit: true,
     }));
 }
 
@@ -146,7 +148,7 @@ export function setForwardingRule(
   input: ForwardingRuleInput,
   options: { ifMatch?: string } = {},
 ): ForwardingRuleView {
-  const extension = requireEditable(db, actor, extensionNumber);
+  const extension = requireOwnOrAdmin(db, actor, extensionNumber);
   const data = forwardingRuleInputSchema.parse(input);
   const destination = destinationOf(db, extension.number, data.destination);
   const values = {
@@ -173,7 +175,7 @@ export function setForwardingRule(
 
 /** Removes one rule (idempotent without `ifMatch`; with it, a missing or changed rule is a precondition failure). */
 export function deleteForwardingRule(db: Db, actor: Actor, extensionNumber: string, kind: ForwardingKindName, options: { ifMatch?: string } = {}): void {
-  const extension = requireEditable(db, actor, extensionNumber);
+  const extension = requireOwnOrAdmin(db, actor, extensionNumber);
   db.transaction((tx) => {
     assertEtag(currentRule(tx as unknown as Db, extension.id, kind), options.ifMatch);
     tx.delete(forwardingRules)
@@ -195,7 +197,7 @@ export function saveForwarding(
   etags: Partial<Record<ForwardingKindName, string | null>> = {},
 ): ExtensionForwardingView {
   db.transaction((tx) => {
-    const extension = requireEditable(tx as unknown as Db, actor, extensionNumber);
+    const extension = requireOwnOrAdmin(tx as unknown as Db, actor, extensionNumber);
     for (const kind of forwardingKinds) {
       const rule = rules[kind];
       const expected = etags[kind];
@@ -214,5 +216,5 @@ export function saveForwarding(
       }
     }
   });
-  return getForwarding(db, extensionNumber);
+  return getForwarding(db, actor, extensionNumber);
 }

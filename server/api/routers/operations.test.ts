@@ -69,9 +69,13 @@ describe("forwarding procedures", () => {
     await peter().forwarding.save({ extension: "102", rules: only(rule("103")) });
     expect(await trpcCode(judit().forwarding.save({ extension: "102", rules: only(rule("104")) }))).toBe("FORBIDDEN");
     await asAdmin().forwarding.save({ extension: "105", rules: only(rule("101")) });
-    expect((await judit().forwarding.get({ extension: "102" })).busy?.destination.number).toBe("103");
+    expect((await peter().forwarding.get({ extension: "102" })).busy?.destination.number).toBe("103");
+    expect((await asAdmin().forwarding.get({ extension: "102" })).busy?.destination.number).toBe("103");
+    // A plain user sees only their own extension's forwarding: neither get nor the overview shows anyone else's.
+    expect(await trpcCode(judit().forwarding.get({ extension: "102" }))).toBe("FORBIDDEN");
     const overview = await judit().forwarding.overview();
-    expect(overview.filter((e) => e.canEdit).map((e) => e.extension)).toEqual(["105"]);
+    expect(overview.map((e) => e.extension)).toEqual(["105"]);
+    expect((await asAdmin().forwarding.overview()).length).toBeGreaterThan(3);
     expect(await trpcCode(peter().forwarding.save({ extension: "102", rules: only(rule("102")) }))).toBe("BAD_REQUEST");
   });
 });

@@ -61,7 +61,7 @@ const etagOrNone = z.string().max(100).nullable().optional();
 
 export const forwardingRouter = createTRPCRouter({
   overview: protectedProcedure.query(({ ctx }) => forwardingOverview(ctx.db, actorOf(ctx.user))),
-  get: protectedProcedure.input(z.object({ extension: extensionNumberSchema })).query(({ ctx, input }) => getForwarding(ctx.db, input.extension)),
+  get: protectedProcedure.input(z.object({ extension: extensionNumberSchema })).query(({ ctx, input }) => getForwarding(ctx.db, actorOf(ctx.user), input.extension)),
   save: protectedProcedure
     .input(
       z.object({

@@ -176,7 +176,7 @@ const forwardingBodySchema = z
 const forwardingKindPath = z.object({ ext: extensionSchema, kind: z.enum(forwardingKinds) });
 
 function currentRule(db: Parameters<typeof forwarding.getForwarding>[0], ext: string, kind: (typeof forwardingKinds)[number]) {
-  return forwarding.getForwarding(db, ext)[kind];
+  return forwarding.getForwarding(db, apiActor, ext)[kind];
 }
 
 /** If-Match against a rule that may not exist: any If-Match on a missing rule fails (RFC 9110 §13.1.1). */
@@ -195,7 +195,7 @@ export const getExtensionForwarding = defineOperation({
   params: z.object({ ext: extensionSchema }),
   response: extensionForwardingSchema,
   errors: [404],
-  handler: ({ db, params }) => forwarding.getForwarding(db, params.ext),
+  handler: ({ db, params }) => forwarding.getForwarding(db, apiActor, params.ext),
 });
 
 export const getForwardingRule = defineOperation({
