@@ -51,6 +51,13 @@ describe("the public API on the production server", () => {
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/calls", "/simulator/calls", "/flows/{id}", "/phonebook/contacts"]));
   });
 
+  it("serves a favicon, so no page load logs a 404", async () => {
+    const icon = await fetch(`${baseUrl}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/image\//);
+    expect((await icon.arrayBuffer()).byteLength).toBeGreaterThan(100);
+  });
+
   it("answers problem+json for missing credentials and unknown paths", async () => {
     const anonymous = await api("/users", { auth: null });
     expect(anonymous.status).toBe(401);

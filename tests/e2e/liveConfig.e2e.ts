@@ -436,3 +436,36 @@ describe("technical users changed in the portal are checked on the next request"
     expect((await api("/agents/status", { auth: rotated })).status).toBe(401);
   });
 });
+
+describe("settings changed in the portal apply to what happens next", () => {
+  it("gives a user created after the default language changed that language", async () => {
+    const setDefaultLanguage = async (locale: "en" | "hu") => {
+      await page.goto(`${baseUrl}/settings`);
+      await page.getByLabel("Default language for new users").selectOption(locale);
+      await page.getByRole("button", { name: "Save settings" }).click();
+      await expect.poll(() => page.getByText("Settings saved.").count(), slow).toBe(1);
+    };
+    await setDefaultLanguage("hu");
+    const newcomer = { email: "uj.kollega@example.com", password: "a long enough password" };
+    await page.goto(`${baseUrl}/extensions?tab=users`);
+    await page.getByRole("button", { name: "Add user" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Last name").fill("Új");
+    await dialog.getByLabel("First name").fill("Kolléga");
+    await dialog.getByLabel("E-mail address").fill(newcomer.email);
+    await dialog.getByLabel("Password").fill(newcomer.password);
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByRole("cell", { name: newcomer.email }).count(), slow).toBe(1);
+    await setDefaultLanguage("en");
+
+    const other = await browser.newContext({ locale: "en-US" });
+    const newcomerPage = await other.newPage();
+    await newcomerPage.goto(`${baseUrl}/login`);
+    await newcomerPage.getByLabel(/E-mail/).fill(newcomer.email);
+    await newcomerPage.getByLabel(/Password|Jelszó/).fill(newcomer.password);
+    await newcomerPage.getByRole("button", { name: /Sign in|Bejelentkezés/ }).click();
+    await newcomerPage.waitForURL(`${baseUrl}/`);
+    await expect.poll(() => newcomerPage.evaluate(() => document.documentElement.lang), slow).toBe("hu");
+    await other.close();
+  });
+});
