@@ -39,7 +39,7 @@ describe("calls and agents", () => {
       cdr("ten-oclock", "2026-11-24T09:00:00.000Z", { disposition: "busy" }),
       cdr("recent-missed", "2026-11-24T09:45:00.000Z", { disposition: "no_answer" }),
       cdr("recent-voicemail", "2026-11-24T10:10:00.000Z", { disposition: "voicemail" }),
-      cdr("recent-answered", "2026-11-24T10:20:00.000Z", { disposition: "answered", answered_by: { extension: "102", user_id: null } }),
+      cdr("recent-answered", "2026-11-24T10:20:00.000Z", { disposition: "answered", answered_by: { extension: "102", user_id: null, number: "102" } }),
       // A leg that is not the call's final record is not a call of its own.
       cdr("partial-leg", "2026-11-24T10:19:00.000Z", { is_final: false, conversation_id: "conv_recent-answered", disposition: "no_answer" }),
     );
