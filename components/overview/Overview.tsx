@@ -184,8 +184,8 @@ function HooksCard() {
         <ul className="divide-y divide-slate-100" aria-label={t("title")}>
           {(hooks.data ?? []).map((hook) => (
             <li key={hook.outbound_api_id} data-hook={hook.name} className="py-3 first:pt-0 last:pb-0">
-              <div className="grid grid-cols-2 gap-x-4 gap-y-2 sm:grid-cols-[minmax(0,2fr)_repeat(3,minmax(0,1fr))] sm:items-center">
-                <div className="col-span-2 min-w-0 sm:col-span-1">
+              <div className="grid grid-cols-3 gap-x-4 gap-y-2 sm:grid-cols-[minmax(0,2fr)_repeat(3,minmax(0,1fr))] sm:items-center">
+                <div className="col-span-3 min-w-0 sm:col-span-1">
                   <div className="flex flex-wrap items-center gap-2">
                     <span className="font-medium break-words text-slate-900">{hook.name}</span>
                     <HookBadge hook={hook} />
@@ -219,6 +219,11 @@ function NewestCalls({ data }: { data: ActivityOverview | undefined }) {
   const tCalls = useTranslations("operations.calls");
   const locale = useLocale();
   const calls = data?.newest_calls ?? [];
+  const day = (iso: string) => new Date(iso).toLocaleDateString(locale, { timeZone: data?.time_zone });
+  const today = day(new Date().toISOString());
+  // Today's calls by time only, so the caller keeps the room on a phone.
+  const endedText = (iso: string) =>
+    new Date(iso).toLocaleString(locale, { ...(day(iso) === today ? {} : { dateStyle: "short" }), timeStyle: "short", timeZone: data?.time_zone });
   return (
     <Card className="min-w-0 p-5 lg:col-span-3">
       <SectionTitle title={t("title")} link={{ href: "/calls", text: t("all") }} />
@@ -228,7 +233,7 @@ function NewestCalls({ data }: { data: ActivityOverview | undefined }) {
         <table className="w-full table-fixed text-sm" aria-label={t("title")}>
           <thead className="text-left text-xs text-slate-500">
             <tr>
-              <th className="w-20 pb-2 font-medium sm:w-40">{t("ended")}</th>
+              <th className="w-16 pb-2 font-medium sm:w-36">{t("ended")}</th>
               <th className="pb-2 font-medium">{tCalls("caller")}</th>
               <th className="hidden pb-2 font-medium sm:table-cell">{t("called")}</th>
               <th className="w-28 pb-2 font-medium sm:w-36">{tCalls("disposition")}</th>
@@ -239,9 +244,7 @@ function NewestCalls({ data }: { data: ActivityOverview | undefined }) {
             {calls.map((cdr) => (
               <tr key={cdr.cdr_id} data-call={cdr.call_id} className="align-top">
                 <td className="py-2 pr-2 tabular-nums">
-                  <time dateTime={cdr.ended_at}>
-                    {new Date(cdr.ended_at).toLocaleString(locale, { dateStyle: "short", timeStyle: "short", timeZone: data?.time_zone })}
-                  </time>
+                  <time dateTime={cdr.ended_at}>{endedText(cdr.ended_at)}</time>
                 </td>
                 <td className="truncate py-2 pr-2">
                   <Party party={cdr.caller} />
