@@ -233,10 +233,10 @@ function NewestCalls({ data }: { data: ActivityOverview | undefined }) {
         <table className="w-full table-fixed text-sm" aria-label={t("title")}>
           <thead className="text-left text-xs text-slate-500">
             <tr>
-              <th className="w-16 pb-2 font-medium sm:w-36">{t("ended")}</th>
+              <th className="w-12 pb-2 font-medium sm:w-36">{t("ended")}</th>
               <th className="pb-2 font-medium">{tCalls("caller")}</th>
               <th className="hidden pb-2 font-medium sm:table-cell">{t("called")}</th>
-              <th className="w-28 pb-2 font-medium sm:w-36">{tCalls("disposition")}</th>
+              <th className="w-24 pb-2 font-medium sm:w-36">{tCalls("disposition")}</th>
               <th className="hidden pb-2 font-medium md:table-cell">{t("answeredBy")}</th>
             </tr>
           </thead>
