@@ -103,9 +103,11 @@ function operationObject(components: SchemaComponents, operation: OperationDefin
   if (operation.idempotent) parameters.push({ $ref: "#/components/parameters/IdempotencyKey" });
   const errorStatuses = errorStatusesOf(operation);
   const status = operation.status ?? 200;
-  const contentType = operation.responseContentType ?? "application/json";
+  const contentTypes = [operation.responseContentType ?? "application/json"].flat();
   const success: Json = { description: operation.responseDescription ?? "Success" };
-  if (status !== 204) success.content = { [contentType]: operation.response ? { schema: components.convert(operation.response, "output") } : {} };
+  if (status !== 204) {
+    success.content = Object.fromEntries(contentTypes.map((type) => [type, operation.response ? { schema: components.convert(operation.response, "output") } : {}]));
+  }
   const scopes = operation.scope ? [operation.scope] : [];
   const schemes = operation.auth === "basic" ? ["basicAuth"] : ["basicAuth", "bearerAuth"];
   const object: Json = {
