@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
+import type { RecordingFormat } from "@/lib/schemas/integration";
 import type { Db } from "../db/client";
 import { encodeWavToMp3 } from "../audio/mp3";
 import { isRecordingCode, recordingPath } from "../telephony/simulated/wav";
@@ -13,9 +14,6 @@ import { isRecordingCode, recordingPath } from "../telephony/simulated/wav";
  * `GET /api/v1/recordings/{code}` and by the portal's call-history player;
  * each caller does its own authentication first.
  */
-export const recordingFormats = ["wav", "mp3"] as const;
-export type RecordingFormat = (typeof recordingFormats)[number];
-
 const contentTypes: Record<RecordingFormat, string> = { wav: "audio/wav", mp3: "audio/mpeg" };
 
 const acceptedTypes: Record<RecordingFormat, string[]> = { wav: ["audio/wav", "audio/wave", "audio/x-wav"], mp3: ["audio/mpeg", "audio/mp3"] };

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { deliveryStatuses } from "@/server/db/schema";
-import { hookEventTypes, outboundApiInputSchema, outboundApiKinds } from "@/lib/schemas/integration";
+import { hookEventTypes, outboundApiInputSchema, outboundApiKinds, recordingFormats, type RecordingFormat } from "@/lib/schemas/integration";
 import * as outboundApis from "@/server/services/outboundApis";
 import * as deliveries from "@/server/services/deliveries";
 import { getRuntime } from "@/server/runtime";
 import { getDb } from "@/server/db/client";
 import type { Db } from "@/server/db/client";
-import { negotiateRecordingFormat, recordingFormats, recordingResponse, serveRecording, type RecordingFormat } from "@/server/integration/recordingFiles";
+import { negotiateRecordingFormat, recordingResponse, serveRecording } from "@/server/integration/recordingFiles";
 import { verifyRecordingToken } from "@/server/integration/recordingLinks";
 import { defineOperation, type RouteHandler } from "../operation";
 import { ApiProblem, internalError, problemOf, problemResponse, zodFieldErrors } from "../problem";
@@ -40,6 +40,10 @@ export const outboundApiSchema = z
     response_mapping: z.record(z.string(), z.string()).optional().describe("data_lookup: JSONPath per field (extension, contact_id, contact_name, contact_company, contact_url, variables)"),
     fallback: z.object({ branch: z.enum(["error", "not_found"]), variables: z.record(z.string(), z.string()) }).optional().describe("data_lookup: what a failed look-up does"),
     send_recordings: z.boolean().optional().describe("end_of_call"),
+    recording_format: z
+      .enum(recordingFormats)
+      .optional()
+      .describe("end_of_call: the format the CDR's recording links serve (`format=mp3` in the URL for mp3); `wav` for configs saved before the choice existed"),
     send_partials: z.boolean().optional().describe("end_of_call: partial CDRs of closed legs"),
     events: z.array(z.enum(hookEventTypes)).optional().describe("event_hook: subscribed events"),
     retry: z.object({ count: z.number().int(), intervals_s: z.array(z.number().int()) }).optional(),
