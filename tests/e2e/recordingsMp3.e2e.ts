@@ -8,9 +8,11 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
 import { TestReceiver } from "@/server/integration/testing/receiver";
 import { decodeMp3 } from "@/server/audio/testAudio";
 import { inspectAudio } from "@/server/audio/format";
+import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
@@ -29,6 +31,7 @@ type Json = any;
 
 let crm: TestReceiver;
 let basic: string;
+let browser: Browser | undefined;
 
 async function api(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = { authorization: basic };
@@ -79,6 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await browser?.close();
   await crm?.close();
 });
 
@@ -143,5 +147,33 @@ describe("recordings as mp3 for a CRM", () => {
     expect((await unknown.json()).errors[0].path).toBe("query.format");
     const forged = await fetch(new URL(`${link.pathname}?token=1.${"A".repeat(43)}&format=mp3`, baseUrl));
     expect(forged.status).toBe(401);
+  });
+
+  it("lets an admin choose mp3 on the end-of-call form, in English and Hungarian", async () => {
+    browser = await launchBrowser();
+    const page = await (await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } })).newPage();
+    await signInAsAdmin(page, baseUrl);
+    await page.goto(`${baseUrl}/api-access`);
+    await setLanguage(page, "en");
+    await page.getByRole("button", { name: "Add: End-of-call data API" }).click();
+    const format = page.getByLabel("Recording format");
+    expect(await format.inputValue()).toBe("wav");
+    await format.selectOption("mp3");
+    await page.getByLabel("Name", { exact: true }).fill("MP3 from the form");
+    await page.getByLabel("URL", { exact: true }).fill(crm.url("/form"));
+    await screenshot(page, "recording-format-en");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("dialog", { name: "Signing secret" }).getByRole("button", { name: "I have saved it" }).click();
+    await expect.poll(async () => (await ok(`/outbound-apis?search=${encodeURIComponent("MP3 from the form")}`)).items.map((api: Json) => api.recording_format), slow).toEqual(["mp3"]);
+
+    await setLanguage(page, "hu");
+    await page.getByRole("button", { name: "Hozzáadás: Hívás végi adatküldés API" }).click();
+    const hungarian = page.getByLabel("Felvétel formátuma");
+    expect(await hungarian.locator("option").allTextContents()).toEqual(["WAV (az eredeti, tömörítetlen)", expect.stringMatching(/^MP3 /)]);
+    await page.getByLabel("Felvételek küldése (aláírt letöltési link minden rekordban)").uncheck();
+    expect(await page.getByLabel("Felvétel formátuma").count()).toBe(0); // no format to choose when no recordings go out
+    await page.getByLabel("Felvételek küldése (aláírt letöltési link minden rekordban)").check();
+    await screenshot(page, "recording-format-hu");
+    await setLanguage(page, "en");
   });
 });
