@@ -5,18 +5,16 @@
  * `recording_format: "mp3"` on a real HTTP receiver, a recorded simulated
  * call, and the link's audio decoded with mpg123 — not just its content type.
  */
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { TestReceiver } from "@/server/integration/testing/receiver";
 import { decodeMp3 } from "@/server/audio/testAudio";
 import { inspectAudio } from "@/server/audio/format";
 import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
+import { basicOf, createTechnicalUser, restClient, type Json } from "./rest";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
-const root = path.resolve(__dirname, "../..");
 const slow = { timeout: 15_000 };
 
 const DID = "+3612340031";
@@ -25,39 +23,15 @@ const EXTENSION = "105";
 /** Long enough that a wrong duration cannot hide in the ±0.5 s tolerance. */
 const TALK_MS = 3_000;
 
-// Payloads are checked by the assertions, not by types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
 let crm: TestReceiver;
 let basic: string;
 let browser: Browser | undefined;
-
-async function api(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = { authorization: basic };
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${baseUrl}/api/v1${pathname}`, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function ok(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<Json> {
-  const result = await api(pathname, init);
-  expect(result.status, `${init.method ?? "GET"} ${pathname}: ${JSON.stringify(result.body)}`).toBeLessThan(300);
-  return result.body;
-}
+const { api, ok } = restClient(baseUrl, () => basic);
 
 beforeAll(async () => {
   crm = new TestReceiver();
   await crm.listen();
-  const cli = spawnSync(process.execPath, ["--import", "tsx", "server/cli/index.ts", "technical-user", "create", "--name", "MP3 recordings CRM"], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent" },
-    encoding: "utf8",
-  });
-  expect(cli.status, cli.stderr).toBe(0);
-  const credentials = JSON.parse(cli.stdout.slice(cli.stdout.indexOf("{"))) as { client_id: string; client_secret: string };
-  basic = `Basic ${Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString("base64")}`;
+  basic = basicOf(createTechnicalUser(dataDir, "MP3 recordings CRM"));
 
   await ok(`/simulator/phones/${EXTENSION}`, { method: "PUT", body: { behavior: "answer", answer_after_s: 0 } });
   const dial = { extension: EXTENSION, ring_timeout_s: 20 };
