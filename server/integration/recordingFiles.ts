@@ -10,10 +10,11 @@ import { isRecordingCode, recordingPath } from "../telephony/simulated/wav";
 /**
  * Serves a recording as WAV (the stored original) or MP3 (encoded on first
  * request and cached next to the WAV) with HTTP Range support (one range;
- * 206 with Content-Range, 416 when unsatisfiable). Used by the public
- * `GET /api/v1/recordings/{code}` and by the portal's call-history player;
- * each caller does its own authentication first.
+ * 206 with Content-Range, 416 when unsatisfiable) and an ETag. Used by the
+ * public `GET /api/v1/recordings/{code}` and by the portal's call-history
+ * player; each caller does its own authentication first.
  */
+
 const contentTypes: Record<RecordingFormat, string> = { wav: "audio/wav", mp3: "audio/mpeg" };
 
 const acceptedTypes: Record<RecordingFormat, string[]> = { wav: ["audio/wav", "audio/wave", "audio/x-wav"], mp3: ["audio/mpeg", "audio/mp3"] };
@@ -151,7 +152,7 @@ export function serveFileWithRange(file: string, media: { contentType: string; f
     "accept-ranges": "bytes",
     "cache-control": "private, max-age=3600",
     "content-disposition": `inline; filename="${media.fileName}"`,
-    // Stored media is written once (by rename) and never changed in place: size and write time identify a version.
+    // Stored media (recordings, their mp3, prompts) is never changed once written: size and write time identify a version.
     etag: `"${size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}"`,
   };
   const range = parseRange(rangeHeader, size);
