@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import { outboundApiInputSchema, responseMappingSchema, rotateGraceSchema, type HookEventType, type OutboundApiData, type OutboundApiInput } from "@/lib/schemas/integration";
+import { outboundApiInputSchema, responseMappingSchema, rotateGraceSchema, type HookEventType, type OutboundApiData, type RecordingFormat, type OutboundApiInput } from "@/lib/schemas/integration";
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
@@ -44,6 +44,7 @@ export interface OutboundApiView {
   response_mapping?: Record<string, string>;
   fallback?: { branch: "error" | "not_found"; variables: Record<string, string> };
   send_recordings?: boolean;
+  recording_format?: RecordingFormat;
   send_partials?: boolean;
   events?: HookEventType[];
   retry?: { count: number; intervals_s: number[] };

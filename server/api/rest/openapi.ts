@@ -22,10 +22,12 @@ const errorDescriptions: Record<number, string> = {
   401: "Missing or invalid credentials",
   403: "The technical user lacks the scope, or its IP allowlist refuses this address",
   404: "Not found",
+  406: "None of the media types the resource comes in is acceptable",
   409: "Conflict with the current state",
   412: "If-Match does not match the current ETag",
   413: "Body larger than the limit (1 MB by default)",
   415: "Body is not application/json",
+  416: "The requested byte range is outside the resource; `Content-Range` gives its size",
   422: "Idempotency-Key reused with a different request",
   428: "If-Match required",
   429: "Rate limit exceeded; wait `Retry-After` seconds",
@@ -103,9 +105,11 @@ function operationObject(components: SchemaComponents, operation: OperationDefin
   if (operation.idempotent) parameters.push({ $ref: "#/components/parameters/IdempotencyKey" });
   const errorStatuses = errorStatusesOf(operation);
   const status = operation.status ?? 200;
-  const contentType = operation.responseContentType ?? "application/json";
+  const contentTypes = [operation.responseContentType ?? "application/json"].flat();
   const success: Json = { description: operation.responseDescription ?? "Success" };
-  if (status !== 204) success.content = { [contentType]: operation.response ? { schema: components.convert(operation.response, "output") } : {} };
+  if (status !== 204) {
+    success.content = Object.fromEntries(contentTypes.map((type) => [type, operation.response ? { schema: components.convert(operation.response, "output") } : {}]));
+  }
   const scopes = operation.scope ? [operation.scope] : [];
   const schemes = operation.auth === "basic" ? ["basicAuth"] : ["basicAuth", "bearerAuth"];
   const object: Json = {

@@ -75,8 +75,8 @@ export interface OperationDefinition<
   /** Schema of the success body (omit for 204 or a non-JSON `responseContentType`). */
   response?: R;
   responseDescription?: string;
-  /** For handlers that return a raw `Response` (e.g. audio). */
-  responseContentType?: string;
+  /** For handlers that return a raw `Response` (e.g. audio); several when the request chooses (e.g. WAV or MP3). */
+  responseContentType?: string | string[];
   /** Error statuses this operation can answer besides the common ones (400, 401, 403, 429, 500). */
   errors?: number[];
   handler: (context: OperationContext<z.output<P>, z.output<Q>, z.output<B>>) => Awaitable<z.input<R> | Reply<z.input<R>> | Response | void>;
