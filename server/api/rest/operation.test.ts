@@ -20,7 +20,7 @@ const echo = defineOperation({
   path: "/test/echo",
   operationId: "testEcho",
   summary: "test",
-  tag: "Test",
+  tag: "Simulator",
   scope: null,
   body: z.strictObject({ name: z.string().max(10), count: z.number().int().optional() }),
   response: z.object({ name: z.string() }),

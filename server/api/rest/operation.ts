@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import type { ApiScope } from "@/lib/scopes";
+import type { ApiTag } from "./openapi";
 import { getDb, type Db } from "@/server/db/client";
 import { componentLogger } from "@/server/logger";
 import { authenticate, requireScope, type ApiPrincipal, type AuthMode } from "./auth";
@@ -56,7 +57,7 @@ export interface OperationDefinition<
   operationId: string;
   summary: string;
   description?: string;
-  tag: string;
+  tag: ApiTag;
   /** Scope the technical user needs; null: any authenticated technical user. */
   scope: ApiScope | null;
   auth?: AuthMode;
