@@ -30,6 +30,8 @@ describe("API errors are written for people", () => {
     expect(english).toMatchObject({ status: 409, code: "conflict", detail: "A user with this e-mail exists", errors: [{ path: "email", field: "email", code: "duplicate" }] });
     const keyed = problemOf(new ServiceError("invalid", "integration.errors.url", { field: "url", messageKey: "integration.errors.url" }))!.toBody();
     expect(keyed).toMatchObject({ status: 400, code: "validation_failed", detail: "Enter a full http:// or https:// address.", errors: [{ path: "url", code: "invalid_url" }] });
+    const keyless = problemOf(new ServiceError("invalid", "since must be an ISO 8601 time", { field: "since" }))!.toBody();
+    expect(keyless.errors).toEqual([{ path: "since", field: "since", code: "invalid_value", message: "since must be an ISO 8601 time" }]);
     const unknownKey = problemOf(new ServiceError("invalid", "some.unknown.key"))!.toBody();
     expect(unknownKey.detail).not.toMatch(I18N_KEY);
   });

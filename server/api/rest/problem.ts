@@ -204,7 +204,7 @@ function serviceProblem(error: ServiceError): ApiProblem {
   const key = error.options.messageKey;
   const detail = forPeople(error.message, (key && englishText(key)) || "The request cannot be carried out");
   const field = error.options.field;
-  const code = key ? codeOfKey(key) : error.code;
+  const code = key ? codeOfKey(key) : error.code === "invalid" ? "invalid_value" : error.code;
   return new ApiProblem(serviceStatus[error.code], detail, field ? { errors: [{ path: toApiFieldPath(field), code, message: detail }] } : {});
 }
 
