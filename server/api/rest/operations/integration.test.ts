@@ -48,11 +48,21 @@ describe("outbound APIs over REST", () => {
 
   it("refuses unknown fields, bad URLs and missing secrets with problem details, and needs the scopes", async () => {
     const unknown = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, colour: "blue" } });
-    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ status: 400, code: "validation_failed", errors: [{ path: "colour", code: "unknown_field" }] });
+    // The portal's schema says "integration.errors.url"; the API says it in English.
+    const notAUrl = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, url: "crm.example.com/hook" } });
+    expect(notAUrl.body).toMatchObject({
+      status: 400,
+      code: "validation_failed",
+      detail: "The request body is invalid: url: Enter a full http:// or https:// address.",
+      errors: [{ path: "url", field: "url", code: "invalid_url", message: "Enter a full http:// or https:// address." }],
+    });
+    const credentialsInUrl = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, url: "https://user:pw@crm.example.com/hook" } });
+    expect(credentialsInUrl.body.errors).toEqual([expect.objectContaining({ path: "url", code: "credentials_in_url", message: expect.stringMatching(/^Do not put a user name/) })]);
     const badUrl = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, url: "http://169.254.169.254/x" } });
-    expect(badUrl.body).toMatchObject({ status: 400, errors: [{ path: "url" }] });
+    expect(badUrl.body).toMatchObject({ status: 400, errors: [{ path: "url", code: "url_not_allowed" }] });
     const noSecret = await callApi(ctx, createOutboundApi, { body: { ...endOfCall, auth: { type: "basic", username: "u" } } });
-    expect(noSecret.body.errors[0].path).toBe("auth.password");
+    expect(noSecret.body.errors[0]).toMatchObject({ path: "auth.password", code: "required" });
     const reader = await ctx.technicalUser({ scopes: ["outbound-apis:read"] });
     expect((await callApi(ctx, createOutboundApi, { auth: reader.auth, body: endOfCall })).status).toBe(403);
     expect((await callApi(ctx, listOutboundApis, { auth: reader.auth })).status).toBe(200);
@@ -137,7 +147,7 @@ describe("GET /recordings/{code}", () => {
     expect(expired.headers.get("content-type")).toBe("application/problem+json");
     const problem = await expired.json();
     expect(problem.detail).toMatch(/expired at 2026-11-24T09:01:00\.000Z/);
-    expect(problem.errors).toEqual([{ path: "query.token", message: "expired at 2026-11-24T09:01:00.000Z" }]);
+    expect(problem.errors).toEqual([{ path: "query.token", field: "token", code: "expired", message: "expired at 2026-11-24T09:01:00.000Z" }]);
     expect((await get({ token })).status).toBe(200); // Basic credentials beside a stale token
   });
 

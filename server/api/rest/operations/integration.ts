@@ -249,7 +249,7 @@ async function recordingOrProblem(db: Db, code: string, format: RecordingFormat 
   const chosen = format ?? negotiateRecordingFormat(request.headers.get("accept"));
   if (!chosen) {
     throw new ApiProblem(406, "The recording is available as audio/wav or audio/mpeg; the Accept header allows neither", {
-      errors: [{ path: "header.Accept", message: "accept audio/wav or audio/mpeg, or use ?format=" }],
+      errors: [{ path: "header.Accept", code: "not_acceptable", message: "accept audio/wav or audio/mpeg, or use ?format=" }],
     });
   }
   const reply = await serveRecording(db, getRuntime().recordingsDir, code, chosen, request.headers.get("range"));
@@ -286,12 +286,12 @@ export const getRecording: RouteHandler = Object.assign(
       const expiredAt = new Date(check.expiredAtMs).toISOString();
       return problemResponse(
         new ApiProblem(401, `The recording link expired at ${expiredAt}; a fresh one comes with the next end-of-call delivery, or use client credentials with the recordings:read scope`, {
-          errors: [{ path: "query.token", message: `expired at ${expiredAt}` }],
+          errors: [{ path: "query.token", code: "expired", message: `expired at ${expiredAt}` }],
         }),
       );
     }
     return problemResponse(
-      new ApiProblem(401, "The recording link is invalid; use client credentials with the recordings:read scope", { errors: [{ path: "query.token", message: "invalid signature" }] }),
+      new ApiProblem(401, "The recording link is invalid; use client credentials with the recordings:read scope", { errors: [{ path: "query.token", code: "invalid_signature", message: "invalid signature" }] }),
     );
   },
   { operation: recordingWithCredentials.operation },
