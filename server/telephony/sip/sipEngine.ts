@@ -42,7 +42,8 @@ export interface SipEngineOptions {
   rtpPorts?: RtpPortRange;
   /** Source addresses INVITEs are accepted from: the trunks. Anyone else is refused 403. */
   trustedPeers: readonly string[];
-  prompts: PromptAudio;
+  /** Renders prompts to 8 kHz PCM (PromptAudio: espeak-ng, sox and a cache). */
+  prompts: Pick<PromptAudio, "pcm">;
 }
 
 /** One INVITE's dialog, from its arrival until 32 s after it ended (for retransmitted BYEs and ACKs). */
