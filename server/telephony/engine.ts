@@ -1,7 +1,7 @@
 /**
  * The telephony engine: the low-level media and signalling operations call
- * control needs. The simulated engine implements it in-process; a real SIP
- * edge (FreeSWITCH/Asterisk behind Kamailio) could implement it over ESL/ARI.
+ * control needs. The simulated engine implements it in-process; the SIP edge
+ * (sip/, README "SIP edge") implements it for real calls.
  * Call control (server/pbx) only ever talks to these interfaces.
  */
 
