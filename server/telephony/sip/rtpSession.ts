@@ -71,9 +71,7 @@ export class RtpPorts {
 }
 
 export class RtpSession {
-  private media: NegotiatedMedia | null = null;
   private playing: Playing | null = null;
-  private silence: Buffer | null = null;
   private readonly dtmf = new DtmfDecoder();
   private readonly ssrc = randomInt(0, 2 ** 32);
   private sequence = randomInt(0, 2 ** 16);
@@ -83,27 +81,22 @@ export class RtpSession {
   /** Datagrams dropped because they came from elsewhere or were not RTP. */
   ignored = 0;
 
+  private readonly silence: Buffer;
+
+  /** Hears the far end at once; sends only when the pacer asks (from the answer on). */
   constructor(
     private readonly socket: dgram.Socket,
+    private readonly media: NegotiatedMedia,
     private readonly events: RtpSessionEvents,
     private readonly logger: Logger,
   ) {
+    this.silence = silenceFrame(media.codec);
     socket.on("message", (datagram, source) => this.receive(datagram, source.address));
     socket.on("error", (error) => logger.warn({ err: String(error) }, "SIP edge: RTP socket error"));
   }
 
   get port(): number {
     return this.socket.address().port;
-  }
-
-  /** Starts the stream towards the far end's negotiated address. */
-  connect(media: NegotiatedMedia): void {
-    this.media = media;
-    this.silence = silenceFrame(media.codec);
-  }
-
-  get codec(): NegotiatedMedia["codec"] | null {
-    return this.media?.codec ?? null;
   }
 
   /** Plays encoded G.711 audio, replacing (and stopping) what played before. */
@@ -122,13 +115,13 @@ export class RtpSession {
   /** One 20 ms frame out: the prompt's next frame, or silence. */
   sendFrame(): void {
     const media = this.media;
-    if (!media || this.closed || media.direction === "recvonly" || media.direction === "inactive") return;
+    if (this.closed || media.direction === "recvonly" || media.direction === "inactive") return;
     const playing = this.playing;
-    let payload = this.silence!;
+    let payload = this.silence;
     if (playing) {
       const end = playing.offset + FRAME_SAMPLES;
       payload = playing.audio.subarray(playing.offset, end);
-      if (payload.length < FRAME_SAMPLES) payload = Buffer.concat([payload, this.silence!.subarray(payload.length)]);
+      if (payload.length < FRAME_SAMPLES) payload = Buffer.concat([payload, this.silence.subarray(payload.length)]);
       playing.offset = end;
     }
     const packet = buildRtp({ payloadType: media.payloadType, marker: this.marker, sequence: this.sequence, timestamp: this.timestamp, ssrc: this.ssrc, payload });
@@ -151,8 +144,8 @@ export class RtpSession {
 
   private receive(datagram: Buffer, address: string): void {
     const media = this.media;
-    const packet = media && address === media.remote.address ? parseRtp(datagram) : null;
-    if (!media || !packet) {
+    const packet = address === media.remote.address ? parseRtp(datagram) : null;
+    if (!packet) {
       this.ignored++;
       if (this.ignored === 1) this.logger.warn({ from: address, port: this.port }, "SIP edge: RTP from an unexpected source (or not RTP) ignored");
       return;

@@ -233,6 +233,26 @@ describe("refusals", () => {
     }
   });
 
+  it("503 beyond maxCalls; a call that ended frees its place at once", async () => {
+    const small = await SipEngine.start({ clock: systemClock, logger, listen: { address: "127.0.0.1", port: 0 }, trustedPeers: ["127.0.0.1"], prompts: tonePrompts, maxCalls: 1 });
+    const smallEdge = { port: small.local.port };
+    const offered: string[] = [];
+    small.subscribe((event) => event.type === "leg.incoming" && offered.push(event.legId));
+    try {
+      trunk.send(inviteText(trunk.local, smallEdge, { callId: "first", to: "1", fromTag: "a" }), smallEdge);
+      await trunk.until((peer) => peer.responses("INVITE").some((response) => response.status === 180));
+      trunk.send(inviteText(trunk.local, smallEdge, { callId: "second", to: "1", fromTag: "b" }), smallEdge);
+      await trunk.until(finalResponse("INVITE"));
+      expect(lastFinal("INVITE").status).toBe(503);
+      small.hangup(offered[0], "user_busy");
+      trunk.send(inviteText(trunk.local, smallEdge, { callId: "third", to: "1", fromTag: "c" }), smallEdge);
+      await trunk.until((peer) => peer.responses("INVITE").filter((response) => response.status === 180).length === 2);
+      expect(offered).toHaveLength(2);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("481 to a BYE for a call it does not know; 405 to REGISTER (no registrar yet); 200 to OPTIONS", async () => {
     trunk.send(inDialogText("BYE", trunk.local, edge, { callId: "nope", to: "1", toTag: "x", cseq: 2, branch: "z9hG4bK-x" }), edge);
     trunk.send(inDialogText("REGISTER", trunk.local, edge, { callId: "reg", to: "101", toTag: null, cseq: 1, branch: "z9hG4bK-reg" }), edge);

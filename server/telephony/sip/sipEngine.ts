@@ -42,6 +42,8 @@ export interface SipEngineOptions {
   rtpPorts?: RtpPortRange;
   /** Source addresses INVITEs are accepted from: the trunks. Anyone else is refused 403. */
   trustedPeers: readonly string[];
+  /** Calls (ringing or answered) held at once; further INVITEs are refused 503. Default 500. */
+  maxCalls?: number;
   /** Renders prompts to 8 kHz PCM (PromptAudio: espeak-ng, sox and a cache). */
   prompts: Pick<PromptAudio, "pcm">;
 }
@@ -75,6 +77,7 @@ const REFUSAL_FOR_CAUSE: Record<string, [number, string]> = {
   call_rejected: [603, "Decline"],
   closed_hours: [480, "Temporarily Unavailable"],
 };
+const DEFAULT_MAX_CALLS = 500;
 const NOT_YET = "is not yet supported by the SIP edge (stage 1 takes inbound calls only; see server/telephony/README.md)";
 const INFO_DIGIT = /^\s*(?:Signal\s*=\s*)?([0-9*#A-D])\s*$/im;
 
@@ -85,6 +88,8 @@ export class SipEngine implements TelephonyEngine {
   private readonly dialogContext: DialogContext;
   private readonly legIdPrefix = `sip-${randomBytes(4).toString("hex")}`;
   private legCounter = 0;
+  /** Calls not yet ended, including INVITEs still waiting for their RTP port: what `maxCalls` bounds. */
+  private activeCalls = 0;
   private listeners: EngineListener[] = [];
   private closed = false;
 
@@ -126,7 +131,6 @@ export class SipEngine implements TelephonyEngine {
   answer(legId: LegId): void {
     const leg = this.liveLeg(legId);
     if (leg.dialog.state !== "offered") return;
-    leg.media.connect(leg.negotiated);
     const sdp = answerSdp(leg.negotiated, { address: this.advertised, port: leg.media.port }, randomInt(1, 2 ** 31));
     leg.dialog.accept(sdp, () => {
       // No ACK in 32 s: the caller is gone (RFC 3261 §13.3.1.4).
@@ -244,6 +248,7 @@ export class SipEngine implements TelephonyEngine {
     };
     if (!this.options.trustedPeers.includes(source.address)) return refuse(403, "Forbidden", "not from a trusted trunk");
     if (headerValue(invite, "max-forwards") === "0") return refuse(483, "Too Many Hops", "Max-Forwards reached 0");
+    if (this.activeCalls >= (this.options.maxCalls ?? DEFAULT_MAX_CALLS)) return refuse(503, "Service Unavailable", "too many calls");
     const fromTag = tagOf(headerValue(invite, "from"));
     if (!fromTag) return refuse(400, "Bad Request (From without tag)", "From without tag");
     const to = parseSipUri(invite.uri)?.user ?? userOf(headerValue(invite, "to"));
@@ -262,9 +267,11 @@ export class SipEngine implements TelephonyEngine {
       return this.lingerThenForget(entry);
     }
     dialog.provisional(100, "Trying");
+    this.activeCalls++;
     this.rtpPorts.open().then(
       (socket) => {
         if (dialog.state !== "offered" || this.closed) {
+          this.activeCalls--;
           socket.close();
           return;
         }
@@ -274,7 +281,7 @@ export class SipEngine implements TelephonyEngine {
           entry,
           dialog,
           negotiated: negotiation.media,
-          media: new RtpSession(socket, { digit: (digit) => this.onDigit(leg, digit) }, this.options.logger),
+          media: new RtpSession(socket, negotiation.media, { digit: (digit) => this.onDigit(leg, digit) }, this.options.logger),
           playToken: 0,
           rendering: null,
         };
@@ -284,6 +291,7 @@ export class SipEngine implements TelephonyEngine {
         this.emit({ type: "leg.incoming", legId: id, from: userOf(headerValue(invite, "from")) ?? "anonymous", to });
       },
       (error: unknown) => {
+        this.activeCalls--;
         this.options.logger.error({ err: String(error) }, "SIP edge: no RTP port for a new call");
         dialog.reject(503, "Service Unavailable");
         this.lingerThenForget(entry);
@@ -366,6 +374,7 @@ export class SipEngine implements TelephonyEngine {
 
   /** The leg is over: media closed at once, the dialog kept 32 s for retransmitted BYEs and ACKs. */
   private endLeg(leg: SipLeg): void {
+    this.activeCalls--;
     this.stopPlaybackOf(leg);
     this.pacer.remove(leg.media);
     leg.media.close();

@@ -17,6 +17,7 @@ export type MessageHandler = (message: SipMessage, source: Peer) => void;
 
 export class SipTransport {
   private handler: MessageHandler = () => undefined;
+  private closed = false;
 
   private constructor(
     private readonly socket: dgram.Socket,
@@ -48,12 +49,14 @@ export class SipTransport {
   }
 
   send(message: SipMessage, to: Peer): void {
+    if (this.closed) return;
     this.socket.send(serializeMessage(message), to.port, to.address, (error) => {
       if (error) this.logger.warn({ to: `${to.address}:${to.port}`, err: String(error) }, "SIP edge: could not send");
     });
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 
