@@ -6,7 +6,6 @@
  * stands in for the caller's RTP port, so the test hears what the caller
  * would: it must decode to speech.
  */
-import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,23 +16,12 @@ import { decodeG711 } from "./g711";
 import { PromptAudio } from "./prompts";
 import { parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
+import { missingSippTools, runSipp, SIPP_SKIP_MESSAGE } from "./testing/sipp";
 import { UdpPeer } from "./testing/sipTestPeer";
 import { speechProfile } from "./testing/speech";
 
-const SCENARIO = path.join(__dirname, "testing", "inbound-menu.xml");
-const PCAPS = ["/usr/share/sip-tester/g711a.pcap", "/usr/share/sip-tester/dtmf_2833_1.pcap"];
-const missing = [
-  ...["sipp", "espeak-ng", "sox"].filter((tool) => {
-    try {
-      execFileSync("which", [tool], { stdio: "ignore" });
-      return false;
-    } catch {
-      return true;
-    }
-  }),
-  ...PCAPS.filter((file) => !fs.existsSync(file)),
-];
-if (missing.length > 0) console.warn(`SKIPPED: the sipp call test needs ${missing.join(", ")} (apt-get install sip-tester espeak-ng sox)`);
+const missing = missingSippTools();
+if (missing.length > 0) console.warn(SIPP_SKIP_MESSAGE(missing));
 
 const PROMPT = { text: "Welcome to Switchboard. For sales, press 1. For support, press 2.", language: "en" };
 
@@ -61,17 +49,6 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs sipp as the trunk for one call; resolves with its exit code (0: the scenario passed). */
-function runSipp(keys: Record<string, string>, service: string): Promise<{ code: number | null; stderr: string }> {
-  const args = ["-sf", SCENARIO, "-s", service, "-m", "1", "-l", "1", "-i", "127.0.0.1", "-p", "0", "-timeout", "20s", "-timeout_error", "-nostdin"];
-  for (const [name, value] of Object.entries(keys)) args.push("-key", name, value);
-  args.push(`127.0.0.1:${engine.local.port}`);
-  const sipp = spawn("sipp", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  sipp.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => sipp.on("exit", (code) => resolve({ code, stderr })));
-}
-
 describe.skipIf(missing.length > 0)("a call from sipp as the trunk", () => {
   it("arrives as leg.incoming, hears the spoken prompt, presses 1 (RFC 4733) and hangs up with BYE", { timeout: 30_000 }, async () => {
     const events: EngineEvent[] = [];
@@ -85,7 +62,7 @@ describe.skipIf(missing.length > 0)("a call from sipp as the trunk", () => {
     // Rendered ahead (first renders are prompts.test.ts's business), so a loaded CI machine cannot delay the prompt past the call.
     await prompts.pcm(PROMPT);
 
-    const sipp = await runSipp({ caller: "+3612345678", rtp_port: String(callerRtp.address.port) }, "3612345000");
+    const sipp = await runSipp({ edgePort: engine.local.port, service: "3612345000", keys: { caller: "+3612345678", rtp_port: String(callerRtp.address.port) }, cwd: dir });
 
     expect(sipp.code, sipp.stderr).toBe(0);
     const legId = events[0]?.type === "leg.incoming" ? events[0].legId : "none";

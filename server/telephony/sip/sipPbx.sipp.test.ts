@@ -1,0 +1,92 @@
+/**
+ * The whole inbound path on a real call: sipp (the trunk) → SipEngine →
+ * call control (Pbx) → the flow interpreter → the final CDR. The same
+ * classes the simulated engine drives, with nothing simulated between the
+ * caller's key press and the flow's menu branch.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "@/flows/runtime/clock";
+import type { FlowRunResult } from "@/flows/runtime/context";
+import { runFlow } from "@/flows/runtime/interpreter";
+import { InMemoryIntegration } from "@/flows/runtime/testing/inMemoryIntegration";
+import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
+import { InMemoryFlowLoader, sketchFlow } from "@/flows/runtime/testing/testRuntime";
+import { InMemoryDirectory } from "@/server/pbx/directory";
+import type { PbxEvent } from "@/server/pbx/events";
+import { Pbx } from "@/server/pbx/pbx";
+import { PromptAudio } from "./prompts";
+import { SipEngine } from "./sipEngine";
+import { missingSippTools, runSipp, SIPP_SKIP_MESSAGE } from "./testing/sipp";
+import { UdpPeer } from "./testing/sipTestPeer";
+
+const missing = missingSippTools();
+if (missing.length > 0) console.warn(SIPP_SKIP_MESSAGE(missing));
+
+const DID = "+3612345000";
+const MENU_PROMPT = "Welcome to Switchboard. For sales, press 1.";
+const SALES_PROMPT = "Thank you. All our sales people are on the phone. Please stay on the line, we will be with you shortly.";
+const flow = sketchFlow(
+  [
+    { id: "start", type: "start" },
+    { id: "menu", type: "menu", config: { prompt: MENU_PROMPT, options: ["1"], timeout_s: 5, max_retries: 0, invalid_prompt: "Sorry." } },
+    { id: "sales", type: "play", config: { text: SALES_PROMPT } },
+    { id: "bye", type: "hangup" },
+  ],
+  ["start:next -> menu", "menu:1 -> sales", "menu:timeout -> bye", "menu:invalid -> bye", "sales:next -> bye"],
+);
+
+let dir: string;
+let engine: SipEngine;
+let callerRtp: UdpPeer;
+let prompts: PromptAudio;
+const logger = new MemoryLogger();
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "sip-pbx-"));
+  prompts = new PromptAudio({ cacheDir: path.join(dir, "prompts"), recordingFile: () => undefined, logger });
+  engine = await SipEngine.start({ clock: systemClock, logger, listen: { address: "127.0.0.1", port: 0 }, trustedPeers: ["127.0.0.1"], prompts });
+  callerRtp = await UdpPeer.open();
+});
+
+afterEach(async () => {
+  await Promise.all([engine.close(), callerRtp.close()]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(missing.length > 0)("a real call through call control and a flow", () => {
+  it("the caller presses 1 in the menu, hears the sales prompt, hangs up: one final CDR for the DID's flow", { timeout: 30_000 }, async () => {
+    const directory = new InMemoryDirectory();
+    directory.addNumber(DID, "main");
+    const events: PbxEvent[] = [];
+    const runs: FlowRunResult[] = [];
+    const pbx = new Pbx({
+      clock: systemClock,
+      engine,
+      directory,
+      sink: (event) => events.push(event),
+      logger,
+      startFlow: async (channel, call, variables) => {
+        const context = { clock: systemClock, integration: new InMemoryIntegration({ clock: systemClock }), flows: new InMemoryFlowLoader(), logger };
+        runs.push(await runFlow(context, channel, flow, call, { variables }));
+      },
+    });
+    // Rendered ahead, so a loaded CI machine cannot push the prompts past the call (prompts.test.ts covers first renders).
+    await Promise.all([MENU_PROMPT, SALES_PROMPT].map((text) => prompts.pcm({ text, language: flow.language ?? "en" })));
+
+    const sipp = await runSipp({ edgePort: engine.local.port, service: DID, keys: { caller: "+36301234567", rtp_port: String(callerRtp.address.port) }, cwd: dir });
+    await expect.poll(() => runs.length).toBe(1);
+    pbx.shutdown();
+
+    expect(sipp.code, sipp.stderr).toBe(0);
+    expect(runs[0].trace.map((step) => (step.branch ? `${step.node_id}:${step.branch}` : step.node_id))).toEqual(["start:next", "menu:1", "sales"]);
+    expect(runs[0].outcome).toBe("hangup");
+    const finals = events.flatMap((event) => (event.type === "conversation.ended" ? [event.cdr] : []));
+    expect(finals).toHaveLength(1);
+    expect(finals[0]).toMatchObject({ flow_id: "main", direction: "inbound", caller: { number: "+36301234567" }, called_number: DID, hangup_cause: "caller_hangup" });
+    expect(finals[0].answered_at).not.toBeNull();
+    expect(callerRtp.received.length).toBeGreaterThan(100);
+  });
+});
