@@ -10,6 +10,7 @@ import { tagOf } from "./address";
 import { headerValue, type SipResponse } from "./message";
 import { buildRtp, buildTelephoneEvent, parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
+import { MALFORMED_LOGS_PER_MINUTE } from "./transport";
 import { g711Offer, inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 
 const warnings: string[] = [];
@@ -285,5 +286,12 @@ describe("hostile input", () => {
     expect(invites).toContain(488);
     expect(events).toEqual([]);
     expect(warnings.filter((warning) => warning === "SIP edge: malformed message refused").length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("logs a flood of malformed datagrams only up to a budget per minute", async () => {
+    for (let i = 0; i < MALFORMED_LOGS_PER_MINUTE + 30; i++) trunk.udp.send(`garbage ${i}`, edge.port);
+    trunk.send(inDialogText("OPTIONS", trunk.local, edge, { callId: "after-flood", to: "1", toTag: null, cseq: 1, branch: "z9hG4bK-flood" }), edge);
+    await trunk.until(finalResponse("OPTIONS"));
+    expect(warnings.filter((warning) => warning === "SIP edge: malformed message refused")).toHaveLength(MALFORMED_LOGS_PER_MINUTE);
   });
 });

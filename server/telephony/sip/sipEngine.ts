@@ -113,7 +113,7 @@ export class SipEngine implements TelephonyEngine {
   static async start(options: SipEngineOptions): Promise<SipEngine> {
     const advertised = options.advertisedAddress ?? options.listen.address;
     if (advertised === "0.0.0.0") throw new Error("SIP edge: set advertisedAddress when listening on 0.0.0.0");
-    const transport = await SipTransport.bind(options.listen.address, options.listen.port, options.logger);
+    const transport = await SipTransport.bind(options.listen.address, options.listen.port, options.logger, options.clock);
     return new SipEngine(options, transport, new RtpPorts(options.listen.address, options.rtpPorts ?? null), advertised);
   }
 

@@ -5,7 +5,7 @@
  * sends can throw out of here: handler errors are logged too.
  */
 import dgram from "node:dgram";
-import type { Logger } from "@/flows/runtime/ports";
+import type { Clock, Logger } from "@/flows/runtime/ports";
 import { parseMessage, responseTo, serializeMessage, type SipMessage } from "./message";
 
 export interface Peer {
@@ -15,25 +15,31 @@ export interface Peer {
 
 export type MessageHandler = (message: SipMessage, source: Peer) => void;
 
+/** Malformed datagrams logged one by one per minute; the rest are counted, so a flood cannot flood the log. */
+export const MALFORMED_LOGS_PER_MINUTE = 20;
+const MINUTE_MS = 60_000;
+
 export class SipTransport {
   private handler: MessageHandler = () => undefined;
   private closed = false;
+  private malformedWindow = { startedAt: Number.NEGATIVE_INFINITY, logged: 0, suppressed: 0 };
 
   private constructor(
     private readonly socket: dgram.Socket,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {
     socket.on("message", (datagram, remote) => this.receive(datagram, { address: remote.address, port: remote.port }));
     socket.on("error", (error) => logger.error({ err: String(error) }, "SIP edge: UDP socket error"));
   }
 
-  static bind(address: string, port: number, logger: Logger): Promise<SipTransport> {
+  static bind(address: string, port: number, logger: Logger, clock: Clock): Promise<SipTransport> {
     const socket = dgram.createSocket("udp4");
     return new Promise((resolve, reject) => {
       socket.once("error", reject);
       socket.bind(port, address, () => {
         socket.off("error", reject);
-        resolve(new SipTransport(socket, logger));
+        resolve(new SipTransport(socket, logger, clock));
       });
     });
   }
@@ -65,7 +71,7 @@ export class SipTransport {
     if (datagram.length <= 4 && datagram.toString("latin1").trim() === "") return;
     const parsed = parseMessage(datagram);
     if (!parsed.ok) {
-      this.logger.warn({ from: `${source.address}:${source.port}`, problem: parsed.problem, bytes: datagram.length }, "SIP edge: malformed message refused");
+      this.logMalformed({ from: `${source.address}:${source.port}`, problem: parsed.problem, bytes: datagram.length });
       if (parsed.answerable && parsed.answerable.method !== "ACK") {
         this.send(responseTo(parsed.answerable, 400, `Bad Request (${parsed.problem})`), source);
       }
@@ -76,5 +82,20 @@ export class SipTransport {
     } catch (error) {
       this.logger.error({ from: `${source.address}:${source.port}`, err: String(error) }, "SIP edge: handling a message failed");
     }
+  }
+
+  private logMalformed(fields: Record<string, unknown>): void {
+    const window = this.malformedWindow;
+    const now = this.clock.now();
+    if (now - window.startedAt >= MINUTE_MS) {
+      if (window.suppressed > 0) this.logger.warn({ suppressed: window.suppressed }, "SIP edge: more malformed messages refused than logged in the last minute");
+      this.malformedWindow = { startedAt: now, logged: 0, suppressed: 0 };
+    }
+    if (this.malformedWindow.logged >= MALFORMED_LOGS_PER_MINUTE) {
+      this.malformedWindow.suppressed++;
+      return;
+    }
+    this.malformedWindow.logged++;
+    this.logger.warn(fields, "SIP edge: malformed message refused");
   }
 }
