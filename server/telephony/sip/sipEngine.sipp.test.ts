@@ -67,7 +67,7 @@ describe.skipIf(missing.length > 0)("a call from sipp as the trunk", () => {
     expect(sipp.code, sipp.stderr).toBe(0);
     const legId = events[0]?.type === "leg.incoming" ? events[0].legId : "none";
     expect(events).toEqual([
-      { type: "leg.incoming", legId, from: "+3612345678", to: "3612345000" },
+      { type: "leg.incoming", legId, from: "+3612345678", to: "3612345000", viaTrunk: true },
       { type: "dtmf", legId, digit: "1" },
       { type: "leg.hangup", legId, cause: "normal_clearing" },
     ]);

@@ -64,7 +64,7 @@ describe("an inbound call", () => {
   it("rings (100, 180), reaches call control with from and to, and answers 200 with a G.711 SDP answer and our tag", async () => {
     const legId = await offeredCall("call-a");
     expect(trunk.responses("INVITE").map((response) => response.status)).toEqual([100, 180]);
-    expect(events).toEqual([{ type: "leg.incoming", legId, from: "+3611112222", to: "3612345000" }]);
+    expect(events).toEqual([{ type: "leg.incoming", legId, from: "+3611112222", to: "3612345000", viaTrunk: true }]);
     engine.answer(legId);
     await trunk.until(finalResponse("INVITE"));
     const ok = lastFinal("INVITE");

@@ -288,7 +288,7 @@ export class SipEngine implements TelephonyEngine {
         entry.leg = leg;
         this.legs.set(id, leg);
         dialog.provisional(180, "Ringing");
-        this.emit({ type: "leg.incoming", legId: id, from: userOf(headerValue(invite, "from")) ?? "anonymous", to });
+        this.emit({ type: "leg.incoming", legId: id, from: userOf(headerValue(invite, "from")) ?? "anonymous", to, viaTrunk: true });
       },
       (error: unknown) => {
         this.activeCalls--;

@@ -2,7 +2,8 @@
  * The whole inbound path on a real call: sipp (the trunk) → SipEngine →
  * call control (Pbx) → the flow interpreter → the final CDR. The same
  * classes the simulated engine drives, with nothing simulated between the
- * caller's key press and the flow's menu branch.
+ * caller's key press and the flow's menu branch. (The last test needs no
+ * sipp: a TypeScript trunk is enough to show a spoofed extension number.)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -20,7 +21,7 @@ import { Pbx } from "@/server/pbx/pbx";
 import { PromptAudio } from "./prompts";
 import { SipEngine } from "./sipEngine";
 import { missingSippTools, runSipp, SIPP_SKIP_MESSAGE } from "./testing/sipp";
-import { UdpPeer } from "./testing/sipTestPeer";
+import { inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 
 const missing = missingSippTools();
 if (missing.length > 0) console.warn(SIPP_SKIP_MESSAGE(missing));
@@ -88,5 +89,26 @@ describe.skipIf(missing.length > 0)("a real call through call control and a flow
     expect(finals[0]).toMatchObject({ flow_id: "main", direction: "inbound", caller: { number: "+36301234567" }, called_number: DID, hangup_cause: "caller_hangup" });
     expect(finals[0].answered_at).not.toBeNull();
     expect(callerRtp.received.length).toBeGreaterThan(100);
+  });
+});
+
+describe("a trunk caller claiming an extension's number", () => {
+  it("stays an outside caller: a call to an unknown number is refused 404, never dialled out as extension 101", async () => {
+    const directory = new InMemoryDirectory();
+    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
+    const events: PbxEvent[] = [];
+    const pbx = new Pbx({ clock: systemClock, engine, directory, sink: (event) => events.push(event), logger, startFlow: async () => undefined });
+    const trunk = await SipTestPeer.open();
+    try {
+      trunk.send(inviteText(trunk.local, engine.local, { callId: "spoof", from: "101", to: "+3699999999" }), engine.local);
+      await trunk.until((peer) => peer.responses("INVITE").some((response) => response.status >= 200));
+      expect(trunk.responses("INVITE").at(-1)?.status).toBe(404);
+      const finals = events.flatMap((event) => (event.type === "conversation.ended" ? [event.cdr] : []));
+      expect(finals).toHaveLength(1);
+      expect(finals[0]).toMatchObject({ direction: "inbound", caller: { number: "101" }, called_number: "+3699999999" });
+    } finally {
+      pbx.shutdown();
+      await trunk.close();
+    }
   });
 });
