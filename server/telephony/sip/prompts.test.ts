@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -49,6 +50,18 @@ describe.skipIf(!hasTools)("prompt audio (espeak-ng + sox)", () => {
     expect(again).toEqual(pcm);
     await audio.pcm({ text: "Üdvözöljük a Switchboardnál.", language: "hu" });
     expect(fs.readdirSync(path.join(dir, "cache"))).toHaveLength(2);
+  });
+
+  it("keeps at most maxCachedFiles prompts, dropping the least recently played", async () => {
+    const audio = new PromptAudio({ cacheDir: path.join(dir, "cache"), recordingFile: () => undefined, logger: { debug() {}, info() {}, warn() {}, error() {} }, maxCachedFiles: 2 });
+    await audio.pcm({ text: "One", language: "en" });
+    await audio.pcm({ text: "Two", language: "en" });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await audio.pcm({ text: "One", language: "en" }); // played again: now the most recent
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await audio.pcm({ text: "Three", language: "en" });
+    const cachedName = (text: string) => `tts-${createHash("sha256").update(`en\n${text}`).digest("hex")}.wav`;
+    expect(fs.readdirSync(path.join(dir, "cache")).sort()).toEqual([cachedName("One"), cachedName("Three")].sort());
   });
 
   it("shares one rendering between concurrent plays of the same prompt", async () => {

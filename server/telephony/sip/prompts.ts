@@ -20,8 +20,14 @@ export interface PromptAudioOptions {
   /** The file of an uploaded recording (the audio prompt library), or undefined when there is none. */
   recordingFile: (audioId: string) => string | undefined;
   logger: Logger;
-  /** Seconds a tool may run before it is killed. */
+  /** Milliseconds a tool may run before it is killed. */
   toolTimeoutMs?: number;
+  /**
+   * Rendered prompts kept; beyond it the least recently played go. Prompts
+   * rendered from templates (a caller's name, a balance) are all different,
+   * so without a bound the cache would grow with every call. Default 5000.
+   */
+  maxCachedFiles?: number;
 }
 
 const MAX_TEXT_CHARS = 5000;
@@ -31,9 +37,11 @@ const AUDIO_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export class PromptAudio {
   private readonly rendering = new Map<string, Promise<string>>();
   private readonly toolTimeoutMs: number;
+  private readonly maxCachedFiles: number;
 
   constructor(private readonly options: PromptAudioOptions) {
     this.toolTimeoutMs = options.toolTimeoutMs ?? 15_000;
+    this.maxCachedFiles = options.maxCachedFiles ?? 5000;
   }
 
   /** 8 kHz PCM samples of the prompt: the recording when it has one that converts, else its text spoken. */
@@ -74,13 +82,22 @@ export class PromptAudio {
     });
   }
 
-  /** Renders `name` once (concurrent requests share the work), written under a temporary name and renamed into place. */
+  /**
+   * Renders `name` once (concurrent requests share the work), written under a
+   * temporary name and renamed into place. A hit refreshes the file's time,
+   * which is what "least recently played" goes by when the cache is trimmed.
+   */
   private cached(name: string, render: (target: string) => Promise<unknown>): Promise<string> {
     const file = path.join(this.options.cacheDir, `${name}.wav`);
     const pending = this.rendering.get(file);
     if (pending) return pending;
     const work = (async () => {
-      if (fs.existsSync(file)) return file;
+      const now = new Date();
+      const hit = await fs.promises.utimes(file, now, now).then(
+        () => true,
+        () => false,
+      );
+      if (hit) return file;
       await fs.promises.mkdir(this.options.cacheDir, { recursive: true });
       const temp = path.join(this.options.cacheDir, `.render-${randomBytes(6).toString("hex")}.wav`);
       try {
@@ -89,10 +106,26 @@ export class PromptAudio {
       } finally {
         await fs.promises.rm(temp, { force: true });
       }
+      await this.trim();
       return file;
     })().finally(() => this.rendering.delete(file));
     this.rendering.set(file, work);
     return work;
+  }
+
+  /** Removes the least recently played files beyond `maxCachedFiles`. */
+  private async trim(): Promise<void> {
+    const names = (await fs.promises.readdir(this.options.cacheDir)).filter((name) => name.endsWith(".wav") && !name.startsWith("."));
+    if (names.length <= this.maxCachedFiles) return;
+    const files = await Promise.all(
+      names.map(async (name) => {
+        const file = path.join(this.options.cacheDir, name);
+        const stat = await fs.promises.stat(file).catch(() => null);
+        return { file, usedAt: stat?.mtimeMs ?? 0 };
+      }),
+    );
+    files.sort((a, b) => a.usedAt - b.usedAt);
+    await Promise.all(files.slice(0, files.length - this.maxCachedFiles).map(({ file }) => fs.promises.rm(file, { force: true })));
   }
 
   private run(command: string, args: string[], stdin?: string): Promise<void> {
