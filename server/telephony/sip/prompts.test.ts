@@ -64,6 +64,24 @@ describe.skipIf(!hasTools)("prompt audio (espeak-ng + sox)", () => {
     expect(fs.readdirSync(path.join(dir, "cache")).sort()).toEqual([cachedName("One"), cachedName("Three")].sort());
   });
 
+  it("runs at most maxConcurrentRenders renders at once", async () => {
+    // A stand-in espeak-ng first on PATH logs when each render starts and ends around the real one.
+    const bin = path.join(dir, "bin");
+    const log = path.join(dir, "renders.log");
+    fs.mkdirSync(bin);
+    const realEspeak = execFileSync("which", ["espeak-ng"]).toString().trim();
+    fs.writeFileSync(path.join(bin, "espeak-ng"), `#!/bin/sh\necho start >> ${log}\nsleep 0.1\n${realEspeak} "$@"\nrc=$?\necho end >> ${log}\nexit $rc\n`, { mode: 0o755 });
+    const originalPath = process.env.PATH;
+    process.env.PATH = `${bin}:${originalPath}`;
+    try {
+      const audio = new PromptAudio({ cacheDir: path.join(dir, "cache"), recordingFile: () => undefined, logger: { debug() {}, info() {}, warn() {}, error() {} }, maxConcurrentRenders: 1 });
+      await Promise.all(["Alpha", "Bravo", "Charlie"].map((text) => audio.pcm({ text, language: "en" })));
+    } finally {
+      process.env.PATH = originalPath;
+    }
+    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["start", "end", "start", "end", "start", "end"]);
+  });
+
   it("shares one rendering between concurrent plays of the same prompt", async () => {
     const audio = promptAudio();
     const [a, b] = await Promise.all([audio.pcm({ text: "Same words", language: "en" }), audio.pcm({ text: "Same words", language: "en" })]);

@@ -9,6 +9,7 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Logger } from "@/flows/runtime/ports";
 import type { PromptToPlay } from "../engine";
@@ -28,6 +29,8 @@ export interface PromptAudioOptions {
    * so without a bound the cache would grow with every call. Default 5000.
    */
   maxCachedFiles?: number;
+  /** Renders (espeak-ng + sox) running at once; the rest wait. A burst of new prompts must not fork a process per call. Default: the number of CPUs. */
+  maxConcurrentRenders?: number;
 }
 
 const MAX_TEXT_CHARS = 5000;
@@ -38,10 +41,14 @@ export class PromptAudio {
   private readonly rendering = new Map<string, Promise<string>>();
   private readonly toolTimeoutMs: number;
   private readonly maxCachedFiles: number;
+  private readonly maxConcurrentRenders: number;
+  private rendersRunning = 0;
+  private readonly waitingForRender: (() => void)[] = [];
 
   constructor(private readonly options: PromptAudioOptions) {
     this.toolTimeoutMs = options.toolTimeoutMs ?? 15_000;
     this.maxCachedFiles = options.maxCachedFiles ?? 5000;
+    this.maxConcurrentRenders = Math.max(1, options.maxConcurrentRenders ?? os.availableParallelism());
   }
 
   /** 8 kHz PCM samples of the prompt: the recording when it has one that converts, else its text spoken. */
@@ -100,10 +107,12 @@ export class PromptAudio {
       if (hit) return file;
       await fs.promises.mkdir(this.options.cacheDir, { recursive: true });
       const temp = path.join(this.options.cacheDir, `.render-${randomBytes(6).toString("hex")}.wav`);
+      await this.renderSlot();
       try {
         await render(temp);
         await fs.promises.rename(temp, file);
       } finally {
+        this.releaseRenderSlot();
         await fs.promises.rm(temp, { force: true });
       }
       await this.trim();
@@ -111,6 +120,21 @@ export class PromptAudio {
     })().finally(() => this.rendering.delete(file));
     this.rendering.set(file, work);
     return work;
+  }
+
+  private async renderSlot(): Promise<void> {
+    if (this.rendersRunning < this.maxConcurrentRenders) {
+      this.rendersRunning++;
+      return;
+    }
+    // The slot is handed over by releaseRenderSlot, so the count stays as it is.
+    await new Promise<void>((resolve) => this.waitingForRender.push(resolve));
+  }
+
+  private releaseRenderSlot(): void {
+    const next = this.waitingForRender.shift();
+    if (next) next();
+    else this.rendersRunning--;
   }
 
   /** Removes the least recently played files beyond `maxCachedFiles`. */
