@@ -98,6 +98,13 @@ export class InboundDialog {
     this.context.send(this.response(request, status, reason, headers), this.peer);
   }
 
+  /** The caller hung up (BYE): an INVITE still unanswered gets its 487 (RFC 3261 §15.1.2), every repetition stops. */
+  endedByPeer(): void {
+    if (this.state === "offered") return this.reject(487, "Request Terminated");
+    this.state = "ended";
+    this.ack();
+  }
+
   /** Ends an answered call from our side: BYE, repeated until answered. */
   bye(): void {
     if (this.state !== "answered") return;

@@ -172,6 +172,15 @@ describe("an inbound call", () => {
     expect(() => engine.answer(legId)).toThrow(/not active/);
   });
 
+  it("a BYE before the answer ends the call too, and the INVITE gets its 487", async () => {
+    const legId = await offeredCall("call-early-bye");
+    const toTag = tagOf(headerValue(trunk.responses("INVITE")[1], "to"))!;
+    trunk.send(inDialogText("BYE", trunk.local, edge, { callId: "call-early-bye", to: "3612345000", toTag, cseq: 2, branch: "z9hG4bK-early-bye" }), edge);
+    await trunk.until((peer) => finalResponse("BYE")(peer) && finalResponse("INVITE")(peer));
+    expect([lastFinal("BYE").status, lastFinal("INVITE").status]).toEqual([200, 487]);
+    expect(events.at(-1)).toEqual({ type: "leg.hangup", legId, cause: "normal_clearing" });
+  });
+
   it("sends BYE when call control hangs up an answered call, repeating it until answered; no event", async () => {
     const { legId } = await answeredCall("call-h");
     engine.hangup(legId, "flow_hangup");

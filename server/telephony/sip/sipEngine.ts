@@ -319,8 +319,7 @@ export class SipEngine implements TelephonyEngine {
       case "BYE": {
         dialog.respond(request, 200, "OK");
         if (dialog.state === "ended") return;
-        dialog.state = "ended";
-        dialog.ack();
+        dialog.endedByPeer();
         this.endLeg(leg);
         this.emit({ type: "leg.hangup", legId: leg.id, cause: "normal_clearing" });
         return;
