@@ -2,8 +2,9 @@
  * The whole inbound path on a real call: sipp (the trunk) → SipEngine →
  * call control (Pbx) → the flow interpreter → the final CDR. The same
  * classes the simulated engine drives, with nothing simulated between the
- * caller's key press and the flow's menu branch. (The last test needs no
- * sipp: a TypeScript trunk is enough to show a spoofed extension number.)
+ * caller's key press and the flow's menu branch. (The last tests need no
+ * sipp: a TypeScript trunk is enough for a spoofed extension number and for
+ * what a dialling flow does while the edge cannot call out.)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -63,17 +64,7 @@ describe.skipIf(missing.length > 0)("a real call through call control and a flow
     directory.addNumber(DID, "main");
     const events: PbxEvent[] = [];
     const runs: FlowRunResult[] = [];
-    const pbx = new Pbx({
-      clock: systemClock,
-      engine,
-      directory,
-      sink: (event) => events.push(event),
-      logger,
-      startFlow: async (channel, call, variables) => {
-        const context = { clock: systemClock, integration: new InMemoryIntegration({ clock: systemClock }), flows: new InMemoryFlowLoader(), logger };
-        runs.push(await runFlow(context, channel, flow, call, { variables }));
-      },
-    });
+    const pbx = pbxOver(directory, events, runs);
     // Rendered ahead, so a loaded CI machine cannot push the prompts past the call (prompts.test.ts covers first renders).
     await Promise.all([MENU_PROMPT, SALES_PROMPT].map((text) => prompts.pcm({ text, language: flow.language ?? "en" })));
 
@@ -92,12 +83,56 @@ describe.skipIf(missing.length > 0)("a real call through call control and a flow
   });
 });
 
-describe("a trunk caller claiming an extension's number", () => {
-  it("stays an outside caller: a call to an unknown number is refused 404, never dialled out as extension 101", async () => {
+function pbxOver(directory: InMemoryDirectory, events: PbxEvent[], runs: FlowRunResult[], document = flow): Pbx {
+  return new Pbx({
+    clock: systemClock,
+    engine,
+    directory,
+    sink: (event) => events.push(event),
+    logger,
+    startFlow: async (channel, call, variables) => {
+      const context = { clock: systemClock, integration: new InMemoryIntegration({ clock: systemClock }), flows: new InMemoryFlowLoader(), logger };
+      runs.push(await runFlow(context, channel, document, call, { variables }));
+    },
+  });
+}
+
+describe("stage 1 limits, over a TypeScript trunk", () => {
+  it("a flow that dials fails at the dial node with the edge's clear error; the caller gets 480 and the call one final CDR", async () => {
+    const dialling = sketchFlow(
+      [
+        { id: "start", type: "start" },
+        { id: "dial", type: "dial_extension", config: { extension: "101", ring_timeout_s: 20 } },
+        { id: "bye", type: "hangup" },
+      ],
+      ["start:next -> dial", "dial:answered -> bye", "dial:no_answer -> bye", "dial:busy -> bye", "dial:failed -> bye"],
+    );
+    const directory = new InMemoryDirectory();
+    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
+    directory.addNumber(DID, "main");
+    const events: PbxEvent[] = [];
+    const runs: FlowRunResult[] = [];
+    const pbx = pbxOver(directory, events, runs, dialling);
+    const trunk = await SipTestPeer.open();
+    try {
+      trunk.send(inviteText(trunk.local, engine.local, { callId: "dialling", to: DID }), engine.local);
+      await trunk.until((peer) => peer.responses("INVITE").some((response) => response.status >= 200));
+      expect(trunk.responses("INVITE").at(-1)?.status).toBe(480);
+      await expect.poll(() => runs.length).toBe(1);
+      expect(runs[0]).toMatchObject({ outcome: "failed", reason: "executor_error" });
+      expect(runs[0].trace.at(-1)?.error).toMatch(/not yet supported by the SIP edge/);
+      expect(events.filter((event) => event.type === "conversation.ended")).toHaveLength(1);
+    } finally {
+      pbx.shutdown();
+      await trunk.close();
+    }
+  });
+
+  it("a trunk caller claiming an extension's number stays an outside caller: a call to an unknown number is refused 404, never dialled out as extension 101", async () => {
     const directory = new InMemoryDirectory();
     directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
     const events: PbxEvent[] = [];
-    const pbx = new Pbx({ clock: systemClock, engine, directory, sink: (event) => events.push(event), logger, startFlow: async () => undefined });
+    const pbx = pbxOver(directory, events, []);
     const trunk = await SipTestPeer.open();
     try {
       trunk.send(inviteText(trunk.local, engine.local, { callId: "spoof", from: "101", to: "+3699999999" }), engine.local);
