@@ -8,10 +8,12 @@ import { systemClock } from "@/flows/runtime/clock";
 import type { EngineEvent } from "../engine";
 import { tagOf } from "./address";
 import { headerValue, type SipResponse } from "./message";
+import { decodeG711 } from "./g711";
 import { buildRtp, buildTelephoneEvent, parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
 import { MALFORMED_LOGS_PER_MINUTE } from "./transport";
 import { g711Offer, inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
+import { frameLevels } from "./testing/speech";
 
 const warnings: string[] = [];
 const logger = { debug: () => undefined, info: () => undefined, warn: (_f: unknown, m: string) => warnings.push(m), error: (_f: unknown, m: string) => warnings.push(m) };
@@ -105,6 +107,22 @@ describe("an inbound call", () => {
     expect(packets.every((packet) => packet.payloadType === 8 && packet.payload.length === 160)).toBe(true);
     const sequences = packets.map((packet) => packet.sequence);
     expect(sequences.slice(1).every((sequence, i) => sequence === ((sequences[i] + 1) & 0xffff))).toBe(true);
+  });
+
+  it("speaks µ-law (PCMU, payload type 0) when that is what the caller offers", async () => {
+    trunk.send(inviteText(trunk.local, edge, { callId: "call-mu", to: "3612345000", sdp: g711Offer("127.0.0.1", callerRtp.address.port, "0 101") }), edge);
+    await trunk.until((peer) => peer.responses("INVITE").some((response) => response.status === 180));
+    const legId = events.find((event) => event.type === "leg.incoming")!.legId;
+    engine.answer(legId);
+    await trunk.until(finalResponse("INVITE"));
+    expect(lastFinal("INVITE").body.toString()).toMatch(/m=audio \d+ RTP\/AVP 0 101/);
+    expect(await engine.play(legId, { text: "tone", language: "en" })).toBe("completed");
+    const packets = callerRtp.received.map(({ datagram }) => parseRtp(datagram)!);
+    expect(new Set(packets.map((packet) => packet.payloadType))).toEqual(new Set([0]));
+    // The tone decodes back from µ-law at the level it was played (RMS of a 6000-amplitude sine ≈ 4243).
+    const loudest = Math.max(...frameLevels(decodeG711("PCMU", Buffer.concat(packets.map((packet) => packet.payload)))));
+    expect(loudest).toBeGreaterThan(4000);
+    expect(loudest).toBeLessThan(4500);
   });
 
   it("stopPlayback resolves the play as stopped; a new play replaces the current one", async () => {
