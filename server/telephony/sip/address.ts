@@ -1,6 +1,6 @@
 /**
  * The address parts of SIP headers: name-addr / addr-spec with header
- * parameters (From, To, Contact, Record-Route), SIP URIs, and Via.
+ * parameters (From, To, Contact, Record-Route) and SIP URIs.
  * Returns null for anything it cannot read instead of throwing.
  */
 
@@ -16,13 +16,6 @@ export interface SipUri {
   user: string | null;
   host: string;
   port: number | null;
-}
-
-export interface Via {
-  transport: string;
-  host: string;
-  port: number | null;
-  branch: string | null;
 }
 
 function parseParams(text: string): Record<string, string> | null {
@@ -88,12 +81,4 @@ export function userOf(headerValue: string | undefined): string | null {
 export function tagOf(headerValue: string | undefined): string | null {
   if (headerValue === undefined) return null;
   return parseNameAddress(headerValue)?.params.tag || null;
-}
-
-export function parseVia(value: string): Via | null {
-  const match = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+([^;\s:]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?\s*(;.*)?$/.exec(value.trim());
-  if (!match) return null;
-  const params = parseParams(match[4] ?? "");
-  if (!params) return null;
-  return { transport: match[1].toUpperCase(), host: match[2], port: match[3] === undefined ? null : Number(match[3]), branch: params.branch || null };
 }

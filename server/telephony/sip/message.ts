@@ -160,7 +160,7 @@ export function headerValues(message: Pick<SipMessage, "headers">, name: string)
   return message.headers.filter((header) => header.name === name).flatMap((header) => splitHeaderList(header.value));
 }
 
-export function splitHeaderList(value: string): string[] {
+function splitHeaderList(value: string): string[] {
   const parts: string[] = [];
   let current = "";
   let quoted = false;

@@ -6,8 +6,8 @@
  */
 import type { Clock, TimerHandle } from "@/flows/runtime/ports";
 
-export const T1_MS = 500;
-export const T2_MS = 4000;
+const T1_MS = 500;
+const T2_MS = 4000;
 /** How long a transaction (and a finished dialog) is remembered: 64·T1. */
 export const TRANSACTION_LIFETIME_MS = 64 * T1_MS;
 

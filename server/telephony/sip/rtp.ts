@@ -63,7 +63,7 @@ export interface TelephoneEvent {
   duration: number;
 }
 
-export function parseTelephoneEvent(payload: Buffer): TelephoneEvent | null {
+function parseTelephoneEvent(payload: Buffer): TelephoneEvent | null {
   if (payload.length < 4) return null;
   return { event: payload[0], end: (payload[1] & 0x80) !== 0, volume: payload[1] & 0x3f, duration: payload.readUInt16BE(2) };
 }

@@ -22,7 +22,7 @@ import {
 } from "../engine";
 import { tagOf, userOf, parseSipUri } from "./address";
 import { encodeG711 } from "./g711";
-import { ALLOWED_METHODS, InboundDialog, type DialogContext } from "./inboundDialog";
+import { ALLOWED_METHODS, InboundDialog, newTag, type DialogContext } from "./inboundDialog";
 import { headerValue, responseTo, type SipRequest, type SipResponse } from "./message";
 import { FramePacer } from "./pacer";
 import type { PromptAudio } from "./prompts";
@@ -244,7 +244,7 @@ export class SipEngine implements TelephonyEngine {
     if (existing) return existing.dialog.resendLastResponse();
     const refuse = (status: number, reason: string, problem: string) => {
       this.options.logger.warn({ from: `${source.address}:${source.port}`, status, problem }, "SIP edge: INVITE refused");
-      this.transport.send(responseTo(invite, status, reason, { toTag: randomBytes(8).toString("hex") }), source);
+      this.transport.send(responseTo(invite, status, reason, { toTag: newTag() }), source);
     };
     if (!this.options.trustedPeers.includes(source.address)) return refuse(403, "Forbidden", "not from a trusted trunk");
     if (headerValue(invite, "max-forwards") === "0") return refuse(483, "Too Many Hops", "Max-Forwards reached 0");
