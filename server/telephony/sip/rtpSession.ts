@@ -78,10 +78,12 @@ export class RtpSession {
   private timestamp = randomInt(0, 2 ** 32);
   private marker = true;
   private closed = false;
-  /** Datagrams dropped because they came from elsewhere or were not RTP. */
-  ignored = 0;
-
+  /** Only the first foreign datagram and the first socket error of a call are logged: a stream would flood the log. */
+  private foreignLogged = false;
+  private errorLogged = false;
   private readonly silence: Buffer;
+  /** Kept from the bind: a closed socket can no longer tell it. */
+  readonly port: number;
 
   /** Hears the far end at once; sends only when the pacer asks (from the answer on). */
   constructor(
@@ -91,12 +93,13 @@ export class RtpSession {
     private readonly logger: Logger,
   ) {
     this.silence = silenceFrame(media.codec);
+    this.port = socket.address().port;
     socket.on("message", (datagram, source) => this.receive(datagram, source.address));
-    socket.on("error", (error) => logger.warn({ err: String(error) }, "SIP edge: RTP socket error"));
-  }
-
-  get port(): number {
-    return this.socket.address().port;
+    socket.on("error", (error) => {
+      if (this.errorLogged) return;
+      this.errorLogged = true;
+      logger.warn({ port: this.port, err: String(error) }, "SIP edge: RTP socket error");
+    });
   }
 
   /** Plays encoded G.711 audio, replacing (and stopping) what played before. */
@@ -146,8 +149,8 @@ export class RtpSession {
     const media = this.media;
     const packet = address === media.remote.address ? parseRtp(datagram) : null;
     if (!packet) {
-      this.ignored++;
-      if (this.ignored === 1) this.logger.warn({ from: address, port: this.port }, "SIP edge: RTP from an unexpected source (or not RTP) ignored");
+      if (!this.foreignLogged) this.logger.warn({ from: address, port: this.port }, "SIP edge: RTP from an unexpected source (or not RTP) ignored");
+      this.foreignLogged = true;
       return;
     }
     if (packet.payloadType !== media.telephoneEventPayloadType) return;
