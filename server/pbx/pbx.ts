@@ -311,7 +311,7 @@ export class Pbx {
   }
 
   private dispatch(event: EngineEvent): void {
-    if (event.type === "leg.incoming") return this.onIncoming(event.legId, event.from, event.to);
+    if (event.type === "leg.incoming") return this.onIncoming(event.legId, event.from, event.to, event.viaTrunk === true);
     if (event.type === "pickup.requested") return this.onPickupRequested(event.extension, event.targetLegId);
     const party = this.control.parties.get(event.legId);
     if (!party) return;
@@ -338,11 +338,12 @@ export class Pbx {
   }
 
   /** Routes a new call: its DID's flow, a direct extension-to-extension call, an extension dialling out, or a rejection. */
-  private onIncoming(legId: string, rawFrom: string, rawTo: string): void {
+  private onIncoming(legId: string, rawFrom: string, rawTo: string, viaTrunk: boolean): void {
     const { control, directory } = this;
     const from = this.normalize(rawFrom);
     const to = this.normalize(rawTo);
-    const fromExtension = control.extensionIdentity(from);
+    // A trunk caller claiming an extension's number must not get that extension's rights (dialling out).
+    const fromExtension = viaTrunk ? null : control.extensionIdentity(from);
     const flowId = directory.flowIdForNumber(to);
     const target = flowId || !fromExtension ? null : control.identify(to);
     const direction = fromExtension ? (target && target.extension === null ? "outbound" : "internal") : "inbound";

@@ -1,7 +1,7 @@
 /**
  * The telephony engine: the low-level media and signalling operations call
- * control needs. The simulated engine implements it in-process; a real SIP
- * edge (FreeSWITCH/Asterisk behind Kamailio) could implement it over ESL/ARI.
+ * control needs. The simulated engine implements it in-process; the SIP edge
+ * (sip/, README "SIP edge") implements it for real calls.
  * Call control (server/pbx) only ever talks to these interfaces.
  */
 
@@ -43,8 +43,12 @@ export interface RecordingFile {
  * only: a leg ended with `hangup()` produces no event.
  */
 export type EngineEvent =
-  /** A new call arrives at the edge (a caller dialled `to`); the leg is offered, not yet answered. */
-  | { type: "leg.incoming"; legId: LegId; from: string; to: string }
+  /**
+   * A new call arrives at the edge (a caller dialled `to`); the leg is offered, not yet answered.
+   * `viaTrunk`: it came from the outside world (a SIP trunk), so its caller is never one of our
+   * extensions, whatever number it claims.
+   */
+  | { type: "leg.incoming"; legId: LegId; from: string; to: string; viaTrunk?: boolean }
   | { type: "leg.ringing"; legId: LegId }
   | { type: "leg.answered"; legId: LegId }
   /** The endpoint refused: `user_busy` or `dnd`. The leg is over. */

@@ -1,0 +1,415 @@
+/**
+ * The SIP edge, stage 1: real inbound calls from a trunk, as a
+ * `TelephonyEngine`. An INVITE for a number becomes `leg.incoming`; call
+ * control answers it (200 OK with a G.711 SDP answer), plays prompts
+ * (espeak-ng or the uploaded recording, as 20 ms RTP frames) and hears
+ * RFC 4733 digits (SIP INFO as a fallback); either side can hang up.
+ * Originating calls to phones, bridging and recording are later stages and
+ * throw a clear error (see README "SIP edge").
+ */
+import { randomBytes, randomInt } from "node:crypto";
+import type { Clock, Logger, TimerHandle } from "@/flows/runtime/ports";
+import {
+  TelephonyError,
+  type EngineEvent,
+  type EngineListener,
+  type LegId,
+  type OriginateRequest,
+  type PlaybackOutcome,
+  type PromptToPlay,
+  type RecordingFile,
+  type TelephonyEngine,
+} from "../engine";
+import { tagOf, userOf, parseSipUri } from "./address";
+import { encodeG711 } from "./g711";
+import { ALLOWED_METHODS, InboundDialog, newTag, type DialogContext } from "./inboundDialog";
+import { headerValue, responseTo, type SipRequest, type SipResponse } from "./message";
+import { FramePacer } from "./pacer";
+import type { PromptAudio } from "./prompts";
+import { TRANSACTION_LIFETIME_MS } from "./retransmit";
+import { RtpPorts, RtpSession, type RtpPortRange } from "./rtpSession";
+import { answerSdp, negotiateOffer, type NegotiatedMedia } from "./sdp";
+import { SipTransport, type Peer } from "./transport";
+
+export interface SipEngineOptions {
+  clock: Clock;
+  logger: Logger;
+  /** Where SIP listens (UDP); port 0 picks a free one (tests). */
+  listen: { address: string; port: number };
+  /** The address peers reach us at, written into Via, Contact and SDP; defaults to the listen address. */
+  advertisedAddress?: string;
+  /** RTP ports (even ones are used); without a range every call gets any free port. */
+  rtpPorts?: RtpPortRange;
+  /** Source addresses INVITEs are accepted from: the trunks. Anyone else is refused 403. */
+  trustedPeers: readonly string[];
+  /** Calls (ringing or answered) held at once; further INVITEs are refused 503. Default 500. */
+  maxCalls?: number;
+  /** Renders prompts to 8 kHz PCM (PromptAudio: espeak-ng, sox and a cache). */
+  prompts: Pick<PromptAudio, "pcm">;
+}
+
+/** One INVITE's dialog, from its arrival until 32 s after it ended (for retransmitted BYEs and ACKs). */
+interface DialogEntry {
+  key: string;
+  dialog: InboundDialog;
+  /** Null while the RTP port is being opened, and for refused INVITEs. */
+  leg: SipLeg | null;
+  linger: TimerHandle | null;
+}
+
+interface SipLeg {
+  id: LegId;
+  entry: DialogEntry;
+  dialog: InboundDialog;
+  media: RtpSession;
+  negotiated: NegotiatedMedia;
+  /** Bumped by every play and stop, so a prompt still being rendered knows it was superseded. */
+  playToken: number;
+  /** Resolves the play whose audio is still being rendered. */
+  rendering: ((outcome: PlaybackOutcome) => void) | null;
+}
+
+/** What the far end hears when call control ends a call it never answered. */
+const REFUSAL_FOR_CAUSE: Record<string, [number, string]> = {
+  user_busy: [486, "Busy Here"],
+  unallocated_number: [404, "Not Found"],
+  no_published_flow: [404, "Not Found"],
+  call_rejected: [603, "Decline"],
+  closed_hours: [480, "Temporarily Unavailable"],
+};
+const DEFAULT_MAX_CALLS = 500;
+const NOT_YET = "is not yet supported by the SIP edge (stage 1 takes inbound calls only; see server/telephony/README.md)";
+const INFO_DIGIT = /^\s*(?:Signal\s*=\s*)?([0-9*#A-D])\s*$/im;
+
+export class SipEngine implements TelephonyEngine {
+  private readonly legs = new Map<LegId, SipLeg>();
+  private readonly dialogs = new Map<string, DialogEntry>();
+  private readonly pacer: FramePacer;
+  private readonly dialogContext: DialogContext;
+  private readonly legIdPrefix = `sip-${randomBytes(4).toString("hex")}`;
+  private legCounter = 0;
+  /** Calls not yet ended, including INVITEs still waiting for their RTP port: what `maxCalls` bounds. */
+  private activeCalls = 0;
+  private listeners: EngineListener[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly options: SipEngineOptions,
+    private readonly transport: SipTransport,
+    private readonly rtpPorts: RtpPorts,
+    private readonly advertised: string,
+  ) {
+    this.pacer = new FramePacer(options.clock);
+    const sentBy = `${advertised}:${transport.local.port}`;
+    this.dialogContext = {
+      clock: options.clock,
+      send: (message, to) => transport.send(message, to),
+      contactUri: `sip:switchboard@${sentBy}`,
+      sentBy,
+    };
+    transport.onMessage((message, source) => (message.kind === "request" ? this.onRequest(message, source) : this.onResponse(message)));
+  }
+
+  static async start(options: SipEngineOptions): Promise<SipEngine> {
+    const advertised = options.advertisedAddress ?? options.listen.address;
+    if (advertised === "0.0.0.0") throw new Error("SIP edge: set advertisedAddress when listening on 0.0.0.0");
+    const transport = await SipTransport.bind(options.listen.address, options.listen.port, options.logger, options.clock);
+    return new SipEngine(options, transport, new RtpPorts(options.listen.address, options.rtpPorts ?? null), advertised);
+  }
+
+  /** The SIP address the edge listens on. */
+  get local(): Peer {
+    return this.transport.local;
+  }
+
+  // ── TelephonyEngine ─────────────────────────────────────────────
+
+  originate(_request: OriginateRequest): LegId {
+    throw new Error(`Calling out (originate) ${NOT_YET}`);
+  }
+
+  answer(legId: LegId): void {
+    const leg = this.liveLeg(legId);
+    if (leg.dialog.state !== "offered") return;
+    const sdp = answerSdp(leg.negotiated, { address: this.advertised, port: leg.media.port }, randomInt(1, 2 ** 31));
+    leg.dialog.accept(sdp, () => {
+      // No ACK in 32 s: the caller is gone (RFC 3261 §13.3.1.4).
+      if (leg.dialog.state !== "answered") return;
+      leg.dialog.bye();
+      this.endLeg(leg);
+      this.emit({ type: "leg.hangup", legId, cause: "no_ack" });
+    });
+    this.pacer.add(leg.media);
+  }
+
+  bridge(_a: LegId, _b: LegId): void {
+    throw new Error(`Bridging ${NOT_YET}`);
+  }
+
+  unbridge(_legId: LegId): void {
+    throw new Error(`Bridging ${NOT_YET}`);
+  }
+
+  play(legId: LegId, prompt: PromptToPlay): Promise<PlaybackOutcome> {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.dialog.state === "ended") return Promise.resolve("stopped");
+    this.stopPlaybackOf(leg);
+    const token = leg.playToken;
+    return new Promise((resolve) => {
+      leg.rendering = resolve;
+      this.options.prompts.pcm(prompt).then(
+        (pcm) => {
+          if (leg.playToken !== token) return;
+          leg.rendering = null;
+          leg.media.play(encodeG711(leg.negotiated.codec, pcm), resolve);
+        },
+        (error: unknown) => {
+          if (leg.playToken !== token) return;
+          leg.rendering = null;
+          // The flow must go on even when a prompt cannot be rendered; the caller hears silence.
+          this.options.logger.error({ legId, err: String(error) }, "SIP edge: prompt could not be rendered");
+          resolve("completed");
+        },
+      );
+    });
+  }
+
+  stopPlayback(legId: LegId): void {
+    const leg = this.legs.get(legId);
+    if (leg) this.stopPlaybackOf(leg);
+  }
+
+  startRecording(_legId: LegId): void {
+    throw new Error(`Recording ${NOT_YET}`);
+  }
+
+  /** Nothing records yet, so there is never a file to return. */
+  stopRecording(_legId: LegId, _options?: { discard?: boolean }): RecordingFile | null {
+    return null;
+  }
+
+  hangup(legId: LegId, cause: string): void {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.dialog.state === "ended") return;
+    if (leg.dialog.state === "offered") {
+      const [status, reason] = REFUSAL_FOR_CAUSE[cause] ?? [480, "Temporarily Unavailable"];
+      leg.dialog.reject(status, reason);
+    } else {
+      leg.dialog.bye();
+    }
+    this.endLeg(leg);
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((existing) => existing !== listener);
+    };
+  }
+
+  /** Stops listening and forgets every call (their far ends are not told). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pacer.stop();
+    for (const entry of this.dialogs.values()) this.forget(entry);
+    await this.transport.close();
+  }
+
+  // ── SIP requests ────────────────────────────────────────────────
+
+  private onRequest(request: SipRequest, source: Peer): void {
+    const callId = headerValue(request, "call-id")!;
+    const fromTag = tagOf(headerValue(request, "from"));
+    const entry = fromTag ? this.dialogs.get(dialogKey(callId, fromTag)) : undefined;
+    const toTag = tagOf(headerValue(request, "to"));
+    if (request.method === "ACK") {
+      // An ACK for a call we do not know needs no answer (RFC 3261 §17.2.3).
+      if (entry && toTag === entry.dialog.toTag) entry.dialog.ack();
+      return;
+    }
+    if (request.method === "CANCEL") return this.onCancel(request, entry, source);
+    if (toTag === null) {
+      if (request.method === "INVITE") return this.onInvite(request, entry, source);
+      if (request.method === "OPTIONS") return this.transport.send(this.optionsResponse(request), source);
+      return this.transport.send(responseTo(request, 405, "Method Not Allowed", { headers: [{ name: "allow", value: ALLOWED_METHODS }] }), source);
+    }
+    if (!entry || toTag !== entry.dialog.toTag) {
+      return this.transport.send(responseTo(request, 481, "Call/Transaction Does Not Exist"), source);
+    }
+    this.onInDialogRequest(request, entry);
+  }
+
+  private onInvite(invite: SipRequest, existing: DialogEntry | undefined, source: Peer): void {
+    if (existing) return existing.dialog.resendLastResponse();
+    const refuse = (status: number, reason: string, problem: string) => {
+      this.options.logger.warn({ from: `${source.address}:${source.port}`, status, problem }, "SIP edge: INVITE refused");
+      this.transport.send(responseTo(invite, status, reason, { toTag: newTag() }), source);
+    };
+    if (!this.options.trustedPeers.includes(source.address)) return refuse(403, "Forbidden", "not from a trusted trunk");
+    if (headerValue(invite, "max-forwards") === "0") return refuse(483, "Too Many Hops", "Max-Forwards reached 0");
+    if (this.activeCalls >= (this.options.maxCalls ?? DEFAULT_MAX_CALLS)) return refuse(503, "Service Unavailable", "too many calls");
+    const fromTag = tagOf(headerValue(invite, "from"));
+    if (!fromTag) return refuse(400, "Bad Request (From without tag)", "From without tag");
+    const to = parseSipUri(invite.uri)?.user ?? userOf(headerValue(invite, "to"));
+    if (!to) return refuse(404, "Not Found", "no number in the Request-URI");
+    const contentType = headerValue(invite, "content-type")?.toLowerCase() ?? "";
+    if (invite.body.length === 0 || !contentType.startsWith("application/sdp")) {
+      return refuse(488, "Not Acceptable Here", "INVITE without an SDP offer");
+    }
+    const negotiation = negotiateOffer(invite.body.toString("utf8"));
+    const dialog = new InboundDialog(this.dialogContext, invite, source);
+    const entry: DialogEntry = { key: dialogKey(callIdOf(invite), fromTag), dialog, leg: null, linger: null };
+    this.dialogs.set(entry.key, entry);
+    if (!negotiation.ok) {
+      this.options.logger.warn({ from: `${source.address}:${source.port}`, problem: negotiation.problem }, "SIP edge: INVITE refused");
+      dialog.reject(488, "Not Acceptable Here", [{ name: "warning", value: `304 switchboard "${negotiation.problem}"` }]);
+      return this.lingerThenForget(entry);
+    }
+    dialog.provisional(100, "Trying");
+    this.activeCalls++;
+    this.rtpPorts.open().then(
+      (socket) => {
+        if (dialog.state !== "offered" || this.closed) {
+          this.activeCalls--;
+          socket.close();
+          return;
+        }
+        const id = `${this.legIdPrefix}-${(++this.legCounter).toString(36)}`;
+        const leg: SipLeg = {
+          id,
+          entry,
+          dialog,
+          negotiated: negotiation.media,
+          media: new RtpSession(socket, negotiation.media, { digit: (digit) => this.onDigit(leg, digit) }, this.options.logger),
+          playToken: 0,
+          rendering: null,
+        };
+        entry.leg = leg;
+        this.legs.set(id, leg);
+        dialog.provisional(180, "Ringing");
+        this.emit({ type: "leg.incoming", legId: id, from: userOf(headerValue(invite, "from")) ?? "anonymous", to, viaTrunk: true });
+      },
+      (error: unknown) => {
+        this.activeCalls--;
+        this.options.logger.error({ err: String(error) }, "SIP edge: no RTP port for a new call");
+        dialog.reject(503, "Service Unavailable");
+        this.lingerThenForget(entry);
+      },
+    );
+  }
+
+  private onCancel(cancel: SipRequest, entry: DialogEntry | undefined, source: Peer): void {
+    // A CANCEL names its INVITE by the same top Via (RFC 3261 §9.2).
+    if (!entry || headerValue(cancel, "via") !== headerValue(entry.dialog.invite, "via")) {
+      return this.transport.send(responseTo(cancel, 481, "Call/Transaction Does Not Exist"), source);
+    }
+    entry.dialog.respond(cancel, 200, "OK");
+    if (entry.dialog.state !== "offered") return;
+    entry.dialog.reject(487, "Request Terminated");
+    if (!entry.leg) return this.lingerThenForget(entry); // still waiting for its RTP port: call control never saw it
+    this.endLeg(entry.leg);
+    this.emit({ type: "leg.hangup", legId: entry.leg.id, cause: "originator_cancel" });
+  }
+
+  private onInDialogRequest(request: SipRequest, entry: DialogEntry): void {
+    const { dialog, leg } = entry;
+    if (!leg) return dialog.respond(request, 481, "Call/Transaction Does Not Exist");
+    switch (request.method) {
+      case "BYE": {
+        dialog.respond(request, 200, "OK");
+        if (dialog.state === "ended") return;
+        dialog.endedByPeer();
+        this.endLeg(leg);
+        this.emit({ type: "leg.hangup", legId: leg.id, cause: "normal_clearing" });
+        return;
+      }
+      case "INFO": {
+        // SIP INFO digits (application/dtmf-relay, application/dtmf): the fallback for peers without RFC 4733.
+        const type = headerValue(request, "content-type")?.toLowerCase() ?? "";
+        const digit = /^application\/dtmf(-relay)?\b/.test(type) ? INFO_DIGIT.exec(request.body.toString("utf8"))?.[1] : undefined;
+        dialog.respond(request, digit || request.body.length === 0 ? 200 : 415, digit || request.body.length === 0 ? "OK" : "Unsupported Media Type");
+        if (digit) this.onDigit(leg, digit.toUpperCase());
+        return;
+      }
+      case "OPTIONS":
+        return dialog.respond(request, 200, "OK", [{ name: "allow", value: ALLOWED_METHODS }]);
+      case "INVITE":
+        // Re-INVITEs (hold, session refresh) are a later stage; refusing one leaves the session as it was (RFC 3261 §14.2).
+        return dialog.respond(request, 488, "Not Acceptable Here");
+      default:
+        return dialog.respond(request, 405, "Method Not Allowed", [{ name: "allow", value: ALLOWED_METHODS }]);
+    }
+  }
+
+  private onResponse(response: SipResponse): void {
+    const callId = headerValue(response, "call-id")!;
+    const remoteTag = tagOf(headerValue(response, "to"));
+    if (remoteTag) this.dialogs.get(dialogKey(callId, remoteTag))?.dialog.onResponse(response);
+  }
+
+  private optionsResponse(request: SipRequest): SipResponse {
+    return responseTo(request, 200, "OK", {
+      headers: [
+        { name: "allow", value: ALLOWED_METHODS },
+        { name: "accept", value: "application/sdp" },
+      ],
+    });
+  }
+
+  // ── legs and media ──────────────────────────────────────────────
+
+  private onDigit(leg: SipLeg, digit: string): void {
+    if (leg.dialog.state === "answered") this.emit({ type: "dtmf", legId: leg.id, digit });
+  }
+
+  private stopPlaybackOf(leg: SipLeg): void {
+    leg.playToken++;
+    const rendering = leg.rendering;
+    leg.rendering = null;
+    rendering?.("stopped");
+    leg.media.stopPlayback();
+  }
+
+  /** The leg is over: media closed at once, the dialog kept 32 s for retransmitted BYEs and ACKs. */
+  private endLeg(leg: SipLeg): void {
+    this.activeCalls--;
+    this.stopPlaybackOf(leg);
+    this.pacer.remove(leg.media);
+    leg.media.close();
+    this.lingerThenForget(leg.entry);
+  }
+
+  private lingerThenForget(entry: DialogEntry): void {
+    entry.linger ??= this.options.clock.setTimeout(() => this.forget(entry), TRANSACTION_LIFETIME_MS);
+  }
+
+  private forget(entry: DialogEntry): void {
+    if (entry.linger) this.options.clock.clearTimeout(entry.linger);
+    entry.linger = null;
+    entry.dialog.dispose();
+    if (entry.leg) {
+      entry.leg.media.close();
+      this.legs.delete(entry.leg.id);
+    }
+    if (this.dialogs.get(entry.key) === entry) this.dialogs.delete(entry.key);
+  }
+
+  private liveLeg(legId: LegId): SipLeg {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.dialog.state === "ended") throw new TelephonyError("no_such_leg", `leg ${legId} is not active`);
+    return leg;
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function dialogKey(callId: string, remoteTag: string): string {
+  return `${callId}\n${remoteTag}`;
+}
+
+function callIdOf(request: SipRequest): string {
+  return headerValue(request, "call-id")!;
+}

@@ -1,0 +1,33 @@
+/** Test-only: runs Debian's sipp as the trunk against the SIP edge, one call at a time. */
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+export const INBOUND_MENU_SCENARIO = path.join(__dirname, "inbound-menu.xml");
+const PCAPS = ["/usr/share/sip-tester/g711a.pcap", "/usr/share/sip-tester/dtmf_2833_1.pcap"];
+
+/** What the sipp tests need and this machine lacks (empty when they can run). */
+export function missingSippTools(): string[] {
+  const tools = ["sipp", "espeak-ng", "sox"].filter((tool) => {
+    try {
+      execFileSync("which", [tool], { stdio: "ignore" });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return [...tools, ...PCAPS.filter((file) => !fs.existsSync(file))];
+}
+
+export const SIPP_SKIP_MESSAGE = (missing: string[]) => `SKIPPED: the sipp call tests need ${missing.join(", ")} (apt-get install sip-tester espeak-ng sox)`;
+
+/** Places one call from `caller` to `service` with the scenario; resolves with sipp's exit code (0: the scenario passed). */
+export function runSipp(options: { edgePort: number; service: string; keys: Record<string, string>; cwd: string; scenario?: string }): Promise<{ code: number | null; stderr: string }> {
+  const args = ["-sf", options.scenario ?? INBOUND_MENU_SCENARIO, "-s", options.service, "-m", "1", "-l", "1", "-i", "127.0.0.1", "-p", "0", "-timeout", "20s", "-timeout_error", "-nostdin"];
+  for (const [name, value] of Object.entries(options.keys)) args.push("-key", name, value);
+  args.push(`127.0.0.1:${options.edgePort}`);
+  const sipp = spawn("sipp", args, { cwd: options.cwd, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  sipp.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => sipp.on("exit", (code) => resolve({ code, stderr })));
+}
