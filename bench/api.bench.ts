@@ -5,15 +5,27 @@
  * against a bare node:http server making the same service call. Goal: the
  * API keeps ≥ 0.5 of the bare server's requests/s. The phonebook search is
  * dominated by SQLite, so `GET /users` (a cheap query) is measured the same
- * way to show the framework's own cost.
+ * way to show the framework's own cost. A third server (`web`) hands the same
+ * service call the fetch `Request`/`Response` pair that Next gives a route
+ * handler, without our pipeline: the gap bare → web is the Request/Response
+ * contract's cost, web → api is ours.
  *
  * Run: `npx tsx bench/api.bench.ts` (not part of `npm test`). The servers run
  * in a child process and autocannon in another, so the load generator does
- * not steal the servers' event loop. Medians of 3 runs after a warm-up.
+ * not steal the servers' event loop. Medians of 3 runs after a warm-up. Per
+ * run the server process also reports its CPU time and GC time per request
+ * (steadier than requests/s when other processes share the cores) and its
+ * event-loop delay (p99).
+ * `BENCH_ENDPOINTS=users` measures only the named endpoints;
+ * `BENCH_CPU_PROF=DIR` writes a CPU profile of the server process during the
+ * first measured run of each server (`users-api.cpuprofile`, …), summarised
+ * by `npx tsx bench/profileSummary.ts FILE`.
  */
-import { fork, spawnSync } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import inspector from "node:inspector/promises";
+import { PerformanceObserver, monitorEventLoopDelay } from "node:perf_hooks";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
@@ -26,11 +38,24 @@ const SEARCH_RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = 3;
 const SEARCH = "nagy";
+const ENDPOINTS = process.env.BENCH_ENDPOINTS?.split(",") ?? ["phonebook_search", "users"];
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 interface Ready {
   apiPort: number;
+  webPort: number;
   barePort: number;
   authorization: string;
+}
+
+/** Parent → server process around each measured run; the process answers a `RunStats` to `stop`. */
+type RunControl = { run: "start"; profile: boolean } | { run: "stop"; profileFile?: string };
+interface RunStats {
+  loopDelayP99Ms: number;
+  /** CPU time (user + system) the server process used over the run. */
+  cpuUs: number;
+  /** Time spent in garbage collection over the run. */
+  gcMs: number;
 }
 
 // ── child: both servers over one database ─────────────────────────────────
@@ -66,30 +91,72 @@ async function serve(): Promise<void> {
     "/api/v1/phonebook/contacts": operations.listContacts,
     "/api/v1/users": users.listUsers,
   };
-  const api = http.createServer(async (req, res) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-    const route = routes[new URL(req.url ?? "/", "http://127.0.0.1").pathname];
-    const response = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers }), { params: Promise.resolve({}) });
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-    res.end(await response.text());
-  });
   // The same service calls, with none of the API's work around them.
-  const bare = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const serviceCall = (url: URL) => {
     const allUsers = url.pathname === "/api/v1/users" ? userService.listUsers(db) : null;
-    const result = allUsers
+    return allUsers
       ? { items: allUsers.slice(0, 50), total: allUsers.length }
       : phonebook.listContacts(db, { search: url.searchParams.get("search") ?? undefined, limit: 50, offset: 0 });
+  };
+  const api = webServer((request) => routes[new URL(request.url).pathname](request, { params: Promise.resolve({}) }));
+  // What Next's Request/Response contract costs by itself: the service call behind the same adapter, no API pipeline.
+  const web = webServer(async (request) => new Response(JSON.stringify(serviceCall(new URL(request.url))), { headers: { "content-type": "application/json" } }));
+  const bare = http.createServer((req, res) => {
+    const result = serviceCall(new URL(req.url ?? "/", "http://127.0.0.1"));
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(result));
   });
   const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
-  const ready: Ready = { apiPort: await listen(api), barePort: await listen(bare), authorization };
+  const ready: Ready = { apiPort: await listen(api), webPort: await listen(web), barePort: await listen(bare), authorization };
   process.send?.(ready);
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  let cpuAtStart = process.cpuUsage();
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  }).observe({ entryTypes: ["gc"] });
+  let profiler: inspector.Session | null = null;
+  process.on("message", (message: RunControl) => {
+    void (async () => {
+      if (message.run === "start") {
+        loopDelay.reset();
+        loopDelay.enable();
+        if (message.profile) {
+          profiler = new inspector.Session();
+          profiler.connect();
+          await profiler.post("Profiler.enable");
+          await profiler.post("Profiler.start");
+        }
+        cpuAtStart = process.cpuUsage();
+        gcMs = 0;
+        process.send?.({ started: true });
+        return;
+      }
+      const cpu = process.cpuUsage(cpuAtStart);
+      loopDelay.disable();
+      if (profiler && message.profileFile) {
+        const { profile } = await profiler.post("Profiler.stop");
+        fs.writeFileSync(message.profileFile, JSON.stringify(profile));
+        profiler.disconnect();
+        profiler = null;
+      }
+      process.send?.({ loopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 1), cpuUs: cpu.user + cpu.system, gcMs: Math.round(gcMs) } satisfies RunStats);
+    })();
+  });
   process.on("disconnect", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
+  });
+}
+
+/** A node:http server handing each request to `handle` as a fetch `Request` and sending its `Response`, as Next does for route handlers. */
+function webServer(handle: (request: Request) => Promise<Response>): http.Server {
+  return http.createServer(async (req, res) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+    const response = await handle(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers }));
+    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+    res.end(await response.text());
   });
 }
 
@@ -114,8 +181,12 @@ function insertContacts(sqlite: import("better-sqlite3").Database): void {
 
 interface LoadResult {
   rps: number;
+  requests: number;
   p99: number;
   non2xx: number;
+  loopDelayP99Ms?: number;
+  cpuUs?: number;
+  gcMs?: number;
 }
 
 function load(url: string, authorization: string, seconds: number): LoadResult {
@@ -128,10 +199,11 @@ function load(url: string, authorization: string, seconds: number): LoadResult {
   if (run.status !== 0) throw new Error(`autocannon failed: ${run.stderr}`);
   const result = JSON.parse(run.stdout) as { requests: { total: number }; duration: number; latency: { p99: number }; non2xx: number };
   // Completed requests over the run (autocannon's per-second average hides slow endpoints' sparse seconds).
-  return { rps: result.requests.total / result.duration, p99: result.latency.p99, non2xx: result.non2xx };
+  return { rps: result.requests.total / result.duration, requests: result.requests.total, p99: result.latency.p99, non2xx: result.non2xx };
 }
 
 async function main(): Promise<void> {
+  if (CPU_PROFILE_DIR) fs.mkdirSync(CPU_PROFILE_DIR, { recursive: true });
   const child = fork(new URL(import.meta.url).pathname, ["--serve"], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once("message", (message) => resolve(message as Ready));
@@ -142,7 +214,8 @@ async function main(): Promise<void> {
     ["phonebook_search", `/api/v1/phonebook/contacts?search=${SEARCH}`, SEARCH_RUN_SECONDS],
     ["users", "/api/v1/users", RUN_SECONDS],
   ] as const) {
-    Object.assign(figures, prefixed(name, await compare(ready, query, seconds)));
+    if (!ENDPOINTS.includes(name)) continue;
+    Object.assign(figures, prefixed(name, await compare(child, ready, name, query, seconds)));
   }
   child.disconnect();
   report("api", { ...figures, request_logging: process.env.LOG_LEVEL !== undefined && process.env.LOG_LEVEL !== "silent" });
@@ -152,35 +225,61 @@ function prefixed(prefix: string, values: Record<string, unknown>): Record<strin
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}_${key}`, value]));
 }
 
-async function compare(ready: Ready, query: string, seconds: number): Promise<Record<string, unknown>> {
-  const apiUrl = `http://127.0.0.1:${ready.apiPort}${query}`;
-  const bareUrl = `http://127.0.0.1:${ready.barePort}${query}`;
-  const check = await fetch(apiUrl, { headers: { authorization: ready.authorization } });
+/** One measured run, with the server process's event-loop delay over it (and its CPU profile when asked). */
+async function measuredLoad(child: ChildProcess, url: string, authorization: string, seconds: number, profileFile?: string): Promise<LoadResult> {
+  const reply = <T>() => new Promise<T>((resolve) => child.once("message", (message) => resolve(message as T)));
+  const started = reply<unknown>();
+  child.send({ run: "start", profile: profileFile !== undefined } satisfies RunControl);
+  await started;
+  const result = load(url, authorization, seconds);
+  const stats = reply<RunStats>();
+  child.send({ run: "stop", profileFile } satisfies RunControl);
+  return { ...result, ...(await stats) };
+}
+
+const servers = ["api", "web", "bare"] as const;
+type Server = (typeof servers)[number];
+
+async function compare(child: ChildProcess, ready: Ready, name: string, query: string, seconds: number): Promise<Record<string, unknown>> {
+  const urls: Record<Server, string> = {
+    api: `http://127.0.0.1:${ready.apiPort}${query}`,
+    web: `http://127.0.0.1:${ready.webPort}${query}`,
+    bare: `http://127.0.0.1:${ready.barePort}${query}`,
+  };
+  const check = await fetch(urls.api, { headers: { authorization: ready.authorization } });
   const body = (await check.json()) as { total?: number };
   if (check.status !== 200 || !body.total) throw new Error(`the API answered ${check.status}: ${JSON.stringify(body).slice(0, 300)}`);
 
-  load(apiUrl, ready.authorization, 5); // warm-up: JIT, caches, the verified-credentials cache
-  load(bareUrl, ready.authorization, 5);
-  const api: LoadResult[] = [];
-  const bare: LoadResult[] = [];
+  for (const server of servers) load(urls[server], ready.authorization, 5); // warm-up: JIT, caches, the verified-credentials cache
+  const runs: Record<Server, LoadResult[]> = { api: [], web: [], bare: [] };
   for (let i = 0; i < RUNS; i++) {
-    // Interleaved, so drift on a shared machine hits both alike.
-    api.push(load(apiUrl, ready.authorization, seconds));
-    bare.push(load(bareUrl, ready.authorization, seconds));
+    // Interleaved, so drift on a shared machine hits all alike.
+    for (const server of servers) {
+      const profile = CPU_PROFILE_DIR && i === 0 ? path.join(CPU_PROFILE_DIR, `${name}-${server}.cpuprofile`) : undefined;
+      runs[server].push(await measuredLoad(child, urls[server], ready.authorization, seconds, profile));
+    }
   }
-  if ([...api, ...bare].some((r) => r.non2xx > 0)) throw new Error("some requests failed");
-  const apiRps = median(api.map((r) => r.rps));
-  const bareRps = median(bare.map((r) => r.rps));
-  return {
+  if (servers.some((server) => runs[server].some((r) => r.non2xx > 0))) throw new Error("some requests failed");
+  const rps = (server: Server) => median(runs[server].map((r) => r.rps));
+  const cpu = (server: Server) => median(runs[server].map((r) => (r.cpuUs === undefined ? NaN : Math.round(r.cpuUs / r.requests))));
+  const figures: Record<string, unknown> = {
     endpoint: `GET ${query}`,
     run_seconds: seconds,
     matching: body.total,
-    api_rps: round(apiRps, 1),
-    bare_rps: round(bareRps, 1),
-    ratio: round(apiRps / bareRps, 2),
-    api_p99_ms: median(api.map((r) => r.p99)),
-    bare_p99_ms: median(bare.map((r) => r.p99)),
+    ratio: round(rps("api") / rps("bare"), 2),
+    // CPU per request is steadier than requests/s when other processes share the cores.
+    cpu_ratio: round(cpu("bare") / cpu("api"), 2),
   };
+  for (const server of servers) {
+    Object.assign(figures, {
+      [`${server}_rps`]: round(rps(server), 1),
+      [`${server}_p99_ms`]: median(runs[server].map((r) => r.p99)),
+      [`${server}_cpu_us_per_request`]: cpu(server),
+      [`${server}_gc_us_per_request`]: median(runs[server].map((r) => Math.round((1000 * (r.gcMs ?? NaN)) / r.requests))),
+      [`${server}_loop_delay_p99_ms`]: median(runs[server].map((r) => r.loopDelayP99Ms ?? NaN)),
+    });
+  }
+  return figures;
 }
 
 if (process.argv.includes("--serve")) void serve();

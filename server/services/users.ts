@@ -46,12 +46,29 @@ function userQuery(db: Db) {
     .leftJoin(agents, eq(agents.userId, users.id));
 }
 
+function userStatements(db: Db) {
+  return {
+    all: userQuery(db).orderBy(asc(users.firstName), asc(users.lastName)).prepare(),
+    byId: userQuery(db).where(eq(users.id, sql.placeholder("id"))).prepare(),
+  };
+}
+
+// The public API and the portal read users on every request: building and preparing the query each
+// time cost more than running it, so each connection prepares them once.
+const preparedUserQueries = new WeakMap<Db, ReturnType<typeof userStatements>>();
+
+function statementsFor(db: Db): ReturnType<typeof userStatements> {
+  let statements = preparedUserQueries.get(db);
+  if (!statements) preparedUserQueries.set(db, (statements = userStatements(db)));
+  return statements;
+}
+
 export function listUsers(db: Db): UserView[] {
-  return userQuery(db).orderBy(asc(users.firstName), asc(users.lastName)).all();
+  return statementsFor(db).all.all();
 }
 
 export function getUser(db: Db, id: string): UserView {
-  const row = userQuery(db).where(eq(users.id, id)).get();
+  const row = statementsFor(db).byId.get({ id });
   if (!row) throw notFound("User", id);
   return row;
 }

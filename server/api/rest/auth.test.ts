@@ -1,12 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { technicalUsers } from "@/server/db/schema";
-import { hashSecret } from "@/server/auth/passwords";
+import { hashSecret, verifySecret } from "@/server/auth/passwords";
 import { basicAuth, callApi, setupApiTest, type ApiTestContext } from "./testing/harness";
 import { issueToken } from "./operations/auth";
 import { listUsers } from "./operations/users";
 import { issueAccessToken } from "./tokens";
 import { PEER_ADDRESS_HEADER } from "./clientIp";
+import { resetAuthCachesForTests } from "./auth";
+
+// Counts argon2 verifications; each still runs the real one.
+vi.mock("@/server/auth/passwords", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/server/auth/passwords")>();
+  return { ...actual, verifySecret: vi.fn(actual.verifySecret) };
+});
 
 let ctx: ApiTestContext;
 beforeEach(async () => {
@@ -109,6 +116,20 @@ describe("authentication", () => {
     grace(new Date(Date.now() - 1000));
     expect((await callApi(ctx, listUsers, { auth: rotated.auth })).status).toBe(401);
     expect((await callApi(ctx, listUsers, { auth: basicAuth(rotated.clientId, newSecret) })).status).toBe(200);
+  });
+
+  it("verifies a client's secret once for all its concurrent requests, also when the memo has expired", async () => {
+    resetAuthCachesForTests();
+    vi.mocked(verifySecret).mockClear();
+    const results = await Promise.all(Array.from({ length: 20 }, () => callApi(ctx, listUsers)));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(verifySecret).toHaveBeenCalledTimes(1);
+    // Concurrent wrong secrets share one failed verification too, and are not remembered.
+    const wrong = await Promise.all(Array.from({ length: 5 }, () => callApi(ctx, listUsers, { auth: basicAuth(ctx.clientId, "wrong") })));
+    expect(wrong.map((r) => r.status)).toEqual(Array(5).fill(401));
+    expect(verifySecret).toHaveBeenCalledTimes(2);
+    expect((await callApi(ctx, listUsers, { auth: basicAuth(ctx.clientId, "wrong") })).status).toBe(401);
+    expect(verifySecret).toHaveBeenCalledTimes(3);
   });
 
   it("records last_used_at", async () => {

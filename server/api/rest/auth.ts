@@ -39,11 +39,17 @@ const VERIFIED_MAX_ENTRIES = 10_000;
 // last_used_at is written at most once a minute per technical user, off the hot path.
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
-// Both memos are per process, shared by every route handler bundle (each has its own copy of this module).
+// The memos are per process, shared by every route handler bundle (each has its own copy of this module).
 // They only save work: every request still re-reads the technical user's row.
-const globalForAuth = globalThis as unknown as { switchboardApiAuth?: { verified: Map<string, { matchedHash: string; until: number }>; lastUsedWrites: Map<string, number> } };
-const memo = (globalForAuth.switchboardApiAuth ??= { verified: new Map(), lastUsedWrites: new Map() });
-const { verified, lastUsedWrites } = memo;
+interface AuthMemo {
+  verified: Map<string, { matchedHash: string; until: number }>;
+  /** Verifications under way, by the same key: a client's concurrent requests share one argon2 run. */
+  verifying: Map<string, { hashes: string; matchedHash: Promise<string | null> }>;
+  lastUsedWrites: Map<string, number>;
+}
+const globalForAuth = globalThis as unknown as { switchboardApiAuth?: AuthMemo };
+const memo = (globalForAuth.switchboardApiAuth ??= { verified: new Map(), verifying: new Map(), lastUsedWrites: new Map() });
+const { verified, verifying, lastUsedWrites } = memo;
 
 interface TechnicalUserRow {
   id: string;
@@ -117,15 +123,32 @@ async function checkClientCredentials(db: Db, encoded: string, nowMs: number): P
   const cacheKey = crypto.createHash("sha256").update(`${clientId}\0${secret}`).digest("hex");
   const cached = verified.get(cacheKey);
   if (cached && cached.until > nowMs && acceptable.includes(cached.matchedHash)) return row;
+  return (await verifyOnce(cacheKey, acceptable, secret, nowMs)) ? row : undefined;
+}
 
-  for (const hash of acceptable) {
-    if (await verifySecret(hash, secret)) {
-      if (verified.size >= VERIFIED_MAX_ENTRIES) verified.clear();
-      verified.set(cacheKey, { matchedHash: hash, until: nowMs + VERIFIED_TTL_MS });
-      return row;
+/**
+ * Runs argon2 against the acceptable hashes once for all concurrent requests with the same
+ * credentials. Without this, every request a busy client had in flight when its memo entry
+ * expired ran its own verification (tens of milliseconds of CPU each), once a minute.
+ */
+function verifyOnce(cacheKey: string, acceptable: string[], secret: string, nowMs: number): Promise<string | null> {
+  const hashes = acceptable.join("\n");
+  const inFlight = verifying.get(cacheKey);
+  if (inFlight && inFlight.hashes === hashes) return inFlight.matchedHash;
+  const matchedHash = (async () => {
+    for (const hash of acceptable) {
+      if (await verifySecret(hash, secret)) {
+        if (verified.size >= VERIFIED_MAX_ENTRIES) verified.clear();
+        verified.set(cacheKey, { matchedHash: hash, until: nowMs + VERIFIED_TTL_MS });
+        return hash;
+      }
     }
-  }
-  return undefined;
+    return null;
+  })().finally(() => {
+    if (verifying.get(cacheKey)?.matchedHash === matchedHash) verifying.delete(cacheKey);
+  });
+  verifying.set(cacheKey, { hashes, matchedHash });
+  return matchedHash;
 }
 
 function touchLastUsed(db: Db, technicalUserId: string, nowMs: number): void {
@@ -143,5 +166,6 @@ export function requireScope(principal: ApiPrincipal, scope: string | null): voi
 
 export function resetAuthCachesForTests(): void {
   verified.clear();
+  verifying.clear();
   lastUsedWrites.clear();
 }
