@@ -18,3 +18,9 @@ export function formatPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
   return parsed ? parsed.formatInternational() : e164;
 }
+
+/** The national form as digits, trunk prefix included ("+36301112233" → "06301112233"); the input itself when it is not a valid number. */
+export function nationalDigits(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  return parsed && parsed.isValid() ? parsed.formatNational().replace(/\D/g, "") : e164;
+}

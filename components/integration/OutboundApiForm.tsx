@@ -329,7 +329,7 @@ function MappingEditor({ form, set, err }: SectionProps) {
     return () => clearTimeout(timer);
   }, [sample, form.mapping]);
   const preview = useQuery({ ...trpc.integration.outboundApis.previewMapping.queryOptions(debounced), enabled: debounced.sample.trim() !== "" });
-  const fields: (keyof ResponseMapping)[] = ["extension", "contact_id", "contact_name", "contact_company", "contact_url", "variables"];
+  const fields: Exclude<keyof ResponseMapping, "fields">[] = ["extension", "owner_user_id", "contact_id", "contact_name", "contact_company", "contact_url", "variables"];
   const result = preview.data?.result;
   return (
     <Section title={t("sectionMapping")}>

@@ -59,10 +59,8 @@ export function TestReportDialog({ report, onClose }: { report: TestReport | nul
           )}
           {report.lookup ? (
             <div className="text-sm">
-              <p className="font-medium text-slate-700">{report.lookup.found ? t("lookupFound") : t("lookupNotFound")}</p>
-              <pre className="mt-1 overflow-x-auto rounded-md bg-slate-50 p-2 text-xs">
-                {JSON.stringify({ extension: report.lookup.extension, contact: report.lookup.contact, variables: report.lookup.variables }, null, 2)}
-              </pre>
+              <p className="font-medium text-slate-700">{report.lookup.result.status === "found" ? t("lookupFound") : t("lookupNotFound")}</p>
+              <pre className="mt-1 overflow-x-auto rounded-md bg-slate-50 p-2 text-xs">{JSON.stringify(report.lookup.result, null, 2)}</pre>
             </div>
           ) : null}
           <div className="flex justify-end">

@@ -8,12 +8,30 @@ import type { OutboundApiInput, OutboundApiKind } from "@/lib/schemas/integratio
 /** The fields of any one kind's form, all optional. */
 type PresetValues = OutboundApiInput extends infer Input ? (Input extends OutboundApiInput ? Partial<Omit<Input, "kind">> : never) : never;
 
+type Text = { en: string; hu: string };
+
+/**
+ * A ready connector for one CRM: still plain data. The form shows the guide
+ * and labels the credential fields in the CRM's own terms; the Test button
+ * words refusals with `errors` (or "{crm} refused the credentials").
+ */
+export interface Connector {
+  crm: string;
+  /** Which public API documentation (and version) the request and reply shapes follow. */
+  docs: string;
+  guide: Text;
+  /** How the CRM names the credentials the auth fields hold. */
+  credentials: { username?: Text; secret: Text };
+  errors?: Partial<Record<number, Text>>;
+}
+
 export interface Preset {
   id: string;
-  label: { en: string; hu: string };
-  description: { en: string; hu: string };
+  label: Text;
+  description: Text;
   kinds: OutboundApiKind[];
   values: PresetValues;
+  connector?: Connector;
 }
 
 /**
@@ -35,6 +53,55 @@ export const MINICRM_CALL_LOG_TEMPLATE = `{
   ]
 }`;
 
+const MINICRM_DOCS = "MiniCRM REST API R3 (minicrm.hu/help: Contact actions, Project actions, General information on search) and MiniCRM Call log API (minicrm.hu/help/call-log-api), as published in 2026";
+
+const minicrmConnector = (guide: Text, credentials: Connector["credentials"]): Connector => ({
+  crm: "MiniCRM",
+  docs: MINICRM_DOCS,
+  guide,
+  credentials,
+  errors: {
+    401: { en: "MiniCRM refused the API key (401). Check the System ID and the API key.", hu: "A MiniCRM elutasította az API-kulcsot (401). Ellenőrizze a rendszerazonosítót és az API-kulcsot." },
+    403: { en: "MiniCRM refused access (403): the API add-on may be off, or this address is not allowed.", hu: "A MiniCRM megtagadta a hozzáférést (403): lehet, hogy az API kiegészítő nincs bekapcsolva, vagy ez a cím nincs engedélyezve." },
+    429: { en: "MiniCRM is limiting the request rate (429); Switchboard waits as MiniCRM asks and tries again.", hu: "A MiniCRM korlátozza a kérések számát (429); a Switchboard a MiniCRM által kért ideig vár, majd újra próbálja." },
+  },
+});
+
+/**
+ * MiniCRM look-up: the contact by the caller's last 9 digits (MiniCRM's
+ * full-text contact search wants digits only, at least the last 6), then the
+ * contact's project by field search (`ContactId`); the project's `UserId` is
+ * the responsible user, which the user map turns into an extension. Search
+ * replies are `{Count, Results: {"<id>": {…}}}`.
+ */
+const MINICRM_LOOKUP: PresetValues = {
+  method: "GET",
+  url: "https://r3.minicrm.hu/Api/R3/Contact?Query={{ call.caller.number | last_digits: 9 }}",
+  auth: { type: "basic", username: "" },
+  headers: {},
+  body_template: null,
+  timeout_ms: 3000,
+  response_mapping: {
+    extension: "",
+    contact_id: "$.Results.*.Id",
+    contact_name: "$.Results.*.Name",
+    contact_company: "",
+    contact_url: "",
+    variables: "",
+    owner_user_id: "",
+    fields: {},
+  },
+  next_steps: [
+    {
+      method: "GET",
+      url: "https://r3.minicrm.hu/Api/R3/Project?ContactId={{ fields.contact_id }}",
+      body_template: null,
+      response_mapping: { extension: "", contact_id: "", contact_name: "", contact_company: "", contact_url: "", variables: "", owner_user_id: "$.Results.*.UserId", fields: {} },
+    },
+  ],
+  fallback: { branch: "error", variables: {} },
+};
+
 export const presets: Preset[] = [
   {
     id: "generic_json",
@@ -47,6 +114,23 @@ export const presets: Preset[] = [
     values: { method: "POST", body_template: null, auth: { type: "bearer" }, headers: {} },
   },
   {
+    id: "minicrm_lookup",
+    label: { en: "MiniCRM: route to the responsible user", hu: "MiniCRM: kapcsolás a felelős felhasználóhoz" },
+    description: {
+      en: "Finds the caller among MiniCRM contacts by the last 9 digits, reads the responsible user of the contact's project, and rings that user's extension (from the user table below).",
+      hu: "A hívót az utolsó 9 számjegy alapján megkeresi a MiniCRM kapcsolatai között, kiolvassa a kapcsolat projektjének felelősét, és annak a mellékét hívja (az alábbi felhasználói táblázat szerint).",
+    },
+    kinds: ["data_lookup"],
+    values: MINICRM_LOOKUP,
+    connector: minicrmConnector(
+      {
+        en: "1. In MiniCRM, open Settings → System and create an API key (administrators only; the REST API add-on must be on). 2. Type your System ID (the number after r3.minicrm.hu/ in the browser) and the API key below. 3. In the user table, add each MiniCRM user who owns projects with the extension that should ring for them (the user id is in MiniCRM under Settings → Users). 4. Press Test with a number from your MiniCRM: the result shows the contact and the extension the call would go to. 5. Put a CRM look-up node in your call flow and pick this API.",
+        hu: "1. A MiniCRM-ben a Beállítások → Rendszer oldalon hozzon létre API-kulcsot (csak adminisztrátor; a REST API kiegészítőnek bekapcsolva kell lennie). 2. Írja be lent a rendszerazonosítót (a böngésző címsorában az r3.minicrm.hu/ utáni szám) és az API-kulcsot. 3. A felhasználói táblázatba vegye fel azokat a MiniCRM-felhasználókat, akik projekteket felelősként visznek, és a mellékeket, amelyeken csörögjön a hívásuk (a felhasználó azonosítója a MiniCRM Beállítások → Felhasználók oldalán látható). 4. Nyomja meg a Teszt gombot egy, a MiniCRM-ben szereplő telefonszámmal: az eredmény megmutatja a kapcsolatot és a melléket, ahová a hívás kerülne. 5. Tegyen CRM adatlekérdezés csomópontot a hívásfolyamatba, és válassza ki ezt az API-t.",
+      },
+      { username: { en: "System ID", hu: "Rendszerazonosító (SystemId)" }, secret: { en: "API key", hu: "API-kulcs" } },
+    ),
+  },
+  {
     id: "minicrm_call_log",
     label: { en: "MiniCRM call log", hu: "MiniCRM hívásnapló" },
     description: {
@@ -54,7 +138,15 @@ export const presets: Preset[] = [
       hu: "Hívás végi adatok a MiniCRM hívásnapló-formátumában. A MiniCRM API-kulcsát a sablon titkos értékébe írja. A MiniCRM a felvételt a ReferenceId alapján a GET /api/v1/recordings/{code} végpontról tölti le egy technikai felhasználó Basic azonosítójával (recordings:read jogosultság).",
     },
     kinds: ["end_of_call"],
+    connector: minicrmConnector(
+      {
+        en: "1. In MiniCRM, open Settings → System and create a VOIP key (a separate key from the general API key) and give MiniCRM this server's public IP address for its allow-list. 2. Paste the VOIP key as the template secret below. 3. Each user's extension must be set in their MiniCRM profile: calls are filed under the user whose extension answered. 4. For playable recordings, set MiniCRM's recording address to this server's recording link with the ReferenceId (the recording code), e.g. https://<technical user>:<secret>@<this server>/api/v1/recordings/{ReferenceId}.",
+        hu: "1. A MiniCRM-ben a Beállítások → Rendszer oldalon hozzon létre VOIP-kulcsot (ez külön kulcs, nem az általános API-kulcs), és adja meg a MiniCRM-nek ennek a szervernek a nyilvános IP-címét az engedélyezési listához. 2. Illessze be a VOIP-kulcsot lent a sablon titkos értékeként. 3. A felhasználók mellékét a MiniCRM-profiljukban kell beállítani: a hívás annál a felhasználónál jelenik meg, akinek a melléke fogadta. 4. A lejátszható felvételekhez adja meg a MiniCRM-ben a felvétel címét ennek a szervernek a felvétel-linkjével és a ReferenceId-vel (a felvétel kódjával), pl. https://<technikai felhasználó>:<titok>@<ez a szerver>/api/v1/recordings/{ReferenceId}.",
+      },
+      { secret: { en: "VOIP key", hu: "VOIP-kulcs" } },
+    ),
     values: {
+      url: "https://r3.minicrm.hu/Api/CallLog",
       method: "POST",
       auth: { type: "none" },
       headers: {},
@@ -65,3 +157,18 @@ export const presets: Preset[] = [
     },
   },
 ];
+
+/**
+ * A refusal in the CRM's words, for APIs made from a connector: its own
+ * message for the status, or "{crm} refused the credentials (401)".
+ */
+export function connectorMessage(presetId: string | null, status: number): Text | undefined {
+  const connector = presets.find((preset) => preset.id === presetId)?.connector;
+  if (!connector) return undefined;
+  const own = connector.errors?.[status];
+  if (own) return own;
+  if (status === 401 || status === 403) {
+    return { en: `${connector.crm} refused the credentials (${status})`, hu: `A(z) ${connector.crm} elutasította a hozzáférési adatokat (${status})` };
+  }
+  return undefined;
+}

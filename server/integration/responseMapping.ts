@@ -13,6 +13,12 @@ export interface MappedReply {
   extension?: string;
   contact?: ContactCard;
   variables?: Record<string, unknown>;
+  /** A CRM user id, for the API's user map. */
+  owner_user_id?: string;
+  /** Named values for the chain's later steps. */
+  fields?: Record<string, string>;
+  /** Anything at all was read (a step that reads nothing means "no match"). */
+  matched: boolean;
   /** Mapping paths that are malformed or point at something unusable, for the preview. */
   problems: { field: string; message: string }[];
 }
@@ -54,12 +60,22 @@ export function applyResponseMapping(mapping: ResponseMapping, reply: unknown): 
     if (typeof rawVariables === "object" && !Array.isArray(rawVariables)) variables = { ...(rawVariables as Record<string, unknown>) };
     else problems.push({ field: "variables", message: "expected an object" });
   }
+  const owner = text(pick(mapping.owner_user_id, reply, "owner_user_id", problems), "owner_user_id", problems);
+  const fields: Record<string, string> = {};
+  for (const [name, path] of Object.entries(mapping.fields)) {
+    const value = text(pick(path, reply, `fields.${name}`, problems), `fields.${name}`, problems);
+    if (value !== undefined) fields[name] = value;
+  }
   const hasContact = Object.keys(contact).length > 0;
+  const hasFields = Object.keys(fields).length > 0;
   return {
     found: Boolean(extension) || hasContact,
+    matched: Boolean(extension) || hasContact || Boolean(owner) || hasFields || variables !== undefined,
     ...(extension ? { extension } : {}),
     ...(hasContact ? { contact } : {}),
     ...(variables ? { variables } : {}),
+    ...(owner ? { owner_user_id: owner } : {}),
+    ...(hasFields ? { fields } : {}),
     problems,
   };
 }

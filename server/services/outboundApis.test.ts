@@ -68,7 +68,7 @@ describe("outbound API configuration", () => {
 
   it("sends MiniCRM's call-log format from the preset's template, with the API key from the template secret", async () => {
     const minicrm = presets.find((p) => p.id === "minicrm_call_log")!;
-    const { id } = h.createApi({ kind: "end_of_call", name: "MiniCRM", url: receiver.url(), ...minicrm.values, body_secret: "minicrm-key-42" } as never);
+    const { id } = h.createApi({ kind: "end_of_call", name: "MiniCRM", ...minicrm.values, url: receiver.url(), body_secret: "minicrm-key-42" } as never);
     expect(getOutboundApi(h.db, id).body_template).toBe(MINICRM_CALL_LOG_TEMPLATE);
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     await h.integration.worker.runOnce();
@@ -96,7 +96,8 @@ describe("the Test button", () => {
     const report = await testOutboundApi(h.db, id);
     expect(receiver.requests[0].headers.authorization).toBe("Bearer tok-secret-42");
     expect(report).toMatchObject({ ok: true, request: { method: "POST", headers: { authorization: "Bearer ••••" } }, response: { status: 200, headers: { "x-crm": "demo" } } });
-    expect(report.lookup).toMatchObject({ found: true, extension: "102", contact: { name: "Varga László" } });
+    expect(report.lookup?.result).toEqual({ status: "found", extension: "102", contact: { name: "Varga László" } });
+    expect(report.lookup?.steps).toMatchObject([{ outcome: "found", response: { status: 200 }, mapped: { extension: "102" } }]);
     expect(JSON.parse(report.request.body).type).toBe("call.lookup");
   });
 
@@ -111,7 +112,7 @@ describe("the Test button", () => {
     const mapping = { extension: "$.owner.ext", contact_id: "$.id", contact_name: "$.name", variables: "" };
     expect(previewResponseMapping({ mapping, sample: '{"id": 5, "name": "Kiss Anna", "owner": {"ext": "103"}}' })).toEqual({
       valid_json: true,
-      result: { found: true, extension: "103", contact: { id: "5", name: "Kiss Anna" }, problems: [] },
+      result: { found: true, matched: true, extension: "103", contact: { id: "5", name: "Kiss Anna" }, problems: [] },
     });
     expect(previewResponseMapping({ mapping, sample: "{not json" })).toEqual({ valid_json: false, result: null });
     expect(previewResponseMapping({ mapping: { ...mapping, extension: "$[?(@.x)]" }, sample: "{}" }).result?.problems[0].field).toBe("extension");
