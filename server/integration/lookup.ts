@@ -137,11 +137,13 @@ async function runStep(
   return step;
 }
 
+/** Later steps see every value read so far as `fields.<name>`: the named fields and the standard ones (`contact_id`, `owner_user_id`, …). */
 function gather(gathered: Gathered, mapped: MappedReply | null): void {
   if (!mapped) return;
-  if (mapped.extension) gathered.extension = mapped.extension;
-  if (mapped.owner_user_id) gathered.owner = mapped.owner_user_id;
+  if (mapped.extension) gathered.extension = gathered.fields.extension = mapped.extension;
+  if (mapped.owner_user_id) gathered.owner = gathered.fields.owner_user_id = mapped.owner_user_id;
   Object.assign(gathered.contact, mapped.contact);
+  for (const [key, value] of Object.entries(mapped.contact ?? {})) gathered.fields[`contact_${key}`] = value;
   if (mapped.variables) gathered.variables = { ...gathered.variables, ...mapped.variables };
   Object.assign(gathered.fields, mapped.fields);
 }

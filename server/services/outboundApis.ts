@@ -177,9 +177,21 @@ function validate(data: OutboundApiData, credentials: StoredCredentials): void {
  * steps map set to a sample value (what a real reply would give), so a
  * misspelt variable is refused on save, not found on the first call.
  */
-function validateLookupSteps(api: OutboundApi, event: FrozenEvent): void {
+/** Flow variables are only known during a call: on save, every name a template asks for exists. */
+const anyVariable = new Proxy(
+  {},
+  {
+    get: (_target, key) => (typeof key === "string" ? "1" : undefined),
+    has: () => true,
+    getOwnPropertyDescriptor: () => ({ value: "1", enumerable: true, configurable: true, writable: false }),
+  },
+);
+
+function validateLookupSteps(api: OutboundApi, sample: FrozenEvent): void {
+  const event = FrozenEvent.of({ ...sample.event, data: { ...(sample.event.data as object), variables: anyVariable } });
   const steps = lookupSteps(api);
-  const fields = Object.fromEntries(steps.flatMap((step) => Object.keys(step.response_mapping.fields).concat("contact_id", "contact_name")).map((name) => [name, "1"]));
+  const standard = ["extension", "owner_user_id", "contact_id", "contact_name", "contact_company", "contact_url"];
+  const fields = Object.fromEntries(steps.flatMap((step) => Object.keys(step.response_mapping.fields)).concat(standard).map((name) => [name, "1"]));
   steps.forEach((step, index) => {
     const at = index === 0 ? "" : `next_steps.${index - 1}.`;
     try {

@@ -38,7 +38,7 @@ export const outboundApiSchema = z
     response_mapping: responseMappingSchema
       .optional()
       .describe("data_lookup: JSONPath per field (extension, contact_id, contact_name, contact_company, contact_url, variables; owner_user_id goes through user_map; fields are named values for next_steps)"),
-    next_steps: z.array(lookupStepSchema).optional().describe("data_lookup: up to 2 further requests; their URL and body templates read earlier values as {{ fields.<name> }} (and contact_id, contact_name)"),
+    next_steps: z.array(lookupStepSchema).optional().describe("data_lookup: up to 2 further requests; their URL and body templates read earlier values as {{ fields.<name> }} (named fields, and extension, owner_user_id, contact_id, contact_name, contact_company, contact_url)"),
     user_map: userMapSchema.optional().describe("data_lookup: CRM user id → extension, for response_mapping.owner_user_id"),
     fallback: z.object({ branch: z.enum(["error", "not_found"]), variables: z.record(z.string(), z.string()) }).optional().describe("data_lookup: what a failed look-up does"),
     send_recordings: z.boolean().optional().describe("end_of_call"),
