@@ -58,7 +58,9 @@ export const integrationRouter = createTRPCRouter({
       .mutation(({ ctx, input }) => setOutboundApiEnabled(ctx.db, input.id, input.enabled)),
     delete: adminProcedure.input(byId).mutation(({ ctx, input }) => deleteOutboundApi(ctx.db, input.id)),
     rotateSigningSecret: adminProcedure.input(rotateGraceSchema).mutation(({ ctx, input }) => rotateSigningSecret(ctx.db, input)),
-    test: adminProcedure.input(byId).mutation(({ ctx, input }) => testOutboundApi(ctx.db, input.id)),
+    test: adminProcedure
+      .input(byId.extend({ caller_number: z.string().max(32).optional() }))
+      .mutation(({ ctx, input }) => testOutboundApi(ctx.db, input.id, { callerNumber: input.caller_number })),
     previewMapping: adminProcedure
       .input(z.object({ mapping: responseMappingSchema, sample: z.string().max(64 * 1024) }))
       .query(({ input }) => previewResponseMapping(input)),

@@ -1,0 +1,179 @@
+/**
+ * A ready CRM connector on the production server (issue #15): the MiniCRM
+ * connector is configured over the REST API exactly as its preset lays it
+ * down (pointed at a mock that follows MiniCRM's documented API on
+ * loopback, which OUTBOUND_NETWORK=allow-lan permits), a flow with a CRM
+ * look-up routes a known customer's call to the responsible user's
+ * extension within the look-up budget, and after hang-up MiniCRM holds the
+ * call in its call log.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
+import { presets } from "@/server/integration/presets";
+
+const baseUrl = inject("baseUrl");
+const dataDir = inject("dataDir");
+const root = path.resolve(__dirname, "../..");
+const slow = { timeout: 15_000 };
+
+const DID = "+3612340015";
+const VARGA = { Id: 4001, Name: "Varga László", Phone: "06-30 / 111-2233" };
+const MOLNAR = { Id: 4002, Name: "Molnár Katalin", Phone: "+36 20 987 6543" };
+
+// Responses are checked by the assertions, not by types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+let minicrm: MiniCrmMock;
+let minicrmUrl: string;
+let basic: string;
+let lookupId: string;
+
+async function api(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Json }> {
+  const headers: Record<string, string> = { authorization: basic };
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${baseUrl}/api/v1${pathname}`, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function ok(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<Json> {
+  const result = await api(pathname, init);
+  expect(result.status, `${init.method ?? "GET"} ${pathname}: ${JSON.stringify(result.body)}`).toBeLessThan(300);
+  return result.body;
+}
+
+const toMock = (url: string) => url.replace("https://r3.minicrm.hu", minicrmUrl);
+
+/** The connector's preset as the form lays it down, pointed at the mock. */
+function presetBody(id: string): Json {
+  const values = structuredClone(presets.find((preset) => preset.id === id)!.values) as Json;
+  return {
+    ...values,
+    url: toMock(values.url),
+    ...(values.next_steps ? { next_steps: values.next_steps.map((step: Json) => ({ ...step, url: toMock(step.url) })) } : {}),
+    preset: id,
+  };
+}
+
+beforeAll(async () => {
+  minicrm = new MiniCrmMock({
+    systemId: "12345",
+    apiKey: "minicrm-api-key",
+    voipKey: "minicrm-voip-key",
+    contacts: [VARGA, MOLNAR],
+    projects: [
+      { Id: 9001, ContactId: VARGA.Id, UserId: 3200, Name: "Varga – renewal" },
+      { Id: 9002, ContactId: MOLNAR.Id, UserId: 3300, Name: "Molnár – fleet" },
+    ],
+  });
+  minicrmUrl = await minicrm.listen();
+  const cli = spawnSync(process.execPath, ["--import", "tsx", "server/cli/index.ts", "technical-user", "create", "--name", "Connector set-up"], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+    encoding: "utf8",
+  });
+  expect(cli.status, cli.stderr).toBe(0);
+  const credentials = JSON.parse(cli.stdout.slice(cli.stdout.indexOf("{")));
+  basic = `Basic ${Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString("base64")}`;
+  for (const extension of ["102", "103"]) await ok(`/simulator/phones/${extension}`, { method: "PUT", body: { behavior: "answer", answer_after_s: 0 } });
+});
+
+afterAll(async () => {
+  await minicrm?.close();
+});
+
+describe("the MiniCRM connector on the production server", () => {
+  it("is configured over the REST API: keys, the user table, and the call log", async () => {
+    const lookup = await api("/outbound-apis", {
+      method: "POST",
+      body: {
+        ...presetBody("minicrm_lookup"),
+        kind: "data_lookup",
+        name: "MiniCRM – responsible user",
+        auth: { type: "basic", username: "12345", password: "minicrm-api-key" },
+        user_map: [
+          { crm_user_id: "3200", crm_user_name: "Kiss Anna", extension: "102" },
+          { crm_user_id: "3300", crm_user_name: "Nagy Péter", extension: "103" },
+        ],
+      },
+    });
+    expect(lookup.status, JSON.stringify(lookup.body)).toBe(201);
+    lookupId = lookup.body.id;
+    expect(lookup.body).toMatchObject({ method: "GET", auth: { type: "basic", username: "12345", secret_hint: expect.any(String) }, user_map: [{ crm_user_id: "3200", extension: "102" }, { crm_user_id: "3300" }] });
+    expect(JSON.stringify(lookup.body)).not.toContain("minicrm-api-key");
+
+    const callLog = await api("/outbound-apis", { method: "POST", body: { ...presetBody("minicrm_call_log"), kind: "end_of_call", name: "MiniCRM call log", body_secret: "minicrm-voip-key" } });
+    expect(callLog.status, JSON.stringify(callLog.body)).toBe(201);
+
+    const refused = await api("/outbound-apis", { method: "POST", body: { ...presetBody("minicrm_lookup"), kind: "data_lookup", name: "Bad map", auth: { type: "basic", username: "1", password: "x" }, user_map: [{ crm_user_id: "1", extension: "abc" }] } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain("user_map");
+  });
+
+  it("Test with a number shows the contact and the extension, and a wrong key in MiniCRM's words", async () => {
+    const report = await ok(`/outbound-apis/${lookupId}/test`, { method: "POST", body: { caller_number: "06 20 987 6543" } });
+    expect(report).toMatchObject({ ok: true, lookup: { result: { status: "found", extension: "103", contact: { id: "4002", name: "Molnár Katalin" } } } });
+    expect(report.lookup.steps.map((step: Json) => step.request.url)).toEqual([`${minicrmUrl}/Api/R3/Contact?Query=209876543`, `${minicrmUrl}/Api/R3/Project?ContactId=4002`]);
+
+    const current = await ok(`/outbound-apis/${lookupId}`);
+    const { id: _id, signing_secret_hint: _s, body_secret_hint: _b, previous_signing_secret_expires_at: _p, disabled_reason: _d, created_at: _c, updated_at: _u, ...editable } = current;
+    const wrong = await ok("/outbound-apis", { method: "POST", body: { ...editable, name: "MiniCRM wrong key", auth: { type: "basic", username: "12345", password: "not-the-key" } } });
+    const refused = await ok(`/outbound-apis/${wrong.id}/test`, { method: "POST", body: { caller_number: "+36301112233" } });
+    expect(refused).toMatchObject({ ok: false, crm_message: { en: expect.stringMatching(/^MiniCRM refused the API key \(401\)/) } });
+    await ok(`/outbound-apis/${wrong.id}`, { method: "DELETE" });
+  });
+
+  it("rings the responsible user's extension within the look-up budget, and MiniCRM gets the call log after hang-up", async () => {
+    const nodes = [
+      { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+      { id: "crm", type: "data_lookup", position: { x: 200, y: 0 }, config: { outbound_api_id: lookupId } },
+      { id: "rep", type: "dial_extension", position: { x: 400, y: 0 }, config: { extension: "{{ lookup.extension }}", ring_timeout_s: 20 } },
+      { id: "bye", type: "hangup", position: { x: 600, y: 0 }, config: {} },
+    ];
+    const edges = [
+      { id: "e1", source: "start", source_port: "next", target: "crm" },
+      { id: "e2", source: "crm", source_port: "found", target: "rep" },
+      { id: "e3", source: "crm", source_port: "not_found", target: "bye" },
+      { id: "e4", source: "crm", source_port: "error", target: "bye" },
+      ...["answered", "no_answer", "busy", "failed"].map((port) => ({ id: `r-${port}`, source: "rep", source_port: port, target: "bye" })),
+    ];
+    const flow = await ok("/flows", { method: "POST", body: { schema_version: 1, name: "MiniCRM routing", nodes, edges } });
+    await ok(`/flows/${flow.id}/publish`, { method: "POST" });
+    await ok(`/numbers/${encodeURIComponent(DID)}`, { method: "PUT", body: { flow_id: flow.id, label: "MiniCRM routing" } });
+
+    const before = minicrm.requests.length;
+    const { call_id: callId } = await ok("/simulator/calls", { method: "POST", body: { from: "+36301112233", to: DID } });
+    await expect.poll(async () => (await ok(`/calls/${callId}`)).status, slow).toBe("answered");
+    const trace = (await ok(`/simulator/calls/${callId}`)).trace as { node_id: string; branch: string | null }[];
+    expect(trace.find((step) => step.node_id === "crm")?.branch).toBe("found");
+    expect(minicrm.requests.slice(before).map((r) => r.url)).toEqual(["/Api/R3/Contact?Query=301112233", "/Api/R3/Project?ContactId=4001"]);
+    const { items } = await ok(`/outbound-apis/${lookupId}/deliveries`);
+    const lookupLog = items.find((item: Json) => item.status === "succeeded" && item.attempts.length === 2);
+    const spent = lookupLog.attempts.reduce((sum: number, attempt: Json) => sum + attempt.latency_ms, 0);
+    expect(spent).toBeLessThan(3_000);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // a recording of a second or so
+    expect([204, 404, 409]).toContain((await api(`/simulator/calls/${callId}/hangup`, { method: "POST" })).status);
+    await expect.poll(async () => (await ok(`/calls/${callId}`)).status, slow).toBe("ended");
+    const call = await ok(`/calls/${callId}`);
+    expect(call.legs.map((leg: Json) => leg.answered_by?.extension).find(Boolean)).toBe("102");
+
+    await expect.poll(() => minicrm.callLogs.length, slow).toBeGreaterThan(0);
+    const [entry] = minicrm.callLogs;
+    expect(entry).toMatchObject({ ApiKey: "minicrm-voip-key", UserExtension: "102", Data: [{ Number: "+36301112233", CallType: 1, ReferenceId: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) }] });
+    // MiniCRM fetches the recording by its ReferenceId.
+    const recording = await fetch(`${baseUrl}/api/v1/recordings/${entry.Data[0].ReferenceId}`, { headers: { authorization: basic } });
+    expect(recording.status).toBe(200);
+    expect((await recording.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+  });
+
+  it("sends a number MiniCRM does not know to not_found", async () => {
+    const { call_id: callId } = await ok("/simulator/calls", { method: "POST", body: { from: "+36309999999", to: DID } });
+    await expect.poll(async () => (await ok(`/calls/${callId}`)).status, slow).toBe("ended");
+    const trace = (await ok(`/simulator/calls/${callId}`)).trace as { node_id: string; branch: string | null }[];
+    expect(trace.find((step) => step.node_id === "crm")?.branch).toBe("not_found");
+  });
+});
