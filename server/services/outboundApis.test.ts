@@ -89,6 +89,35 @@ describe("outbound API configuration", () => {
   });
 });
 
+describe("look-up chains on save", () => {
+  const nothing = { extension: "", contact_id: "", contact_name: "", variables: "" };
+
+  it("refuses a template host, a misspelt field or scope name, a fourth request and a bad user table, naming the field", () => {
+    const base = { kind: "data_lookup" as const, name: "Chain", method: "GET" as const };
+    expect(() => createOutboundApi(h.db, { ...base, url: "https://{{ variables.host }}/find" })).toThrow(ZodError);
+    const misspelt = serviceError(() =>
+      createOutboundApi(h.db, {
+        ...base,
+        url: `${receiver.url("/c")}?q={{ call.caller.number | last_digits: 9 }}&who={{ variables.anything }}`,
+        next_steps: [{ method: "GET", url: `${receiver.url("/p")}?c={{ fields.contatc_id }}`, body_template: null, response_mapping: nothing }],
+      }),
+    );
+    expect(misspelt.options.field).toBe("next_steps.0.url");
+    expect(misspelt.message).toMatch(/fields.contatc_id/);
+    expect(serviceError(() => createOutboundApi(h.db, { ...base, url: `${receiver.url("/c")}?n={{ call.caler.number }}` })).options.field).toBe("url");
+    const step = { method: "GET" as const, url: receiver.url("/p"), body_template: null, response_mapping: nothing };
+    expect(() => createOutboundApi(h.db, { ...base, url: receiver.url("/c"), next_steps: [step, step, step] })).toThrow(ZodError);
+    expect(() => createOutboundApi(h.db, { ...base, url: receiver.url("/c"), user_map: [{ crm_user_id: "1", extension: "101" }, { crm_user_id: "1", extension: "102" }] })).toThrow(ZodError);
+    const saved = createOutboundApi(h.db, {
+      ...base,
+      url: `${receiver.url("/c")}?q={{ call.caller.number | last_digits: 9 }}`,
+      next_steps: [{ ...step, url: `${receiver.url("/p")}?c={{ fields.contact_id }}` }],
+      user_map: [{ crm_user_id: "3200", crm_user_name: "Kiss Anna", extension: "102" }],
+    });
+    expect(getOutboundApi(h.db, saved.outboundApi.id)).toMatchObject({ method: "GET", next_steps: [{ url: `${receiver.url("/p")}?c={{ fields.contact_id }}` }], user_map: [{ crm_user_id: "3200", extension: "102" }] });
+  });
+});
+
 describe("the Test button", () => {
   it("shows the request with credentials masked, and the reply", async () => {
     const { id } = h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-secret-42" } });

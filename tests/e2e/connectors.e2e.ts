@@ -10,8 +10,10 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
 import { presets } from "@/server/integration/presets";
+import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
@@ -176,4 +178,105 @@ describe("the MiniCRM connector on the production server", () => {
     const trace = (await ok(`/simulator/calls/${callId}`)).trace as { node_id: string; branch: string | null }[];
     expect(trace.find((step) => step.node_id === "crm")?.branch).toBe("not_found");
   });
+});
+
+const ui = {
+  en: {
+    add: "Add: Data look-up API",
+    preset: "Start from",
+    name: "Name",
+    systemId: "System ID",
+    apiKey: "API key",
+    addUser: "Add a user",
+    userId: "CRM user ID",
+    userName: "Name (for you)",
+    extension: "Extension",
+    advanced: "Advanced: the requests and how the reply is read",
+    step2Url: "URL of request 2",
+    save: "Save",
+    savedIt: "I have saved it",
+    testNumber: "Caller number for the test",
+    test: "Test",
+    routes: "The call would ring extension 102",
+    close: "Close",
+  },
+  hu: {
+    add: "Hozzáadás: Adatlekérdezés API",
+    preset: "Kiindulás",
+    name: "Név",
+    systemId: "Rendszerazonosító (SystemId)",
+    apiKey: "API-kulcs",
+    addUser: "Felhasználó hozzáadása",
+    userId: "CRM-felhasználó azonosítója",
+    userName: "Név (tájékoztató)",
+    extension: "Mellék",
+    advanced: "Haladó: a kérések és a válasz feldolgozása",
+    step2Url: "A(z) 2. kérés címe",
+    save: "Mentés",
+    savedIt: "Elmentettem",
+    testNumber: "Hívószám a teszthez",
+    test: "Teszt",
+    routes: "A hívás a(z) 102 mellékre kerülne",
+    close: "Bezárás",
+  },
+};
+
+describe("the connector form in Chromium", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  for (const language of ["en", "hu"] as const) {
+    it(`sets up MiniCRM without a template: keys, two users, Test with a number shows the extension and the contact (${language})`, async () => {
+      const text = ui[language];
+      const context = await browser.newContext({ locale: language === "hu" ? "hu-HU" : "en-US", viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      try {
+        await signInAsAdmin(page, baseUrl);
+        await page.goto(`${baseUrl}/api-access`);
+        await setLanguage(page, language);
+        await page.getByRole("button", { name: text.add }).click();
+        await page.getByLabel(text.preset).selectOption("minicrm_lookup");
+        await expect.poll(() => page.getByTestId("connector-guide").count(), slow).toBe(1);
+        const name = `MiniCRM ${language}`;
+        await page.getByLabel(text.name, { exact: true }).fill(name);
+        await page.getByLabel("URL", { exact: true }).fill(`${minicrmUrl}/Api/R3/Contact?Query={{ call.caller.number | last_digits: 9 }}`);
+        await page.getByLabel(text.systemId).fill("12345");
+        await page.getByLabel(text.apiKey).fill("minicrm-api-key");
+        await page.getByRole("button", { name: text.addUser }).click();
+        await page.getByRole("button", { name: text.addUser }).click();
+        const users = [
+          ["3200", "Kiss Anna", "102"],
+          ["3300", "Nagy Péter", "103"],
+        ];
+        for (const [index, [id, userName, extension]] of users.entries()) {
+          await page.getByLabel(`${text.userId} ${index + 1}`).fill(id);
+          await page.getByLabel(`${text.userName} ${index + 1}`).fill(userName);
+          await page.getByLabel(`${text.extension} ${index + 1}`, { exact: true }).fill(extension);
+        }
+        await screenshot(page, `connector-minicrm-form-${language}`);
+        // Only because the test's MiniCRM is a mock on loopback: the second request's address points at it too.
+        await page.getByText(text.advanced).click();
+        await page.getByLabel(text.step2Url).fill(`${minicrmUrl}/Api/R3/Project?ContactId={{ fields.contact_id }}`);
+        await page.getByRole("button", { name: text.save, exact: true }).click();
+        await page.getByRole("button", { name: text.savedIt }).click();
+
+        await page.getByLabel(`${text.testNumber}: ${name}`).fill("06 30 111 2233");
+        await page.getByRole("button", { name: `${text.test}: ${name}` }).click();
+        const outcome = page.getByTestId("lookup-outcome");
+        await expect.poll(() => outcome.count(), slow).toBe(1);
+        expect(await outcome.textContent()).toContain(text.routes);
+        expect(await outcome.textContent()).toContain("Varga László");
+        expect(await page.getByTestId("test-report").textContent()).toContain("/Api/R3/Project?ContactId=4001");
+        await screenshot(page, `connector-minicrm-test-${language}`);
+        await page.getByRole("button", { name: text.close }).click();
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });
