@@ -7,45 +7,27 @@
  * extension within the look-up budget, and after hang-up MiniCRM holds the
  * call in its call log.
  */
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
 import { presets } from "@/server/integration/presets";
 import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
+import { basicOf, createTechnicalUser, restClient, type Json } from "./rest";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
-const root = path.resolve(__dirname, "../..");
 const slow = { timeout: 15_000 };
 
 const DID = "+3612340015";
 const VARGA = { Id: 4001, Name: "Varga László", Phone: "06-30 / 111-2233" };
 const MOLNAR = { Id: 4002, Name: "Molnár Katalin", Phone: "+36 20 987 6543" };
 
-// Responses are checked by the assertions, not by types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
 let minicrm: MiniCrmMock;
 let minicrmUrl: string;
 let basic: string;
 let lookupId: string;
 
-async function api(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = { authorization: basic };
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${baseUrl}/api/v1${pathname}`, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function ok(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<Json> {
-  const result = await api(pathname, init);
-  expect(result.status, `${init.method ?? "GET"} ${pathname}: ${JSON.stringify(result.body)}`).toBeLessThan(300);
-  return result.body;
-}
+const { api, ok } = restClient(baseUrl, () => basic);
 
 const toMock = (url: string) => url.replace("https://r3.minicrm.hu", minicrmUrl);
 
@@ -72,14 +54,7 @@ beforeAll(async () => {
     ],
   });
   minicrmUrl = await minicrm.listen();
-  const cli = spawnSync(process.execPath, ["--import", "tsx", "server/cli/index.ts", "technical-user", "create", "--name", "Connector set-up"], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent" },
-    encoding: "utf8",
-  });
-  expect(cli.status, cli.stderr).toBe(0);
-  const credentials = JSON.parse(cli.stdout.slice(cli.stdout.indexOf("{")));
-  basic = `Basic ${Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString("base64")}`;
+  basic = basicOf(createTechnicalUser(dataDir, "Connector set-up"));
   for (const extension of ["102", "103"]) await ok(`/simulator/phones/${extension}`, { method: "PUT", body: { behavior: "answer", answer_after_s: 0 } });
 });
 

@@ -10,7 +10,6 @@
  * sends a request and checks what happened. The CRM is a real HTTP receiver
  * that verifies every request with the `standardwebhooks` package.
  */
-import { spawnSync } from "node:child_process";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -18,10 +17,10 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { TestReceiver, type ReceivedRequest } from "@/server/integration/testing/receiver";
 import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
+import { basicOf, createTechnicalUser, restClient, type Json } from "./rest";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
-const root = path.resolve(__dirname, "../..");
 const slow = { timeout: 15_000 };
 
 const DID = "+3612340011";
@@ -34,46 +33,7 @@ let crm: TestReceiver;
 let basic: string;
 let flowId: string;
 
-// Responses and payloads are checked by the assertions, not by types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-interface Credentials {
-  id: string;
-  client_id: string;
-  client_secret: string;
-}
-
-function createTechnicalUser(name: string): Credentials {
-  const cli = spawnSync(process.execPath, ["--import", "tsx", "server/cli/index.ts", "technical-user", "create", "--name", name], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent" },
-    encoding: "utf8",
-  });
-  expect(cli.status, cli.stderr).toBe(0);
-  return JSON.parse(cli.stdout.slice(cli.stdout.indexOf("{"))) as Credentials;
-}
-
-const basicOf = (credentials: { client_id: string; client_secret: string }) =>
-  `Basic ${Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString("base64")}`;
-
-async function api(pathname: string, init: { method?: string; body?: unknown; auth?: string } = {}): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = { authorization: init.auth ?? basic };
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${baseUrl}/api/v1${pathname}`, {
-    method: init.method ?? "GET",
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function ok(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<Json> {
-  const result = await api(pathname, init);
-  expect(result.status, `${init.method ?? "GET"} ${pathname}: ${JSON.stringify(result.body)}`).toBeLessThan(300);
-  return result.body;
-}
+const { api, ok } = restClient(baseUrl, () => basic);
 
 // ── the flow under test ────────────────────────────────────────────────
 
@@ -175,7 +135,7 @@ beforeAll(async () => {
   await signInAsAdmin(page, baseUrl);
   await setLanguage(page, "en");
 
-  basic = basicOf(createTechnicalUser("Live configuration CRM"));
+  basic = basicOf(createTechnicalUser(dataDir, "Live configuration CRM"));
   for (const extension of ["101", "103", "104"]) await setPhone(extension, "answer");
   const flow = await ok("/flows", { method: "POST", body: dialFlow("101") });
   flowId = flow.id;
@@ -407,7 +367,7 @@ describe("changes made in the portal reach the runtime", () => {
 
 describe("technical users changed in the portal are checked on the next request", () => {
   it("narrows scopes, rotates the secret and revokes, each effective at once", async () => {
-    const client = createTechnicalUser("Live scopes client");
+    const client = createTechnicalUser(dataDir, "Live scopes client");
     const auth = basicOf(client);
     expect((await api("/users", { auth })).status).toBe(200);
 
