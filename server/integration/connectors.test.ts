@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CallInfo } from "@/flows/runtime/ports";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
+import { HubSpotMock } from "@/crm-demo/mocks/hubspot";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
 import { listDeliveries } from "../services/deliveries";
 import { testOutboundApi } from "../services/outboundApis";
@@ -9,8 +10,8 @@ import { presets } from "./presets";
 import { sampleEvent } from "./samples";
 
 /**
- * The MiniCRM connector against a mock that follows MiniCRM's documented
- * requests and replies: a change that breaks MiniCRM's format fails here.
+ * The ready connectors against mocks that follow each CRM's documented
+ * requests and replies: a change that breaks a CRM's format fails here.
  */
 let h: Harness;
 let minicrm: MiniCrmMock;
@@ -145,5 +146,72 @@ describe("MiniCRM connector: call log", () => {
     expect(minicrm.callLogs).toEqual([
       { ApiKey: "minicrm-voip-key", UserExtension: "102", Data: [{ Number: "+36301112233", Duration: 127, CallType: 1, Date: "2026-11-24 09:00:00", ReferenceId: "SAMPLEcode00000000000000" }] },
     ]);
+  });
+});
+
+describe("HubSpot connector: look-up", () => {
+  let hubspot: HubSpotMock;
+  let hubspotUrl: string;
+  beforeEach(async () => {
+    hubspot = new HubSpotMock({
+      token: "pat-eu1-hubspot-token",
+      contacts: [
+        { id: "512", properties: { firstname: "Anna", lastname: "Kiss", company: "Kiss Kft.", phone: "+36 30 111 2233", hubspot_owner_id: "77001" } },
+        { id: "513", properties: { firstname: "Béla", lastname: "Tóth", mobilephone: "06-20-987-6543", hubspot_owner_id: "77002" } },
+        { id: "514", properties: { firstname: "Ede", lastname: "Orbán", phone: "+3612345678", hubspot_owner_id: "77999" } },
+      ],
+    });
+    hubspotUrl = await hubspot.listen();
+  });
+  afterEach(async () => {
+    await hubspot.close();
+  });
+
+  function hubspotLookup(token = "pat-eu1-hubspot-token"): string {
+    const preset = presets.find((p) => p.id === "hubspot_lookup")!;
+    const values = structuredClone(preset.values) as LookupInput;
+    return h.createApi({
+      ...values,
+      kind: "data_lookup",
+      name: "HubSpot",
+      preset: preset.id,
+      url: values.url.replace("https://api.hubapi.com", hubspotUrl),
+      auth: { type: "bearer", token },
+      user_map: [
+        { crm_user_id: "77001", crm_user_name: "Kiss Anna", extension: "102" },
+        { crm_user_id: "77002", extension: "103" },
+      ],
+    }).id;
+  }
+
+  it("searches the calculated phone and mobile numbers and rings the owner's extension", async () => {
+    const id = hubspotLookup();
+    expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "512", name: "Anna Kiss", company: "Kiss Kft." } });
+    const [search] = hubspot.requests;
+    expect(search).toMatchObject({ method: "POST", url: "/crm/v3/objects/contacts/search", authorization: "Bearer pat-eu1-hubspot-token" });
+    expect(JSON.parse(search.body)).toEqual({
+      filterGroups: [
+        { filters: [{ propertyName: "hs_searchable_calculated_phone_number", operator: "EQ", value: "301112233" }] },
+        { filters: [{ propertyName: "hs_searchable_calculated_mobile_number", operator: "EQ", value: "301112233" }] },
+      ],
+      properties: ["firstname", "lastname", "company", "hubspot_owner_id"],
+      limit: 1,
+    });
+    expect(await ask(id, "+36209876543")).toMatchObject({ status: "found", extension: "103", contact: { name: "Béla Tóth" } });
+  });
+
+  it("answers not_found for an unknown number, and keeps the contact of an owner missing from the table", async () => {
+    const id = hubspotLookup();
+    expect(await ask(id, "+36309999999")).toEqual({ status: "not_found" });
+    expect(await ask(id, "+3612345678")).toEqual({ status: "not_found", contact: { id: "514", name: "Ede Orbán" } });
+  });
+
+  it("says in HubSpot's words that the token was refused, and falls back when HubSpot limits the rate", async () => {
+    const refused = hubspotLookup("pat-wrong");
+    const report = await testOutboundApi(h.db, refused, { callerNumber: "+36301112233" });
+    expect(report.crm_message?.en).toBe("HubSpot refused the access token (401). Check the private app's token.");
+    const id = hubspotLookup();
+    hubspot.mode = "rate_limited";
+    expect(await ask(id, "+36301112233")).toEqual({ status: "error", error: "HTTP 429" });
   });
 });

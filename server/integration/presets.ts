@@ -102,6 +102,26 @@ const MINICRM_LOOKUP: PresetValues = {
   fallback: { branch: "error", variables: {} },
 };
 
+const HUBSPOT_DOCS = "HubSpot CRM API v3 (developers.hubspot.com: CRM search — POST /crm/v3/objects/contacts/search with filterGroups on hs_searchable_calculated_phone_number / _mobile_number; contacts' hubspot_owner_id; private-app access tokens), as published in 2026";
+
+/**
+ * HubSpot look-up: one CRM search request. HubSpot keeps every contact's
+ * phone and mobile number as digits without the country code in the
+ * calculated properties `hs_searchable_calculated_phone_number` and
+ * `…_mobile_number`, whatever format they were typed in: the caller's
+ * national number is searched in either (two OR-ed filter groups). The
+ * contact's `hubspot_owner_id` goes through the user map. Search replies are
+ * `{total, results: [{id, properties}]}`.
+ */
+const HUBSPOT_SEARCH_TEMPLATE = `{
+  "filterGroups": [
+    { "filters": [{ "propertyName": "hs_searchable_calculated_phone_number", "operator": "EQ", "value": {{ call.caller.national_number | json }} }] },
+    { "filters": [{ "propertyName": "hs_searchable_calculated_mobile_number", "operator": "EQ", "value": {{ call.caller.national_number | json }} }] }
+  ],
+  "properties": ["firstname", "lastname", "company", "hubspot_owner_id"],
+  "limit": 1
+}`;
+
 export const presets: Preset[] = [
   {
     id: "generic_json",
@@ -129,6 +149,49 @@ export const presets: Preset[] = [
       },
       { username: { en: "System ID", hu: "Rendszerazonosító (SystemId)" }, secret: { en: "API key", hu: "API-kulcs" } },
     ),
+  },
+  {
+    id: "hubspot_lookup",
+    label: { en: "HubSpot: route to the contact owner", hu: "HubSpot: kapcsolás a kapcsolattartó tulajdonosához" },
+    description: {
+      en: "Finds the caller among HubSpot contacts by phone or mobile number and rings the extension of the contact's owner (from the user table below).",
+      hu: "A hívót telefon- vagy mobilszám alapján megkeresi a HubSpot kapcsolatai között, és a kapcsolat tulajdonosának mellékét hívja (az alábbi felhasználói táblázat szerint).",
+    },
+    kinds: ["data_lookup"],
+    values: {
+      method: "POST",
+      url: "https://api.hubapi.com/crm/v3/objects/contacts/search",
+      auth: { type: "bearer" },
+      headers: {},
+      body_template: HUBSPOT_SEARCH_TEMPLATE,
+      timeout_ms: 3000,
+      response_mapping: {
+        extension: "",
+        contact_id: "$.results[0].id",
+        contact_name: "$.results[0].properties.firstname + $.results[0].properties.lastname",
+        contact_company: "$.results[0].properties.company",
+        contact_url: "",
+        variables: "",
+        owner_user_id: "$.results[0].properties.hubspot_owner_id",
+        fields: {},
+      },
+      next_steps: [],
+      fallback: { branch: "error", variables: {} },
+    },
+    connector: {
+      crm: "HubSpot",
+      docs: HUBSPOT_DOCS,
+      guide: {
+        en: "1. In HubSpot, open Settings → Integrations → Private apps and create an app with the scope crm.objects.contacts.read. 2. Copy its access token into the field below. 3. In the user table, add each HubSpot owner with the extension that should ring for them (the owner id is in HubSpot under Settings → Users & Teams, or in a contact's Contact owner property). 4. Press Test with a number from your HubSpot: the result shows the contact and the extension. 5. Put a CRM look-up node in your call flow and pick this API.",
+        hu: "1. A HubSpotban nyissa meg a Beállítások → Integrációk → Privát alkalmazások oldalt, és hozzon létre egy alkalmazást a crm.objects.contacts.read jogosultsággal. 2. Másolja a hozzáférési tokenjét az alábbi mezőbe. 3. A felhasználói táblázatba vegye fel a HubSpot-tulajdonosokat és a mellékeket, amelyeken csörögjön a hívásuk (a tulajdonos azonosítója a HubSpot Beállítások → Felhasználók és csapatok oldalán, vagy a kapcsolat Tulajdonos mezőjében látható). 4. Nyomja meg a Teszt gombot egy, a HubSpotban szereplő telefonszámmal: az eredmény megmutatja a kapcsolatot és a melléket. 5. Tegyen CRM adatlekérdezés csomópontot a hívásfolyamatba, és válassza ki ezt az API-t.",
+      },
+      credentials: { secret: { en: "Private app access token", hu: "Privát alkalmazás hozzáférési tokenje" } },
+      errors: {
+        401: { en: "HubSpot refused the access token (401). Check the private app's token.", hu: "A HubSpot elutasította a hozzáférési tokent (401). Ellenőrizze a privát alkalmazás tokenjét." },
+        403: { en: "HubSpot refused access (403): the private app needs the scope crm.objects.contacts.read.", hu: "A HubSpot megtagadta a hozzáférést (403): a privát alkalmazásnak crm.objects.contacts.read jogosultság kell." },
+        429: { en: "HubSpot is limiting the request rate (429); the search API allows a few requests per second.", hu: "A HubSpot korlátozza a kérések számát (429); a keresési API másodpercenként csak néhány kérést enged." },
+      },
+    },
   },
   {
     id: "minicrm_call_log",

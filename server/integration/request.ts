@@ -1,5 +1,5 @@
 import type { LookupStep } from "@/lib/schemas/integration";
-import { nationalDigits } from "@/lib/phone";
+import { nationalDigits, nationalSignificantNumber } from "@/lib/phone";
 import { renderTemplate, renderUrlTemplate } from "@/flows/templates/render";
 import { TemplateError } from "@/flows/templates/errors";
 import type { OutboundRequest } from "./httpSender";
@@ -58,7 +58,8 @@ interface LookupEventData {
 /**
  * What a look-up's URL, header and body templates see: the standard scope
  * (`data` is the `call.lookup` payload), the call in the forms CRMs search by
- * (`call.caller.number` E.164, `.national`, and `| last_digits: N`), the
+ * (`call.caller.number` E.164, `.national` with trunk prefix, `.national_number`
+ * without it, and `| last_digits: N`), the
  * flow's variables, and `fields` — the values earlier steps mapped.
  */
 export function lookupScope(event: FrozenEvent, webhookId: string, secret: string, fields: Record<string, unknown>) {
@@ -66,7 +67,13 @@ export function lookupScope(event: FrozenEvent, webhookId: string, secret: strin
   const call = {
     id: data.call_id,
     conversation_id: data.conversation_id,
-    caller: { number: data.caller.number, national: nationalDigits(data.caller.number), number_raw: data.caller.number_raw, name: data.caller.name ?? "" },
+    caller: {
+      number: data.caller.number,
+      national: nationalDigits(data.caller.number),
+      national_number: nationalSignificantNumber(data.caller.number),
+      number_raw: data.caller.number_raw,
+      name: data.caller.name ?? "",
+    },
     called_number: data.called_number,
     called_national: nationalDigits(data.called_number),
   };

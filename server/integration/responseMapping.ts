@@ -23,8 +23,16 @@ export interface MappedReply {
   problems: { field: string; message: string }[];
 }
 
+/** `path + path`: the texts of several paths joined by a space (a CRM that stores first and last name apart). */
+const JOINED = " + ";
+
 function pick(path: string, json: unknown, field: string, problems: MappedReply["problems"]): unknown {
   if (!path.trim()) return undefined;
+  if (path.includes(JOINED)) {
+    const parts = path.split(JOINED).map((part) => pick(part, json, field, problems));
+    const texts = parts.filter((part) => typeof part === "string" || typeof part === "number").map(String).filter((part) => part.trim() !== "");
+    return texts.length > 0 ? texts.join(" ") : undefined;
+  }
   try {
     const matches = JSONPath({ path, json: json as object, eval: false, wrap: true }) as unknown[];
     return matches?.[0];
