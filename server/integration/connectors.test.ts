@@ -3,6 +3,7 @@ import type { CallInfo } from "@/flows/runtime/ports";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
 import { HubSpotMock } from "@/crm-demo/mocks/hubspot";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
+import { PipedriveMock } from "@/crm-demo/mocks/pipedrive";
 import { listDeliveries } from "../services/deliveries";
 import { testOutboundApi } from "../services/outboundApis";
 import { createHarness, type Harness } from "./testing/harness";
@@ -213,5 +214,50 @@ describe("HubSpot connector: look-up", () => {
     const id = hubspotLookup();
     hubspot.mode = "rate_limited";
     expect(await ask(id, "+36301112233")).toEqual({ status: "error", error: "HTTP 429" });
+  });
+});
+
+describe("Pipedrive connector: look-up", () => {
+  let pipedrive: PipedriveMock;
+  let pipedriveUrl: string;
+  beforeEach(async () => {
+    pipedrive = new PipedriveMock({
+      token: "pd-token-1",
+      persons: [
+        { id: 42, name: "Varga László", phones: ["+36 30 111 2233"], ownerId: 9001, organization: { id: 7, name: "Varga és Társa Bt." } },
+        { id: 43, name: "Nagy Éva", phones: ["06301234567"], ownerId: 9999 },
+      ],
+    });
+    pipedriveUrl = await pipedrive.listen();
+  });
+  afterEach(async () => {
+    await pipedrive.close();
+  });
+
+  function pipedriveLookup(token = "pd-token-1"): string {
+    const preset = presets.find((p) => p.id === "pipedrive_lookup")!;
+    const values = structuredClone(preset.values) as LookupInput;
+    return h.createApi({
+      ...values,
+      kind: "data_lookup",
+      name: "Pipedrive",
+      preset: preset.id,
+      url: values.url.replace("https://api.pipedrive.com", pipedriveUrl),
+      auth: { type: "header", name: "x-api-token", value: token },
+      user_map: [{ crm_user_id: "9001", crm_user_name: "Kiss Anna", extension: "102" }],
+    }).id;
+  }
+
+  it("searches persons by the caller's last 9 digits and rings the owner's extension", async () => {
+    const id = pipedriveLookup();
+    expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "42", name: "Varga László", company: "Varga és Társa Bt." } });
+    expect(pipedrive.requests[0]).toEqual({ method: "GET", url: "/api/v2/persons/search?term=301112233&fields=phone&limit=1", token: "pd-token-1" });
+    expect(await ask(id, "+36309999999")).toEqual({ status: "not_found" });
+    expect(await ask(id, "+36301234567")).toEqual({ status: "not_found", contact: { id: "43", name: "Nagy Éva" } });
+  });
+
+  it("says in Pipedrive's words that the token was refused", async () => {
+    const report = await testOutboundApi(h.db, pipedriveLookup("wrong"), { callerNumber: "+36301112233" });
+    expect(report).toMatchObject({ ok: false, crm_message: { en: "Pipedrive refused the API token (401). Check the token in your Pipedrive profile." } });
   });
 });

@@ -122,6 +122,8 @@ const HUBSPOT_SEARCH_TEMPLATE = `{
   "limit": 1
 }`;
 
+const PIPEDRIVE_DOCS = "Pipedrive API v2 (developers.pipedrive.com: Persons — GET /api/v2/persons/search with term, fields=phone; API token in the x-api-token header), as published in 2026";
+
 export const presets: Preset[] = [
   {
     id: "generic_json",
@@ -190,6 +192,49 @@ export const presets: Preset[] = [
         401: { en: "HubSpot refused the access token (401). Check the private app's token.", hu: "A HubSpot elutasította a hozzáférési tokent (401). Ellenőrizze a privát alkalmazás tokenjét." },
         403: { en: "HubSpot refused access (403): the private app needs the scope crm.objects.contacts.read.", hu: "A HubSpot megtagadta a hozzáférést (403): a privát alkalmazásnak crm.objects.contacts.read jogosultság kell." },
         429: { en: "HubSpot is limiting the request rate (429); the search API allows a few requests per second.", hu: "A HubSpot korlátozza a kérések számát (429); a keresési API másodpercenként csak néhány kérést enged." },
+      },
+    },
+  },
+  {
+    id: "pipedrive_lookup",
+    label: { en: "Pipedrive: route to the person's owner", hu: "Pipedrive: kapcsolás a személy tulajdonosához" },
+    description: {
+      en: "Finds the caller among Pipedrive persons by phone number and rings the extension of the person's owner (from the user table below).",
+      hu: "A hívót telefonszám alapján megkeresi a Pipedrive személyei között, és a személy tulajdonosának mellékét hívja (az alábbi felhasználói táblázat szerint).",
+    },
+    kinds: ["data_lookup"],
+    values: {
+      method: "GET",
+      /** Pipedrive's phone search matches part of a stored number: the last 9 digits, whatever the format. */
+      url: "https://api.pipedrive.com/api/v2/persons/search?term={{ call.caller.number | last_digits: 9 }}&fields=phone&limit=1",
+      auth: { type: "header", name: "x-api-token" },
+      headers: {},
+      body_template: null,
+      timeout_ms: 3000,
+      response_mapping: {
+        extension: "",
+        contact_id: "$.data.items[0].item.id",
+        contact_name: "$.data.items[0].item.name",
+        contact_company: "$.data.items[0].item.organization.name",
+        contact_url: "",
+        variables: "",
+        owner_user_id: "$.data.items[0].item.owner.id",
+        fields: {},
+      },
+      next_steps: [],
+      fallback: { branch: "error", variables: {} },
+    },
+    connector: {
+      crm: "Pipedrive",
+      docs: PIPEDRIVE_DOCS,
+      guide: {
+        en: "1. In Pipedrive, open your profile → Personal preferences → API and copy your personal API token (the look-up sees what that user may see). 2. Paste it into the field below. 3. In the user table, add each Pipedrive user who owns persons with the extension that should ring for them (the user id is in Pipedrive under Company settings → Manage users: the number in the user's address). 4. Press Test with a number from your Pipedrive: the result shows the person and the extension. 5. Put a CRM look-up node in your call flow and pick this API.",
+        hu: "1. A Pipedrive-ban nyissa meg a profilja → Személyes beállítások → API oldalt, és másolja ki a személyes API-tokenjét (a lekérdezés azt látja, amit ez a felhasználó). 2. Illessze be az alábbi mezőbe. 3. A felhasználói táblázatba vegye fel azokat a Pipedrive-felhasználókat, akik személyek tulajdonosai, és a mellékeket, amelyeken csörögjön a hívásuk (a felhasználó azonosítója a Pipedrive Cégbeállítások → Felhasználók kezelése oldalán, a felhasználó címében látható szám). 4. Nyomja meg a Teszt gombot egy, a Pipedrive-ban szereplő telefonszámmal: az eredmény megmutatja a személyt és a melléket. 5. Tegyen CRM adatlekérdezés csomópontot a hívásfolyamatba, és válassza ki ezt az API-t.",
+      },
+      credentials: { secret: { en: "API token", hu: "API-token" } },
+      errors: {
+        401: { en: "Pipedrive refused the API token (401). Check the token in your Pipedrive profile.", hu: "A Pipedrive elutasította az API-tokent (401). Ellenőrizze a tokent a Pipedrive-profiljában." },
+        429: { en: "Pipedrive is limiting the request rate (429).", hu: "A Pipedrive korlátozza a kérések számát (429)." },
       },
     },
   },
