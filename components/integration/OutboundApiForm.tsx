@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { Plus, RotateCcw, X } from "lucide-react";
+import { Download, Plus, RotateCcw, X } from "lucide-react";
 import { hookEventTypes, MAX_LOOKUP_STEPS, outboundApiInputSchema, type ResponseMapping } from "@/lib/schemas/integration";
 import type { OutboundApiView } from "@/server/services/outboundApis";
 import { useTRPC } from "../trpc";
@@ -214,7 +214,9 @@ export function OutboundApiForm({
           <HeadersEditor rows={form.headers} onChange={(rows) => set("headers", rows)} error={err("headers")} />
         </Section>
 
-        {form.kind === "data_lookup" ? <UserMapEditor rows={form.userMap} onChange={(rows) => set("userMap", rows)} err={err} /> : null}
+        {form.kind === "data_lookup" ? (
+          <UserMapEditor rows={form.userMap} onChange={(rows) => set("userMap", rows)} err={err} loadFrom={editing?.users_request ? editing.id : null} />
+        ) : null}
 
         {technical(
           <>
@@ -447,9 +449,35 @@ function MappingEditor({ form, set, err }: SectionProps) {
 type UserMapRow = FormState["userMap"][number];
 
 /** CRM user → extension: whom a look-up's `owner_user_id` rings. */
-function UserMapEditor({ rows, onChange, err }: { rows: UserMapRow[]; onChange: (rows: UserMapRow[]) => void; err: (path: string) => string | undefined }) {
+function UserMapEditor({
+  rows,
+  onChange,
+  err,
+  loadFrom,
+}: {
+  rows: UserMapRow[];
+  onChange: (rows: UserMapRow[]) => void;
+  err: (path: string) => string | undefined;
+  /** The saved API whose users request fills the table (its credentials are needed, so only once saved). */
+  loadFrom: string | null;
+}) {
   const t = useTranslations("integration.apis");
+  const locale = useLocale() === "hu" ? "hu" : "en";
+  const trpc = useTRPC();
+  const load = useMutation(trpc.integration.outboundApis.loadUsers.mutationOptions());
+  const [loadNote, setLoadNote] = useState<{ ok: boolean; text: string } | null>(null);
   const replace = (index: number, row: UserMapRow) => onChange(rows.map((r, i) => (i === index ? row : r)));
+
+  async function loadUsers(id: string) {
+    setLoadNote(null);
+    const result = await load.mutateAsync({ id });
+    if (result.error) return setLoadNote({ ok: false, text: result.crm_message?.[locale] ?? result.error.message });
+    const known = new Set(rows.map((row) => row.crm_user_id));
+    const added = result.users.filter((user) => !known.has(user.crm_user_id)).map((user) => ({ ...user, extension: "" }));
+    onChange([...rows, ...added]);
+    setLoadNote({ ok: true, text: t("userMapLoaded", { count: added.length }) });
+  }
+
   return (
     <Section title={t("userMap")}>
       <p className="text-xs text-slate-500">{t("userMapHint")}</p>
@@ -488,10 +516,23 @@ function UserMapEditor({ rows, onChange, err }: { rows: UserMapRow[]; onChange: 
         </table>
       ) : null}
       {err("user_map") ? <p className="text-sm text-red-600">{err("user_map")}</p> : null}
-      <Button variant="secondary" onClick={() => onChange([...rows, { crm_user_id: "", crm_user_name: "", extension: "" }])}>
-        <Plus aria-hidden className="h-4 w-4" />
-        {t("userMapAdd")}
-      </Button>
+      <div className="flex flex-wrap items-center gap-2">
+        <Button variant="secondary" onClick={() => onChange([...rows, { crm_user_id: "", crm_user_name: "", extension: "" }])}>
+          <Plus aria-hidden className="h-4 w-4" />
+          {t("userMapAdd")}
+        </Button>
+        {loadFrom ? (
+          <Button variant="secondary" disabled={load.isPending} onClick={() => void loadUsers(loadFrom).catch(() => setLoadNote({ ok: false, text: t("userMapLoadFailed") }))}>
+            <Download aria-hidden className="h-4 w-4" />
+            {t("userMapLoad")}
+          </Button>
+        ) : null}
+        {loadNote ? (
+          <p role={loadNote.ok ? "status" : "alert"} className={loadNote.ok ? "text-sm text-slate-600" : "text-sm text-red-600"}>
+            {loadNote.text}
+          </p>
+        ) : null}
+      </div>
     </Section>
   );
 }

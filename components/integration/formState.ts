@@ -9,6 +9,7 @@ import {
   type OutboundApiInput,
   type OutboundApiKind,
   type ResponseMapping,
+  type UsersRequest,
 } from "@/lib/schemas/integration";
 import type { OutboundApiView } from "@/server/services/outboundApis";
 import type { Preset } from "@/server/integration/presets";
@@ -37,6 +38,8 @@ export interface FormState {
   mapping: ResponseMapping;
   /** Data look-ups: the requests after the first, kept as the schema's data. */
   nextSteps: LookupStep[];
+  /** Carried unchanged (set by a connector or the REST API). */
+  usersRequest: UsersRequest | null;
   userMap: { crm_user_id: string; crm_user_name: string; extension: string }[];
   fallbackBranch: "error" | "not_found";
   fallbackVariables: { name: string; value: string }[];
@@ -83,6 +86,7 @@ export function emptyForm(kind: OutboundApiKind): FormState {
     ttlS: String(DEFAULT_NOTIFICATION_TTL_S),
     mapping: defaultResponseMapping(),
     nextSteps: [],
+    usersRequest: null,
     userMap: [],
     fallbackBranch: "error",
     fallbackVariables: [],
@@ -115,6 +119,7 @@ export function formFromView(view: OutboundApiView): FormState {
     ttlS: String(view.ttl_s ?? form.ttlS),
     mapping: { ...form.mapping, ...(view.response_mapping ?? {}) },
     nextSteps: view.next_steps ?? [],
+    usersRequest: view.users_request ?? null,
     userMap: (view.user_map ?? []).map((entry) => ({ crm_user_id: entry.crm_user_id, crm_user_name: entry.crm_user_name ?? "", extension: entry.extension })),
     fallbackBranch: view.fallback?.branch ?? "error",
     fallbackVariables: Object.entries(view.fallback?.variables ?? {}).map(([name, value]) => ({ name, value })),
@@ -145,6 +150,7 @@ export function applyPreset(form: FormState, preset: Preset): FormState {
     username: auth?.username ?? form.username,
     mapping: mapping ? { ...defaultResponseMapping(), ...mapping } : form.mapping,
     nextSteps: (values.next_steps as LookupStep[] | undefined) ?? form.nextSteps,
+    usersRequest: (values.users_request as UsersRequest | null | undefined) ?? form.usersRequest,
     fallbackBranch: fallback?.branch ?? form.fallbackBranch,
     fallbackVariables: fallback ? Object.entries(fallback.variables ?? {}).map(([name, value]) => ({ name, value })) : form.fallbackVariables,
     headers: values.headers ? Object.entries(values.headers as Record<string, string>).map(([name, value]) => ({ name, value })) : form.headers,
@@ -194,8 +200,10 @@ export function inputFromForm(form: FormState): OutboundApiInput {
         method: form.method,
         response_mapping: form.mapping,
         next_steps: form.nextSteps,
+        users_request: form.usersRequest,
+        // A user without an extension (e.g. loaded from the CRM, not yet assigned) has nothing to ring.
         user_map: form.userMap
-          .filter((entry) => entry.crm_user_id.trim() || entry.extension.trim())
+          .filter((entry) => entry.extension.trim())
           .map((entry) => ({ crm_user_id: entry.crm_user_id, extension: entry.extension, ...(entry.crm_user_name.trim() ? { crm_user_name: entry.crm_user_name } : {}) })),
         fallback: { branch: form.fallbackBranch, variables: Object.fromEntries(form.fallbackVariables.filter((v) => v.name.trim()).map((v) => [v.name.trim(), v.value])) },
       };

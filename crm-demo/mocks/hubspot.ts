@@ -12,10 +12,18 @@ import type { AddressInfo } from "node:net";
  *   without country code) from `phone` / `mobilephone`; the mock does the same.
  * - Reply `{total, results: [{id, properties: {…requested, hs_object_id}, createdAt, updatedAt, archived}]}`;
  *   no hit: `{total: 0, results: []}`.
+ * - `GET /crm/v3/owners` — `{results: [{id, email, firstName, lastName, userId, …}]}` (CRM owners API).
  * - Errors as HubSpot sends them: 401 `{status: "error", category: "INVALID_AUTHENTICATION"}`,
  *   429 `{status: "error", errorType: "RATE_LIMIT"}` with `Retry-After` (mode `rate_limited`),
  *   400 `VALIDATION_ERROR` for an unknown operator; mode `down` answers 502.
  */
+export interface HubSpotOwner {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
 export interface HubSpotContact {
   id: string;
   properties: Record<string, string>;
@@ -34,7 +42,7 @@ export class HubSpotMock {
   readonly requests: { method: string; url: string; authorization: string | undefined; body: string }[] = [];
   private readonly server: http.Server;
 
-  constructor(private readonly options: { token: string; contacts: HubSpotContact[] }) {
+  constructor(private readonly options: { token: string; contacts: HubSpotContact[]; owners?: HubSpotOwner[] }) {
     this.server = http.createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -65,6 +73,10 @@ export class HubSpotMock {
     }
     if (this.mode === "rate_limited") {
       return { status: 429, headers: { "retry-after": "1" }, body: { status: "error", message: "You have reached your secondly limit.", errorType: "RATE_LIMIT", policyName: "SECONDLY" } };
+    }
+    if (request.method === "GET" && request.url?.startsWith("/crm/v3/owners")) {
+      const results = (this.options.owners ?? []).map((owner) => ({ ...owner, userId: Number(owner.id) + 1, createdAt: "2025-02-01T08:00:00Z", updatedAt: "2026-10-01T08:00:00Z", archived: false }));
+      return { status: 200, body: { results } };
     }
     if (request.method !== "POST" || request.url !== "/crm/v3/objects/contacts/search") return { status: 404, body: { status: "error", message: "Not found", category: "OBJECT_NOT_FOUND" } };
     let search: { filterGroups?: { filters?: Filter[] }[]; properties?: unknown; limit?: unknown };

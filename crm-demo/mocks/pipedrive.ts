@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
  * - Reply `{success: true, data: {items: [{result_score, item: {id, type: "person", name,
  *   phones, emails, visible_to, owner: {id}, organization: {id, name, address}}}]},
  *   additional_data: {next_cursor}}`; no hit: `items: []`.
+ * - `GET /v1/users` — `{success: true, data: [{id, name, email, active_flag, …}]}` (API v1 "Users").
  * - Errors: 401 `{success: false, error: "unauthorized access", errorCode: 401}`,
  *   429 with Retry-After (mode `rate_limited`), 503 (mode `down`).
  */
@@ -27,7 +28,7 @@ export class PipedriveMock {
   readonly requests: { method: string; url: string; token: string | undefined }[] = [];
   private readonly server: http.Server;
 
-  constructor(private readonly options: { token: string; persons: PipedrivePerson[] }) {
+  constructor(private readonly options: { token: string; persons: PipedrivePerson[]; users?: { id: number; name: string; email: string }[] }) {
     this.server = http.createServer((request, response) => {
       request.resume();
       request.on("end", () => {
@@ -56,6 +57,9 @@ export class PipedriveMock {
     }
     if (this.mode === "rate_limited") return { status: 429, headers: { "retry-after": "2" }, body: { success: false, error: "Request over limit", errorCode: 429 } };
     const url = new URL(request.url ?? "/", "http://pipedrive.local");
+    if (request.method === "GET" && url.pathname === "/v1/users") {
+      return { status: 200, body: { success: true, data: (this.options.users ?? []).map((user) => ({ ...user, active_flag: true, is_admin: 0, role_id: 1 })) } };
+    }
     if (request.method !== "GET" || url.pathname !== "/api/v2/persons/search") return { status: 404, body: { success: false, error: "Unknown method", errorCode: 404 } };
     const term = url.searchParams.get("term") ?? "";
     if (term.length < 2) return { status: 400, body: { success: false, error: "Search term must be at least 2 characters long", errorCode: 400 } };

@@ -175,6 +175,17 @@ export const userMapEntrySchema = z.strictObject({
 });
 export type UserMapEntry = z.output<typeof userMapEntrySchema>;
 
+/** Where the CRM lists its users, for the form's "Load users from the CRM" (a GET with the API's credentials). */
+export const usersRequestSchema = z.strictObject({
+  url: outboundUrlSchema,
+  /** JSONPath of the list of users in the reply. */
+  items: jsonPathSchema.min(1, { error: "errors.required" }),
+  /** JSONPath of a user's id and name, within one item. */
+  id: jsonPathSchema.min(1, { error: "errors.required" }),
+  name: jsonPathSchema.default(""),
+});
+export type UsersRequest = z.output<typeof usersRequestSchema>;
+
 export const userMapSchema = z
   .array(userMapEntrySchema)
   .max(1000)
@@ -208,6 +219,7 @@ export const outboundApiInputSchema = z.discriminatedUnion("kind", [
     /** Requests after the first one (at most MAX_LOOKUP_STEPS in all); stored configs without it are one-request look-ups. */
     next_steps: z.array(lookupStepSchema).max(MAX_LOOKUP_STEPS - 1, { error: "integration.errors.tooManySteps" }).default([]),
     user_map: userMapSchema.default([]),
+    users_request: usersRequestSchema.nullable().default(null),
     fallback: lookupFallbackSchema.default({ branch: "error", variables: {} }),
   }),
   z.strictObject({

@@ -5,7 +5,7 @@ import { HubSpotMock } from "@/crm-demo/mocks/hubspot";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
 import { PipedriveMock } from "@/crm-demo/mocks/pipedrive";
 import { listDeliveries } from "../services/deliveries";
-import { testOutboundApi } from "../services/outboundApis";
+import { loadOutboundApiUsers, testOutboundApi } from "../services/outboundApis";
 import { createHarness, type Harness } from "./testing/harness";
 import { presets } from "./presets";
 import { sampleEvent } from "./samples";
@@ -161,6 +161,10 @@ describe("HubSpot connector: look-up", () => {
         { id: "513", properties: { firstname: "Béla", lastname: "Tóth", mobilephone: "06-20-987-6543", hubspot_owner_id: "77002" } },
         { id: "514", properties: { firstname: "Ede", lastname: "Orbán", phone: "+3612345678", hubspot_owner_id: "77999" } },
       ],
+      owners: [
+        { id: "77001", firstName: "Anna", lastName: "Kiss", email: "anna@example.com" },
+        { id: "77002", firstName: "Péter", lastName: "Nagy", email: "peter@example.com" },
+      ],
     });
     hubspotUrl = await hubspot.listen();
   });
@@ -177,6 +181,7 @@ describe("HubSpot connector: look-up", () => {
       name: "HubSpot",
       preset: preset.id,
       url: values.url.replace("https://api.hubapi.com", hubspotUrl),
+      users_request: values.users_request && { ...values.users_request, url: values.users_request.url.replace("https://api.hubapi.com", hubspotUrl) },
       auth: { type: "bearer", token },
       user_map: [
         { crm_user_id: "77001", crm_user_name: "Kiss Anna", extension: "102" },
@@ -207,6 +212,20 @@ describe("HubSpot connector: look-up", () => {
     expect(await ask(id, "+3612345678")).toEqual({ status: "not_found", contact: { id: "514", name: "Ede Orbán" } });
   });
 
+  it("loads HubSpot's owners for the user table with the API's token", async () => {
+    const id = hubspotLookup();
+    expect(await loadOutboundApiUsers(h.db, id)).toEqual({
+      users: [
+        { crm_user_id: "77001", crm_user_name: "Anna Kiss" },
+        { crm_user_id: "77002", crm_user_name: "Péter Nagy" },
+      ],
+      error: null,
+    });
+    expect(hubspot.requests.at(-1)).toMatchObject({ method: "GET", url: "/crm/v3/owners?limit=100", authorization: "Bearer pat-eu1-hubspot-token" });
+    const refused = await loadOutboundApiUsers(h.db, hubspotLookup("pat-wrong"));
+    expect(refused).toMatchObject({ users: [], error: { class: "http_status" }, crm_message: { en: expect.stringMatching(/^HubSpot refused the access token/) } });
+  });
+
   it("says in HubSpot's words that the token was refused, and falls back when HubSpot limits the rate", async () => {
     const refused = hubspotLookup("pat-wrong");
     const report = await testOutboundApi(h.db, refused, { callerNumber: "+36301112233" });
@@ -227,6 +246,10 @@ describe("Pipedrive connector: look-up", () => {
         { id: 42, name: "Varga László", phones: ["+36 30 111 2233"], ownerId: 9001, organization: { id: 7, name: "Varga és Társa Bt." } },
         { id: 43, name: "Nagy Éva", phones: ["06301234567"], ownerId: 9999 },
       ],
+      users: [
+        { id: 9001, name: "Kiss Anna", email: "anna@example.com" },
+        { id: 9002, name: "Szabó Gábor", email: "gabor@example.com" },
+      ],
     });
     pipedriveUrl = await pipedrive.listen();
   });
@@ -243,6 +266,7 @@ describe("Pipedrive connector: look-up", () => {
       name: "Pipedrive",
       preset: preset.id,
       url: values.url.replace("https://api.pipedrive.com", pipedriveUrl),
+      users_request: values.users_request && { ...values.users_request, url: values.users_request.url.replace("https://api.pipedrive.com", pipedriveUrl) },
       auth: { type: "header", name: "x-api-token", value: token },
       user_map: [{ crm_user_id: "9001", crm_user_name: "Kiss Anna", extension: "102" }],
     }).id;
@@ -254,6 +278,15 @@ describe("Pipedrive connector: look-up", () => {
     expect(pipedrive.requests[0]).toEqual({ method: "GET", url: "/api/v2/persons/search?term=301112233&fields=phone&limit=1", token: "pd-token-1" });
     expect(await ask(id, "+36309999999")).toEqual({ status: "not_found" });
     expect(await ask(id, "+36301234567")).toEqual({ status: "not_found", contact: { id: "43", name: "Nagy Éva" } });
+  });
+
+  it("loads Pipedrive's users for the user table", async () => {
+    expect((await loadOutboundApiUsers(h.db, pipedriveLookup())).users).toEqual([
+      { crm_user_id: "9001", crm_user_name: "Kiss Anna" },
+      { crm_user_id: "9002", crm_user_name: "Szabó Gábor" },
+    ]);
+    expect(pipedrive.requests.at(-1)).toEqual({ method: "GET", url: "/v1/users", token: "pd-token-1" });
+    await expect(loadOutboundApiUsers(h.db, minicrmLookup())).rejects.toMatchObject({ options: { field: "users_request" } });
   });
 
   it("says in Pipedrive's words that the token was refused", async () => {

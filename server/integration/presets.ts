@@ -102,7 +102,7 @@ const MINICRM_LOOKUP: PresetValues = {
   fallback: { branch: "error", variables: {} },
 };
 
-const HUBSPOT_DOCS = "HubSpot CRM API v3 (developers.hubspot.com: CRM search — POST /crm/v3/objects/contacts/search with filterGroups on hs_searchable_calculated_phone_number / _mobile_number; contacts' hubspot_owner_id; private-app access tokens), as published in 2026";
+const HUBSPOT_DOCS = "HubSpot CRM API v3 (developers.hubspot.com: CRM owners — GET /crm/v3/owners; CRM search — POST /crm/v3/objects/contacts/search with filterGroups on hs_searchable_calculated_phone_number / _mobile_number; contacts' hubspot_owner_id; private-app access tokens), as published in 2026";
 
 /**
  * HubSpot look-up: one CRM search request. HubSpot keeps every contact's
@@ -122,7 +122,7 @@ const HUBSPOT_SEARCH_TEMPLATE = `{
   "limit": 1
 }`;
 
-const PIPEDRIVE_DOCS = "Pipedrive API v2 (developers.pipedrive.com: Persons — GET /api/v2/persons/search with term, fields=phone; API token in the x-api-token header), as published in 2026";
+const PIPEDRIVE_DOCS = "Pipedrive API (developers.pipedrive.com: v2 Persons — GET /api/v2/persons/search with term, fields=phone; v1 Users — GET /v1/users; API token in the x-api-token header), as published in 2026";
 
 export const presets: Preset[] = [
   {
@@ -178,6 +178,7 @@ export const presets: Preset[] = [
         fields: {},
       },
       next_steps: [],
+      users_request: { url: "https://api.hubapi.com/crm/v3/owners?limit=100", items: "$.results", id: "$.id", name: "$.firstName + $.lastName" },
       fallback: { branch: "error", variables: {} },
     },
     connector: {
@@ -222,6 +223,7 @@ export const presets: Preset[] = [
         fields: {},
       },
       next_steps: [],
+      users_request: { url: "https://api.pipedrive.com/v1/users", items: "$.data", id: "$.id", name: "$.name" },
       fallback: { branch: "error", variables: {} },
     },
     connector: {

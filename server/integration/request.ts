@@ -23,7 +23,7 @@ export function buildRequest(api: OutboundApi, event: FrozenEvent, webhookId: st
   return { url: api.config.url, method: api.config.method, headers, body, timeoutMs: api.config.timeout_ms };
 }
 
-function authHeaders(api: OutboundApi, redact: boolean): Record<string, string> {
+export function authHeaders(api: OutboundApi, redact: boolean): Record<string, string> {
   const { auth } = api.config;
   const secret = redact ? SECRET_PLACEHOLDER : (api.credentials.auth_secret ?? "");
   switch (auth.type) {

@@ -50,6 +50,11 @@ function text(value: unknown, field: string, problems: MappedReply["problems"]):
   return undefined;
 }
 
+/** One value read from a reply (the first match; `a + b` joins texts), or undefined; malformed paths read nothing. */
+export function readPath(path: string, json: unknown): unknown {
+  return pick(path, json, "", []);
+}
+
 export function applyResponseMapping(mapping: ResponseMapping, reply: unknown): MappedReply {
   const problems: MappedReply["problems"] = [];
   const extension = text(pick(mapping.extension, reply, "extension", problems), "extension", problems);

@@ -10,6 +10,7 @@ import {
   type OutboundApiInput,
   type ResponseMapping,
   type UserMapEntry,
+  type UsersRequest,
 } from "@/lib/schemas/integration";
 import { toE164 } from "@/lib/phone";
 import { systemClock } from "@/flows/runtime/clock";
@@ -28,7 +29,8 @@ import { sampleEvent } from "../integration/samples";
 import type { HttpSender } from "../integration/httpSender";
 import { presets, type Preset } from "../integration/presets";
 import { applyResponseMapping, type MappedReply } from "../integration/responseMapping";
-import { sendTestEvent, type TestReport } from "../integration/testSend";
+import { defaultSender, sendTestEvent, type TestReport } from "../integration/testSend";
+import { loadCrmUsers, type CrmUsersResult } from "../integration/crmUsers";
 import { notFound, ServiceError } from "./errors";
 
 /**
@@ -58,6 +60,8 @@ export interface OutboundApiView {
   next_steps?: LookupStep[];
   /** Data look-ups: CRM user id → extension, for an `owner_user_id` mapping. */
   user_map?: UserMapEntry[];
+  /** Data look-ups: where the CRM lists its users (the form's "Load users from the CRM"). */
+  users_request?: UsersRequest | null;
   fallback?: { branch: "error" | "not_found"; variables: Record<string, string> };
   send_recordings?: boolean;
   send_partials?: boolean;
@@ -203,6 +207,9 @@ function validateLookupSteps(api: OutboundApi, sample: FrozenEvent): void {
     const refused = literalRefusal(outboundNetworkPolicy(), step.url);
     if (refused) throw new ServiceError("invalid", refused.message, { field: `${at}url`, messageKey: "integration.errors.urlRefused" });
   });
+  const usersRequest = api.config.kind === "data_lookup" ? api.config.users_request : null;
+  const refusedUsers = usersRequest ? literalRefusal(outboundNetworkPolicy(), usersRequest.url) : null;
+  if (refusedUsers) throw new ServiceError("invalid", refusedUsers.message, { field: "users_request.url", messageKey: "integration.errors.urlRefused" });
 }
 
 function credentialsFor(data: OutboundApiData, previous: StoredCredentials, previousAuthType: string | null): StoredCredentials {
@@ -315,6 +322,15 @@ export async function testOutboundApi(
     if (!callerNumber) throw new ServiceError("invalid", "caller_number is not a valid phone number", { field: "caller_number", messageKey: "integration.errors.testNumber" });
   }
   return sendTestEvent(loadApi(db, id), options.sender, options.clock, { callerNumber });
+}
+
+/** "Load users from the CRM": the saved look-up API's users request, read into user-map rows (nothing is saved). */
+export async function loadOutboundApiUsers(db: Db, id: string, options: { sender?: HttpSender } = {}): Promise<CrmUsersResult> {
+  const api = loadApi(db, id);
+  if (api.config.kind !== "data_lookup" || !api.config.users_request) {
+    throw new ServiceError("invalid", "this outbound API has no users request", { field: "users_request", messageKey: "integration.errors.noUsersRequest" });
+  }
+  return loadCrmUsers(api, options.sender ?? defaultSender());
 }
 
 /** The form's live preview: a pasted sample reply read through a response mapping. */

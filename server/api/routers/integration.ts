@@ -26,6 +26,7 @@ import {
   rotateSigningSecret,
   setOutboundApiEnabled,
   testOutboundApi,
+  loadOutboundApiUsers,
   updateOutboundApi,
 } from "../../services/outboundApis";
 import { endpointHealth, getDelivery, listDeliveries, resendDelivery, resendFailedSince } from "../../services/deliveries";
@@ -61,6 +62,7 @@ export const integrationRouter = createTRPCRouter({
     test: adminProcedure
       .input(byId.extend({ caller_number: z.string().max(32).optional() }))
       .mutation(({ ctx, input }) => testOutboundApi(ctx.db, input.id, { callerNumber: input.caller_number })),
+    loadUsers: adminProcedure.input(byId).mutation(({ ctx, input }) => loadOutboundApiUsers(ctx.db, input.id)),
     previewMapping: adminProcedure
       .input(z.object({ mapping: responseMappingSchema, sample: z.string().max(64 * 1024) }))
       .query(({ input }) => previewResponseMapping(input)),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { deliveryStatuses } from "@/server/db/schema";
-import { hookEventTypes, lookupStepSchema, outboundApiInputSchema, outboundApiKinds, responseMappingSchema, userMapSchema } from "@/lib/schemas/integration";
+import { hookEventTypes, lookupStepSchema, outboundApiInputSchema, outboundApiKinds, responseMappingSchema, userMapSchema, usersRequestSchema } from "@/lib/schemas/integration";
 import * as outboundApis from "@/server/services/outboundApis";
 import * as deliveries from "@/server/services/deliveries";
 import { getRuntime } from "@/server/runtime";
@@ -40,6 +40,7 @@ export const outboundApiSchema = z
       .describe("data_lookup: JSONPath per field (extension, contact_id, contact_name, contact_company, contact_url, variables; owner_user_id goes through user_map; fields are named values for next_steps)"),
     next_steps: z.array(lookupStepSchema).optional().describe("data_lookup: up to 2 further requests; their URL and body templates read earlier values as {{ fields.<name> }} (named fields, and extension, owner_user_id, contact_id, contact_name, contact_company, contact_url)"),
     user_map: userMapSchema.optional().describe("data_lookup: CRM user id → extension, for response_mapping.owner_user_id"),
+    users_request: usersRequestSchema.nullable().optional().describe("data_lookup: a GET (with the API's credentials) listing the CRM's users, for filling user_map"),
     fallback: z.object({ branch: z.enum(["error", "not_found"]), variables: z.record(z.string(), z.string()) }).optional().describe("data_lookup: what a failed look-up does"),
     send_recordings: z.boolean().optional().describe("end_of_call"),
     send_partials: z.boolean().optional().describe("end_of_call: partial CDRs of closed legs"),
