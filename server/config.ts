@@ -17,6 +17,8 @@ const envSchema = z.object({
   OUTBOUND_NETWORK: z.string().min(1).default("allow-lan"),
   DEMO: z.enum(["0", "1"]).default("1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** How long the signed recording links in end-of-call data work (default 30 days; keep it above the longest retry window). */
+  RECORDING_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24 * 30),
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { dataDir: string; recordingsDir: string };

@@ -1,51 +1,46 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { CircleCheck, CircleDashed } from "lucide-react";
 import { requireUser } from "@/server/auth/guards";
 import { getDb } from "@/server/db/client";
 import { listExtensions } from "@/server/services/extensions";
+import { listFlows } from "@/server/services/flows";
 import { listPhoneNumbers } from "@/server/services/phoneNumbers";
-import { countUsers } from "@/server/services/users";
 import { Card, PageHeader } from "@/components/ui/PageHeader";
+import { Overview } from "@/components/overview/Overview";
 
+/** "Is everything working?": calls, agents, CRM hooks (admins) and the newest calls; the first steps while something is still missing. */
 export default async function Dashboard() {
   const user = await requireUser();
   const t = await getTranslations("dashboard");
-  const db = getDb();
-  const stats = [
-    { label: t("extensions"), value: listExtensions(db).length, href: "/extensions" },
-    { label: t("numbers"), value: listPhoneNumbers(db).length, href: "/numbers" },
-    { label: t("users"), value: countUsers(db), href: "/extensions?tab=users" },
-  ];
-  const steps = [
-    { text: t("stepNumbers"), href: "/numbers" },
-    { text: t("stepExtensions"), href: "/extensions" },
-    { text: t("stepFlows"), href: "/flows" },
-  ];
+  let steps: Array<{ text: string; href: string; done: boolean }> = [];
+  if (user.role === "admin") {
+    const db = getDb();
+    steps = [
+      { text: t("stepNumbers"), href: "/numbers", done: listPhoneNumbers(db).some((number) => number.flowId !== null) },
+      { text: t("stepExtensions"), href: "/extensions", done: listExtensions(db).length > 0 },
+      { text: t("stepFlows"), href: "/flows", done: listFlows(db).length > 0 },
+    ];
+  }
   return (
     <>
       <PageHeader title={t("welcome", { name: user.name })} intro={t("intro")} />
-      <div className="grid gap-4 sm:grid-cols-3">
-        {stats.map((s) => (
-          <Card key={s.label} className="p-5">
-            <div className="text-sm text-slate-500">{s.label}</div>
-            <div className="mt-1 text-3xl font-semibold">{s.value}</div>
-          </Card>
-        ))}
-      </div>
-      {user.role === "admin" ? (
-        <Card className="mt-6 p-5">
+      {steps.some((step) => !step.done) ? (
+        <Card className="mb-4 p-5">
           <h2 className="font-medium">{t("nextSteps")}</h2>
-          <ol className="mt-3 list-decimal space-y-2 pl-5 text-sm">
-            {steps.map((s) => (
-              <li key={s.href}>
-                <Link href={s.href} className="text-brand-600 hover:underline">
-                  {s.text}
+          <ol className="mt-3 space-y-2 text-sm">
+            {steps.map((step) => (
+              <li key={step.href} className="flex items-center gap-2">
+                {step.done ? <CircleCheck aria-hidden className="h-4 w-4 text-emerald-600" /> : <CircleDashed aria-hidden className="h-4 w-4 text-slate-400" />}
+                <Link href={step.href} className={step.done ? "text-slate-500 line-through" : "text-brand-700 hover:underline"}>
+                  {step.text}
                 </Link>
               </li>
             ))}
           </ol>
         </Card>
       ) : null}
+      <Overview isAdmin={user.role === "admin"} />
     </>
   );
 }

@@ -25,8 +25,11 @@ const eventTypes = ["call.ended", "call.incoming", "call.lookup", "agent.state_c
 /** Local date-time input value → ISO (the input has no time zone; the browser's is meant). */
 const isoFromLocal = (value: string) => (value ? new Date(value).toISOString() : undefined);
 
+/** Also the initial filter: `/api-access?tab=log&api=…&status=…` opens one hook's failed deliveries (the overview links there). */
+export type DeliveryLogFilter = { outbound_api_id?: string; status?: DeliveryStatus; event_type?: string; since?: string };
+
 /** Messages per endpoint with their attempts, filters, resend (one, or every failure since a time). */
-export function DeliveryLog() {
+export function DeliveryLog({ initialFilter = {} }: { initialFilter?: DeliveryLogFilter }) {
   const t = useTranslations("integration.log");
   const tc = useTranslations("common");
   const trpc = useTRPC();
@@ -34,7 +37,7 @@ export function DeliveryLog() {
   const when = useWhen();
   const errorClassText = useErrorClassText();
   const errorText = useFieldErrorText();
-  const [filter, setFilter] = useState<{ outbound_api_id?: string; status?: DeliveryStatus; event_type?: string; since?: string }>({});
+  const [filter, setFilter] = useState<DeliveryLogFilter>(initialFilter);
   const [offset, setOffset] = useState(0);
   const [open, setOpen] = useState<string | null>(null);
   const [resendSince, setResendSince] = useState("");

@@ -167,6 +167,17 @@ export function OutboundApiForm({
           {form.kind === "end_of_call" ? (
             <>
               <CheckboxField label={t("sendRecordings")} checked={form.sendRecordings} onChange={(e) => set("sendRecordings", e.target.checked)} />
+              {form.sendRecordings ? (
+                <SelectField
+                  label={t("recordingFormat")}
+                  value={form.recordingFormat}
+                  hint={t("recordingFormatHint")}
+                  onChange={(e) => set("recordingFormat", e.target.value as FormState["recordingFormat"])}
+                >
+                  <option value="wav">{t("recordingFormatWav")}</option>
+                  <option value="mp3">{t("recordingFormatMp3")}</option>
+                </SelectField>
+              ) : null}
               <CheckboxField label={t("sendPartials")} checked={form.sendPartials} onChange={(e) => set("sendPartials", e.target.checked)} />
             </>
           ) : null}

@@ -12,7 +12,8 @@ describe("outbound API form state", () => {
   it("turns a filled form into input the shared schema accepts, with the default retry schedule", () => {
     const form = { ...emptyForm("end_of_call"), name: "CRM", url: "https://crm.example.com/cdr", authType: "bearer" as const, authSecret: "tok" };
     const parsed = outboundApiInputSchema.parse(inputFromForm(form));
-    expect(parsed).toMatchObject({ kind: "end_of_call", auth: { type: "bearer", token: "tok" }, retry: { count: 7, intervals_s: [5, 300, 1800, 7200, 18000, 36000, 36000] } });
+    expect(parsed).toMatchObject({ kind: "end_of_call", auth: { type: "bearer", token: "tok" }, recording_format: "wav", retry: { count: 7, intervals_s: [5, 300, 1800, 7200, 18000, 36000, 36000] } });
+    expect(outboundApiInputSchema.parse(inputFromForm({ ...form, recordingFormat: "mp3" }))).toMatchObject({ recording_format: "mp3" });
   });
 
   it("leaves an empty secret out, so the stored one is kept", () => {
@@ -31,10 +32,10 @@ describe("outbound API form state", () => {
       label: { en: "X", hu: "X" },
       description: { en: "", hu: "" },
       kinds: ["end_of_call"],
-      values: { apply_to: "all_calls", send_partials: false, auth: { type: "none" }, body_template: '{"ReferenceId": {{ summary.recording_code | json }}}' },
+      values: { apply_to: "all_calls", send_partials: false, recording_format: "mp3", auth: { type: "none" }, body_template: '{"ReferenceId": {{ summary.recording_code | json }}}' },
     };
     const form = applyPreset({ ...emptyForm("end_of_call"), name: "Kept", method: "PUT" }, preset);
-    expect(form).toMatchObject({ name: "Kept", method: "PUT", preset: "crm_x", applyTo: "all_calls", sendPartials: false, sendRecordings: true, authType: "none" });
+    expect(form).toMatchObject({ name: "Kept", method: "PUT", preset: "crm_x", applyTo: "all_calls", sendPartials: false, sendRecordings: true, recordingFormat: "mp3", authType: "none" });
     expect(form.bodyTemplate).toContain('"ReferenceId"');
   });
 });

@@ -8,6 +8,7 @@ import {
   type LookupStep,
   type OutboundApiInput,
   type OutboundApiKind,
+  type RecordingFormat,
   type ResponseMapping,
   type UsersRequest,
 } from "@/lib/schemas/integration";
@@ -44,6 +45,7 @@ export interface FormState {
   fallbackBranch: "error" | "not_found";
   fallbackVariables: { name: string; value: string }[];
   sendRecordings: boolean;
+  recordingFormat: RecordingFormat;
   sendPartials: boolean;
   events: HookEventType[];
   retryCount: string;
@@ -91,6 +93,7 @@ export function emptyForm(kind: OutboundApiKind): FormState {
     fallbackBranch: "error",
     fallbackVariables: [],
     sendRecordings: true,
+    recordingFormat: "wav",
     sendPartials: true,
     events: kind === "event_hook" ? ["call.answered"] : [],
     retryCount: String(DEFAULT_RETRY_INTERVALS_S.length),
@@ -124,6 +127,7 @@ export function formFromView(view: OutboundApiView): FormState {
     fallbackBranch: view.fallback?.branch ?? "error",
     fallbackVariables: Object.entries(view.fallback?.variables ?? {}).map(([name, value]) => ({ name, value })),
     sendRecordings: view.send_recordings ?? true,
+    recordingFormat: view.recording_format ?? "wav",
     sendPartials: view.send_partials ?? true,
     events: (view.events ?? []) as HookEventType[],
     retryCount: String(view.retry?.count ?? form.retryCount),
@@ -156,6 +160,7 @@ export function applyPreset(form: FormState, preset: Preset): FormState {
     headers: values.headers ? Object.entries(values.headers as Record<string, string>).map(([name, value]) => ({ name, value })) : form.headers,
     applyTo: (values.apply_to as FormState["applyTo"]) ?? form.applyTo,
     sendRecordings: (values.send_recordings as boolean | undefined) ?? form.sendRecordings,
+    recordingFormat: (values.recording_format as RecordingFormat | undefined) ?? form.recordingFormat,
     sendPartials: (values.send_partials as boolean | undefined) ?? form.sendPartials,
     bodyTemplate: values.body_template === undefined ? form.bodyTemplate : ((values.body_template as string | null) ?? ""),
   };
@@ -210,7 +215,7 @@ export function inputFromForm(form: FormState): OutboundApiInput {
     case "incoming_notification":
       return { kind: "incoming_notification", ...common, trigger: form.trigger, ttl_s: numberOrText(form.ttlS) as number, retry };
     case "end_of_call":
-      return { kind: "end_of_call", ...common, send_recordings: form.sendRecordings, send_partials: form.sendPartials, retry };
+      return { kind: "end_of_call", ...common, send_recordings: form.sendRecordings, recording_format: form.recordingFormat, send_partials: form.sendPartials, retry };
     case "event_hook":
       return { kind: "event_hook", ...common, events: form.events, retry };
   }

@@ -11,7 +11,7 @@ import { FormActions, FormError } from "../directory/bits";
 import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 import { formatDuration } from "./format";
 
-const statusStyles: Record<AgentBoardRow["status"], string> = {
+export const agentStatusStyles: Record<AgentBoardRow["status"], string> = {
   available: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   on_call: "bg-sky-50 text-sky-700 ring-sky-200",
   wrap_up: "bg-violet-50 text-violet-700 ring-violet-200",
@@ -131,7 +131,7 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
                     <td className="px-4 py-3 font-mono">{row.extension}</td>
                     <td className="px-4 py-3 text-slate-600">{row.queues.join(", ") || "—"}</td>
                     <td className="px-4 py-3">
-                      <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${statusStyles[row.status]}`}>{t(`status.${row.status}`)}</span>
+                      <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${agentStatusStyles[row.status]}`}>{t(`status.${row.status}`)}</span>
                       {row.status === "paused" && row.pause_reason ? <span className="ml-2 text-xs text-slate-600">{reasonText(row.pause_reason)}</span> : null}
                     </td>
                     <td className="px-4 py-3 text-slate-600 tabular-nums">

@@ -16,7 +16,7 @@ import { TraceDialog } from "./TraceDialog";
 
 const pageSize = 25;
 
-const dispositionStyles: Record<Cdr["disposition"], string> = {
+export const dispositionStyles: Record<Cdr["disposition"], string> = {
   answered: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   voicemail: "bg-violet-50 text-violet-700 ring-violet-200",
   no_answer: "bg-amber-50 text-amber-800 ring-amber-200",
@@ -32,7 +32,7 @@ function localMidnight(day: string, plusDays = 0): string {
 }
 
 /** Who took the call (or, unanswered, who was asked for). */
-function targetText(cdr: Cdr): string {
+export function targetText(cdr: Cdr): string {
   if (cdr.answered_by) return cdr.answered_by.extension ?? numberText(cdr.answered_by.number);
   return cdr.requested.extension ?? cdr.requested.extensions?.join(", ") ?? numberText(cdr.requested.number ?? cdr.called_number);
 }

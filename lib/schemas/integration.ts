@@ -12,6 +12,10 @@ export const outboundApiKinds = ["data_lookup", "incoming_notification", "end_of
 export type OutboundApiKind = (typeof outboundApiKinds)[number];
 
 /** Events a custom hook (`event_hook`) can subscribe to. */
+/** How an end-of-call API links recordings: the stored WAV, or an mp3 encoded on first fetch (CRMs such as MiniCRM play only mp3). */
+export const recordingFormats = ["wav", "mp3"] as const;
+export type RecordingFormat = (typeof recordingFormats)[number];
+
 export const hookEventTypes = ["agent.state_changed", "call.answered", "call.transferred", "voicemail.left"] as const;
 export type HookEventType = (typeof hookEventTypes)[number];
 
@@ -235,6 +239,8 @@ export const outboundApiInputSchema = z.discriminatedUnion("kind", [
     ...commonFields,
     timeout_ms: z.number().int().min(100).max(30_000).default(DEFAULT_DELIVERY_TIMEOUT_MS),
     send_recordings: z.boolean().default(true),
+    /** Configs stored before the choice existed parse as WAV, what they always sent. */
+    recording_format: z.enum(recordingFormats).default("wav"),
     /** Partial CDRs of transferred / picked-up legs, each as its own `call.ended` with `is_final: false`. */
     send_partials: z.boolean().default(true),
     retry: retrySchema.default(defaultRetry),

@@ -94,12 +94,18 @@ export const statusTimesQuerySchema = z
   .refine((q) => Date.parse(q.from) < Date.parse(q.until), { error: "operations.errors.range", path: ["until"] });
 export type StatusTimesQuery = z.input<typeof statusTimesQuerySchema>;
 
+/** An IANA time zone name (the viewer's browser's); services check that Intl knows it. */
+export const timeZoneSchema = z.string().min(1).max(64);
+
+/** The home page's overview: "today" and its hours in the viewer's time zone. */
+export const overviewQuerySchema = z.strictObject({ timeZone: timeZoneSchema });
+
 /** The portal's per-day report: calendar days in the viewer's time zone, at most a year. */
 export const dailyReportQuerySchema = z
   .strictObject({
     fromDay: z.iso.date(),
     untilDay: z.iso.date(),
-    timeZone: z.string().min(1).max(64),
+    timeZone: timeZoneSchema,
     agent_id: z.string().min(1).optional(),
   })
   .refine((q) => q.fromDay <= q.untilDay, { error: "operations.errors.range", path: ["untilDay"] })

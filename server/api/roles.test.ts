@@ -27,6 +27,12 @@ describe("server-side roles", () => {
     expect(await trpcCode(asUser("admin").extensions.create({ number: "500", name: "y", ownerUserId: null, enabled: true }))).toBe("CONFLICT");
   });
 
+  it("shows the CRM hooks' health on the overview to admins only", async () => {
+    expect(await trpcCode(asUser("user").overview.hooks())).toBe("FORBIDDEN");
+    expect(await trpcCode(asUser(null).overview.hooks())).toBe("UNAUTHORIZED");
+    expect(await asUser("admin").overview.hooks()).toEqual([]);
+  });
+
   it("rejects unknown fields in input", async () => {
     const input = { number: "501", name: "x", ownerUserId: null, enabled: true, sneaky: 1 } as never;
     expect(await trpcCode(asUser("admin").extensions.create(input))).toBe("BAD_REQUEST");

@@ -7,6 +7,7 @@ import { callCentreRouter, callsRouter, forwardingRouter, phonebookRouter } from
 import { integrationRouter } from "./routers/integration";
 import { audioPromptsRouter } from "./routers/audioPrompts";
 import { settingsRouter } from "./routers/settings";
+import { overviewRouter } from "./routers/overview";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   integration: integrationRouter,
   audioPrompts: audioPromptsRouter,
   settings: settingsRouter,
+  overview: overviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

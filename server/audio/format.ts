@@ -45,22 +45,38 @@ export function inspectAudio(bytes: Uint8Array): AudioInspection {
 const WAV_ENCODINGS = new Set([1, 3, 6, 7]);
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
-function inspectWav(data: Buffer): AudioInspection {
-  if (data.length < 12) return fail("wav_truncated");
-  if (data.toString("latin1", 8, 12) !== "WAVE") return fail("wav_invalid");
-  let format: { encoding: number; channels: number; sampleRate: number; byteRate: number; blockAlign: number; bits: number } | null = null;
+/** Where a WAV file's samples are and how they are encoded; read by `inspectAudio` and by the mp3 encoder's WAV decoder. */
+export interface WavLayout {
+  /** WAVE format tag: 1 PCM, 3 IEEE float, 6 A-law, 7 µ-law. */
+  encoding: number;
+  channels: number;
+  sampleRate: number;
+  byteRate: number;
+  blockAlign: number;
+  bits: number;
+  dataOffset: number;
+  dataBytes: number;
+}
+
+export type WavProblem = Extract<AudioProblem, "wav_truncated" | "wav_invalid" | "wav_unsupported_encoding">;
+
+/** Walks a RIFF/WAVE file's chunks to its `data` chunk, checking the `fmt ` chunk describes playable audio. */
+export function readWavLayout(data: Buffer): WavLayout | WavProblem {
+  if (data.length < 12) return "wav_truncated";
+  if (data.toString("latin1", 0, 4) !== "RIFF" || data.toString("latin1", 8, 12) !== "WAVE") return "wav_invalid";
+  let format: Omit<WavLayout, "dataOffset" | "dataBytes"> | null = null;
   let offset = 12;
   while (offset + 8 <= data.length) {
     const id = data.toString("latin1", offset, offset + 4);
     const size = data.readUInt32LE(offset + 4);
     const body = offset + 8;
-    if (body + size > data.length) return fail("wav_truncated");
+    if (body + size > data.length) return "wav_truncated";
     if (id === "fmt ") {
-      if (size < 16) return fail("wav_invalid");
+      if (size < 16) return "wav_invalid";
       let encoding = data.readUInt16LE(body);
       if (encoding === WAVE_FORMAT_EXTENSIBLE) {
         // The sub-format GUID's first two bytes carry the real encoding.
-        if (size < 40) return fail("wav_invalid");
+        if (size < 40) return "wav_invalid";
         encoding = data.readUInt16LE(body + 24);
       }
       format = {
@@ -72,8 +88,8 @@ function inspectWav(data: Buffer): AudioInspection {
         bits: data.readUInt16LE(body + 14),
       };
     } else if (id === "data") {
-      if (!format) return fail("wav_invalid");
-      if (!WAV_ENCODINGS.has(format.encoding)) return fail("wav_unsupported_encoding");
+      if (!format) return "wav_invalid";
+      if (!WAV_ENCODINGS.has(format.encoding)) return "wav_unsupported_encoding";
       const { channels, sampleRate, byteRate, blockAlign, bits } = format;
       const sane =
         channels >= 1 &&
@@ -83,13 +99,18 @@ function inspectWav(data: Buffer): AudioInspection {
         [8, 16, 24, 32].includes(bits) &&
         blockAlign === (channels * bits) / 8 &&
         byteRate === sampleRate * blockAlign;
-      if (!sane) return fail("wav_invalid");
-      if (size === 0) return fail("wav_invalid");
-      return { ok: true, format: "wav", contentType: "audio/wav", durationMs: Math.round((size / byteRate) * 1000) };
+      if (!sane || size === 0) return "wav_invalid";
+      return { ...format, dataOffset: body, dataBytes: size };
     }
     offset = body + size + (size % 2); // chunks are padded to an even length
   }
-  return fail(format ? "wav_truncated" : "wav_invalid");
+  return format ? "wav_truncated" : "wav_invalid";
+}
+
+function inspectWav(data: Buffer): AudioInspection {
+  const layout = readWavLayout(data);
+  if (typeof layout === "string") return fail(layout);
+  return { ok: true, format: "wav", contentType: "audio/wav", durationMs: Math.round((layout.dataBytes / layout.byteRate) * 1000) };
 }
 
 // ── MP3 ─────────────────────────────────────────────────────────────

@@ -1,6 +1,6 @@
 import { renderTemplate } from "@/flows/templates/render";
 import { TemplateError } from "@/flows/templates/errors";
-import type { Cdr } from "../pbx/cdr";
+import type { Cdr, CdrRecording } from "../pbx/cdr";
 import type { OutboundApi } from "./catalog";
 import type { FrozenEvent, WebhookEvent } from "./events";
 
@@ -14,15 +14,26 @@ export const SECRET_PLACEHOLDER = "••••";
 
 const EXTENSION = /^\d{2,6}$/;
 
-function leavesOutRecordings(api: OutboundApi, type: string): boolean {
-  return type === "call.ended" && api.config.kind === "end_of_call" && !api.config.send_recordings;
+/** The recordings this endpoint's CDRs carry: none, the WAV links as frozen, or the same links asking for mp3. */
+function recordingsPolicy(api: OutboundApi, type: string): "none" | "mp3" | "as_frozen" {
+  if (type !== "call.ended" || api.config.kind !== "end_of_call") return "as_frozen";
+  if (!api.config.send_recordings) return "none";
+  return api.config.recording_format === "mp3" ? "mp3" : "as_frozen";
 }
 
-/** Per-endpoint shaping of the frozen event: recordings left out when the admin turned sending them off. */
+/** The same recording and token, served as mp3: the signed token covers every format of its recording. */
+function asMp3Link(recording: CdrRecording): CdrRecording {
+  const separator = recording.url.includes("?") ? "&" : "?";
+  return { code: recording.code, url: `${recording.url}${separator}format=mp3`, duration_s: recording.duration_s, format: "mp3", size_bytes: null, sha256: null };
+}
+
+/** Per-endpoint shaping of the frozen event: recordings left out when the admin turned sending them off, or linked as mp3. */
 export function eventForEndpoint(api: OutboundApi, event: WebhookEvent): WebhookEvent {
-  if (!leavesOutRecordings(api, event.type)) return event;
+  const policy = recordingsPolicy(api, event.type);
+  if (policy === "as_frozen") return event;
+  const shape = (recordings: CdrRecording[]) => (policy === "none" ? [] : recordings.map(asMp3Link));
   const cdr = event.data as Cdr;
-  return { ...event, data: { ...cdr, recordings: [], legs: cdr.legs?.map((leg) => ({ ...leg, recordings: [] })) } };
+  return { ...event, data: { ...cdr, recordings: shape(cdr.recordings), legs: cdr.legs?.map((leg) => ({ ...leg, recordings: shape(leg.recordings) })) } };
 }
 
 /** Flat, format-friendly facts about a CDR for body templates (CRM call logs want these, not the nested record). */
@@ -38,6 +49,9 @@ export function cdrSummary(cdr: Cdr) {
     duration_s: Math.round(cdr.duration_s),
     talk_time_s: Math.round(cdr.talk_time_s),
     recording_code: cdr.recordings[0]?.code ?? "",
+    /** Path and signed token of the first recording, in the API's chosen format (prefix it with Switchboard's public address). */
+    recording_url: cdr.recordings[0]?.url ?? "",
+    recording_format: cdr.recordings[0]?.format ?? "",
   };
 }
 
@@ -54,7 +68,7 @@ function isJsonContent(api: OutboundApi): boolean {
 /** The request body; throws TemplateError when the template fails or does not produce the JSON it promises. */
 export function renderBody(api: OutboundApi, frozen: FrozenEvent, webhookId: string, options: { redactSecret?: boolean } = {}): string {
   const template = api.config.body_template?.trim();
-  if (!template && !leavesOutRecordings(api, frozen.type)) return frozen.raw;
+  if (!template && recordingsPolicy(api, frozen.type) === "as_frozen") return frozen.raw;
   const shaped = eventForEndpoint(api, frozen.event);
   if (!template) return JSON.stringify(shaped);
   const secret = options.redactSecret ? SECRET_PLACEHOLDER : (api.credentials.body_secret ?? "");

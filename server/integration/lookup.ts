@@ -211,6 +211,11 @@ export class LookupClient {
     return breaker;
   }
 
+  /** What the overview shows: an endpoint never asked has no breaker yet, and so none open. */
+  breakerState(apiId: string): CircuitBreaker["state"] {
+    return this.breakers.get(apiId)?.state ?? "closed";
+  }
+
   async lookup(api: OutboundApi, call: CallInfo, nodeId: string, variables: Record<string, unknown>): Promise<LookupResult> {
     if (api.config.kind !== "data_lookup") return { status: "error", error: `outbound API ${api.id} is not a data look-up` };
     const { clock, sender } = this.options;

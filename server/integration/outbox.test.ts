@@ -60,8 +60,8 @@ describe("the outbox on the call runtime", () => {
     expect(cdr.recordings.length).toBeGreaterThan(0);
     const link = new URL(cdr.recordings[0].url, "http://switchboard.local");
     expect(link.pathname).toBe(`/api/v1/recordings/${cdr.recordings[0].code}`);
-    expect(verifyRecordingToken(cdr.recordings[0].code, link.searchParams.get("token") ?? "", h.clock.now() + 20 * 86_400_000)).toBe(true);
-    expect(verifyRecordingToken("someOtherCode", link.searchParams.get("token") ?? "", h.clock.now())).toBe(false);
+    expect(verifyRecordingToken(cdr.recordings[0].code, link.searchParams.get("token") ?? "", h.clock.now() + 20 * 86_400_000)).toEqual({ ok: true });
+    expect(verifyRecordingToken("someOtherCode", link.searchParams.get("token") ?? "", h.clock.now())).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("notifies every-call notification APIs at the moment they chose, with a TTL", async () => {

@@ -250,8 +250,8 @@ export const presets: Preset[] = [
     kinds: ["end_of_call"],
     connector: minicrmConnector(
       {
-        en: "1. In MiniCRM, open Settings → System and create a VOIP key (a separate key from the general API key) and give MiniCRM this server's public IP address for its allow-list. 2. Paste the VOIP key as the template secret below. 3. Each user's extension must be set in their MiniCRM profile: calls are filed under the user whose extension answered. 4. For playable recordings, set MiniCRM's recording address to this server's recording link with the ReferenceId (the recording code), e.g. https://<technical user>:<secret>@<this server>/api/v1/recordings/{ReferenceId}.",
-        hu: "1. A MiniCRM-ben a Beállítások → Rendszer oldalon hozzon létre VOIP-kulcsot (ez külön kulcs, nem az általános API-kulcs), és adja meg a MiniCRM-nek ennek a szervernek a nyilvános IP-címét az engedélyezési listához. 2. Illessze be a VOIP-kulcsot lent a sablon titkos értékeként. 3. A felhasználók mellékét a MiniCRM-profiljukban kell beállítani: a hívás annál a felhasználónál jelenik meg, akinek a melléke fogadta. 4. A lejátszható felvételekhez adja meg a MiniCRM-ben a felvétel címét ennek a szervernek a felvétel-linkjével és a ReferenceId-vel (a felvétel kódjával), pl. https://<technikai felhasználó>:<titok>@<ez a szerver>/api/v1/recordings/{ReferenceId}.",
+        en: "1. In MiniCRM, open Settings → System and create a VOIP key (a separate key from the general API key) and give MiniCRM this server's public IP address for its allow-list. 2. Paste the VOIP key into the VOIP key field below. 3. Each user's extension must be set in their MiniCRM profile: calls are filed under the user whose extension answered. 4. For playable recordings, set MiniCRM's recording address to this server's recording link with the ReferenceId (the recording code), e.g. https://<technical user>:<secret>@<this server>/api/v1/recordings/{ReferenceId}?format=mp3 (MiniCRM plays mp3).",
+        hu: "1. A MiniCRM-ben a Beállítások → Rendszer oldalon hozzon létre VOIP-kulcsot (ez külön kulcs, nem az általános API-kulcs), és adja meg a MiniCRM-nek ennek a szervernek a nyilvános IP-címét az engedélyezési listához. 2. Illessze be a VOIP-kulcsot lent a VOIP-kulcs mezőbe. 3. A felhasználók mellékét a MiniCRM-profiljukban kell beállítani: a hívás annál a felhasználónál jelenik meg, akinek a melléke fogadta. 4. A lejátszható felvételekhez adja meg a MiniCRM-ben a felvétel címét ennek a szervernek a felvétel-linkjével és a ReferenceId-vel (a felvétel kódjával), pl. https://<technikai felhasználó>:<titok>@<ez a szerver>/api/v1/recordings/{ReferenceId}?format=mp3 (a MiniCRM mp3-at játszik le).",
       },
       { secret: { en: "VOIP key", hu: "VOIP-kulcs" } },
     ),
@@ -262,6 +262,8 @@ export const presets: Preset[] = [
       headers: {},
       apply_to: "all_calls",
       send_recordings: true,
+      // MiniCRM plays mp3 recordings.
+      recording_format: "mp3",
       send_partials: false,
       body_template: MINICRM_CALL_LOG_TEMPLATE,
     },

@@ -12,14 +12,15 @@ export interface CdrParty {
   number: string;
 }
 
-export interface CdrRecording {
-  code: string;
-  url: string;
-  duration_s: number;
-  format: "wav";
-  size_bytes: number;
-  sha256: string;
-}
+/**
+ * A recording as the CDR links it: the stored WAV with its size and hash, or
+ * (for an end-of-call API that asks for mp3) a link to the mp3, which is
+ * encoded on first fetch, so its size and hash are not known yet.
+ */
+export type CdrRecording = { code: string; url: string; duration_s: number } & (
+  | { format: "wav"; size_bytes: number; sha256: string }
+  | { format: "mp3"; size_bytes: null; sha256: null }
+);
 
 export interface Cdr {
   cdr_id: string;

@@ -14,6 +14,7 @@ export function getRuntime(): Runtime {
       recordingsDir: config.recordingsDir,
       logger: componentLogger("runtime"),
       defaultRegion: config.DEFAULT_REGION,
+      recordingLinkTtlMs: config.RECORDING_LINK_TTL_HOURS * 3_600_000,
     });
     globalForRuntime.switchboardRuntime = runtime;
   }

@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   integration?: IntegrationPort;
   /** CDR recording links; default: signed `/api/v1/recordings/{code}?token=…` links (server/integration/recordingLinks.ts). */
   recordingUrl?: RecordingUrl;
+  /** How long the default signed links work (RECORDING_LINK_TTL_HOURS). */
+  recordingLinkTtlMs?: number;
   defaultRegion?: string;
 }
 
@@ -59,7 +61,7 @@ export class Runtime {
       simulator: this.engine,
       directory: this.directory,
       sink: this.store.handle,
-      recordingUrl: options.recordingUrl ?? signedRecordingUrl(this.clock),
+      recordingUrl: options.recordingUrl ?? signedRecordingUrl(this.clock, options.recordingLinkTtlMs),
       logger,
       defaultRegion: (options.defaultRegion ?? "HU") as never,
       startFlow: (channel, call, variables) => this.runPublishedFlow(channel, call, variables),

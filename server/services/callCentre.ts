@@ -294,6 +294,21 @@ function zoneOffsetMs(timeZone: string, instant: number): number {
   return wallClock - Math.floor(instant / 1000) * 1000;
 }
 
+/** Refuses a time zone this Node's Intl does not know, naming the field. */
+export function assertTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+  } catch {
+    throw new ServiceError("invalid", `Unknown time zone ${timeZone}`, { field: "timeZone", messageKey: "operations.errors.invalidValue" });
+  }
+}
+
+/** The calendar day (`2026-03-29`) an instant falls on in `timeZone`. */
+export function dayIn(instant: number, timeZone: string): string {
+  // en-CA formats dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+}
+
 /** The instant a calendar day (`2026-03-29`) starts in `timeZone`, correct across DST changes. */
 export function startOfDayIn(day: string, timeZone: string): number {
   const midnightUtc = Date.parse(`${day}T00:00:00Z`);
@@ -315,11 +330,7 @@ export interface DailyStatusReport {
 /** Time in state per agent and calendar day (in the viewer's time zone): `agentStatusTimes` once per day, and for the whole window. */
 export function agentDailyReport(db: Db, query: DailyReportQuery, now: number = Date.now()): DailyStatusReport {
   const { fromDay, untilDay, timeZone, agent_id } = dailyReportQuerySchema.parse(query);
-  try {
-    new Intl.DateTimeFormat("en", { timeZone });
-  } catch {
-    throw new ServiceError("invalid", `Unknown time zone ${timeZone}`, { field: "timeZone", messageKey: "operations.errors.invalidValue" });
-  }
+  assertTimeZone(timeZone);
   const days: DailyStatusReport["days"] = [];
   for (let day = fromDay; day <= untilDay; day = nextDay(day)) {
     const from = new Date(startOfDayIn(day, timeZone)).toISOString();

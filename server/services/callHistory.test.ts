@@ -4,11 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { createTestDb } from "@/tests/helpers/db";
+import { cdr, storeCdrs } from "@/tests/helpers/cdrs";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
 import type { Cdr } from "../pbx/cdr";
-import { CallStore } from "../runtime/callStore";
 import { Runtime } from "../runtime/runtime";
 import { seedDemo } from "./demo";
 import { callsWithTrace, getCallTrace, listCdrs, listLiveCalls } from "./callHistory";
@@ -26,43 +26,7 @@ afterEach(() => cleanup());
 const admin: Actor = { kind: "user", role: "admin", userId: "usr_admin" };
 const asUser = (email: string): Actor => ({ kind: "user", role: "user", userId: db.select().from(users).where(eq(users.email, email)).get()!.id });
 
-function cdr(id: string, endedAt: string, overrides: Partial<Cdr> = {}): Cdr {
-  return {
-    cdr_id: id,
-    conversation_id: `conv_${id}`,
-    call_id: `call_${id}`,
-    leg_id: `leg_${id}`,
-    sequence: 1,
-    is_final: true,
-    leg_end_reason: "normal",
-    direction: "inbound",
-    caller: { number: "+36301112233", name: null },
-    called_number: "+3612345678",
-    flow_id: null,
-    requested: { extension: "101" },
-    answered_by: null,
-    transferred_by: null,
-    forwarded_from: null,
-    queue_id: null,
-    agent_id: null,
-    started_at: endedAt,
-    answered_at: null,
-    ended_at: endedAt,
-    duration_s: 0,
-    talk_time_s: 0,
-    ring_time_s: 0,
-    disposition: "no_answer",
-    hangup_cause: "normal_clearing",
-    recordings: [],
-    legs: [],
-    ...overrides,
-  };
-}
-
-function store(...records: Cdr[]) {
-  const callStore = new CallStore(db);
-  for (const record of records) callStore.handle(record.is_final ? { type: "conversation.ended", cdr: record } : { type: "leg.closed", cdr: record });
-}
+const store = (...records: Cdr[]) => storeCdrs(db, ...records);
 
 const at = (minute: number) => new Date(Date.parse("2026-11-24T08:00:00Z") + minute * 60_000).toISOString();
 

@@ -28,7 +28,7 @@ export function visibleExtensions(db: Db, actor: Actor): string[] | null {
 }
 
 /** Conversations in which one of `numbers` took part, in any of its CDRs. */
-function conversationWithExtension(numbers: string[]): SQL {
+export function conversationWithExtension(numbers: string[]): SQL {
   const list = sql.join(
     numbers.map((n) => sql`${n}`),
     sql`, `,

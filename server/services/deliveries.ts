@@ -210,12 +210,19 @@ export interface EndpointHealth {
   /** Queued deliveries that already failed at least once. */
   retrying: number;
   dead_24h: number;
+  /** Messages of the last 24 hours whose latest attempt failed: retrying, dead, or failed look-ups. */
+  failures_24h: number;
   last_success_at: string | null;
   last_failure_at: string | null;
   last_error_class: string | null;
+  /** While failing: when the first message after the last success failed ("failing since yesterday 14:02"). */
+  failing_since: string | null;
   /** The banner condition: disabled, or its latest attempt failed and something is retrying or died recently. */
   state: "ok" | "failing" | "disabled";
 }
+
+/** A delivery whose latest attempt failed: given up (dead, a failed look-up) or waiting for its next retry. Expired notifications are not counted. */
+const FAILED = `(d.status in ('dead', 'failed') or (d.status in ('pending', 'in_flight') and d.last_error_class is not null))`;
 
 export function endpointHealth(db: Db, clock: Clock = systemClock): EndpointHealth[] {
   const dayAgo = clock.now() - 86_400_000;
@@ -225,6 +232,7 @@ export function endpointHealth(db: Db, clock: Clock = systemClock): EndpointHeal
          (select count(*) from deliveries d where d.outbound_api_id = a.id and d.status in ('pending', 'in_flight')) as queued,
          (select count(*) from deliveries d where d.outbound_api_id = a.id and d.status in ('pending', 'in_flight') and d.attempts > 0) as retrying,
          (select count(*) from deliveries d where d.outbound_api_id = a.id and d.status in ('dead', 'failed') and d.updated_at >= ?) as dead24h,
+         (select count(*) from deliveries d where d.outbound_api_id = a.id and d.created_at >= ? and ${FAILED}) as failures24h,
          (select max(t.started_at) from delivery_attempts t join deliveries d on d.id = t.delivery_id
             where d.outbound_api_id = a.id and t.error_class is null) as lastSuccess,
          (select max(t.started_at) from delivery_attempts t join deliveries d on d.id = t.delivery_id
@@ -233,7 +241,7 @@ export function endpointHealth(db: Db, clock: Clock = systemClock): EndpointHeal
             where d.outbound_api_id = a.id order by t.id desc limit 1) as lastErrorClass
        from outbound_apis a order by a.name`,
     )
-    .all(dayAgo) as Array<{
+    .all(dayAgo, dayAgo) as Array<{
     id: string;
     name: string;
     kind: string;
@@ -242,12 +250,19 @@ export function endpointHealth(db: Db, clock: Clock = systemClock): EndpointHeal
     queued: number;
     retrying: number;
     dead24h: number;
+    failures24h: number;
     lastSuccess: number | null;
     lastFailure: number | null;
     lastErrorClass: string | null;
   }>;
+  // Walks the (endpoint, created_at) index from the last success on; asked only for failing endpoints.
+  const firstFailureAfter = db.$client
+    .prepare(`select min(d.created_at) from deliveries d where d.outbound_api_id = ? and d.created_at > ? and ${FAILED}`)
+    .pluck();
   return rows.map((row) => {
     const latestFailed = row.lastFailure !== null && (row.lastSuccess === null || row.lastFailure > row.lastSuccess);
+    const state = row.enabled !== 1 ? "disabled" : latestFailed && (row.retrying > 0 || row.dead24h > 0) ? "failing" : "ok";
+    const failingSince = state === "failing" ? (firstFailureAfter.get(row.id, row.lastSuccess ?? 0) as number | null) : null;
     return {
       outbound_api_id: row.id,
       name: row.name,
@@ -257,10 +272,12 @@ export function endpointHealth(db: Db, clock: Clock = systemClock): EndpointHeal
       queued: row.queued,
       retrying: row.retrying,
       dead_24h: row.dead24h,
+      failures_24h: row.failures24h,
       last_success_at: row.lastSuccess === null ? null : iso(row.lastSuccess),
       last_failure_at: row.lastFailure === null ? null : iso(row.lastFailure),
       last_error_class: latestFailed ? row.lastErrorClass : null,
-      state: row.enabled !== 1 ? "disabled" : latestFailed && (row.retrying > 0 || row.dead24h > 0) ? "failing" : "ok",
+      failing_since: failingSince === null ? null : iso(failingSince),
+      state,
     };
   });
 }

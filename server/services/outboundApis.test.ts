@@ -14,6 +14,7 @@ import {
 } from "./outboundApis";
 import { endpointHealth, listDeliveries, resendDelivery, resendFailedSince } from "./deliveries";
 import { serviceError } from "@/tests/helpers/errors";
+import { callEndedWebhookSchema } from "../api/rest/schemas/webhooks";
 
 let h: Harness;
 let receiver: TestReceiver;
@@ -86,6 +87,38 @@ describe("outbound API configuration", () => {
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     await h.integration.worker.runOnce();
     expect(JSON.parse(receiver.requests[0].body).data.recordings).toEqual([]);
+  });
+
+  it("links recordings as mp3 when the API asks for it, in the standard payload and in a template's summary", async () => {
+    const mp3 = h.createApi({ kind: "end_of_call", name: "MP3", url: receiver.url(), recording_format: "mp3" }).id;
+    const templated = h.createApi({
+      kind: "end_of_call",
+      name: "MP3 template",
+      url: receiver.url(),
+      recording_format: "mp3",
+      body_template: '{"Rec": {{ summary.recording_url | json }}, "Format": {{ summary.recording_format | json }}}',
+    }).id;
+    const wav = h.createApi({ kind: "end_of_call", name: "WAV", url: receiver.url() }).id;
+    expect(getOutboundApi(h.db, mp3).recording_format).toBe("mp3");
+    expect(getOutboundApi(h.db, wav).recording_format).toBe("wav");
+    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [mp3, templated, wav].map((id) => h.integration.catalog.get(id)!));
+    await h.integration.worker.runOnce();
+    const bodies = receiver.requests.map((request) => JSON.parse(request.body));
+    const standardMp3 = bodies.find((body) => body.data?.recordings[0].format === "mp3");
+    expect(callEndedWebhookSchema.parse(standardMp3).data.recordings).toEqual([
+      { code: "SAMPLEcode00000000000000", url: "/api/v1/recordings/SAMPLEcode00000000000000?token=sample&format=mp3", duration_s: 127, format: "mp3", size_bytes: null, sha256: null },
+    ]);
+    expect(bodies).toContainEqual({ Rec: "/api/v1/recordings/SAMPLEcode00000000000000?token=sample&format=mp3", Format: "mp3" });
+    expect(bodies.find((body) => body.data?.recordings[0].format === "wav")?.data.recordings[0].url).toBe("/api/v1/recordings/SAMPLEcode00000000000000?token=sample");
+  });
+
+  it("reads configs stored before the format choice existed as WAV", () => {
+    const { id } = h.createApi({ kind: "end_of_call", name: "Old", url: receiver.url() });
+    const stored = JSON.parse(h.db.$client.prepare("select config from outbound_apis where id = ?").pluck().get(id) as string);
+    delete stored.recording_format;
+    h.db.$client.prepare("update outbound_apis set config = ? where id = ?").run(JSON.stringify(stored), id);
+    expect(getOutboundApi(h.db, id).recording_format).toBe("wav");
+    expect(h.integration.catalog.get(id)?.config).toMatchObject({ kind: "end_of_call", recording_format: "wav" });
   });
 });
 

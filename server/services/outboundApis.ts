@@ -8,6 +8,7 @@ import {
   type LookupStep,
   type OutboundApiData,
   type OutboundApiInput,
+  type RecordingFormat,
   type ResponseMapping,
   type UserMapEntry,
   type UsersRequest,
@@ -64,6 +65,7 @@ export interface OutboundApiView {
   users_request?: UsersRequest | null;
   fallback?: { branch: "error" | "not_found"; variables: Record<string, string> };
   send_recordings?: boolean;
+  recording_format?: RecordingFormat;
   send_partials?: boolean;
   events?: HookEventType[];
   retry?: { count: number; intervals_s: number[] };

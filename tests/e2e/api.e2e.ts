@@ -68,6 +68,18 @@ describe("the public API on the production server", () => {
     expect((await unknown.json()).status).toBe(404);
   });
 
+  it("explains a bad outbound-API URL in English, naming the field with a stable code (no i18n key)", async () => {
+    const body = { name: "E2E CRM hook", kind: "end_of_call", url: "crm.example.com/hook", auth: { type: "none" } };
+    const refused = await api("/outbound-apis", { method: "POST", body: JSON.stringify(body) });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    const problem = await refused.json();
+    expect(problem).toMatchObject({ status: 400, code: "validation_failed", errors: [{ path: "url", field: "url", code: "invalid_url" }] });
+    expect(problem.detail).toMatch(/^The request body is invalid: url: .*http/);
+    expect(problem.errors[0].message).toBe("Enter a full http:// or https:// address.");
+    expect(JSON.stringify(problem)).not.toContain("integration.errors");
+  });
+
   it("exchanges client credentials for a token and places a simulator call with it", async () => {
     const token = await api("/auth/token", { method: "POST", body: JSON.stringify({ grant_type: "client_credentials" }) });
     expect(token.status).toBe(200);

@@ -9,8 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
+import { HubSpotMock } from "@/crm-demo/mocks/hubspot";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
 import { presets } from "@/server/integration/presets";
+import { decodeMp3 } from "@/server/audio/testAudio";
 import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 import { basicOf, createTechnicalUser, restClient, type Json } from "./rest";
 
@@ -141,10 +143,13 @@ describe("the MiniCRM connector on the production server", () => {
     await expect.poll(() => minicrm.callLogs.length, slow).toBeGreaterThan(0);
     const [entry] = minicrm.callLogs;
     expect(entry).toMatchObject({ ApiKey: "minicrm-voip-key", UserExtension: "102", Data: [{ Number: "+36301112233", CallType: 1, ReferenceId: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) }] });
-    // MiniCRM fetches the recording by its ReferenceId.
-    const recording = await fetch(`${baseUrl}/api/v1/recordings/${entry.Data[0].ReferenceId}`, { headers: { authorization: basic } });
+    // MiniCRM fetches the recording by its ReferenceId, as mp3, with the address and credentials its guide sets up.
+    const recording = await fetch(`${baseUrl}/api/v1/recordings/${entry.Data[0].ReferenceId}?format=mp3`, { headers: { authorization: basic } });
     expect(recording.status).toBe(200);
-    expect((await recording.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    expect(recording.headers.get("content-type")).toBe("audio/mpeg");
+    const decoded = await decodeMp3(new Uint8Array(await recording.arrayBuffer()));
+    expect(decoded.errors).toBe(0);
+    expect(Math.abs(decoded.soundSeconds - entry.Data[0].Duration)).toBeLessThanOrEqual(1);
   });
 
   it("sends a number MiniCRM does not know to not_found", async () => {
@@ -203,6 +208,50 @@ describe("the connector form in Chromium", () => {
   });
   afterAll(async () => {
     await browser?.close();
+  });
+
+  it("loads HubSpot's owners into the user table of a saved HubSpot look-up", async () => {
+    const hubspot = new HubSpotMock({
+      token: "pat-e2e",
+      contacts: [],
+      owners: [
+        { id: "77001", firstName: "Anna", lastName: "Kiss", email: "anna@example.com" },
+        { id: "77002", firstName: "Péter", lastName: "Nagy", email: "peter@example.com" },
+      ],
+    });
+    const hubspotUrl = await hubspot.listen();
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    try {
+      const values = structuredClone(presets.find((preset) => preset.id === "hubspot_lookup")!.values) as Json;
+      const created = await ok("/outbound-apis", {
+        method: "POST",
+        body: {
+          ...values,
+          kind: "data_lookup",
+          name: "HubSpot owners",
+          preset: "hubspot_lookup",
+          url: values.url.replace("https://api.hubapi.com", hubspotUrl),
+          users_request: { ...values.users_request, url: values.users_request.url.replace("https://api.hubapi.com", hubspotUrl) },
+          auth: { type: "bearer", token: "pat-e2e" },
+        },
+      });
+      await signInAsAdmin(page, baseUrl);
+      await page.goto(`${baseUrl}/api-access`);
+      await setLanguage(page, "en");
+      await page.getByRole("button", { name: "Edit: HubSpot owners" }).click();
+      await page.getByRole("button", { name: "Load users from the CRM" }).click();
+      await expect.poll(() => page.getByText("2 users added: type their extensions.").count(), slow).toBe(1);
+      expect(await page.getByLabel("Name (for you) 1").inputValue()).toBe("Anna Kiss");
+      expect(await page.getByLabel("CRM user ID 2").inputValue()).toBe("77002");
+      await page.getByLabel("Extension 1", { exact: true }).fill("102");
+      await screenshot(page, "connector-hubspot-users-en");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await expect.poll(async () => (await ok(`/outbound-apis/${created.id}`)).user_map, slow).toEqual([{ crm_user_id: "77001", crm_user_name: "Anna Kiss", extension: "102" }]);
+    } finally {
+      await context.close();
+      await hubspot.close();
+    }
   });
 
   for (const language of ["en", "hu"] as const) {

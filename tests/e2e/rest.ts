@@ -1,8 +1,12 @@
+/**
+ * The public REST API as the browser tests' CRM calls it: technical users
+ * created with the CLI against the test server's data folder, and a client
+ * that sends their Basic credentials.
+ */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect } from "vitest";
 
-/** The public REST API as the e2e tests call it: a technical user from the CLI, then JSON requests with its credentials. */
 const root = path.resolve(__dirname, "../..");
 
 // Responses are checked by the assertions, not by types.
@@ -28,10 +32,17 @@ export function createTechnicalUser(dataDir: string, name: string): Credentials 
 export const basicOf = (credentials: { client_id: string; client_secret: string }) =>
   `Basic ${Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString("base64")}`;
 
-/** `api` answers status and parsed body; `ok` also expects a 2xx. `auth` is read per request (tests set it in beforeAll). */
-export function restClient(baseUrl: string, auth: () => string) {
-  async function api(pathname: string, init: { method?: string; body?: unknown; auth?: string } = {}): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = { authorization: init.auth ?? auth() };
+export interface RestCall {
+  method?: string;
+  body?: unknown;
+  /** Another Authorization header than the client's own. */
+  auth?: string;
+}
+
+/** `api` answers status and parsed body; `ok` also expects a 2xx and returns the body. */
+export function restClient(baseUrl: string, defaultAuth: () => string) {
+  async function api(pathname: string, init: RestCall = {}): Promise<{ status: number; body: Json }> {
+    const headers: Record<string, string> = { authorization: init.auth ?? defaultAuth() };
     if (init.body !== undefined) headers["content-type"] = "application/json";
     const response = await fetch(`${baseUrl}/api/v1${pathname}`, {
       method: init.method ?? "GET",
@@ -41,7 +52,7 @@ export function restClient(baseUrl: string, auth: () => string) {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }
-  async function ok(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<Json> {
+  async function ok(pathname: string, init: RestCall = {}): Promise<Json> {
     const result = await api(pathname, init);
     expect(result.status, `${init.method ?? "GET"} ${pathname}: ${JSON.stringify(result.body)}`).toBeLessThan(300);
     return result.body;

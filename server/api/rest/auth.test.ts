@@ -70,7 +70,7 @@ describe("authentication", () => {
     expect((await callApi(ctx, issueToken, { auth: `Bearer ${access}`, body: { grant_type: "client_credentials" } })).status).toBe(401);
     const wrongGrant = await callApi(ctx, issueToken, { body: { grant_type: "password" } });
     expect(wrongGrant.status).toBe(400);
-    expect(wrongGrant.body.errors).toEqual([{ path: "grant_type", message: 'grant_type must be "client_credentials"' }]);
+    expect(wrongGrant.body.errors).toEqual([{ path: "grant_type", field: "grant_type", code: "invalid_value", message: 'grant_type must be "client_credentials"' }]);
   });
 
   it("answers 403 when the technical user lacks the operation's scope", async () => {

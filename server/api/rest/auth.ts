@@ -96,7 +96,7 @@ export async function authenticate(db: Db, request: Request, mode: AuthMode, now
   if (!row || row.revokedAt) throw unauthorized("These credentials are not valid");
 
   if (!ipAllowed(row.ipAllowlist, clientIp(request))) {
-    throw new ApiProblem(403, "Requests from this address are not allowed for this technical user");
+    throw new ApiProblem(403, "Requests from this address are not allowed for this technical user (its IP allowlist)", { code: "ip_not_allowed" });
   }
   touchLastUsed(db, row.id, nowMs);
   return { technicalUserId: row.id, clientId: row.clientId, name: row.name, scopes: new Set(row.scopes) };
@@ -137,7 +137,7 @@ function touchLastUsed(db: Db, technicalUserId: string, nowMs: number): void {
 
 export function requireScope(principal: ApiPrincipal, scope: string | null): void {
   if (scope && !principal.scopes.has(scope)) {
-    throw new ApiProblem(403, `This technical user lacks the ${scope} scope`);
+    throw new ApiProblem(403, `This technical user lacks the ${scope} scope`, { code: "missing_scope" });
   }
 }
 

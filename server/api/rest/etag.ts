@@ -25,7 +25,7 @@ export function checkIfMatch(request: Request, currentEtag: string, options: { r
   const tags = header.split(",").map((tag) => tag.trim().replace(/^W\//, ""));
   if (!tags.includes("*") && !tags.includes(currentEtag)) {
     throw new ApiProblem(412, "The resource changed since you read it (If-Match does not match its ETag); read it again and retry", {
-      errors: [{ path: "header.If-Match", message: `current ETag is ${currentEtag}` }],
+      errors: [{ path: "header.If-Match", code: "stale_etag", message: `The current ETag is ${currentEtag}` }],
     });
   }
 }

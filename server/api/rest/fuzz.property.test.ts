@@ -2,12 +2,14 @@
  * Property: whatever arrives — malformed or oversized bodies, wrong types,
  * unknown fields, invalid numbers, odd path and query values, bad auth
  * headers — every operation answers a documented status (never a 500), errors
- * as problem+json, and a refused request leaves the database as it was.
+ * as problem+json written for people (a `code` on the problem and on each field
+ * error; `detail` and every message in words, never empty, never an i18n key),
+ * and a refused request leaves the database as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { z } from "zod";
-import { basicAuth, callApi, setupApiTest, type ApiCall, type ApiTestContext } from "./testing/harness";
+import { basicAuth, callApi, expectWrittenForPeople, setupApiTest, type ApiCall, type ApiTestContext } from "./testing/harness";
 import { allRouteHandlers } from "./operations";
 import type { RouteHandler } from "./operation";
 
@@ -95,12 +97,13 @@ function databaseSnapshot(): string {
 describe("every operation under hostile input", () => {
   for (const handler of allRouteHandlers()) {
     const { method, path } = handler.operation;
-    it(`${method} ${path}: documented status, never 500, problem+json errors, refused requests change nothing`, async () => {
+    it(`${method} ${path}: documented status, never 500, readable problem+json errors, refused requests change nothing`, async () => {
       await fc.assert(
         fc.asyncProperty(requestArbitrary(handler), async (request) => {
           const before = databaseSnapshot();
           const response = await callApi(ctx, handler, request); // asserts the documented contract
           expect(response.status).toBeLessThan(500);
+          if (response.status >= 400) expectWrittenForPeople(response.body, `${method} ${path} ${JSON.stringify(request).slice(0, 300)}`);
           if (response.status >= 400) expect(databaseSnapshot()).toBe(before);
         }),
         { numRuns: 40 },

@@ -30,7 +30,7 @@ export function readIdempotencyKey(request: Request): string | null {
   if (key === null) return null;
   if (!KEY_PATTERN.test(key)) {
     throw new ApiProblem(400, "Idempotency-Key must be 1–255 visible ASCII characters", {
-      errors: [{ path: "header.Idempotency-Key", message: "1–255 visible ASCII characters" }],
+      errors: [{ path: "header.Idempotency-Key", code: "invalid_format", message: "Use 1–255 visible ASCII characters" }],
     });
   }
   return key;
@@ -82,7 +82,7 @@ export async function withIdempotency(
   if (stored) {
     if (stored.requestHash !== fingerprint) {
       throw new ApiProblem(422, "This Idempotency-Key was already used with a different request", {
-        errors: [{ path: "header.Idempotency-Key", message: "already used with a different request" }],
+        errors: [{ path: "header.Idempotency-Key", code: "key_reused", message: "Already used with a different request; use a new key" }],
       });
     }
     if (stored.status === IN_PROGRESS) throw new ApiProblem(409, "A request with this Idempotency-Key is still being processed; retry shortly");

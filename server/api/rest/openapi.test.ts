@@ -31,11 +31,26 @@ function refsIn(value: unknown, found: string[] = []): string[] {
 describe("the generated OpenAPI document", () => {
   it("is OpenAPI 3.1 with security schemes, the problem schema and the three webhooks", () => {
     expect(document.openapi).toBe("3.1.0");
-    expect(Object.keys(document.components.securitySchemes)).toEqual(["basicAuth", "bearerAuth"]);
+    expect(Object.keys(document.components.securitySchemes)).toEqual(["basicAuth", "bearerAuth", "webhookSignature"]);
     expect(document.components.schemas.Problem.properties.errors).toBeDefined();
     expect(Object.keys(document.webhooks)).toEqual(["call.lookup", "call.incoming", "call.ended"]);
     expect(JSON.stringify(document.webhooks["call.ended"])).toContain("#/components/schemas/CallEndedWebhook");
     expect(document.components.schemas.Cdr.properties.legs.items.$ref).toBe("#/components/schemas/PartialCdr");
+  });
+
+  it("declares how each webhook is authenticated and describes every tag", () => {
+    for (const hook of Object.values(document.webhooks as Json)) expect(hook.post.security).toEqual([{ webhookSignature: [] }]);
+    for (const tag of document.tags) expect(tag.description, tag.name).toBeTruthy();
+  });
+
+  it("publishes the flow editor's field metadata as standard keywords or x- extensions, never as unknown keywords", () => {
+    const config = document.components.schemas.FlowDocument.properties.nodes.items.oneOf
+      .map((node: Json) => node.properties.config)
+      .find((schema: Json) => schema?.properties?.timeout_s && schema.properties.terminator);
+    expect(config.properties.timeout_s).toMatchObject({ title: "Wait between digits", "x-unit": "s" });
+    const text = JSON.stringify(document.components.schemas.FlowDocument);
+    expect(text).not.toMatch(/"(widget|help|unit)":/);
+    expect(text).not.toContain('"hu":'); // the label's and help's translations are the editor's
   });
 
   it("resolves every $ref", () => {

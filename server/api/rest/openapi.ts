@@ -14,6 +14,23 @@ import { webhookDefinitions } from "./schemas/webhooks";
 type Json = Record<string, unknown>;
 type Io = "input" | "output";
 
+/** Every tag an operation may carry, with the description tools show above its operations (in this order). */
+export const apiTags = {
+  Auth: "Bearer access tokens for technical users",
+  Calls: "Click-to-call, outbound IVR calls and live call state",
+  Users: "Portal users with their extensions and agent ids",
+  Flows: "Call flows: drafts as flow documents, validation, published revisions",
+  Numbers: "Phone numbers (DIDs) and the flow each one runs",
+  Phonebook: "Contacts the flows and the portal look callers up in",
+  Forwarding: "Per-extension call forwarding: unconditional, busy, no answer",
+  "Call centre": "Agent states and the time agents spent in each",
+  "Call history": "Final call detail records (CDRs)",
+  "Outbound APIs": "Webhooks and lookups Switchboard sends to your systems, with their delivery log",
+  Recordings: "Call recordings as audio",
+  Simulator: "Simulated callers and phones, to try flows without a PBX",
+} as const;
+export type ApiTag = keyof typeof apiTags;
+
 const COMMON_ERRORS = [400, 401, 403, 429, 500];
 const BODY_ERRORS = [413, 415];
 
@@ -22,10 +39,12 @@ const errorDescriptions: Record<number, string> = {
   401: "Missing or invalid credentials",
   403: "The technical user lacks the scope, or its IP allowlist refuses this address",
   404: "Not found",
+  406: "None of the media types the resource comes in is acceptable",
   409: "Conflict with the current state",
   412: "If-Match does not match the current ETag",
   413: "Body larger than the limit (1 MB by default)",
   415: "Body is not application/json",
+  416: "The requested byte range is outside the resource; `Content-Range` gives its size",
   422: "Idempotency-Key reused with a different request",
   428: "If-Match required",
   429: "Rate limit exceeded; wait `Retry-After` seconds",
@@ -33,12 +52,38 @@ const errorDescriptions: Record<number, string> = {
   503: "The telephony engine cannot take the request now",
 };
 
+/** Keywords of JSON Schema 2020-12 and OpenAPI 3.1's schema object (plus zod's `id`, which becomes a component name); anything else `.meta()` adds is not one. */
+const SCHEMA_KEYWORDS = new Set([
+  "id",
+  "$ref", "$defs", "$id", "$anchor", "$comment", "type", "enum", "const", "format", "title", "description", "default", "examples", "deprecated",
+  "readOnly", "writeOnly", "properties", "required", "additionalProperties", "patternProperties", "propertyNames", "minProperties", "maxProperties",
+  "unevaluatedProperties", "dependentRequired", "dependentSchemas", "items", "prefixItems", "contains", "minContains", "maxContains", "minItems",
+  "maxItems", "uniqueItems", "unevaluatedItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "minLength", "maxLength", "pattern",
+  "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "contentEncoding", "contentMediaType", "contentSchema",
+  "discriminator", "xml", "externalDocs", "example",
+]);
+
+/**
+ * Publishes `.meta()` the way OpenAPI tools accept it. The flow editor's field
+ * metadata (flows/model/fields.ts) is for the inspector form: its English label
+ * is already the `title`, the label's translations and the widget are dropped,
+ * the English help becomes the `description`. Any other non-standard key
+ * (e.g. `unit`) is kept as an `x-` extension instead of an unknown keyword.
+ */
+function publishMetadata({ jsonSchema }: { jsonSchema: Json }): void {
+  const { label: _label, widget: _widget, help, ...rest } = jsonSchema;
+  for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+  const englishHelp = (help as { en?: string } | undefined)?.en;
+  if (englishHelp && rest.description === undefined) rest.description = englishHelp;
+  for (const [key, value] of Object.entries(rest)) jsonSchema[SCHEMA_KEYWORDS.has(key) || key.startsWith("x-") ? key : `x-${key}`] = value;
+}
+
 /** Collects `$defs` of every conversion into `components.schemas`, rewriting refs. */
 class SchemaComponents {
   readonly schemas: Record<string, Json> = {};
 
   convert(schema: z.ZodType, io: Io): Json {
-    const generated = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", cycles: "ref", reused: "inline" }) as Json;
+    const generated = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any", cycles: "ref", reused: "inline", override: publishMetadata }) as Json;
     const { $schema: _dialect, $defs, ...root } = generated;
     const defs = ($defs ?? {}) as Record<string, Json>;
     const names: Record<string, string> = {};
@@ -103,9 +148,11 @@ function operationObject(components: SchemaComponents, operation: OperationDefin
   if (operation.idempotent) parameters.push({ $ref: "#/components/parameters/IdempotencyKey" });
   const errorStatuses = errorStatusesOf(operation);
   const status = operation.status ?? 200;
-  const contentType = operation.responseContentType ?? "application/json";
+  const contentTypes = [operation.responseContentType ?? "application/json"].flat();
   const success: Json = { description: operation.responseDescription ?? "Success" };
-  if (status !== 204) success.content = { [contentType]: operation.response ? { schema: components.convert(operation.response, "output") } : {} };
+  if (status !== 204) {
+    success.content = Object.fromEntries(contentTypes.map((type) => [type, operation.response ? { schema: components.convert(operation.response, "output") } : {}]));
+  }
   const scopes = operation.scope ? [operation.scope] : [];
   const schemes = operation.auth === "basic" ? ["basicAuth"] : ["basicAuth", "bearerAuth"];
   const object: Json = {
@@ -142,12 +189,14 @@ export function buildOpenApiDocument(operations: readonly OperationDefinition[])
   components.convert(problemSchema, "output");
 
   const webhooks: Record<string, Json> = {};
+  const webhookSecurity = [{ webhookSignature: [] }];
   for (const hook of webhookDefinitions) {
     webhooks[hook.type] = {
       post: {
         operationId: `webhook_${hook.type.replace(/\W/g, "_")}`,
         summary: hook.summary,
         description: hook.description,
+        security: webhookSecurity,
         parameters: ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => ({ $ref: `#/components/parameters/${name}` })),
         requestBody: { required: true, content: { "application/json": { schema: components.convert(hook.envelope, "output") } } },
         responses: {
@@ -161,7 +210,8 @@ export function buildOpenApiDocument(operations: readonly OperationDefinition[])
 
   const problemContent = { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } };
   const responses: Record<string, Json> = {};
-  for (const status of Object.keys(errorDescriptions).map(Number)) {
+  const answered = new Set(operations.flatMap(errorStatusesOf));
+  for (const status of Object.keys(errorDescriptions).map(Number).filter((status) => answered.has(status))) {
     const headers: Json = {};
     if (status === 401) headers["WWW-Authenticate"] = { schema: { type: "string" }, description: "Basic and Bearer challenges" };
     if (status === 429) headers["Retry-After"] = { schema: { type: "integer" }, description: "Seconds to wait" };
@@ -180,7 +230,7 @@ export function buildOpenApiDocument(operations: readonly OperationDefinition[])
         ".",
     },
     servers: [{ url: "/api/v1" }],
-    tags: [...new Set(operations.map((operation) => operation.tag))].map((name) => ({ name })),
+    tags: Object.entries(apiTags).map(([name, description]) => ({ name, description })),
     paths,
     webhooks,
     components: {
@@ -207,6 +257,14 @@ export function buildOpenApiDocument(operations: readonly OperationDefinition[])
       securitySchemes: {
         basicAuth: { type: "http", scheme: "basic", description: "client_id:client_secret of a technical user" },
         bearerAuth: { type: "http", scheme: "bearer", description: "Access token from POST /auth/token, valid 3600 s" },
+        // OpenAPI has no HMAC scheme; as an API key in its header, generators and docs show that a webhook is signed and where.
+        webhookSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "webhook-signature",
+          description:
+            "How your endpoint authenticates Switchboard's webhooks (Standard Webhooks): verify `webhook-signature` — HMAC-SHA256 of `webhook-id.webhook-timestamp.body` — with the outbound API's `signing_secret`, and refuse old timestamps.",
+        },
       },
     },
   };

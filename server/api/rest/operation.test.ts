@@ -20,7 +20,7 @@ const echo = defineOperation({
   path: "/test/echo",
   operationId: "testEcho",
   summary: "test",
-  tag: "Test",
+  tag: "Simulator",
   scope: null,
   body: z.strictObject({ name: z.string().max(10), count: z.number().int().optional() }),
   response: z.object({ name: z.string() }),
@@ -33,16 +33,17 @@ const echo = defineOperation({
 
 describe("the request pipeline", () => {
   it.each([
-    ["malformed JSON", { rawBody: '{"name": ' }, 400, ""],
-    ["a body that is not JSON", { rawBody: '{"name":"a"}', headers: { "content-type": "text/plain" } }, 415, "header.Content-Type"],
-    ["no body at all", {}, 400, ""],
-    ["an unknown field", { body: { name: "a", colour: "red" } }, 400, ""],
-    ["a wrong type", { body: { name: 42 } }, 400, "name"],
-    ["a too long string", { body: { name: "x".repeat(11) } }, 400, "name"],
-  ])("refuses %s with a problem naming the field", async (_, call, status, path) => {
+    ["malformed JSON", { rawBody: '{"name": ' }, 400, "", "malformed_json"],
+    ["a body that is not JSON", { rawBody: '{"name":"a"}', headers: { "content-type": "text/plain" } }, 415, "header.Content-Type", "unsupported_media_type"],
+    ["no body at all", {}, 400, "", "required"],
+    ["an unknown field", { body: { name: "a", colour: "red" } }, 400, "colour", "unknown_field"],
+    ["a missing field", { body: { count: 1 } }, 400, "name", "required"],
+    ["a wrong type", { body: { name: 42 } }, 400, "name", "invalid_type"],
+    ["a too long string", { body: { name: "x".repeat(11) } }, 400, "name", "too_big"],
+  ])("refuses %s with a problem naming the field and its code", async (_, call, status, path, code) => {
     const result = await callApi(ctx, echo, call);
     expect(result.status).toBe(status);
-    expect(result.body.errors?.[0]?.path ?? "").toBe(path);
+    expect(result.body.errors?.[0]).toMatchObject({ path, code });
   });
 
   it("refuses a body over the size cap with 413", async () => {
@@ -67,7 +68,7 @@ describe("the request pipeline", () => {
       const result = await fetchEcho();
       expect(result.status).toBe(status);
       expect(result.headers.get("content-type")).toBe("application/problem+json");
-      if (status === 409) expect(result.body.errors).toEqual([{ path: "external_id", message: "taken" }]);
+      if (status === 409) expect(result.body.errors).toEqual([{ path: "external_id", field: "external_id", code: "conflict", message: "taken" }]);
       if (status === 500) expect(result.body.detail).not.toContain("secret internals");
     }
     thrown = null;

@@ -10,10 +10,11 @@
  */
 import { z } from "zod";
 import type { ApiScope } from "@/lib/scopes";
+import type { ApiTag } from "./openapi";
 import { getDb, type Db } from "@/server/db/client";
 import { componentLogger } from "@/server/logger";
 import { authenticate, requireScope, type ApiPrincipal, type AuthMode } from "./auth";
-import { ApiProblem, internalError, problemOf, problemResponse, zodFieldErrors } from "./problem";
+import { ApiProblem, internalError, problemOf, problemResponse, validationDetail, zodFieldErrors } from "./problem";
 import { TokenBucketLimiter } from "./rateLimit";
 import { readIdempotencyKey, requestFingerprint, withIdempotency, type StoredResponse } from "./idempotency";
 import { restSettings } from "./settings";
@@ -56,7 +57,7 @@ export interface OperationDefinition<
   operationId: string;
   summary: string;
   description?: string;
-  tag: string;
+  tag: ApiTag;
   /** Scope the technical user needs; null: any authenticated technical user. */
   scope: ApiScope | null;
   auth?: AuthMode;
@@ -75,8 +76,8 @@ export interface OperationDefinition<
   /** Schema of the success body (omit for 204 or a non-JSON `responseContentType`). */
   response?: R;
   responseDescription?: string;
-  /** For handlers that return a raw `Response` (e.g. audio). */
-  responseContentType?: string;
+  /** For handlers that return a raw `Response` (e.g. audio); several when the request chooses (e.g. WAV or MP3). */
+  responseContentType?: string | string[];
   /** Error statuses this operation can answer besides the common ones (400, 401, 403, 429, 500). */
   errors?: number[];
   handler: (context: OperationContext<z.output<P>, z.output<Q>, z.output<B>>) => Awaitable<z.input<R> | Reply<z.input<R>> | Response | void>;
@@ -159,7 +160,7 @@ async function execute(
   const rawBody = bodyMethods.has(operation.method as HttpMethod) ? await readJsonBody(request) : undefined;
   const bodySchema = operation.body ?? emptyObject;
   if (rawBody === undefined && operation.body && !bodySchema.safeParse(undefined).success) {
-    throw new ApiProblem(400, "This operation needs a JSON body", { errors: [{ path: "", message: "Required" }] });
+    throw new ApiProblem(400, "This operation needs a JSON body", { errors: [{ path: "", code: "required", message: "Send a JSON body" }] });
   }
   const body = validate(bodySchema, rawBody ?? (operation.body ? undefined : {}), "");
 
@@ -180,9 +181,8 @@ async function execute(
 function validate(schema: z.ZodType, value: unknown, prefix: string): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new ApiProblem(400, prefix === "" ? "The request body is invalid" : `The ${prefix === "path." ? "path" : "query"} parameters are invalid`, {
-    errors: zodFieldErrors(parsed.error, prefix),
-  });
+  const errors = zodFieldErrors(parsed.error, prefix);
+  throw new ApiProblem(400, validationDetail(prefix === "" ? "The request body is invalid" : `The ${prefix === "path." ? "path" : "query"} parameters are invalid`, errors), { errors });
 }
 
 /** Reads a JSON body within the size cap; `undefined` when there is none. */
@@ -193,13 +193,16 @@ async function readJsonBody(request: Request): Promise<unknown> {
   if (body.length === 0) return undefined;
   const mediaType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (mediaType !== "application/json" && !mediaType.endsWith("+json")) {
-    throw new ApiProblem(415, "Send the body as application/json", { errors: [{ path: "header.Content-Type", message: "must be application/json" }] });
+    throw new ApiProblem(415, "Send the body as application/json", { errors: [{ path: "header.Content-Type", code: "unsupported_media_type", message: "Must be application/json" }] });
   }
   const text = body.toString("utf8");
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiProblem(400, `The body is not valid JSON: ${(error as Error).message}`, { errors: [{ path: "", message: "not valid JSON" }] });
+    throw new ApiProblem(400, `The body is not valid JSON: ${(error as Error).message}`, {
+      code: "malformed_json",
+      errors: [{ path: "", code: "malformed_json", message: "Not valid JSON" }],
+    });
   }
 }
 

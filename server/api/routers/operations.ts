@@ -38,7 +38,7 @@ import { getCallReplay, replayableCalls } from "../../services/callReplay";
  * agent actions check the owner inside the service.
  */
 
-const actorOf = (user: SessionUser): Actor => ({ kind: "user", userId: user.id, role: user.role });
+export const actorOf = (user: SessionUser): Actor => ({ kind: "user", userId: user.id, role: user.role });
 const byId = z.object({ id: z.string().min(1) });
 
 export const phonebookRouter = createTRPCRouter({

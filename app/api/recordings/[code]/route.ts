@@ -7,5 +7,5 @@ import { recordingResponse, serveRecording } from "@/server/integration/recordin
 export async function GET(request: Request, { params }: { params: Promise<{ code: string }> }): Promise<Response> {
   if (!(await getSessionUser())) return new Response("sign in first", { status: 401, headers: { "content-type": "text/plain" } });
   const { code } = await params;
-  return recordingResponse(serveRecording(getDb(), getRuntime().recordingsDir, code, request.headers.get("range")));
+  return recordingResponse(await serveRecording(getDb(), getRuntime().recordingsDir, code, "wav", request.headers.get("range")));
 }

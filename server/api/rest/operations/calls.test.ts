@@ -31,8 +31,8 @@ describe("POST /calls (click-to-call)", () => {
     expect((await callApi(ctx, clickToCall, { body: { from_extension: "199", to: "+36301112233" } })).status).toBe(404);
     const bad = await callApi(ctx, clickToCall, { body: { from_extension: "abc", to: "not a number", timeout_s: 0, colour: "red" } });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(["", "from_extension", "timeout_s", "to"]);
-    expect(bad.body.errors.find((e: { path: string }) => e.path === "").message).toContain("colour");
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(["colour", "from_extension", "timeout_s", "to"]);
+    expect(bad.body.errors.find((e: { path: string }) => e.path === "colour")).toMatchObject({ code: "unknown_field", message: expect.stringContaining("colour") });
   });
 
   it("replays the first response for the same Idempotency-Key and body, and refuses a different body with 422", async () => {
@@ -64,7 +64,7 @@ describe("POST /ivr-calls", () => {
   it("refuses a flow that does not exist, naming flow_id, and bad variable names", async () => {
     const missing = await callApi(ctx, startIvrCall, { body: { to: "+36301112233", flow_id: "flw_nope" } });
     expect(missing.status).toBe(400);
-    expect(missing.body.errors).toEqual([{ path: "flow_id", message: expect.stringContaining("flw_nope") }]);
+    expect(missing.body.errors).toEqual([{ path: "flow_id", field: "flow_id", code: "flow_not_published", message: expect.stringContaining("flw_nope") }]);
     const badVariables = await callApi(ctx, startIvrCall, { body: { to: "+36301112233", flow_id: "x", variables: { "Bad Name": 1 } } });
     expect(badVariables.status).toBe(400);
     expect(badVariables.body.errors[0].path).toBe("variables.Bad Name");

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { flowDocumentSchema, parseFlowDocument } from "@/flows/model/document";
 import * as flowService from "@/server/services/flows";
 import { defineOperation, reply } from "../operation";
-import { ApiProblem } from "../problem";
+import { ApiProblem, validationDetail } from "../problem";
 import { checkIfMatch, etagOf } from "../etag";
 import { idPathSchema, isoTimeSchema, listQuerySchema, listResponseSchema, paginate } from "../schemas/common";
 
@@ -51,7 +51,9 @@ function flowReply(flow: flowService.FlowDetail, status?: number) {
 function acceptDocument(input: unknown): unknown {
   const parsed = parseFlowDocument(input);
   if (parsed.ok) return parsed.document;
-  throw new ApiProblem(400, "The flow document is invalid", { errors: parsed.errors.map(({ path, message }) => ({ path, message })) });
+  // `schema_invalid`: the code POST /flows/validate gives the same findings.
+  const errors = parsed.errors.map(({ path, message }) => ({ path, code: "schema_invalid", message }));
+  throw new ApiProblem(400, validationDetail("The flow document is invalid", errors), { errors });
 }
 
 /** `If-Match: "<draft_version>"` → the version the save must replace (checked atomically by the service). */

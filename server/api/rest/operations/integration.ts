@@ -1,14 +1,26 @@
 import { z } from "zod";
 import { deliveryStatuses } from "@/server/db/schema";
-import { hookEventTypes, lookupStepSchema, outboundApiInputSchema, outboundApiKinds, responseMappingSchema, userMapSchema, usersRequestSchema } from "@/lib/schemas/integration";
+import {
+  hookEventTypes,
+  lookupStepSchema,
+  outboundApiInputSchema,
+  outboundApiKinds,
+  recordingFormats,
+  responseMappingSchema,
+  userMapSchema,
+  usersRequestSchema,
+  type RecordingFormat,
+} from "@/lib/schemas/integration";
 import * as outboundApis from "@/server/services/outboundApis";
 import * as deliveries from "@/server/services/deliveries";
 import { getRuntime } from "@/server/runtime";
 import { getDb } from "@/server/db/client";
-import { recordingResponse, serveRecording, type RecordingReply } from "@/server/integration/recordingFiles";
+import type { Db } from "@/server/db/client";
+import { negotiateRecordingFormat, recordingResponse, serveRecording } from "@/server/integration/recordingFiles";
 import { verifyRecordingToken } from "@/server/integration/recordingLinks";
 import { defineOperation, type RouteHandler } from "../operation";
-import { ApiProblem, problemResponse } from "../problem";
+import { ApiProblem, internalError, problemOf, problemResponse, zodFieldErrors } from "../problem";
+import { componentLogger } from "@/server/logger";
 import { idPathSchema, isoTimeSchema, listQuerySchema, listResponseSchema, paginate } from "../schemas/common";
 
 // ── outbound APIs (API.md §Outbound API configuration) ────────────────
@@ -43,6 +55,10 @@ export const outboundApiSchema = z
     users_request: usersRequestSchema.nullable().optional().describe("data_lookup: a GET (with the API's credentials) listing the CRM's users, for filling user_map"),
     fallback: z.object({ branch: z.enum(["error", "not_found"]), variables: z.record(z.string(), z.string()) }).optional().describe("data_lookup: what a failed look-up does"),
     send_recordings: z.boolean().optional().describe("end_of_call"),
+    recording_format: z
+      .enum(recordingFormats)
+      .optional()
+      .describe("end_of_call: the format the CDR's recording links serve (`format=mp3` in the URL for mp3); `wav` for configs saved before the choice existed"),
     send_partials: z.boolean().optional().describe("end_of_call: partial CDRs of closed legs"),
     events: z.array(z.enum(hookEventTypes)).optional().describe("event_hook: subscribed events"),
     retry: z.object({ count: z.number().int(), intervals_s: z.array(z.number().int()) }).optional(),
@@ -246,26 +262,45 @@ export const resendDelivery = defineOperation({
 
 // ── recordings ─────────────────────────────────────────────────────────
 
+const log = componentLogger("api");
+
+const recordingQuerySchema = z.object({
+  token: z.string().max(200).optional().describe("The signed token of a recording link from end-of-call data"),
+  format: z
+    .enum(recordingFormats)
+    .optional()
+    .describe("`wav` (the stored original) or `mp3` (mono, encoded on first request and cached). Without it, the `Accept` header decides; WAV by default."),
+});
+
 const recordingWithCredentials = defineOperation({
   method: "GET",
   path: "/recordings/{code}",
   operationId: "getRecording",
   summary: "Download a recording",
   description:
-    "WAV audio; `Range` requests are answered with 206 (416 when unsatisfiable). The code comes in end-of-call data. " +
-    "Auth: credentials with the recordings:read scope, or the signed `token` of the CDR's recording link (no credentials needed).",
+    "WAV or MP3 audio (`?format=mp3`, or `Accept: audio/mpeg`); `Range` requests are answered with 206 (416 when unsatisfiable), " +
+    "an `Accept` that allows neither audio/wav nor audio/mpeg with 406. The code comes in end-of-call data. " +
+    "Auth: credentials with the recordings:read scope, or the signed `token` of the CDR's recording link (no credentials needed; " +
+    "one token serves both formats; an expired token is refused with 401).",
   tag: "Recordings",
   scope: "recordings:read",
   params: z.object({ code: z.string().max(64) }),
-  query: z.object({ token: z.string().max(200).optional().describe("The signed token of a recording link from end-of-call data") }),
-  responseContentType: "audio/wav",
+  query: recordingQuerySchema,
+  responseContentType: ["audio/wav", "audio/mpeg"],
   responseDescription: "The recording (or the requested byte range, 206)",
-  errors: [404],
-  handler: ({ db, params, request }) => recordingOrProblem(serveRecording(db, getRuntime().recordingsDir, params.code, request.headers.get("range"))),
+  errors: [404, 406, 416],
+  handler: ({ db, params, query, request }) => recordingOrProblem(db, params.code, query.format, request),
 });
 
-/** Audio, or the API's problem+json for a missing recording or an unsatisfiable range. */
-function recordingOrProblem(reply: RecordingReply): Response {
+/** Audio in the requested format, or the API's problem+json for a missing recording, an unacceptable format or an unsatisfiable range. */
+async function recordingOrProblem(db: Db, code: string, format: RecordingFormat | undefined, request: Request): Promise<Response> {
+  const chosen = format ?? negotiateRecordingFormat(request.headers.get("accept"));
+  if (!chosen) {
+    throw new ApiProblem(406, "The recording is available as audio/wav or audio/mpeg; the Accept header allows neither", {
+      errors: [{ path: "header.Accept", code: "not_acceptable", message: "accept audio/wav or audio/mpeg, or use ?format=" }],
+    });
+  }
+  const reply = await serveRecording(db, getRuntime().recordingsDir, code, chosen, request.headers.get("range"));
   if (reply.status === 404) throw new ApiProblem(404, "No recording has this code");
   if (reply.status === 416) throw new ApiProblem(416, "The requested range is outside the recording", { headers: { "content-range": reply.headers["content-range"] } });
   return recordingResponse(reply);
@@ -278,18 +313,34 @@ function recordingOrProblem(reply: RecordingReply): Response {
  */
 export const getRecording: RouteHandler = Object.assign(
   async (request: Request, context?: { params?: Promise<unknown> }): Promise<Response> => {
-    const token = new URL(request.url).searchParams.get("token");
+    const url = new URL(request.url);
+    const token = url.searchParams.get("token");
     if (token === null) return recordingWithCredentials(request, context);
     const { code } = ((await context?.params) ?? {}) as { code?: string };
-    if (code && verifyRecordingToken(code, token, Date.now())) {
+    const check = code ? verifyRecordingToken(code, token, getRuntime().clock.now()) : ({ ok: false, reason: "invalid" } as const);
+    if (check.ok && code) {
       try {
-        return recordingOrProblem(serveRecording(getDb(), getRuntime().recordingsDir, code, request.headers.get("range")));
+        const query = recordingQuerySchema.strict().safeParse(Object.fromEntries(url.searchParams));
+        if (!query.success) throw new ApiProblem(400, "The query parameters are invalid", { errors: zodFieldErrors(query.error, "query.") });
+        return await recordingOrProblem(getDb(), code, query.data.format, request);
       } catch (error) {
-        return problemResponse(error as ApiProblem);
+        const problem = problemOf(error);
+        if (!problem) log.error({ err: error, code }, "serving a recording failed");
+        return problemResponse(problem ?? internalError());
       }
     }
     if (request.headers.get("authorization")) return recordingWithCredentials(request, context);
-    return problemResponse(new ApiProblem(401, "The recording link is invalid or has expired; use client credentials with the recordings:read scope"));
+    if (!check.ok && check.reason === "expired") {
+      const expiredAt = new Date(check.expiredAtMs).toISOString();
+      return problemResponse(
+        new ApiProblem(401, `The recording link expired at ${expiredAt}; a fresh one comes with the next end-of-call delivery, or use client credentials with the recordings:read scope`, {
+          errors: [{ path: "query.token", code: "expired", message: `expired at ${expiredAt}` }],
+        }),
+      );
+    }
+    return problemResponse(
+      new ApiProblem(401, "The recording link is invalid; use client credentials with the recordings:read scope", { errors: [{ path: "query.token", code: "invalid_signature", message: "invalid signature" }] }),
+    );
   },
   { operation: recordingWithCredentials.operation },
 );

@@ -56,7 +56,9 @@ export const putNumber = defineOperation({
   errors: [409],
   handler: ({ db, params, body }) => {
     if (body.number !== undefined && body.number !== params.number) {
-      throw new ApiProblem(400, "The body's number differs from the path's", { errors: [{ path: "number", message: `must be ${params.number}` }] });
+      throw new ApiProblem(400, "The body's number differs from the path's", {
+        errors: [{ path: "number", code: "mismatch", message: `Must be ${params.number}, the number in the path` }],
+      });
     }
     const input = { number: params.number, label: body.label, flowId: body.flow_id };
     const existing = numberService.listPhoneNumbers(db).find((n) => n.number === params.number);

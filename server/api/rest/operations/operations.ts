@@ -230,7 +230,9 @@ export const setForwardingRule = defineOperation({
   errors: [404, 412],
   handler: ({ db, params, body, request }) => {
     if (body.ring_timeout_s !== undefined && params.kind !== "no_answer") {
-      throw new ApiProblem(400, "ring_timeout_s applies to no_answer rules only", { errors: [{ path: "ring_timeout_s", message: "only for no_answer" }] });
+      throw new ApiProblem(400, "ring_timeout_s applies to no_answer rules only", {
+        errors: [{ path: "ring_timeout_s", code: "not_allowed", message: "Only no_answer rules have a ring timeout" }],
+      });
     }
     const current = currentRule(db, params.ext, params.kind);
     checkRuleIfMatch(request, current);

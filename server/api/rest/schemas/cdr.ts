@@ -26,15 +26,22 @@ export const legEndReasonSchema = z
   .enum(["normal", "transferred_blind", "transferred_attended", "picked_up", "forwarded", "queue_timeout"])
   .meta({ id: "LegEndReason" });
 
+const recordingLinkFields = {
+  code: z.string().describe("Fetch the audio with GET /recordings/{code}"),
+  url: z.string().describe("Path of the recording with its signed `token`; for mp3 it carries `format=mp3`"),
+  duration_s: z.number(),
+};
+
 export const cdrRecordingSchema = z
-  .object({
-    code: z.string().describe("Fetch the audio with GET /recordings/{code}"),
-    url: z.string(),
-    duration_s: z.number(),
-    format: z.literal("wav"),
-    size_bytes: z.number().int(),
-    sha256: z.string(),
-  })
+  .discriminatedUnion("format", [
+    z.object({ ...recordingLinkFields, format: z.literal("wav"), size_bytes: z.number().int(), sha256: z.string() }),
+    z.object({
+      ...recordingLinkFields,
+      format: z.literal("mp3").describe("The end-of-call API asks for mp3 links (`recording_format`)"),
+      size_bytes: z.null().describe("Unknown until the mp3 is encoded on first fetch"),
+      sha256: z.null(),
+    }),
+  ])
   .meta({ id: "CdrRecording" });
 
 const cdrFields = {

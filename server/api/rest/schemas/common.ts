@@ -6,15 +6,27 @@
 import { z } from "zod";
 import { toE164 } from "@/lib/phone";
 import { getConfig } from "@/server/config";
+import { problemCodes } from "../problem";
 
-export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() }).meta({ id: "FieldError" });
+export const fieldErrorSchema = z
+  .object({
+    path: z.string().meta({ description: "Dotted path of the field: `url`, `numbers.0.number`; `query.limit`, `path.id`, `header.Idempotency-Key` outside the body; empty for the body as a whole" }),
+    field: z.string().min(1).optional().meta({ description: "The field's own name (the path's last name)" }),
+    code: z
+      .string()
+      .min(1)
+      .meta({ description: "Stable machine code, e.g. `required`, `unknown_field`, `too_small`, `too_big`, `invalid_type`, `invalid_format`, `invalid_value`, `invalid_url`, `duplicate`, `not_found`" }),
+    message: z.string().min(1).meta({ description: "What is wrong, in English, for a person" }),
+  })
+  .meta({ id: "FieldError" });
 
 export const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
-    detail: z.string(),
+    code: z.enum(problemCodes).meta({ description: "Stable machine code of the problem" }),
+    detail: z.string().min(1).meta({ description: "What went wrong and what to do, in English, for a person" }),
     errors: z.array(fieldErrorSchema).optional(),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details (application/problem+json); `errors` names each offending field." });

@@ -18,6 +18,7 @@ import type { ApiScope } from "@/lib/scopes";
 import { resetAuthCachesForTests } from "../auth";
 import { resetRateLimiterForTests, type RouteHandler } from "../operation";
 import { problemSchema } from "../schemas/common";
+import { I18N_KEY } from "../problem";
 import { setRestSettingsForTests, type RestSettings } from "../settings";
 import { resetTokenKeyForTests } from "../tokens";
 import { documentedStatuses } from "../openapi";
@@ -134,6 +135,18 @@ export function expectContract(handler: RouteHandler, result: ApiResult): void {
   expect(result.headers.get("content-type")).toBe("application/problem+json");
   expectSchema(problemSchema, result.body, operation.operationId);
   expect(result.body.status).toBe(result.status);
+  expectWrittenForPeople(result.body, operation.operationId);
+}
+
+/** A problem a CRM developer can read: a `code`, and `detail` and every field message in words — never empty, never an i18n key. */
+export function expectWrittenForPeople(problem: { code?: unknown; detail?: unknown; errors?: { code?: unknown; message?: unknown; path?: unknown }[] }, where: string): void {
+  const readable = (text: unknown) => typeof text === "string" && text.trim() !== "" && !I18N_KEY.test(text.trim());
+  expect(problem.code, `${where}: problem without a code`).toEqual(expect.any(String));
+  expect(readable(problem.detail), `${where}: detail ${JSON.stringify(problem.detail)} is not written for people`).toBe(true);
+  for (const error of problem.errors ?? []) {
+    expect(error.code, `${where}: field error at ${String(error.path)} without a code`).toEqual(expect.any(String));
+    expect(readable(error.message), `${where}: message ${JSON.stringify(error.message)} at ${String(error.path)} is not written for people`).toBe(true);
+  }
 }
 
 function expectSchema(schema: z.ZodType, value: unknown, where: string): void {

@@ -1,0 +1,16 @@
+import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
+import { getRuntime } from "../../runtime";
+import { overviewQuerySchema } from "@/lib/schemas/operations";
+import { activityOverview, hookOverview } from "../../services/overview";
+import { actorOf } from "./operations";
+
+/**
+ * The home page. Calls and agents are for everyone signed in (calls scoped
+ * like the call history); the CRM hooks' health is configuration, for admins.
+ */
+export const overviewRouter = createTRPCRouter({
+  activity: protectedProcedure
+    .input(overviewQuerySchema)
+    .query(({ ctx, input }) => activityOverview(ctx.db, actorOf(ctx.user), { timeZone: input.timeZone, agents: getRuntime().pbx.agentStates() })),
+  hooks: adminProcedure.query(({ ctx }) => hookOverview(ctx.db)),
+});
