@@ -1,5 +1,4 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { CrmMock, type MockReply, type MockRequest } from "./crmMock";
 
 /**
  * A stand-in for HubSpot's CRM search API, following its documentation
@@ -37,36 +36,14 @@ interface Filter {
   value?: unknown;
 }
 
-export class HubSpotMock {
+export class HubSpotMock extends CrmMock<HubSpotMode> {
   mode: HubSpotMode = "normal";
-  readonly requests: { method: string; url: string; authorization: string | undefined; body: string }[] = [];
-  private readonly server: http.Server;
 
   constructor(private readonly options: { token: string; contacts: HubSpotContact[]; owners?: HubSpotOwner[] }) {
-    this.server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
-        const body = Buffer.concat(chunks).toString("utf8");
-        this.requests.push({ method: request.method ?? "", url: request.url ?? "", authorization: request.headers.authorization, body });
-        const reply = this.answer(request, body);
-        response.writeHead(reply.status, { "content-type": "application/json;charset=utf-8", ...reply.headers });
-        response.end(JSON.stringify(reply.body));
-      });
-    });
+    super();
   }
 
-  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
-    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private answer(request: http.IncomingMessage, body: string): { status: number; body: unknown; headers?: Record<string, string> } {
+  protected answer(request: MockRequest): MockReply {
     if (this.mode === "down") return { status: 502, body: { status: "error", message: "Bad Gateway" } };
     if (request.headers.authorization !== `Bearer ${this.options.token}`) {
       return { status: 401, body: { status: "error", message: "Authentication credentials not found.", category: "INVALID_AUTHENTICATION" } };
@@ -74,14 +51,14 @@ export class HubSpotMock {
     if (this.mode === "rate_limited") {
       return { status: 429, headers: { "retry-after": "1" }, body: { status: "error", message: "You have reached your secondly limit.", errorType: "RATE_LIMIT", policyName: "SECONDLY" } };
     }
-    if (request.method === "GET" && request.url?.startsWith("/crm/v3/owners")) {
+    if (request.method === "GET" && request.url.startsWith("/crm/v3/owners")) {
       const results = (this.options.owners ?? []).map((owner) => ({ ...owner, userId: Number(owner.id) + 1, createdAt: "2025-02-01T08:00:00Z", updatedAt: "2026-10-01T08:00:00Z", archived: false }));
       return { status: 200, body: { results } };
     }
     if (request.method !== "POST" || request.url !== "/crm/v3/objects/contacts/search") return { status: 404, body: { status: "error", message: "Not found", category: "OBJECT_NOT_FOUND" } };
     let search: { filterGroups?: { filters?: Filter[] }[]; properties?: unknown; limit?: unknown };
     try {
-      search = JSON.parse(body) as typeof search;
+      search = JSON.parse(request.body) as typeof search;
     } catch {
       return { status: 400, body: { status: "error", message: "Invalid input JSON", category: "VALIDATION_ERROR" } };
     }

@@ -1,5 +1,4 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { CrmMock, type MockReply, type MockRequest } from "./crmMock";
 
 /**
  * A stand-in for Pipedrive's person search, following its documentation
@@ -23,40 +22,20 @@ export interface PipedrivePerson {
   organization?: { id: number; name: string };
 }
 
-export class PipedriveMock {
+export class PipedriveMock extends CrmMock {
   mode: "normal" | "rate_limited" | "down" = "normal";
-  readonly requests: { method: string; url: string; token: string | undefined }[] = [];
-  private readonly server: http.Server;
 
   constructor(private readonly options: { token: string; persons: PipedrivePerson[]; users?: { id: number; name: string; email: string }[] }) {
-    this.server = http.createServer((request, response) => {
-      request.resume();
-      request.on("end", () => {
-        this.requests.push({ method: request.method ?? "", url: request.url ?? "", token: request.headers["x-api-token"] as string | undefined });
-        const reply = this.answer(request);
-        response.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
-        response.end(JSON.stringify(reply.body));
-      });
-    });
+    super();
   }
 
-  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
-    return `http://${host}:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private answer(request: http.IncomingMessage): { status: number; body: unknown; headers?: Record<string, string> } {
+  protected answer(request: MockRequest): MockReply {
     if (this.mode === "down") return { status: 503, body: { success: false, error: "Service unavailable" } };
     if (request.headers["x-api-token"] !== this.options.token) {
       return { status: 401, body: { success: false, error: "unauthorized access", errorCode: 401, error_info: "Please check developers.pipedrive.com" } };
     }
     if (this.mode === "rate_limited") return { status: 429, headers: { "retry-after": "2" }, body: { success: false, error: "Request over limit", errorCode: 429 } };
-    const url = new URL(request.url ?? "/", "http://pipedrive.local");
+    const url = new URL(request.url, "http://pipedrive.local");
     if (request.method === "GET" && url.pathname === "/v1/users") {
       return { status: 200, body: { success: true, data: (this.options.users ?? []).map((user) => ({ ...user, active_flag: true, is_admin: 0, role_id: 1 })) } };
     }

@@ -79,7 +79,7 @@ describe("MiniCRM connector: look-up", () => {
     const id = minicrmLookup();
     expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "4001", name: "Varga László" } });
     expect(minicrm.requests.map((r) => `${r.method} ${r.url}`)).toEqual(["GET /Api/R3/Contact?Query=301112233", "GET /Api/R3/Project?ContactId=4001"]);
-    expect(minicrm.requests[0].authorization).toBe(`Basic ${Buffer.from("12345:minicrm-api-key").toString("base64")}`);
+    expect(minicrm.requests[0].headers.authorization).toBe(`Basic ${Buffer.from("12345:minicrm-api-key").toString("base64")}`);
     expect(minicrm.requests.every((r) => r.body === "")).toBe(true);
     expect(await ask(id, "+36209876543")).toMatchObject({ status: "found", extension: "103" });
     // Both requests are in the look-up's delivery log entry.
@@ -194,7 +194,7 @@ describe("HubSpot connector: look-up", () => {
     const id = hubspotLookup();
     expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "512", name: "Anna Kiss", company: "Kiss Kft." } });
     const [search] = hubspot.requests;
-    expect(search).toMatchObject({ method: "POST", url: "/crm/v3/objects/contacts/search", authorization: "Bearer pat-eu1-hubspot-token" });
+    expect(search).toMatchObject({ method: "POST", url: "/crm/v3/objects/contacts/search", headers: { authorization: "Bearer pat-eu1-hubspot-token" } });
     expect(JSON.parse(search.body)).toEqual({
       filterGroups: [
         { filters: [{ propertyName: "hs_searchable_calculated_phone_number", operator: "EQ", value: "301112233" }] },
@@ -221,7 +221,7 @@ describe("HubSpot connector: look-up", () => {
       ],
       error: null,
     });
-    expect(hubspot.requests.at(-1)).toMatchObject({ method: "GET", url: "/crm/v3/owners?limit=100", authorization: "Bearer pat-eu1-hubspot-token" });
+    expect(hubspot.requests.at(-1)).toMatchObject({ method: "GET", url: "/crm/v3/owners?limit=100", headers: { authorization: "Bearer pat-eu1-hubspot-token" } });
     const refused = await loadOutboundApiUsers(h.db, hubspotLookup("pat-wrong"));
     expect(refused).toMatchObject({ users: [], error: { class: "http_status" }, crm_message: { en: expect.stringMatching(/^HubSpot refused the access token/) } });
   });
@@ -275,7 +275,7 @@ describe("Pipedrive connector: look-up", () => {
   it("searches persons by the caller's last 9 digits and rings the owner's extension", async () => {
     const id = pipedriveLookup();
     expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "42", name: "Varga László", company: "Varga és Társa Bt." } });
-    expect(pipedrive.requests[0]).toEqual({ method: "GET", url: "/api/v2/persons/search?term=301112233&fields=phone&limit=1", token: "pd-token-1" });
+    expect(pipedrive.requests[0]).toMatchObject({ method: "GET", url: "/api/v2/persons/search?term=301112233&fields=phone&limit=1", headers: { "x-api-token": "pd-token-1" } });
     expect(await ask(id, "+36309999999")).toEqual({ status: "not_found" });
     expect(await ask(id, "+36301234567")).toEqual({ status: "not_found", contact: { id: "43", name: "Nagy Éva" } });
   });
@@ -285,7 +285,7 @@ describe("Pipedrive connector: look-up", () => {
       { crm_user_id: "9001", crm_user_name: "Kiss Anna" },
       { crm_user_id: "9002", crm_user_name: "Szabó Gábor" },
     ]);
-    expect(pipedrive.requests.at(-1)).toEqual({ method: "GET", url: "/v1/users", token: "pd-token-1" });
+    expect(pipedrive.requests.at(-1)).toMatchObject({ method: "GET", url: "/v1/users", headers: { "x-api-token": "pd-token-1" } });
     await expect(loadOutboundApiUsers(h.db, minicrmLookup())).rejects.toMatchObject({ options: { field: "users_request" } });
   });
 
