@@ -61,6 +61,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The server is shared with the other e2e files: leave no outbound API behind that points at a closed mock.
+  const apis = (await ok("/outbound-apis?limit=100")).items as { id: string; url: string }[];
+  for (const outbound of apis.filter((item) => minicrmUrl && item.url.startsWith(minicrmUrl))) await ok(`/outbound-apis/${outbound.id}`, { method: "DELETE" });
   await minicrm?.close();
 });
 
@@ -84,7 +87,7 @@ describe("the MiniCRM connector on the production server", () => {
     expect(lookup.body).toMatchObject({ method: "GET", auth: { type: "basic", username: "12345", secret_hint: expect.any(String) }, user_map: [{ crm_user_id: "3200", extension: "102" }, { crm_user_id: "3300" }] });
     expect(JSON.stringify(lookup.body)).not.toContain("minicrm-api-key");
 
-    const callLog = await api("/outbound-apis", { method: "POST", body: { ...presetBody("minicrm_call_log"), kind: "end_of_call", name: "MiniCRM call log", body_secret: "minicrm-voip-key" } });
+    const callLog = await api("/outbound-apis", { method: "POST", body: { ...presetBody("minicrm_call_log"), kind: "end_of_call", name: "MiniCRM calls (e2e)", body_secret: "minicrm-voip-key" } });
     expect(callLog.status, JSON.stringify(callLog.body)).toBe(201);
 
     const refused = await api("/outbound-apis", { method: "POST", body: { ...presetBody("minicrm_lookup"), kind: "data_lookup", name: "Bad map", auth: { type: "basic", username: "1", password: "x" }, user_map: [{ crm_user_id: "1", extension: "abc" }] } });
@@ -222,6 +225,7 @@ describe("the connector form in Chromium", () => {
     const hubspotUrl = await hubspot.listen();
     const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    let createdId: string | undefined;
     try {
       const values = structuredClone(presets.find((preset) => preset.id === "hubspot_lookup")!.values) as Json;
       const created = await ok("/outbound-apis", {
@@ -236,6 +240,7 @@ describe("the connector form in Chromium", () => {
           auth: { type: "bearer", token: "pat-e2e" },
         },
       });
+      createdId = created.id;
       await signInAsAdmin(page, baseUrl);
       await page.goto(`${baseUrl}/api-access`);
       await setLanguage(page, "en");
@@ -250,6 +255,7 @@ describe("the connector form in Chromium", () => {
       await expect.poll(async () => (await ok(`/outbound-apis/${created.id}`)).user_map, slow).toEqual([{ crm_user_id: "77001", crm_user_name: "Anna Kiss", extension: "102" }]);
     } finally {
       await context.close();
+      if (createdId) await ok(`/outbound-apis/${createdId}`, { method: "DELETE" });
       await hubspot.close();
     }
   });
