@@ -18,3 +18,15 @@ export function formatPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
   return parsed ? parsed.formatInternational() : e164;
 }
+
+/** The national form as digits, trunk prefix included ("+36301112233" → "06301112233"); the input itself when it is not a valid number. */
+export function nationalDigits(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  return parsed && parsed.isValid() ? parsed.formatNational().replace(/\D/g, "") : e164;
+}
+
+/** The national significant number, without country code or trunk prefix ("+36301112233" → "301112233"); the digits of the input when it is not a valid number. */
+export function nationalSignificantNumber(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  return parsed && parsed.isValid() ? String(parsed.nationalNumber) : e164.replace(/\D/g, "");
+}

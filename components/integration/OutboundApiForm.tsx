@@ -2,8 +2,8 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { Plus, RotateCcw, X } from "lucide-react";
-import { hookEventTypes, outboundApiInputSchema, type ResponseMapping } from "@/lib/schemas/integration";
+import { Download, Plus, RotateCcw, X } from "lucide-react";
+import { hookEventTypes, MAX_LOOKUP_STEPS, outboundApiInputSchema, type ResponseMapping } from "@/lib/schemas/integration";
 import type { OutboundApiView } from "@/server/services/outboundApis";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/Button";
@@ -59,6 +59,32 @@ export function OutboundApiForm({
   }
 
   const applicablePresets = (presets.data ?? []).filter((preset) => preset.kinds.includes(form.kind));
+  const connector = (presets.data ?? []).find((preset) => preset.id === form.preset)?.connector;
+  /** A connector whose only credential is the template secret (MiniCRM's call log key) shows it with the other credentials. */
+  const secretIsTheCredential = Boolean(connector) && form.authType === "none";
+  const bodySecretField = (
+    <TextField
+      label={secretIsTheCredential && connector ? connector.credentials.secret[locale] : t("bodySecret")}
+      type="password"
+      autoComplete="new-password"
+      value={form.bodySecret}
+      placeholder={editing?.body_secret_hint ?? ""}
+      hint={editing?.body_secret_hint ? t("secretKept", { hint: editing.body_secret_hint }) : t("bodySecretHint")}
+      onChange={(e) => set("bodySecret", e.target.value)}
+    />
+  );
+  const technical = (children: ReactNode) =>
+    connector ? (
+      <details className="rounded-md ring-1 ring-slate-200">
+        <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-700">{t("advanced")}</summary>
+        <div className="space-y-6 px-3 pb-3">
+          <p className="text-xs text-slate-500">{t("advancedHint", { crm: connector.crm })}</p>
+          {children}
+        </div>
+      </details>
+    ) : (
+      children
+    );
   return (
     <Card className="p-6">
       <h2 className="mb-1 text-lg font-semibold text-slate-900">{editing ? t("editTitle", { name: editing.name }) : t("createTitle", { kind: t(`kinds.${form.kind}`) })}</h2>
@@ -83,12 +109,27 @@ export function OutboundApiForm({
           </SelectField>
         ) : null}
 
+        {connector ? (
+          <div className="rounded-md bg-brand-50 p-4 text-sm text-slate-800 ring-1 ring-brand-200" data-testid="connector-guide">
+            <p className="mb-1 font-semibold">{t("connectorGuide", { crm: connector.crm })}</p>
+            <ol className="list-decimal space-y-1 pl-5">
+              {connector.guide[locale]
+                .split(/\s*\d+\.\s+/)
+                .filter(Boolean)
+                .map((step, index) => (
+                  <li key={index}>{step}</li>
+                ))}
+            </ol>
+            <p className="mt-2 text-xs text-slate-500">{t("connectorDocs", { docs: connector.docs })}</p>
+          </div>
+        ) : null}
+
         <Section title={t("sectionTarget")}>
           <TextField label={t("name")} value={form.name} onChange={(e) => set("name", e.target.value)} error={err("name")} />
           <TextField label={t("url")} value={form.url} placeholder="https://crm.example.com/switchboard/hook" onChange={(e) => set("url", e.target.value)} hint={t("urlHint")} error={err("url")} />
           <div className="grid grid-cols-2 gap-4">
             <SelectField label={t("method")} value={form.method} onChange={(e) => set("method", e.target.value as FormState["method"])}>
-              {["POST", "PUT", "PATCH"].map((m) => (
+              {(form.kind === "data_lookup" ? ["GET", "POST", "PUT", "PATCH"] : ["POST", "PUT", "PATCH"]).map((m) => (
                 <option key={m}>{m}</option>
               ))}
             </SelectField>
@@ -164,13 +205,13 @@ export function OutboundApiForm({
               </option>
             ))}
           </SelectField>
-          {form.authType === "basic" ? <TextField label={t("username")} value={form.username} autoComplete="off" onChange={(e) => set("username", e.target.value)} error={err("auth.username")} /> : null}
+          {form.authType === "basic" ? <TextField label={connector?.credentials.username?.[locale] ?? t("username")} value={form.username} autoComplete="off" onChange={(e) => set("username", e.target.value)} error={err("auth.username")} /> : null}
           {form.authType === "header" ? (
             <TextField label={t("authHeaderName")} value={form.authHeaderName} placeholder="X-Api-Key" onChange={(e) => set("authHeaderName", e.target.value)} error={err("auth.name")} />
           ) : null}
           {form.authType !== "none" ? (
             <TextField
-              label={t(form.authType === "basic" ? "password" : form.authType === "bearer" ? "token" : "authHeaderValue")}
+              label={connector?.credentials.secret[locale] ?? t(form.authType === "basic" ? "password" : form.authType === "bearer" ? "token" : "authHeaderValue")}
               type="password"
               autoComplete="new-password"
               value={form.authSecret}
@@ -180,43 +221,50 @@ export function OutboundApiForm({
               error={err("auth.password") ?? err("auth.token") ?? err("auth.value")}
             />
           ) : null}
+          {secretIsTheCredential ? bodySecretField : null}
           <HeadersEditor rows={form.headers} onChange={(rows) => set("headers", rows)} error={err("headers")} />
         </Section>
 
-        {form.kind === "data_lookup" ? <MappingEditor form={form} set={set} err={err} /> : <RetryEditor form={form} set={set} err={err} />}
+        {form.kind === "data_lookup" ? (
+          <UserMapEditor rows={form.userMap} onChange={(rows) => set("userMap", rows)} err={err} loadFrom={editing?.users_request ? editing.id : null} />
+        ) : null}
 
-        <Section title={t("sectionBody")}>
-          <div className="space-y-1">
-            <label htmlFor="body-template" className="block text-sm font-medium text-slate-700">
-              {t("bodyTemplate")}
-            </label>
-            <textarea
-              id="body-template"
-              rows={form.bodyTemplate ? 10 : 3}
-              className={textareaClass}
-              value={form.bodyTemplate}
-              placeholder={t("bodyTemplatePlaceholder")}
-              aria-invalid={Boolean(err("body_template"))}
-              onChange={(e) => set("bodyTemplate", e.target.value)}
-            />
-            {err("body_template") ? (
-              <p role="alert" className="text-sm text-red-600">
-                {err("body_template")}
-              </p>
+        {technical(
+          <>
+            {form.kind === "data_lookup" ? (
+              <>
+                <MappingEditor form={form} set={set} err={err} />
+                <StepsEditor form={form} set={set} err={err} />
+              </>
             ) : (
-              <p className="text-xs text-slate-500">{t("bodyTemplateHint")}</p>
+              <RetryEditor form={form} set={set} err={err} />
             )}
-          </div>
-          <TextField
-            label={t("bodySecret")}
-            type="password"
-            autoComplete="new-password"
-            value={form.bodySecret}
-            placeholder={editing?.body_secret_hint ?? ""}
-            hint={editing?.body_secret_hint ? t("secretKept", { hint: editing.body_secret_hint }) : t("bodySecretHint")}
-            onChange={(e) => set("bodySecret", e.target.value)}
-          />
-        </Section>
+            <Section title={t("sectionBody")}>
+              <div className="space-y-1">
+                <label htmlFor="body-template" className="block text-sm font-medium text-slate-700">
+                  {t("bodyTemplate")}
+                </label>
+                <textarea
+                  id="body-template"
+                  rows={form.bodyTemplate ? 10 : 3}
+                  className={textareaClass}
+                  value={form.bodyTemplate}
+                  placeholder={t("bodyTemplatePlaceholder")}
+                  aria-invalid={Boolean(err("body_template"))}
+                  onChange={(e) => set("bodyTemplate", e.target.value)}
+                />
+                {err("body_template") ? (
+                  <p role="alert" className="text-sm text-red-600">
+                    {err("body_template")}
+                  </p>
+                ) : (
+                  <p className="text-xs text-slate-500">{t("bodyTemplateHint")}</p>
+                )}
+              </div>
+              {secretIsTheCredential ? null : bodySecretField}
+            </Section>
+          </>,
+        )}
 
         {errors._form ? (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
@@ -340,7 +388,7 @@ function MappingEditor({ form, set, err }: SectionProps) {
     return () => clearTimeout(timer);
   }, [sample, form.mapping]);
   const preview = useQuery({ ...trpc.integration.outboundApis.previewMapping.queryOptions(debounced), enabled: debounced.sample.trim() !== "" });
-  const fields: (keyof ResponseMapping)[] = ["extension", "contact_id", "contact_name", "contact_company", "contact_url", "variables"];
+  const fields: Exclude<keyof ResponseMapping, "fields">[] = ["extension", "owner_user_id", "contact_id", "contact_name", "contact_company", "contact_url", "variables"];
   const result = preview.data?.result;
   return (
     <Section title={t("sectionMapping")}>
@@ -405,6 +453,155 @@ function MappingEditor({ form, set, err }: SectionProps) {
           }
         />
       ) : null}
+    </Section>
+  );
+}
+
+type UserMapRow = FormState["userMap"][number];
+
+/** CRM user → extension: whom a look-up's `owner_user_id` rings. */
+function UserMapEditor({
+  rows,
+  onChange,
+  err,
+  loadFrom,
+}: {
+  rows: UserMapRow[];
+  onChange: (rows: UserMapRow[]) => void;
+  err: (path: string) => string | undefined;
+  /** The saved API whose users request fills the table (its credentials are needed, so only once saved). */
+  loadFrom: string | null;
+}) {
+  const t = useTranslations("integration.apis");
+  const locale = useLocale() === "hu" ? "hu" : "en";
+  const trpc = useTRPC();
+  const load = useMutation(trpc.integration.outboundApis.loadUsers.mutationOptions());
+  const [loadNote, setLoadNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const replace = (index: number, row: UserMapRow) => onChange(rows.map((r, i) => (i === index ? row : r)));
+
+  async function loadUsers(id: string) {
+    setLoadNote(null);
+    const result = await load.mutateAsync({ id });
+    if (result.error) return setLoadNote({ ok: false, text: result.crm_message?.[locale] ?? result.error.message });
+    const known = new Set(rows.map((row) => row.crm_user_id));
+    const added = result.users.filter((user) => !known.has(user.crm_user_id)).map((user) => ({ ...user, extension: "" }));
+    onChange([...rows, ...added]);
+    setLoadNote({ ok: true, text: t("userMapLoaded", { count: added.length }) });
+  }
+
+  return (
+    <Section title={t("userMap")}>
+      <p className="text-xs text-slate-500">{t("userMapHint")}</p>
+      {rows.length > 0 ? (
+        <table className="w-full text-sm" data-testid="user-map">
+          <thead>
+            <tr className="text-left text-xs text-slate-500">
+              <th className="pb-1 font-medium">{t("userMapUserId")}</th>
+              <th className="pb-1 font-medium">{t("userMapUserName")}</th>
+              <th className="pb-1 font-medium">{t("userMapExtension")}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, index) => (
+              <tr key={index}>
+                <td className="pr-2 pb-2">
+                  <input aria-label={`${t("userMapUserId")} ${index + 1}`} className={textareaClass} value={row.crm_user_id} onChange={(e) => replace(index, { ...row, crm_user_id: e.target.value })} />
+                  {err(`user_map.${index}.crm_user_id`) ? <p className="text-xs text-red-600">{err(`user_map.${index}.crm_user_id`)}</p> : null}
+                </td>
+                <td className="pr-2 pb-2">
+                  <input aria-label={`${t("userMapUserName")} ${index + 1}`} className={textareaClass} value={row.crm_user_name} onChange={(e) => replace(index, { ...row, crm_user_name: e.target.value })} />
+                </td>
+                <td className="pr-2 pb-2">
+                  <input aria-label={`${t("userMapExtension")} ${index + 1}`} inputMode="numeric" className={textareaClass} value={row.extension} onChange={(e) => replace(index, { ...row, extension: e.target.value })} />
+                  {err(`user_map.${index}.extension`) ? <p className="text-xs text-red-600">{err(`user_map.${index}.extension`)}</p> : null}
+                </td>
+                <td className="pb-2">
+                  <Button variant="ghost" aria-label={`${t("remove")}: ${row.crm_user_name || row.crm_user_id}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+                    <X aria-hidden className="h-4 w-4" />
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {err("user_map") ? <p className="text-sm text-red-600">{err("user_map")}</p> : null}
+      <div className="flex flex-wrap items-center gap-2">
+        <Button variant="secondary" onClick={() => onChange([...rows, { crm_user_id: "", crm_user_name: "", extension: "" }])}>
+          <Plus aria-hidden className="h-4 w-4" />
+          {t("userMapAdd")}
+        </Button>
+        {loadFrom ? (
+          <Button variant="secondary" disabled={load.isPending} onClick={() => void loadUsers(loadFrom).catch(() => setLoadNote({ ok: false, text: t("userMapLoadFailed") }))}>
+            <Download aria-hidden className="h-4 w-4" />
+            {t("userMapLoad")}
+          </Button>
+        ) : null}
+        {loadNote ? (
+          <p role={loadNote.ok ? "status" : "alert"} className={loadNote.ok ? "text-sm text-slate-600" : "text-sm text-red-600"}>
+            {loadNote.text}
+          </p>
+        ) : null}
+      </div>
+    </Section>
+  );
+}
+
+const stepMappingFields = ["owner_user_id", "extension", "contact_id", "contact_name"] as const;
+
+/** The look-up's further requests: each reads the earlier ones' values as {{ fields.<name> }}. */
+function StepsEditor({ form, set, err }: SectionProps) {
+  const t = useTranslations("integration.apis");
+  const replace = (index: number, step: FormState["nextSteps"][number]) => set("nextSteps", form.nextSteps.map((s, i) => (i === index ? step : s)));
+  return (
+    <Section title={t("steps")}>
+      <p className="text-xs text-slate-500">{t("stepsHint")}</p>
+      {form.nextSteps.map((step, index) => (
+        <div key={index} className="space-y-2 rounded-md p-3 ring-1 ring-slate-200">
+          <div className="flex items-center justify-between">
+            <p className="text-sm font-medium text-slate-700">{t("stepN", { n: index + 2 })}</p>
+            <Button variant="ghost" aria-label={`${t("remove")}: ${t("stepN", { n: index + 2 })}`} onClick={() => set("nextSteps", form.nextSteps.filter((_, i) => i !== index))}>
+              <X aria-hidden className="h-4 w-4" />
+            </Button>
+          </div>
+          <div className="grid grid-cols-[8rem_1fr] gap-2">
+            <SelectField label={t("method")} value={step.method} onChange={(e) => replace(index, { ...step, method: e.target.value as typeof step.method })}>
+              {["GET", "POST", "PUT", "PATCH"].map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </SelectField>
+            <TextField label={t("stepUrl", { n: index + 2 })} className="font-mono" value={step.url} onChange={(e) => replace(index, { ...step, url: e.target.value })} error={err(`next_steps.${index}.url`)} />
+          </div>
+          <div className="grid gap-2 md:grid-cols-2">
+            {stepMappingFields.map((field) => (
+              <TextField
+                key={field}
+                label={`${t(`mapping.${field}`)} (${t("stepN", { n: index + 2 })})`}
+                className="font-mono"
+                value={step.response_mapping[field]}
+                onChange={(e) => replace(index, { ...step, response_mapping: { ...step.response_mapping, [field]: e.target.value } })}
+                error={err(`next_steps.${index}.response_mapping.${field}`)}
+              />
+            ))}
+          </div>
+        </div>
+      ))}
+      {form.nextSteps.length < MAX_LOOKUP_STEPS - 1 ? (
+        <Button
+          variant="secondary"
+          onClick={() =>
+            set("nextSteps", [
+              ...form.nextSteps,
+              { method: "GET", url: "", body_template: null, response_mapping: { extension: "", contact_id: "", contact_name: "", contact_company: "", contact_url: "", variables: "", owner_user_id: "", fields: {} } },
+            ])
+          }
+        >
+          <Plus aria-hidden className="h-4 w-4" />
+          {t("stepAdd")}
+        </Button>
+      ) : null}
+      {err("next_steps") ? <p className="text-sm text-red-600">{err("next_steps")}</p> : null}
     </Section>
   );
 }

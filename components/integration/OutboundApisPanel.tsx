@@ -42,6 +42,8 @@ export function OutboundApisPanel() {
   const [secret, setSecret] = useState<string | null>(null);
   const [report, setReport] = useState<TestReport | null>(null);
   const [testing, setTesting] = useState<string | null>(null);
+  /** The caller number a look-up's Test asks the CRM about, per API. */
+  const [testNumbers, setTestNumbers] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<FieldErrors>({});
 
   if (editing) {
@@ -63,7 +65,9 @@ export function OutboundApisPanel() {
   async function runTest(api: OutboundApiView) {
     setTesting(api.id);
     try {
-      setReport(await test.mutateAsync({ id: api.id }));
+      setErrors({});
+      const number = testNumbers[api.id]?.trim();
+      setReport(await test.mutateAsync({ id: api.id, ...(api.kind === "data_lookup" && number ? { caller_number: number } : {}) }));
     } catch (error) {
       setErrors(errorsFromServer(error));
     } finally {
@@ -79,9 +83,9 @@ export function OutboundApisPanel() {
         </h2>
         <p className="max-w-3xl text-sm text-slate-600">{t("intro")}</p>
       </div>
-      {errors._form ? (
+      {errors._form || errors.caller_number ? (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {errorText(errors._form)}
+          {errorText(errors._form ?? errors.caller_number)}
         </p>
       ) : null}
       {outboundApiKinds.map((kind) => {
@@ -122,6 +126,16 @@ export function OutboundApisPanel() {
                       </p>
                     </div>
                     <div className="flex items-center gap-1">
+                      {api.kind === "data_lookup" ? (
+                        <input
+                          aria-label={`${t("testNumber")}: ${api.name}`}
+                          placeholder={t("testNumberPlaceholder")}
+                          inputMode="tel"
+                          className="w-44 rounded-md border-0 px-2 py-1.5 text-sm ring-1 ring-slate-300"
+                          value={testNumbers[api.id] ?? ""}
+                          onChange={(event) => setTestNumbers((current) => ({ ...current, [api.id]: event.target.value }))}
+                        />
+                      ) : null}
                       <Button variant="secondary" disabled={testing === api.id} onClick={() => void runTest(api)} aria-label={`${t("test")}: ${api.name}`}>
                         <FlaskConical aria-hidden className="h-4 w-4" />
                         {testing === api.id ? t("testing") : t("test")}

@@ -5,10 +5,12 @@ import {
   DEFAULT_RETRY_INTERVALS_S,
   defaultResponseMapping,
   type HookEventType,
+  type LookupStep,
   type OutboundApiInput,
   type OutboundApiKind,
   type RecordingFormat,
   type ResponseMapping,
+  type UsersRequest,
 } from "@/lib/schemas/integration";
 import type { OutboundApiView } from "@/server/services/outboundApis";
 import type { Preset } from "@/server/integration/presets";
@@ -23,7 +25,8 @@ export interface FormState {
   name: string;
   enabled: boolean;
   url: string;
-  method: "POST" | "PUT" | "PATCH";
+  /** GET only for data look-ups. */
+  method: "GET" | "POST" | "PUT" | "PATCH";
   timeoutMs: string;
   applyTo: "all_calls" | "flow_nodes";
   authType: "none" | "basic" | "bearer" | "header";
@@ -34,6 +37,11 @@ export interface FormState {
   trigger: "ringing" | "answered";
   ttlS: string;
   mapping: ResponseMapping;
+  /** Data look-ups: the requests after the first, kept as the schema's data. */
+  nextSteps: LookupStep[];
+  /** Carried unchanged (set by a connector or the REST API). */
+  usersRequest: UsersRequest | null;
+  userMap: { crm_user_id: string; crm_user_name: string; extension: string }[];
   fallbackBranch: "error" | "not_found";
   fallbackVariables: { name: string; value: string }[];
   sendRecordings: boolean;
@@ -79,6 +87,9 @@ export function emptyForm(kind: OutboundApiKind): FormState {
     trigger: "ringing",
     ttlS: String(DEFAULT_NOTIFICATION_TTL_S),
     mapping: defaultResponseMapping(),
+    nextSteps: [],
+    usersRequest: null,
+    userMap: [],
     fallbackBranch: "error",
     fallbackVariables: [],
     sendRecordings: true,
@@ -110,6 +121,9 @@ export function formFromView(view: OutboundApiView): FormState {
     trigger: view.trigger ?? form.trigger,
     ttlS: String(view.ttl_s ?? form.ttlS),
     mapping: { ...form.mapping, ...(view.response_mapping ?? {}) },
+    nextSteps: view.next_steps ?? [],
+    usersRequest: view.users_request ?? null,
+    userMap: (view.user_map ?? []).map((entry) => ({ crm_user_id: entry.crm_user_id, crm_user_name: entry.crm_user_name ?? "", extension: entry.extension })),
     fallbackBranch: view.fallback?.branch ?? "error",
     fallbackVariables: Object.entries(view.fallback?.variables ?? {}).map(([name, value]) => ({ name, value })),
     sendRecordings: view.send_recordings ?? true,
@@ -126,12 +140,23 @@ export function formFromView(view: OutboundApiView): FormState {
 /** A preset's values laid over the form (data only: what it sets is what the admin then sees). */
 export function applyPreset(form: FormState, preset: Preset): FormState {
   const values = preset.values as Partial<OutboundApiInput> & Record<string, unknown>;
-  const auth = values.auth as { type: FormState["authType"] } | undefined;
+  const auth = values.auth as { type: FormState["authType"]; username?: string } | undefined;
+  const mapping = values.response_mapping as Partial<ResponseMapping> | undefined;
+  const fallback = values.fallback as { branch: FormState["fallbackBranch"]; variables?: Record<string, string> } | undefined;
   return {
     ...form,
     preset: preset.id,
+    name: form.name || preset.label.en,
+    url: (values.url as string | undefined) ?? form.url,
     method: (values.method as FormState["method"]) ?? form.method,
+    timeoutMs: values.timeout_ms === undefined ? form.timeoutMs : String(values.timeout_ms),
     authType: auth?.type ?? form.authType,
+    username: auth?.username ?? form.username,
+    mapping: mapping ? { ...defaultResponseMapping(), ...mapping } : form.mapping,
+    nextSteps: (values.next_steps as LookupStep[] | undefined) ?? form.nextSteps,
+    usersRequest: (values.users_request as UsersRequest | null | undefined) ?? form.usersRequest,
+    fallbackBranch: fallback?.branch ?? form.fallbackBranch,
+    fallbackVariables: fallback ? Object.entries(fallback.variables ?? {}).map(([name, value]) => ({ name, value })) : form.fallbackVariables,
     headers: values.headers ? Object.entries(values.headers as Record<string, string>).map(([name, value]) => ({ name, value })) : form.headers,
     applyTo: (values.apply_to as FormState["applyTo"]) ?? form.applyTo,
     sendRecordings: (values.send_recordings as boolean | undefined) ?? form.sendRecordings,
@@ -158,7 +183,8 @@ export function inputFromForm(form: FormState): OutboundApiInput {
     name: form.name,
     enabled: form.enabled,
     url: form.url,
-    method: form.method,
+    // Only a look-up offers GET (set below); the schema refuses it elsewhere.
+    method: form.method as Exclude<FormState["method"], "GET">,
     auth,
     headers: Object.fromEntries(form.headers.filter((h) => h.name.trim() !== "").map((h) => [h.name.trim(), h.value])),
     apply_to: form.applyTo,
@@ -176,7 +202,14 @@ export function inputFromForm(form: FormState): OutboundApiInput {
       return {
         kind: "data_lookup",
         ...common,
+        method: form.method,
         response_mapping: form.mapping,
+        next_steps: form.nextSteps,
+        users_request: form.usersRequest,
+        // A user without an extension (e.g. loaded from the CRM, not yet assigned) has nothing to ring.
+        user_map: form.userMap
+          .filter((entry) => entry.extension.trim())
+          .map((entry) => ({ crm_user_id: entry.crm_user_id, extension: entry.extension, ...(entry.crm_user_name.trim() ? { crm_user_name: entry.crm_user_name } : {}) })),
         fallback: { branch: form.fallbackBranch, variables: Object.fromEntries(form.fallbackVariables.filter((v) => v.name.trim()).map((v) => [v.name.trim(), v.value])) },
       };
     case "incoming_notification":

@@ -114,7 +114,8 @@ export type LookupResult =
       contact?: { id?: string; name?: string; company?: string; url?: string };
       variables?: Record<string, unknown>;
     }
-  | { status: "not_found"; variables?: Record<string, unknown> }
+  /** `contact`: the CRM knows the caller but names no one to route to (e.g. an owner missing from the user map). */
+  | { status: "not_found"; contact?: { id?: string; name?: string; company?: string; url?: string }; variables?: Record<string, unknown> }
   | { status: "error"; error: string };
 
 /**

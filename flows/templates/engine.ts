@@ -74,7 +74,24 @@ const operators: Operators = {
   ">=": numericAware(">="),
 };
 
-function createEngine(): Liquid {
+/** `{{ call.caller.number | last_digits: 9 }}`: the number's last N digits, whatever its format (CRMs store numbers in many forms). */
+function lastDigits(value: unknown, count: unknown): string {
+  const digits = String(value ?? "").replace(/\D/g, "");
+  const n = Math.max(0, Math.trunc(Number(count) || 0));
+  return n === 0 ? digits : digits.slice(-n);
+}
+
+/**
+ * Every value a URL template interpolates is percent-encoded as a URI
+ * component (`&`, `=`, `#`, `/`, `?`, spaces, line breaks), so a caller
+ * number or flow variable can never add a query parameter, a fragment or a
+ * path segment: the template's own text is the only URL syntax.
+ */
+export function encodeUrlValue(value: unknown): string {
+  return encodeURIComponent(String(value ?? ""));
+}
+
+function createEngine(options: { outputEscape?: (value: unknown) => string } = {}): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,
@@ -87,9 +104,15 @@ function createEngine(): Liquid {
     renderLimit: TEMPLATE_LIMITS.renderTimeMs,
     memoryLimit: TEMPLATE_LIMITS.memoryUnits,
     operators,
+    ...(options.outputEscape ? { outputEscape: options.outputEscape } : {}),
   });
   for (const tag of ["include", "render", "layout", "block"]) delete liquid.tags[tag];
+  // `raw` would switch the URL engine's encoding off.
+  if (options.outputEscape) delete liquid.filters.raw;
+  liquid.registerFilter("last_digits", lastDigits);
   return liquid;
 }
 
 export const liquid = createEngine();
+/** The engine for URL templates (a look-up's request line): same sandbox, every output URL-encoded. */
+export const urlLiquid = createEngine({ outputEscape: encodeUrlValue });

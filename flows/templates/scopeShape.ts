@@ -70,8 +70,8 @@ export function templateLookup(result?: LookupResult): TemplateLookup {
     variables: {},
     error: "",
   };
-  if (result?.status === "found") {
-    lookup.extension = result.extension ?? "";
+  if (result?.status === "found") lookup.extension = result.extension ?? "";
+  if (result && result.status !== "error" && result.contact) {
     lookup.contact = {
       id: result.contact?.id ?? "",
       name: result.contact?.name ?? "",

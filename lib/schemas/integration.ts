@@ -20,6 +20,9 @@ export const hookEventTypes = ["agent.state_changed", "call.answered", "call.tra
 export type HookEventType = (typeof hookEventTypes)[number];
 
 export const httpMethods = ["POST", "PUT", "PATCH"] as const;
+/** A look-up may also read (most CRM search endpoints are GETs); a GET sends no body. */
+export const lookupMethods = ["GET", "POST", "PUT", "PATCH"] as const;
+export const MAX_LOOKUP_STEPS = 3;
 
 export const DEFAULT_RETRY_INTERVALS_S = [5, 300, 1800, 7200, 18000, 36000, 36000];
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 3_000;
@@ -112,8 +115,14 @@ export type RetryConfig = z.output<typeof retrySchema>;
 export const defaultRetry = (): RetryConfig => ({ count: DEFAULT_RETRY_INTERVALS_S.length, intervals_s: [...DEFAULT_RETRY_INTERVALS_S] });
 
 const jsonPathSchema = z.string().trim().max(300);
+const fieldNameSchema = z.string().regex(/^[a-z_][a-z0-9_]*$/i, { error: "integration.errors.variableName" }).max(64);
 
-/** Where the look-up reply's fields are, as JSONPath (evaluated without scripts). Empty: not read. */
+/**
+ * Where the look-up reply's fields are, as JSONPath (evaluated without
+ * scripts). Empty: not read. `owner_user_id` is a CRM user id that the API's
+ * `user_map` turns into the extension; `fields` are named values later steps
+ * of the chain use as `{{ fields.<name> }}`.
+ */
 export const responseMappingSchema = z.strictObject({
   extension: jsonPathSchema,
   contact_id: jsonPathSchema,
@@ -121,6 +130,8 @@ export const responseMappingSchema = z.strictObject({
   contact_company: jsonPathSchema.default(""),
   contact_url: jsonPathSchema.default(""),
   variables: jsonPathSchema,
+  owner_user_id: jsonPathSchema.default(""),
+  fields: z.record(fieldNameSchema, jsonPathSchema).default({}),
 });
 export type ResponseMapping = z.output<typeof responseMappingSchema>;
 export const defaultResponseMapping = (): ResponseMapping => ({
@@ -130,14 +141,59 @@ export const defaultResponseMapping = (): ResponseMapping => ({
   contact_company: "$.contact.company",
   contact_url: "$.contact.url",
   variables: "$.variables",
+  owner_user_id: "",
+  fields: {},
 });
 
 /** What a failed look-up (timeout, error reply, breaker open) does: the node's `error` branch, or `not_found` with these variables. */
 export const lookupFallbackSchema = z.strictObject({
   branch: z.enum(["error", "not_found"]),
-  variables: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/i, { error: "integration.errors.variableName" }).max(64), z.string().max(500)).default({}),
+  variables: z.record(fieldNameSchema, z.string().max(500)).default({}),
 });
 export type LookupFallback = z.output<typeof lookupFallbackSchema>;
+
+/**
+ * A look-up's URL is a Liquid template over the call (API.md's URL plus
+ * `{{ … }}` in its path and query, every value URL-encoded as it is
+ * inserted). The scheme and host stay literal, so the address the network
+ * policy judges is the one the admin wrote.
+ */
+export const lookupUrlTemplateSchema = outboundUrlSchema.refine((value) => !/[{}]/.test(value.replace(/^[a-z]+:\/\//i, "").split("/")[0]), {
+  error: "integration.errors.urlTemplateHost",
+});
+
+/** A further request of a look-up chain; it reads the earlier steps' mapped values as `{{ fields.<name> }}`. */
+export const lookupStepSchema = z.strictObject({
+  method: z.enum(lookupMethods).default("GET"),
+  url: lookupUrlTemplateSchema,
+  body_template: z.string().max(4000).nullable().default(null),
+  response_mapping: responseMappingSchema,
+});
+export type LookupStep = z.output<typeof lookupStepSchema>;
+
+/** One CRM user and the extension that rings for them (a look-up's `owner_user_id` goes through this table). */
+export const userMapEntrySchema = z.strictObject({
+  crm_user_id: z.string().trim().min(1, { error: "errors.required" }).max(100),
+  crm_user_name: z.string().trim().max(120).optional(),
+  extension: z.string().trim().regex(/^\d{2,6}$/, { error: "integration.errors.userMapExtension" }),
+});
+export type UserMapEntry = z.output<typeof userMapEntrySchema>;
+
+/** Where the CRM lists its users, for the form's "Load users from the CRM" (a GET with the API's credentials). */
+export const usersRequestSchema = z.strictObject({
+  url: outboundUrlSchema,
+  /** JSONPath of the list of users in the reply. */
+  items: jsonPathSchema.min(1, { error: "errors.required" }),
+  /** JSONPath of a user's id and name, within one item. */
+  id: jsonPathSchema.min(1, { error: "errors.required" }),
+  name: jsonPathSchema.default(""),
+});
+export type UsersRequest = z.output<typeof usersRequestSchema>;
+
+export const userMapSchema = z
+  .array(userMapEntrySchema)
+  .max(1000)
+  .refine((entries) => new Set(entries.map((entry) => entry.crm_user_id)).size === entries.length, { error: "integration.errors.userMapDuplicate" });
 
 const commonFields = {
   name: nameSchema,
@@ -159,8 +215,15 @@ export const outboundApiInputSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("data_lookup"),
     ...commonFields,
+    url: lookupUrlTemplateSchema,
+    method: z.enum(lookupMethods).default("POST"),
+    /** The whole chain (this request and `next_steps`) shares this one budget. */
     timeout_ms: z.number().int().min(100).max(10_000).default(DEFAULT_LOOKUP_TIMEOUT_MS),
     response_mapping: responseMappingSchema.default(defaultResponseMapping),
+    /** Requests after the first one (at most MAX_LOOKUP_STEPS in all); stored configs without it are one-request look-ups. */
+    next_steps: z.array(lookupStepSchema).max(MAX_LOOKUP_STEPS - 1, { error: "integration.errors.tooManySteps" }).default([]),
+    user_map: userMapSchema.default([]),
+    users_request: usersRequestSchema.nullable().default(null),
     fallback: lookupFallbackSchema.default({ branch: "error", variables: {} }),
   }),
   z.strictObject({

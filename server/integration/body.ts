@@ -55,7 +55,7 @@ export function cdrSummary(cdr: Cdr) {
   };
 }
 
-function templateScope(event: WebhookEvent, webhookId: string, secret: string) {
+export function templateScope(event: WebhookEvent, webhookId: string, secret: string) {
   const summary = event.type === "call.ended" ? cdrSummary(event.data as Cdr) : null;
   return { type: event.type, timestamp: event.timestamp, data: event.data, webhook_id: webhookId, secret, summary };
 }
@@ -72,7 +72,12 @@ export function renderBody(api: OutboundApi, frozen: FrozenEvent, webhookId: str
   const shaped = eventForEndpoint(api, frozen.event);
   if (!template) return JSON.stringify(shaped);
   const secret = options.redactSecret ? SECRET_PLACEHOLDER : (api.credentials.body_secret ?? "");
-  const body = renderTemplate(template, templateScope(shaped, webhookId, secret));
+  return renderBodyTemplate(api, template, templateScope(shaped, webhookId, secret));
+}
+
+/** A body template rendered over `scope`; when the content type is JSON the result must parse as JSON. */
+export function renderBodyTemplate(api: OutboundApi, template: string, scope: object): string {
+  const body = renderTemplate(template, scope);
   if (isJsonContent(api)) {
     try {
       JSON.parse(body);

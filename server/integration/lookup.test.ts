@@ -127,3 +127,117 @@ describe("data look-up", () => {
     expect(await ask(id)).toEqual({ status: "not_found" });
   });
 });
+
+describe("a chain of templated look-up requests", () => {
+  async function askWith(outboundApiId: string, variables: Record<string, unknown>) {
+    const result = await h.integration.port.lookup({ outboundApiId, call, nodeId: "lookup", variables });
+    await new Promise((resolve) => setImmediate(resolve));
+    return result;
+  }
+
+  const nothing = { extension: "", contact_id: "", contact_name: "", variables: "" };
+
+  it("URL-encodes every value it inserts, so a caller or variable cannot add parameters, fragments or path segments", async () => {
+    const id = lookupApi({ method: "GET", url: `${receiver.url("/find")}/{{ variables.v }}?q={{ variables.v }}&n={{ call.caller.number }}&d={{ call.caller.number | last_digits: 9 }}&nat={{ call.caller.national }}` });
+    receiver.respond = () => ({ status: 200, body: JSON.stringify({ extension: "102" }) });
+    expect(await askWith(id, { v: "a&x=1#frag\n/b?c" })).toMatchObject({ status: "found" });
+    expect(receiver.requests[0]).toMatchObject({ method: "GET", body: "", url: "/find/a%26x%3D1%23frag%0A%2Fb%3Fc?q=a%26x%3D1%23frag%0A%2Fb%3Fc&n=%2B36301112233&d=301112233&nat=06301112233" });
+  });
+
+  it("refuses a value that would make a dot segment, and a header value with a line break: fallback, the reason in the log, nothing sent", async () => {
+    const pathId = lookupApi({ method: "GET", url: `${receiver.url("/contacts")}/{{ variables.v }}/card` });
+    expect(await askWith(pathId, { v: ".." })).toEqual({ status: "error", error: "a value inserted into the URL made a '.' or '..' path segment" });
+    const headerId = lookupApi({ headers: { "X-Customer": "{{ variables.v }}" } });
+    expect(await askWith(headerId, { v: "1\r\nX-Evil: yes" })).toMatchObject({ status: "error", error: expect.stringMatching(/line break/) });
+    const unknownId = lookupApi({ method: "GET", url: `${receiver.url("/c")}?id={{ variables.missing }}` });
+    expect(await askWith(unknownId, {})).toMatchObject({ status: "error", error: expect.stringMatching(/undefined variable: variables.missing/) });
+    expect(receiver.requests).toHaveLength(0);
+    expect(listDeliveries(h.db, { outbound_api_id: unknownId }).items[0]).toMatchObject({ status: "failed", last_error_class: "template", last_error: expect.stringMatching(/variables.missing/) });
+  });
+
+  it("passes each step's mapped fields to the next step, body templates included", async () => {
+    const id = lookupApi({
+      method: "GET",
+      url: `${receiver.url("/contacts")}?phone={{ call.caller.number }}`,
+      response_mapping: { ...nothing, contact_id: "$.items[0].id", contact_name: "$.items[0].name", fields: { account: "$.items[0].account" } },
+      next_steps: [
+        {
+          method: "POST",
+          url: `${receiver.url("/accounts")}/{{ fields.account }}/owner`,
+          body_template: '{"contact": {{ fields.contact_id | json }}}',
+          response_mapping: { ...nothing, owner_user_id: "$.owner" },
+        },
+      ],
+      user_map: [{ crm_user_id: "u-7", extension: "107" }],
+    });
+    receiver.respond = (_r, index) =>
+      index === 0 ? { status: 200, body: JSON.stringify({ items: [{ id: 55, name: "Kiss Anna", account: "acc 9" }] }) } : { status: 200, body: JSON.stringify({ owner: "u-7" }) };
+    expect(await askWith(id, {})).toEqual({ status: "found", extension: "107", contact: { id: "55", name: "Kiss Anna" } });
+    expect(receiver.requests.map((r) => `${r.method} ${r.url} ${r.body}`)).toEqual(["GET /contacts?phone=%2B36301112233 ", 'POST /accounts/acc%209/owner {"contact": "55"}']);
+  });
+
+  it("shares one budget across the steps: the second step gets only what the first left", async () => {
+    const id = lookupApi({
+      method: "GET",
+      timeout_ms: 1_000,
+      response_mapping: { ...nothing, contact_id: "$.id" },
+      next_steps: [{ method: "GET", url: `${receiver.url("/owner")}?c={{ fields.contact_id }}`, body_template: null, response_mapping: { ...nothing, extension: "$.ext" } }],
+    });
+    receiver.respond = (_r, index) => (index === 0 ? { status: 200, body: JSON.stringify({ id: 1 }), delayMs: 30 } : "hang");
+    const asked = h.clock.now();
+    const pending = askWith(id, {});
+    await receiver.waitFor(1);
+    h.clock.advance(700);
+    await receiver.waitFor(2);
+    h.clock.advance(299);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    h.clock.advance(1);
+    expect(await pending).toEqual({ status: "error", error: "timeout" });
+    expect(h.clock.now() - asked).toBe(1_000);
+    const [logged] = listDeliveries(h.db, { outbound_api_id: id }).items;
+    expect(logged.attempts.map((a) => a.status_code ?? a.error_class)).toEqual([200, "timeout"]);
+  });
+
+  it("a later step's failure takes the fallback, even after an earlier step found the contact", async () => {
+    const id = lookupApi({
+      response_mapping: { ...nothing, contact_id: "$.id" },
+      next_steps: [{ method: "GET", url: `${receiver.url("/owner")}?c={{ fields.contact_id }}`, body_template: null, response_mapping: { ...nothing, extension: "$.ext" } }],
+      fallback: { branch: "not_found", variables: { crm_down: "1" } },
+    });
+    receiver.respond = (_r, index) => (index === 0 ? { status: 200, body: JSON.stringify({ id: 1 }) } : { status: 502 });
+    expect(await askWith(id, {})).toEqual({ status: "not_found", variables: { crm_down: "1" } });
+  });
+
+  it("checks the network policy on the rendered URL at connect time", async () => {
+    const strict = createHarness({ policy: "public-only" });
+    try {
+      const id = strict.createApi({ kind: "data_lookup", name: "Loopback", method: "GET", url: `${receiver.url("/c")}?n={{ call.caller.number }}` }).id;
+      const result = await strict.integration.port.lookup({ outboundApiId: id, call, nodeId: "lookup", variables: {} });
+      expect(result).toMatchObject({ status: "error", error: expect.stringMatching(/OUTBOUND_NETWORK=public-only/) });
+      expect(receiver.requests).toHaveLength(0);
+    } finally {
+      await strict.cleanup();
+    }
+  });
+
+  it("still reads a look-up stored by an older version (one request, no steps, no user map) as a one-step chain", async () => {
+    const id = lookupApi();
+    const legacy = {
+      url: receiver.url("/lookup"),
+      method: "POST",
+      auth: { type: "none" },
+      headers: {},
+      apply_to: "flow_nodes",
+      body_template: null,
+      preset: null,
+      timeout_ms: 3000,
+      response_mapping: { extension: "$.extension", contact_id: "$.contact.id", contact_name: "$.contact.name", contact_company: "$.contact.company", contact_url: "$.contact.url", variables: "$.variables" },
+      fallback: { branch: "error", variables: {} },
+    };
+    h.db.$client.prepare(`update outbound_apis set config = ? where id = ?`).run(JSON.stringify(legacy), id);
+    receiver.respond = () => ({ status: 200, body: JSON.stringify({ extension: "102", contact: { name: "Varga László" } }) });
+    expect(await ask(id)).toEqual({ status: "found", extension: "102", contact: { name: "Varga László" } });
+    expect(JSON.parse(receiver.requests[0].body)).toMatchObject({ type: "call.lookup" });
+    expect(h.integration.catalog.get(id)?.config).toMatchObject({ next_steps: [], user_map: [], response_mapping: { owner_user_id: "", fields: {} } });
+  });
+});

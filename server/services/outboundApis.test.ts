@@ -69,7 +69,7 @@ describe("outbound API configuration", () => {
 
   it("sends MiniCRM's call-log format from the preset's template, with the API key from the template secret", async () => {
     const minicrm = presets.find((p) => p.id === "minicrm_call_log")!;
-    const { id } = h.createApi({ kind: "end_of_call", name: "MiniCRM", url: receiver.url(), ...minicrm.values, body_secret: "minicrm-key-42" } as never);
+    const { id } = h.createApi({ kind: "end_of_call", name: "MiniCRM", ...minicrm.values, url: receiver.url(), body_secret: "minicrm-key-42" } as never);
     expect(getOutboundApi(h.db, id).body_template).toBe(MINICRM_CALL_LOG_TEMPLATE);
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     await h.integration.worker.runOnce();
@@ -122,6 +122,35 @@ describe("outbound API configuration", () => {
   });
 });
 
+describe("look-up chains on save", () => {
+  const nothing = { extension: "", contact_id: "", contact_name: "", variables: "" };
+
+  it("refuses a template host, a misspelt field or scope name, a fourth request and a bad user table, naming the field", () => {
+    const base = { kind: "data_lookup" as const, name: "Chain", method: "GET" as const };
+    expect(() => createOutboundApi(h.db, { ...base, url: "https://{{ variables.host }}/find" })).toThrow(ZodError);
+    const misspelt = serviceError(() =>
+      createOutboundApi(h.db, {
+        ...base,
+        url: `${receiver.url("/c")}?q={{ call.caller.number | last_digits: 9 }}&who={{ variables.anything }}`,
+        next_steps: [{ method: "GET", url: `${receiver.url("/p")}?c={{ fields.contatc_id }}`, body_template: null, response_mapping: nothing }],
+      }),
+    );
+    expect(misspelt.options.field).toBe("next_steps.0.url");
+    expect(misspelt.message).toMatch(/fields.contatc_id/);
+    expect(serviceError(() => createOutboundApi(h.db, { ...base, url: `${receiver.url("/c")}?n={{ call.caler.number }}` })).options.field).toBe("url");
+    const step = { method: "GET" as const, url: receiver.url("/p"), body_template: null, response_mapping: nothing };
+    expect(() => createOutboundApi(h.db, { ...base, url: receiver.url("/c"), next_steps: [step, step, step] })).toThrow(ZodError);
+    expect(() => createOutboundApi(h.db, { ...base, url: receiver.url("/c"), user_map: [{ crm_user_id: "1", extension: "101" }, { crm_user_id: "1", extension: "102" }] })).toThrow(ZodError);
+    const saved = createOutboundApi(h.db, {
+      ...base,
+      url: `${receiver.url("/c")}?q={{ call.caller.number | last_digits: 9 }}`,
+      next_steps: [{ ...step, url: `${receiver.url("/p")}?c={{ fields.contact_id }}` }],
+      user_map: [{ crm_user_id: "3200", crm_user_name: "Kiss Anna", extension: "102" }],
+    });
+    expect(getOutboundApi(h.db, saved.outboundApi.id)).toMatchObject({ method: "GET", next_steps: [{ url: `${receiver.url("/p")}?c={{ fields.contact_id }}` }], user_map: [{ crm_user_id: "3200", extension: "102" }] });
+  });
+});
+
 describe("the Test button", () => {
   it("shows the request with credentials masked, and the reply", async () => {
     const { id } = h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-secret-42" } });
@@ -129,7 +158,8 @@ describe("the Test button", () => {
     const report = await testOutboundApi(h.db, id);
     expect(receiver.requests[0].headers.authorization).toBe("Bearer tok-secret-42");
     expect(report).toMatchObject({ ok: true, request: { method: "POST", headers: { authorization: "Bearer ••••" } }, response: { status: 200, headers: { "x-crm": "demo" } } });
-    expect(report.lookup).toMatchObject({ found: true, extension: "102", contact: { name: "Varga László" } });
+    expect(report.lookup?.result).toEqual({ status: "found", extension: "102", contact: { name: "Varga László" } });
+    expect(report.lookup?.steps).toMatchObject([{ outcome: "found", response: { status: 200 }, mapped: { extension: "102" } }]);
     expect(JSON.parse(report.request.body).type).toBe("call.lookup");
   });
 
@@ -144,7 +174,7 @@ describe("the Test button", () => {
     const mapping = { extension: "$.owner.ext", contact_id: "$.id", contact_name: "$.name", variables: "" };
     expect(previewResponseMapping({ mapping, sample: '{"id": 5, "name": "Kiss Anna", "owner": {"ext": "103"}}' })).toEqual({
       valid_json: true,
-      result: { found: true, extension: "103", contact: { id: "5", name: "Kiss Anna" }, problems: [] },
+      result: { found: true, matched: true, extension: "103", contact: { id: "5", name: "Kiss Anna" }, problems: [] },
     });
     expect(previewResponseMapping({ mapping, sample: "{not json" })).toEqual({ valid_json: false, result: null });
     expect(previewResponseMapping({ mapping: { ...mapping, extension: "$[?(@.x)]" }, sample: "{}" }).result?.problems[0].field).toBe("extension");

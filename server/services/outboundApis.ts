@@ -1,6 +1,19 @@
 import { asc, eq } from "drizzle-orm";
 import { newId } from "@/lib/ids";
-import { outboundApiInputSchema, responseMappingSchema, rotateGraceSchema, type HookEventType, type OutboundApiData, type RecordingFormat, type OutboundApiInput } from "@/lib/schemas/integration";
+import {
+  outboundApiInputSchema,
+  responseMappingSchema,
+  rotateGraceSchema,
+  type HookEventType,
+  type LookupStep,
+  type OutboundApiData,
+  type OutboundApiInput,
+  type RecordingFormat,
+  type ResponseMapping,
+  type UserMapEntry,
+  type UsersRequest,
+} from "@/lib/schemas/integration";
+import { toE164 } from "@/lib/phone";
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
@@ -8,6 +21,7 @@ import type { Db } from "../db/client";
 import { outboundApis } from "../db/schema";
 import { parseOutboundApi, type OutboundApi, type StoredCredentials } from "../integration/catalog";
 import { renderBody } from "../integration/body";
+import { buildLookupRequest, lookupSteps } from "../integration/request";
 import { FrozenEvent } from "../integration/events";
 import { literalRefusal, outboundNetworkPolicy } from "../integration/networkPolicy";
 import { sealSecret, secretHint } from "../integration/secretBox";
@@ -16,7 +30,8 @@ import { sampleEvent } from "../integration/samples";
 import type { HttpSender } from "../integration/httpSender";
 import { presets, type Preset } from "../integration/presets";
 import { applyResponseMapping, type MappedReply } from "../integration/responseMapping";
-import { sendTestEvent, type TestReport } from "../integration/testSend";
+import { defaultSender, sendTestEvent, type TestReport } from "../integration/testSend";
+import { loadCrmUsers, type CrmUsersResult } from "../integration/crmUsers";
 import { notFound, ServiceError } from "./errors";
 
 /**
@@ -41,7 +56,13 @@ export interface OutboundApiView {
   apply_to: "all_calls" | "flow_nodes";
   trigger?: "ringing" | "answered";
   ttl_s?: number;
-  response_mapping?: Record<string, string>;
+  response_mapping?: ResponseMapping;
+  /** Data look-ups: the requests after the first one (the chain shares `timeout_ms`). */
+  next_steps?: LookupStep[];
+  /** Data look-ups: CRM user id → extension, for an `owner_user_id` mapping. */
+  user_map?: UserMapEntry[];
+  /** Data look-ups: where the CRM lists its users (the form's "Load users from the CRM"). */
+  users_request?: UsersRequest | null;
   fallback?: { branch: "error" | "not_found"; variables: Record<string, string> };
   send_recordings?: boolean;
   recording_format?: RecordingFormat;
@@ -128,7 +149,7 @@ function validate(data: OutboundApiData, credentials: StoredCredentials): void {
   }
   const refused = literalRefusal(outboundNetworkPolicy(), data.url);
   if (refused) throw new ServiceError("invalid", refused.message, { field: "url", messageKey: "integration.errors.urlRefused" });
-  if (data.body_template?.trim()) {
+  if (data.body_template?.trim() || data.kind === "data_lookup") {
     const trial: OutboundApi = {
       id: "trial",
       name: data.name,
@@ -143,14 +164,54 @@ function validate(data: OutboundApiData, credentials: StoredCredentials): void {
       createdAt: 0,
       updatedAt: 0,
     };
-    const event = sampleEvent(data.kind, data.kind === "event_hook" ? data.events[0] : undefined);
+    const event = FrozenEvent.of(sampleEvent(data.kind, data.kind === "event_hook" ? data.events[0] : undefined));
+    if (data.kind === "data_lookup") {
+      validateLookupSteps(trial, event);
+      return;
+    }
     try {
-      renderBody(trial, FrozenEvent.of(event), "msg_trial");
+      renderBody(trial, event, "msg_trial");
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       throw new ServiceError("invalid", `body_template: ${error.message}`, { field: "body_template", messageKey: "integration.errors.template" });
     }
   }
+}
+
+/**
+ * Each step of a look-up renders for the sample call, with every field the
+ * steps map set to a sample value (what a real reply would give), so a
+ * misspelt variable is refused on save, not found on the first call.
+ */
+/** Flow variables are only known during a call: on save, every name a template asks for exists. */
+const anyVariable = new Proxy(
+  {},
+  {
+    get: (_target, key) => (typeof key === "string" ? "1" : undefined),
+    has: () => true,
+    getOwnPropertyDescriptor: () => ({ value: "1", enumerable: true, configurable: true, writable: false }),
+  },
+);
+
+function validateLookupSteps(api: OutboundApi, sample: FrozenEvent): void {
+  const event = FrozenEvent.of({ ...sample.event, data: { ...(sample.event.data as object), variables: anyVariable } });
+  const steps = lookupSteps(api);
+  const standard = ["extension", "owner_user_id", "contact_id", "contact_name", "contact_company", "contact_url"];
+  const fields = Object.fromEntries(steps.flatMap((step) => Object.keys(step.response_mapping.fields)).concat(standard).map((name) => [name, "1"]));
+  steps.forEach((step, index) => {
+    const at = index === 0 ? "" : `next_steps.${index - 1}.`;
+    try {
+      buildLookupRequest(api, step, index === 0, event, "msg_trial", 0, fields);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      throw new ServiceError("invalid", `${at}url: ${error.message}`, { field: `${at}url`, messageKey: "integration.errors.template" });
+    }
+    const refused = literalRefusal(outboundNetworkPolicy(), step.url);
+    if (refused) throw new ServiceError("invalid", refused.message, { field: `${at}url`, messageKey: "integration.errors.urlRefused" });
+  });
+  const usersRequest = api.config.kind === "data_lookup" ? api.config.users_request : null;
+  const refusedUsers = usersRequest ? literalRefusal(outboundNetworkPolicy(), usersRequest.url) : null;
+  if (refusedUsers) throw new ServiceError("invalid", refusedUsers.message, { field: "users_request.url", messageKey: "integration.errors.urlRefused" });
 }
 
 function credentialsFor(data: OutboundApiData, previous: StoredCredentials, previousAuthType: string | null): StoredCredentials {
@@ -252,8 +313,26 @@ export function rotateSigningSecret(
 }
 
 /** The Test button: a sample event to the saved configuration's real URL (see integration/testSend.ts). */
-export async function testOutboundApi(db: Db, id: string, options: { sender?: HttpSender; clock?: Clock } = {}): Promise<TestReport> {
-  return sendTestEvent(loadApi(db, id), options.sender, options.clock);
+export async function testOutboundApi(
+  db: Db,
+  id: string,
+  options: { sender?: HttpSender; clock?: Clock; callerNumber?: string } = {},
+): Promise<TestReport> {
+  let callerNumber: string | undefined;
+  if (options.callerNumber?.trim()) {
+    callerNumber = toE164(options.callerNumber) ?? undefined;
+    if (!callerNumber) throw new ServiceError("invalid", "caller_number is not a valid phone number", { field: "caller_number", messageKey: "integration.errors.testNumber" });
+  }
+  return sendTestEvent(loadApi(db, id), options.sender, options.clock, { callerNumber });
+}
+
+/** "Load users from the CRM": the saved look-up API's users request, read into user-map rows (nothing is saved). */
+export async function loadOutboundApiUsers(db: Db, id: string, options: { sender?: HttpSender } = {}): Promise<CrmUsersResult> {
+  const api = loadApi(db, id);
+  if (api.config.kind !== "data_lookup" || !api.config.users_request) {
+    throw new ServiceError("invalid", "this outbound API has no users request", { field: "users_request", messageKey: "integration.errors.noUsersRequest" });
+  }
+  return loadCrmUsers(api, options.sender ?? defaultSender());
 }
 
 /** The form's live preview: a pasted sample reply read through a response mapping. */

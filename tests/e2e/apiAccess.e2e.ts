@@ -53,7 +53,7 @@ describe("API access", () => {
     await page.getByLabel("Start from").selectOption("minicrm_call_log");
     await page.getByLabel("Name", { exact: true }).fill("MiniCRM call log");
     await page.getByLabel("URL", { exact: true }).fill(crm.url("/minicrm"));
-    await page.getByLabel("Template secret").fill("minicrm-api-key-1");
+    await page.getByLabel("VOIP key").fill("minicrm-api-key-1");
     await page.getByRole("button", { name: "Save" }).click();
     const secretDialog = page.getByRole("dialog", { name: "Signing secret" });
     await expect.poll(() => secretDialog.getByTestId("secret-signing_secret").count(), slow).toBe(1);

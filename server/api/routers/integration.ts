@@ -26,6 +26,7 @@ import {
   rotateSigningSecret,
   setOutboundApiEnabled,
   testOutboundApi,
+  loadOutboundApiUsers,
   updateOutboundApi,
 } from "../../services/outboundApis";
 import { endpointHealth, getDelivery, listDeliveries, resendDelivery, resendFailedSince } from "../../services/deliveries";
@@ -58,7 +59,10 @@ export const integrationRouter = createTRPCRouter({
       .mutation(({ ctx, input }) => setOutboundApiEnabled(ctx.db, input.id, input.enabled)),
     delete: adminProcedure.input(byId).mutation(({ ctx, input }) => deleteOutboundApi(ctx.db, input.id)),
     rotateSigningSecret: adminProcedure.input(rotateGraceSchema).mutation(({ ctx, input }) => rotateSigningSecret(ctx.db, input)),
-    test: adminProcedure.input(byId).mutation(({ ctx, input }) => testOutboundApi(ctx.db, input.id)),
+    test: adminProcedure
+      .input(byId.extend({ caller_number: z.string().max(32).optional() }))
+      .mutation(({ ctx, input }) => testOutboundApi(ctx.db, input.id, { callerNumber: input.caller_number })),
+    loadUsers: adminProcedure.input(byId).mutation(({ ctx, input }) => loadOutboundApiUsers(ctx.db, input.id)),
     previewMapping: adminProcedure
       .input(z.object({ mapping: responseMappingSchema, sample: z.string().max(64 * 1024) }))
       .query(({ input }) => previewResponseMapping(input)),

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { deliveryStatuses } from "@/server/db/schema";
-import { hookEventTypes, outboundApiInputSchema, outboundApiKinds, recordingFormats, type RecordingFormat } from "@/lib/schemas/integration";
+import {
+  hookEventTypes,
+  lookupStepSchema,
+  outboundApiInputSchema,
+  outboundApiKinds,
+  recordingFormats,
+  responseMappingSchema,
+  userMapSchema,
+  usersRequestSchema,
+  type RecordingFormat,
+} from "@/lib/schemas/integration";
 import * as outboundApis from "@/server/services/outboundApis";
 import * as deliveries from "@/server/services/deliveries";
 import { getRuntime } from "@/server/runtime";
@@ -37,7 +47,12 @@ export const outboundApiSchema = z
     apply_to: z.enum(["all_calls", "flow_nodes"]),
     trigger: z.enum(["ringing", "answered"]).optional().describe("incoming_notification: the moment for every-call notifications"),
     ttl_s: z.number().int().optional().describe("incoming_notification: dropped when not delivered within this"),
-    response_mapping: z.record(z.string(), z.string()).optional().describe("data_lookup: JSONPath per field (extension, contact_id, contact_name, contact_company, contact_url, variables)"),
+    response_mapping: responseMappingSchema
+      .optional()
+      .describe("data_lookup: JSONPath per field (extension, contact_id, contact_name, contact_company, contact_url, variables; owner_user_id goes through user_map; fields are named values for next_steps)"),
+    next_steps: z.array(lookupStepSchema).optional().describe("data_lookup: up to 2 further requests; their URL and body templates read earlier values as {{ fields.<name> }} (named fields, and extension, owner_user_id, contact_id, contact_name, contact_company, contact_url)"),
+    user_map: userMapSchema.optional().describe("data_lookup: CRM user id → extension, for response_mapping.owner_user_id"),
+    users_request: usersRequestSchema.nullable().optional().describe("data_lookup: a GET (with the API's credentials) listing the CRM's users, for filling user_map"),
     fallback: z.object({ branch: z.enum(["error", "not_found"]), variables: z.record(z.string(), z.string()) }).optional().describe("data_lookup: what a failed look-up does"),
     send_recordings: z.boolean().optional().describe("end_of_call"),
     recording_format: z
@@ -137,6 +152,39 @@ export const deleteOutboundApi = defineOperation({
   handler: ({ db, params }) => {
     outboundApis.deleteOutboundApi(db, params.id);
   },
+});
+
+const testReportSchema = z
+  .object({
+    ok: z.boolean(),
+    request: z.object({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()), body: z.string() }).describe("The last request sent, credentials masked"),
+    response: z.object({ status: z.number().int(), headers: z.record(z.string(), z.string()), body: z.string(), body_truncated: z.boolean() }).nullable(),
+    latency_ms: z.number(),
+    error: z.object({ class: z.string(), message: z.string() }).nullable(),
+    lookup: z
+      .object({
+        result: z.looseObject({ status: z.enum(["found", "not_found", "error"]) }).describe("What the flow's look-up node would get: extension, contact, variables"),
+        steps: z.array(z.looseObject({ outcome: z.enum(["next", "found", "not_found", "failed"]) }).describe("request, response, latency_ms, error, mapped")),
+      })
+      .optional()
+      .describe("data_lookup: every request of the chain with its reply and what the mapping read"),
+    crm_message: z.object({ en: z.string(), hu: z.string() }).optional().describe("A connector's refusal in the CRM's words"),
+  })
+  .meta({ id: "OutboundApiTestReport" });
+
+export const testOutboundApi = defineOperation({
+  method: "POST",
+  path: "/outbound-apis/{id}/test",
+  operationId: "testOutboundApi",
+  summary: "Send a sample event (a data look-up: run its chain for a number)",
+  description: "Nothing is queued or retried. For a data look-up, `caller_number` replaces the sample caller.",
+  tag: "Outbound APIs",
+  scope: "outbound-apis:write",
+  params: idPathSchema,
+  body: z.strictObject({ caller_number: z.string().max(32).optional() }),
+  response: testReportSchema,
+  errors: [404],
+  handler: ({ db, params, body }) => outboundApis.testOutboundApi(db, params.id, { callerNumber: body.caller_number }),
 });
 
 // ── deliveries ─────────────────────────────────────────────────────────

@@ -1,0 +1,1 @@
+export { testOutboundApi as POST } from "@/server/api/rest/operations/integration";

@@ -1,0 +1,73 @@
+import { CrmMock, type MockReply, type MockRequest } from "./crmMock";
+
+/**
+ * A stand-in for Pipedrive's person search, following its documentation
+ * (developers.pipedrive.com, API v2 "Persons"):
+ *
+ * - `GET /api/v2/persons/search?term=…&fields=phone&limit=…` with the API token in
+ *   the `x-api-token` header; `term` at least 2 characters; without
+ *   `exact_match` a term matches part of a field (for phones: of the digits).
+ * - Reply `{success: true, data: {items: [{result_score, item: {id, type: "person", name,
+ *   phones, emails, visible_to, owner: {id}, organization: {id, name, address}}}]},
+ *   additional_data: {next_cursor}}`; no hit: `items: []`.
+ * - `GET /v1/users` — `{success: true, data: [{id, name, email, active_flag, …}]}` (API v1 "Users").
+ * - Errors: 401 `{success: false, error: "unauthorized access", errorCode: 401}`,
+ *   429 with Retry-After (mode `rate_limited`), 503 (mode `down`).
+ */
+export interface PipedrivePerson {
+  id: number;
+  name: string;
+  phones: string[];
+  ownerId: number;
+  organization?: { id: number; name: string };
+}
+
+export class PipedriveMock extends CrmMock {
+  mode: "normal" | "rate_limited" | "down" = "normal";
+
+  constructor(private readonly options: { token: string; persons: PipedrivePerson[]; users?: { id: number; name: string; email: string }[] }) {
+    super();
+  }
+
+  protected answer(request: MockRequest): MockReply {
+    if (this.mode === "down") return { status: 503, body: { success: false, error: "Service unavailable" } };
+    if (request.headers["x-api-token"] !== this.options.token) {
+      return { status: 401, body: { success: false, error: "unauthorized access", errorCode: 401, error_info: "Please check developers.pipedrive.com" } };
+    }
+    if (this.mode === "rate_limited") return { status: 429, headers: { "retry-after": "2" }, body: { success: false, error: "Request over limit", errorCode: 429 } };
+    const url = new URL(request.url, "http://pipedrive.local");
+    if (request.method === "GET" && url.pathname === "/v1/users") {
+      return { status: 200, body: { success: true, data: (this.options.users ?? []).map((user) => ({ ...user, active_flag: true, is_admin: 0, role_id: 1 })) } };
+    }
+    if (request.method !== "GET" || url.pathname !== "/api/v2/persons/search") return { status: 404, body: { success: false, error: "Unknown method", errorCode: 404 } };
+    const term = url.searchParams.get("term") ?? "";
+    if (term.length < 2) return { status: 400, body: { success: false, error: "Search term must be at least 2 characters long", errorCode: 400 } };
+    const byPhone = (url.searchParams.get("fields") ?? "phone").split(",").includes("phone");
+    const hits = byPhone ? this.options.persons.filter((person) => person.phones.some((phone) => phone.replace(/\D/g, "").includes(term.replace(/\D/g, "")))) : [];
+    const limit = Number(url.searchParams.get("limit") ?? 100);
+    return {
+      status: 200,
+      body: {
+        success: true,
+        data: {
+          items: hits.slice(0, limit).map((person) => ({
+            result_score: 0.5,
+            item: {
+              id: person.id,
+              type: "person",
+              name: person.name,
+              phones: person.phones,
+              emails: [],
+              visible_to: 3,
+              owner: { id: person.ownerId },
+              organization: person.organization ? { ...person.organization, address: null } : null,
+              custom_fields: [],
+              notes: [],
+            },
+          })),
+        },
+        additional_data: { next_cursor: null },
+      },
+    };
+  }
+}
