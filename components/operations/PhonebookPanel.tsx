@@ -120,7 +120,7 @@ export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
               </div>
             ),
           },
-          { header: t("company"), cell: (row) => row.company || <span className="text-slate-400">—</span> },
+          { header: t("company"), cell: (row) => row.company || <span className="text-slate-500">—</span> },
           {
             header: t("numbers"),
             cell: (row) => (
@@ -136,7 +136,7 @@ export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
               </ul>
             ),
           },
-          { header: t("email"), cell: (row) => (row.email ? <a href={`mailto:${row.email}`} className="hover:text-brand-700">{row.email}</a> : <span className="text-slate-400">—</span>) },
+          { header: t("email"), cell: (row) => (row.email ? <a href={`mailto:${row.email}`} className="hover:text-brand-700">{row.email}</a> : <span className="text-slate-500">—</span>) },
           ...(showExternalId ? [{ header: t("externalIdShort"), cell: (row: ContactView) => <span className="font-mono text-xs text-slate-500">{row.external_id ?? ""}</span> }] : []),
         ]}
       />
