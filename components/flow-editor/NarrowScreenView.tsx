@@ -2,7 +2,8 @@
 /**
  * The flow editor on a phone: dragging nodes, wiring ports and the inspector
  * need room a 390-pixel screen does not have, so below the `md` breakpoint the
- * flow opens read-only (the draft, pannable and zoomable) with a note saying why.
+ * flow opens read-only (the draft, pannable and zoomable, starting at its start
+ * node at a readable size) with a note saying why.
  */
 import { useMemo, useRef, useSyncExternalStore } from "react";
 import Link from "next/link";
@@ -54,7 +55,7 @@ export function NarrowScreenView({ flow }: { flow: LoadedFlow }) {
         {t("wideScreenNeeded")}
       </p>
       <div className="relative min-h-0 flex-1">
-        <FlowCanvas document={document} issues={NO_ISSUES} />
+        <FlowCanvas document={document} issues={NO_ISSUES} initialView="start" />
       </div>
     </div>
   );

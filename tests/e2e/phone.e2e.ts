@@ -108,6 +108,11 @@ describe.each(["en", "hu"] as const)("the portal at phone width (%s)", (locale) 
     await page.waitForURL(/\/flows\/flw_/);
     await expect.poll(() => page.getByRole("note").filter({ hasText: wideScreenNote[locale] }).count(), slow).toBe(1);
     await expect.poll(() => page.locator(".react-flow__node").count(), slow).toBeGreaterThan(3);
+    // It opens at the start node, at a size that can be read (the whole flow would be a fifth of its size).
+    await expect.poll(async () => (await page.locator('.react-flow__node[data-id="start"]').boundingBox())?.width ?? 0, slow).toBeGreaterThan(160);
+    const start = (await page.locator('.react-flow__node[data-id="start"]').boundingBox())!;
+    expect(start.x).toBeGreaterThanOrEqual(0);
+    expect(start.x + start.width).toBeLessThanOrEqual(PHONE.width);
     // Nothing to edit with: no palette, no publishing, nodes cannot be picked up.
     expect(await page.getByRole("button", { name: locale === "en" ? "Publish" : "Közzététel" }).count()).toBe(0);
     expect(await page.locator(".react-flow__node.draggable, .react-flow__node.selectable").count()).toBe(0);
