@@ -12,7 +12,7 @@ import { ArrowLeft, Eye } from "lucide-react";
 import { LanguageSwitch } from "../shell/LanguageSwitch";
 import { FlowCanvas } from "./canvas/FlowCanvas";
 import { toEditorDocument } from "./editorDocument";
-import { useInertOutside } from "./hooks/useInertOutside";
+import { useInertOutside } from "../ui/useInertOutside";
 import type { LoadedFlow } from "./EditorSession";
 
 /** Tailwind's `md` breakpoint: from this width up the full editor fits. */

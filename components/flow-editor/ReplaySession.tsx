@@ -18,7 +18,7 @@ import { Button } from "../ui/Button";
 import { FlowCanvas } from "./canvas/FlowCanvas";
 import { type EditorDocument, displayLabel, portsOf } from "./editorDocument";
 import { type ReplayControls, type ReplayProblem, useReplay } from "./hooks/useReplay";
-import { useInertOutside } from "./hooks/useInertOutside";
+import { useInertOutside } from "../ui/useInertOutside";
 import type { LoadedFlow } from "./EditorSession";
 import type { ReplayStep } from "./replay";
 

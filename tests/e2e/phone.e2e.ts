@@ -94,12 +94,16 @@ describe.each(["en", "hu"] as const)("the portal at phone width (%s)", (locale) 
     }
   });
 
-  it("offers language and sign-out in the drawer, and closes it with Escape", async () => {
+  it("offers language and sign-out in a modal drawer, and closes it with Escape", async () => {
     await page.getByRole("button", { name: menu[locale], exact: true }).click();
     expect(await drawer(locale).getByRole("combobox", { name: locale === "en" ? "Language" : "Nyelv" }).count()).toBe(1);
     expect(await drawer(locale).getByRole("button", { name: locale === "en" ? "Sign out" : "Kijelentkezés" }).count()).toBe(1);
+    // Modal: the page behind cannot be reached with Tab or a screen reader; on closing, focus returns to the button.
+    expect(await page.locator("main").getAttribute("inert")).not.toBeNull();
     await page.keyboard.press("Escape");
     await expect.poll(() => drawer(locale).count(), slow).toBe(0);
+    expect(await page.locator("main").getAttribute("inert")).toBeNull();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-controls")), slow).toBe("mobile-navigation");
   });
 
   it("opens a flow read-only, with a note that editing needs a wider screen", async () => {
