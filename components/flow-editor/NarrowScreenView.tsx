@@ -6,11 +6,10 @@
  * node at a readable size) with a note saying why.
  */
 import { useMemo, useRef, useSyncExternalStore } from "react";
-import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { ArrowLeft, Eye } from "lucide-react";
-import { LanguageSwitch } from "../shell/LanguageSwitch";
+import { Eye } from "lucide-react";
 import { FlowCanvas } from "./canvas/FlowCanvas";
+import { ViewerHeader } from "./ViewerHeader";
 import { toEditorDocument } from "./editorDocument";
 import { useInertOutside } from "../ui/useInertOutside";
 import type { LoadedFlow } from "./EditorSession";
@@ -32,25 +31,20 @@ export function useNarrowScreen(): boolean | null {
 
 export function NarrowScreenView({ flow }: { flow: LoadedFlow }) {
   const t = useTranslations("editor.narrow");
-  const tTop = useTranslations("editor.topBar");
   const rootRef = useRef<HTMLDivElement>(null);
   useInertOutside(rootRef);
   const document = useMemo(() => toEditorDocument(flow.draft), [flow.draft]);
   return (
     <div ref={rootRef} className="flow-editor fixed inset-0 z-40 flex flex-col bg-slate-50">
-      <header className="flex h-14 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-2">
-        <Link href="/flows" className="rounded-md p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900" aria-label={tTop("back")}>
-          <ArrowLeft aria-hidden className="h-4 w-4" />
-        </Link>
-        <div className="min-w-0 flex-1">
-          <h1 className="truncate text-sm font-semibold text-slate-900">{flow.draft.name || tTop("untitled")}</h1>
-          <p className="flex items-center gap-1 text-[11px] text-slate-600">
+      <ViewerHeader
+        name={flow.draft.name}
+        subtitle={
+          <>
             <Eye aria-hidden className="h-3 w-3" />
             {t("readOnly")}
-          </p>
-        </div>
-        <LanguageSwitch signedIn />
-      </header>
+          </>
+        }
+      />
       <p role="note" className="shrink-0 border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
         {t("wideScreenNeeded")}
       </p>
