@@ -23,6 +23,7 @@ function seededTexts(): { language: string | undefined; queue: string; mainLine:
       .filter(([key, value]) => /prompt|text/.test(key) && typeof value === "string")
       .map(([, value]) => value as string),
   );
+  const labels = draft.nodes.flatMap((node) => (node.label ? [node.label] : []));
   const queue = db.select({ name: queues.name }).from(queues).get()!.name;
   const mainLine = db.select({ label: phoneNumbers.label }).from(phoneNumbers).get()!.label;
   const companies = listContacts(db).items.map((contact) => contact.company).filter(Boolean);
@@ -31,15 +32,15 @@ function seededTexts(): { language: string | undefined; queue: string; mainLine:
     language: draft.language,
     queue,
     mainLine,
-    texts: [draft.name, draft.description ?? "", queue, mainLine ?? "", ...spoken, ...scenarios, ...companies],
+    texts: [draft.name, draft.description ?? "", queue, mainLine ?? "", ...labels, ...spoken, ...scenarios, ...companies],
   };
 }
 
 describe("the demo organisation", () => {
   it("is English on a fresh install, which has not chosen a default language yet", () => {
     seedDemo(db);
-    expect(seededTexts()).toMatchObject({ language: "en", queue: "Customer service", mainLine: "Main line" });
-    expect(seededTexts().texts).toContain("Welcome! For sales press 1, for customer service press 2.");
+    expect(seededTexts()).toMatchObject({ language: "en", queue: "Customer support", mainLine: "Main line" });
+    expect(seededTexts().texts).toContain("Welcome! For sales press 1, for customer support press 2.");
   });
 
   it("follows the installation's default language, with no text left in the other language", () => {

@@ -7,6 +7,7 @@ import { getDefaultLocale, getSetting, setSetting } from "./settings";
 import { createFlow, publishFlow } from "./flows";
 import { createContact } from "./phonebook";
 import receptionFlow from "@/flows/fixtures/business-hours-menu.json";
+import { businessHoursMenu } from "@/lib/flowTemplates/businessHoursMenu";
 
 const demoPeople = [
   { ext: "101", first: "Anna", last: "Kovács", email: "anna.kovacs@demo.example", agent: false },
@@ -24,37 +25,24 @@ const demoContacts = [
 ] as const;
 
 /**
- * What the demo names and says, per portal language. The whole organisation is
- * seeded in one language (the installation's default), so a queue, the flow
- * and what the flow speaks never mix languages. People's names stay as they are.
+ * What the demo names, per portal language. The whole organisation is seeded in
+ * one language (the installation's default), so the queue, the flow and what
+ * the flow says never mix languages: the flow is the business-hours template in
+ * that language. People's names stay as they are.
  */
-const demoTexts: Record<Locale, { queue: string; mainLine: string; flow: Pick<typeof receptionFlow, "name" | "description">; nodeTexts: Record<string, Record<string, string>>; scenarioNames: string[] }> = {
+const demoTexts: Record<Locale, { queue: string; mainLine: string; flowName: string; flowDescription: string; scenarioNames: string[] }> = {
   en: {
-    queue: "Customer service",
+    queue: "Customer support",
     mainLine: "Main line",
-    flow: {
-      name: "Reception: business hours and menu",
-      description: "Open hours go to a menu (sales ring group, customer service queue); outside them a closed message.",
-    },
-    nodeTexts: {
-      menu: { prompt: "Welcome! For sales press 1, for customer service press 2.", invalid_prompt: "That is not a valid choice." },
-      support: { hold_prompt: "Please hold the line." },
-      closed: { text: "We are closed now. Please call us on weekdays between 8 am and 5 pm." },
-    },
-    scenarioNames: ["Key 1 during office hours reaches sales", "Closed on Easter Monday", "Silent caller goes to customer service, nobody logged in"],
+    flowName: "Reception: business hours and menu",
+    flowDescription: "Open hours go to a menu (sales ring group, customer support queue); outside them a closed message.",
+    scenarioNames: ["Key 1 during office hours reaches sales", "Closed on Easter Monday", "Silent caller goes to customer support, nobody logged in"],
   },
   hu: {
     queue: "Ügyfélszolgálat",
     mainLine: "Fővonal",
-    flow: {
-      name: "Recepció: nyitvatartás és menü",
-      description: "Nyitvatartási időben menü (értékesítés csengetési csoport, ügyfélszolgálati sor), azon kívül zárva üzenet.",
-    },
-    nodeTexts: {
-      menu: { prompt: "Üdvözöljük! Értékesítés: 1, ügyfélszolgálat: 2.", invalid_prompt: "Érvénytelen választás." },
-      support: { hold_prompt: "Kérjük, tartsa a vonalat." },
-      closed: { text: "Jelenleg zárva vagyunk. Hétköznap 8 és 17 óra között várjuk hívását." },
-    },
+    flowName: "Recepció: nyitvatartás és menü",
+    flowDescription: "Nyitvatartási időben menü (értékesítés csengetési csoport, ügyfélszolgálati sor), azon kívül zárva üzenet.",
     scenarioNames: ["Nyitvatartásban az 1-es gomb az értékesítéshez visz", "Húsvéthétfőn zárva", "A csendes hívó az ügyfélszolgálatra kerül, senki sincs bejelentkezve"],
   },
 };
@@ -133,14 +121,12 @@ export function seedDemo(db: Db, locale: Locale = getDefaultLocale(db)): DemoSee
 
 function demoReceptionFlow(queueId: string, locale: Locale) {
   const texts = demoTexts[locale];
+  const flow = businessHoursMenu(locale, texts.flowName);
   return {
-    ...receptionFlow,
-    ...texts.flow,
-    language: locale,
-    nodes: receptionFlow.nodes.map((node) => ({
-      ...node,
-      config: { ...node.config, ...texts.nodeTexts[node.id], ...(node.type === "queue" ? { queue_id: queueId } : {}) },
-    })),
+    ...flow,
+    description: texts.flowDescription,
+    nodes: flow.nodes.map((node) => (node.type === "queue" ? { ...node, config: { ...node.config, queue_id: queueId } } : node)),
+    // The repository's copy of this flow (the fixture) carries its saved test scenarios; node ids are the same.
     test_scenarios: receptionFlow.test_scenarios.map((scenario, index) => ({ ...scenario, name: texts.scenarioNames[index] ?? scenario.name })),
   };
 }

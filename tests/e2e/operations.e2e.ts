@@ -119,7 +119,7 @@ describe("call centre", () => {
     await expect.poll(() => page.getByRole("table", { name: "Time in state per agent" }).getByRole("row", { name: /Péter Nagy/ }).count(), slow).toBe(1);
     await screenshot(page, "call-centre-report-en");
     await page.getByRole("tab", { name: "Queues" }).click();
-    await expect.poll(() => page.getByText("Customer service", { exact: true }).count(), slow).toBe(1);
+    await expect.poll(() => page.getByText("Customer support", { exact: true }).count(), slow).toBe(1);
     await screenshot(page, "call-centre-queues-en");
     await page.getByRole("tab", { name: "Agents" }).click();
     await expect.poll(() => page.getByRole("button", { name: "Make agent: Anna Kovács" }).count(), slow).toBe(1);
