@@ -128,7 +128,7 @@ export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
                 {row.numbers.map((n) => (
                   <li key={n.number} className="whitespace-nowrap">
                     <span className="mr-2 inline-block w-20 text-xs text-slate-500">{t(`numberType.${n.type}`)}</span>
-                    <a href={`tel:${n.number}`} className="font-mono text-slate-800 hover:text-brand-700">
+                    <a href={`tel:${n.number}`} className="font-mono whitespace-nowrap text-slate-800 hover:text-brand-700">
                       {formatPhone(n.number)}
                     </a>
                   </li>

@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
+const DEMO_FLOW = "Reception: business hours and menu";
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const AXE_SOURCE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -101,7 +102,7 @@ describe("WCAG 2 A/AA (axe-core), editor, phone layout, sign-in", () => {
 
   it("the flow editor with the demo flow open has no violations", async () => {
     await page.goto(`${baseUrl}/flows`);
-    await page.getByRole("link", { name: "Reception: business hours and menu" }).click();
+    await page.getByRole("link", { name: DEMO_FLOW, exact: true }).first().click();
     await page.waitForURL(/\/flows\/flw_/);
     await expect.poll(() => page.locator(".react-flow__node").count(), { timeout: 15_000 }).toBeGreaterThan(3);
     await expectClean(page, "Flow editor");
@@ -120,7 +121,7 @@ describe("WCAG 2 A/AA (axe-core), editor, phone layout, sign-in", () => {
     await small.getByRole("button", { name: "Menu", exact: true }).click();
     await expectClean(small, "Menu drawer");
     await small.keyboard.press("Escape");
-    await small.locator('a[href^="/flows/"]').first().click();
+    await small.getByRole("link", { name: DEMO_FLOW, exact: true }).first().click();
     await expect.poll(() => small.locator(".react-flow__node").count(), { timeout: 15_000 }).toBeGreaterThan(3);
     await expectClean(small, "Read-only editor at phone width");
     await phone.close();

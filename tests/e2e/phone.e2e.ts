@@ -22,6 +22,7 @@ const pages = [
   { path: "/settings", en: "Settings", hu: "Beállítások" },
 ];
 const menu = { en: "Menu", hu: "Menü" };
+const DEMO_FLOW = "Reception: business hours and menu";
 const wideScreenNote = { en: /Editing a call flow needs a wider screen/, hu: /szerkesztéséhez szélesebb képernyő kell/ };
 
 let browser: Browser;
@@ -108,7 +109,8 @@ describe.each(["en", "hu"] as const)("the portal at phone width (%s)", (locale) 
 
   it("opens a flow read-only, with a note that editing needs a wider screen", async () => {
     await openFromMenu(locale, pages[1][locale]);
-    await page.locator('a[href^="/flows/"]').first().click();
+    // The demo flow (seeded in English, the language of a fresh install); other test files may have added flows.
+    await page.getByRole("link", { name: DEMO_FLOW, exact: true }).first().click();
     await page.waitForURL(/\/flows\/flw_/);
     await expect.poll(() => page.getByRole("note").filter({ hasText: wideScreenNote[locale] }).count(), slow).toBe(1);
     await expect.poll(() => page.locator(".react-flow__node").count(), slow).toBeGreaterThan(3);
