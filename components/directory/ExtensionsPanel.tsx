@@ -57,7 +57,7 @@ export function ExtensionsPanel({ isAdmin }: { isAdmin: boolean }) {
         columns={[
           { header: t("number"), cell: (row) => <span className="font-mono font-medium">{row.number}</span> },
           { header: t("name"), cell: (row) => row.name },
-          { header: t("owner"), cell: (row) => row.ownerName ?? <span className="text-slate-400">{t("noOwner")}</span> },
+          { header: t("owner"), cell: (row) => row.ownerName ?? <span className="text-slate-500">{t("noOwner")}</span> },
           { header: t("status"), cell: (row) => <StatusBadge on={row.enabled} onText={t("statusEnabled")} offText={t("statusDisabled")} /> },
           forwardingColumn,
         ]}

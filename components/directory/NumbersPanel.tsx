@@ -53,9 +53,9 @@ export function NumbersPanel() {
         onEdit={crud.openEdit}
         onDelete={crud.askDelete}
         columns={[
-          { header: t("number"), cell: (row) => <span className="font-mono font-medium">{formatPhone(row.number)}</span> },
+          { header: t("number"), cell: (row) => <span className="font-mono font-medium whitespace-nowrap">{formatPhone(row.number)}</span> },
           { header: t("label"), cell: (row) => row.label },
-          { header: t("flow"), cell: (row) => row.flowName ?? <span className="text-slate-400">{t("noFlow")}</span> },
+          { header: t("flow"), cell: (row) => row.flowName ?? <span className="text-slate-500">{t("noFlow")}</span> },
         ]}
       />
       <Modal open={crud.formOpen} title={editing ? t("editTitle", { number: formatPhone(editing.number) }) : t("createTitle")} onClose={crud.closeForm}>

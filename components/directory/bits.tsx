@@ -27,7 +27,7 @@ export function FormActions({ pending, onCancel }: { pending: boolean; onCancel:
 
 export function StatusBadge({ on, onText, offText }: { on: boolean; onText: string; offText: string }) {
   return (
-    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${on ? "bg-emerald-50 text-emerald-700" : "bg-slate-100 text-slate-500"}`}>
+    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ${on ? "bg-emerald-50 text-emerald-700" : "bg-slate-100 text-slate-600"}`}>
       {on ? onText : offText}
     </span>
   );

@@ -20,7 +20,7 @@ import { useAutosave } from "./hooks/useAutosave";
 import { useEditorCommands } from "./hooks/useEditorCommands";
 import { useEditorState } from "./hooks/useEditorState";
 import { useFlowValidation } from "./hooks/useFlowValidation";
-import { useInertOutside } from "./hooks/useInertOutside";
+import { useInertOutside } from "../ui/useInertOutside";
 import { useKeyboardShortcuts } from "./hooks/useKeyboardShortcuts";
 import { usePublishing } from "./hooks/usePublishing";
 import { useRevisionView } from "./hooks/useRevisionView";

@@ -2,11 +2,13 @@
 /**
  * The flow editor page's client side: loads the flow, then runs an editing
  * session on it, or, with `?replay={callId}`, replays that past call on the
- * revision it ran (read-only) until the admin goes back to the draft.
+ * revision it ran (read-only) until the admin goes back to the draft. On a
+ * phone-sized screen the flow opens read-only instead of in the editor.
  */
 import "@xyflow/react/dist/style.css";
 import "./flowEditor.css";
 import { ReactFlowProvider } from "@xyflow/react";
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import Link from "next/link";
@@ -14,6 +16,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useTRPC } from "../trpc";
 import { EditorSession } from "./EditorSession";
 import { ReplaySession } from "./ReplaySession";
+import { NarrowScreenView, useNarrowScreen } from "./NarrowScreenView";
 
 export function FlowEditor({ flowId }: { flowId: string }) {
   const t = useTranslations("editor");
@@ -22,8 +25,12 @@ export function FlowEditor({ flowId }: { flowId: string }) {
   const flow = useQuery({ ...trpc.flows.get.queryOptions({ id: flowId }), staleTime: Infinity, refetchOnWindowFocus: false, retry: false });
   const replayOf = useSearchParams().get("replay");
   const router = useRouter();
+  const narrow = useNarrowScreen();
+  // An editing session, once open, stays when the window narrows: its unsaved edits live there.
+  const [editorOpened, setEditorOpened] = useState(false);
+  if (flow.isSuccess && narrow === false && !editorOpened) setEditorOpened(true);
 
-  if (flow.isPending) return <p className="p-8 text-sm text-slate-500">{t("loading")}</p>;
+  if (flow.isPending || narrow === null) return <p className="p-8 text-sm text-slate-500">{t("loading")}</p>;
   if (flow.isError) {
     return (
       <div className="p-8 text-sm">
@@ -47,6 +54,8 @@ export function FlowEditor({ flowId }: { flowId: string }) {
           // The draft may have been saved elsewhere meanwhile: editing starts from a fresh copy.
           onExit={() => void flow.refetch().then(() => router.replace(`/flows/${encodeURIComponent(flowId)}`))}
         />
+      ) : narrow && !editorOpened ? (
+        <NarrowScreenView flow={flow.data} />
       ) : (
         <EditorSession key={flow.dataUpdatedAt} flow={flow.data} onReload={() => void flow.refetch()} />
       )}

@@ -9,16 +9,16 @@ import { useCallback, useEffect, useRef } from "react";
 import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
 import { useReactFlow } from "@xyflow/react";
-import { ArrowLeft, ChevronFirst, ChevronLast, ChevronLeft, ChevronRight, History, Pause, Play } from "lucide-react";
+import { ChevronFirst, ChevronLast, ChevronLeft, ChevronRight, History, Pause, Play } from "lucide-react";
 import type { Locale } from "@/flows/model/types";
 import { isNodeType } from "@/flows/model/nodeTypes";
 import { looseDefinition } from "@/flows/nodes/definitions";
-import { LanguageSwitch } from "../shell/LanguageSwitch";
 import { Button } from "../ui/Button";
 import { FlowCanvas } from "./canvas/FlowCanvas";
+import { ViewerHeader } from "./ViewerHeader";
 import { type EditorDocument, displayLabel, portsOf } from "./editorDocument";
 import { type ReplayControls, type ReplayProblem, useReplay } from "./hooks/useReplay";
-import { useInertOutside } from "./hooks/useInertOutside";
+import { useInertOutside } from "../ui/useInertOutside";
 import type { LoadedFlow } from "./EditorSession";
 import type { ReplayStep } from "./replay";
 
@@ -39,7 +39,6 @@ function timeText(iso: string, locale: string, withDate: boolean): string {
 
 export function ReplaySession({ flow, callId, onExit }: { flow: LoadedFlow; callId: string; onExit: () => void }) {
   const t = useTranslations("editor.replay");
-  const tTop = useTranslations("editor.topBar");
   const locale = useLocale() as Locale;
   const rootRef = useRef<HTMLDivElement>(null);
   useInertOutside(rootRef);
@@ -111,18 +110,7 @@ export function ReplaySession({ flow, callId, onExit }: { flow: LoadedFlow; call
 
   return (
     <div ref={rootRef} className="flow-editor fixed inset-0 z-40 flex flex-col bg-slate-50">
-      <header className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-3">
-        <Link href="/flows" className="flex items-center gap-1 rounded-md p-2 text-sm text-slate-600 hover:bg-slate-100 hover:text-slate-900" aria-label={tTop("back")}>
-          <ArrowLeft aria-hidden className="h-4 w-4" />
-        </Link>
-        <div className="min-w-0">
-          <h1 className="truncate text-sm font-semibold text-slate-900">{flow.draft.name || tTop("untitled")}</h1>
-          <p className="text-[11px] text-slate-500">{t("title")}</p>
-        </div>
-        <div className="ml-auto flex items-center gap-2">
-          <LanguageSwitch signedIn />
-        </div>
-      </header>
+      <ViewerHeader name={flow.draft.name} subtitle={t("title")} />
       {state.status === "ready" ? (
         <div className="flex min-h-0 flex-1">
           <div ref={canvasBox} className="relative min-w-0 flex-1">

@@ -115,7 +115,7 @@ export function DeliveryLog({ initialFilter = {} }: { initialFilter?: DeliveryLo
         {errors._form ? <p className="text-sm text-red-600">{errorText(errors._form)}</p> : null}
       </div>
 
-      <div className="overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+      <div className="relative overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <thead className="bg-slate-50 text-left text-slate-600">
             <tr>
@@ -135,13 +135,13 @@ export function DeliveryLog({ initialFilter = {} }: { initialFilter?: DeliveryLo
           <tbody className="divide-y divide-slate-100">
             {log.data === undefined ? (
               <tr>
-                <td colSpan={8} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={8} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {tc("loading")}
                 </td>
               </tr>
             ) : log.data.items.length === 0 ? (
               <tr>
-                <td colSpan={8} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={8} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {t("empty")}
                 </td>
               </tr>

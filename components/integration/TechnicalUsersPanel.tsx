@@ -100,7 +100,7 @@ export function TechnicalUsersPanel() {
           {t("add")}
         </Button>
       </div>
-      <div className="overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+      <div className="relative overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <thead className="bg-slate-50 text-left text-slate-600">
             <tr>
@@ -117,19 +117,19 @@ export function TechnicalUsersPanel() {
           <tbody className="divide-y divide-slate-100">
             {users.data === undefined ? (
               <tr>
-                <td colSpan={7} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={7} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {tc("loading")}
                 </td>
               </tr>
             ) : users.data.length === 0 ? (
               <tr>
-                <td colSpan={7} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={7} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {t("empty")}
                 </td>
               </tr>
             ) : (
               users.data.map((user) => (
-                <tr key={user.id} className={user.revokedAt ? "text-slate-400" : "text-slate-800"}>
+                <tr key={user.id} className={user.revokedAt ? "text-slate-500" : "text-slate-800"}>
                   <td className="px-4 py-3 font-medium">{user.name}</td>
                   <td className="px-4 py-3 font-mono text-xs">{user.clientId}</td>
                   <td className="px-4 py-3">{user.scopes.length === apiScopes.length ? t("allScopes") : user.scopes.join(", ")}</td>

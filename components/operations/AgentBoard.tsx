@@ -16,7 +16,7 @@ export const agentStatusStyles: Record<AgentBoardRow["status"], string> = {
   on_call: "bg-sky-50 text-sky-700 ring-sky-200",
   wrap_up: "bg-violet-50 text-violet-700 ring-violet-200",
   paused: "bg-amber-50 text-amber-800 ring-amber-200",
-  logged_out: "bg-slate-100 text-slate-500 ring-slate-200",
+  logged_out: "bg-slate-100 text-slate-600 ring-slate-200",
 };
 
 /** Live updates over server-sent events; if the stream cannot be kept open the board falls back to polling. */
@@ -91,7 +91,7 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
         </span>
       </div>
       <FormError message={action.error ? errorText(fieldErrorsFromServer(action.error)._form) : undefined} />
-      <div className="mt-2 overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+      <div className="relative mt-2 overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={t("board.tableLabel")}>
           <thead className="bg-slate-50">
             <tr>
@@ -108,13 +108,13 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
           <tbody className="divide-y divide-slate-100">
             {rows === undefined ? (
               <tr>
-                <td colSpan={6} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={6} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {tCommon("loading")}
                 </td>
               </tr>
             ) : rows.length === 0 ? (
               <tr>
-                <td colSpan={6} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={6} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {t("board.empty")}
                 </td>
               </tr>
@@ -131,7 +131,7 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
                     <td className="px-4 py-3 font-mono">{row.extension}</td>
                     <td className="px-4 py-3 text-slate-600">{row.queues.join(", ") || "—"}</td>
                     <td className="px-4 py-3">
-                      <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${agentStatusStyles[row.status]}`}>{t(`status.${row.status}`)}</span>
+                      <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ${agentStatusStyles[row.status]}`}>{t(`status.${row.status}`)}</span>
                       {row.status === "paused" && row.pause_reason ? <span className="ml-2 text-xs text-slate-600">{reasonText(row.pause_reason)}</span> : null}
                     </td>
                     <td className="px-4 py-3 text-slate-600 tabular-nums">

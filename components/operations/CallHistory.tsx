@@ -117,7 +117,7 @@ export function CallHistory({ canReplay = false }: { canReplay?: boolean }) {
         </div>
       </form>
       <FormError message={history.error ? errorText(Object.values(fieldErrorsFromServer(history.error))[0]) : undefined} />
-      <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+      <div className="relative overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         <table className="min-w-full divide-y divide-slate-200 text-sm" aria-labelledby="history-title">
           <thead className="bg-slate-50">
             <tr>
@@ -137,13 +137,13 @@ export function CallHistory({ canReplay = false }: { canReplay?: boolean }) {
           <tbody className="divide-y divide-slate-100">
             {history.isPending ? (
               <tr>
-                <td colSpan={9} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={9} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {t("loading")}
                 </td>
               </tr>
             ) : rows.length === 0 ? (
               <tr>
-                <td colSpan={9} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={9} className="px-4 py-6 text-left text-slate-500 md:text-center">
                   {t("historyEmpty")}
                 </td>
               </tr>
@@ -179,7 +179,7 @@ export function CallHistory({ canReplay = false }: { canReplay?: boolean }) {
                         {cdr.forwarded_from ? <div className="text-xs text-slate-500">{t("forwardedFrom", { extension: cdr.forwarded_from.extension })}</div> : null}
                       </td>
                       <td className="px-3 py-2">
-                        <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${dispositionStyles[cdr.disposition]}`}>{t(`dispositions.${cdr.disposition}`)}</span>
+                        <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ${dispositionStyles[cdr.disposition]}`}>{t(`dispositions.${cdr.disposition}`)}</span>
                       </td>
                       <td className="px-3 py-2 tabular-nums" title={t("talkTime", { time: formatDuration(cdr.talk_time_s) })}>
                         {formatDuration(cdr.duration_s)}

@@ -37,7 +37,7 @@ function ForwardingCell({ extension }: { extension: string }) {
   return (
     <div className="flex items-center gap-2">
       <ul className="text-xs text-slate-600">
-        {active.length === 0 ? <li className="text-slate-400">{t("off")}</li> : null}
+        {active.length === 0 ? <li className="text-slate-500">{t("off")}</li> : null}
         {active.map((kind) => (
           <li key={kind} className="whitespace-nowrap">
             {t(`short.${kind}`)} → <span className="font-mono">{destinationText(entry[kind]!)}</span>

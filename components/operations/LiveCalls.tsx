@@ -45,7 +45,7 @@ export function LiveCalls() {
         </h2>
         <span className="text-xs text-slate-500">{t("liveHint")}</span>
       </div>
-      <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+      <div className="relative overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         {rows && rows.length === 0 ? (
           <p className="px-4 py-5 text-sm text-slate-500">{t("liveEmpty")}</p>
         ) : (

@@ -120,7 +120,7 @@ export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
               </div>
             ),
           },
-          { header: t("company"), cell: (row) => row.company || <span className="text-slate-400">—</span> },
+          { header: t("company"), cell: (row) => row.company || <span className="text-slate-500">—</span> },
           {
             header: t("numbers"),
             cell: (row) => (
@@ -128,7 +128,7 @@ export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
                 {row.numbers.map((n) => (
                   <li key={n.number} className="whitespace-nowrap">
                     <span className="mr-2 inline-block w-20 text-xs text-slate-500">{t(`numberType.${n.type}`)}</span>
-                    <a href={`tel:${n.number}`} className="font-mono text-slate-800 hover:text-brand-700">
+                    <a href={`tel:${n.number}`} className="font-mono whitespace-nowrap text-slate-800 hover:text-brand-700">
                       {formatPhone(n.number)}
                     </a>
                   </li>
@@ -136,7 +136,7 @@ export function PhonebookPanel({ isAdmin }: { isAdmin: boolean }) {
               </ul>
             ),
           },
-          { header: t("email"), cell: (row) => (row.email ? <a href={`mailto:${row.email}`} className="hover:text-brand-700">{row.email}</a> : <span className="text-slate-400">—</span>) },
+          { header: t("email"), cell: (row) => (row.email ? <a href={`mailto:${row.email}`} className="hover:text-brand-700">{row.email}</a> : <span className="text-slate-500">—</span>) },
           ...(showExternalId ? [{ header: t("externalIdShort"), cell: (row: ContactView) => <span className="font-mono text-xs text-slate-500">{row.external_id ?? ""}</span> }] : []),
         ]}
       />

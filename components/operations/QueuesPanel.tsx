@@ -55,7 +55,7 @@ export function QueuesPanel() {
           { header: t("strategy"), cell: (row) => t(`strategies.${row.strategy}`) },
           { header: t("maxWait"), cell: (row) => t("secondsValue", { seconds: row.maxWaitS }) },
           { header: t("wrapUp"), cell: (row) => t("secondsValue", { seconds: row.wrapUpS }) },
-          { header: t("members"), cell: (row) => row.members.map((m) => m.name).join(", ") || <span className="text-slate-400">{t("noMembers")}</span> },
+          { header: t("members"), cell: (row) => row.members.map((m) => m.name).join(", ") || <span className="text-slate-500">{t("noMembers")}</span> },
         ]}
       />
       <Modal open={formOpen} title={editing ? t("editTitle", { name: editing.name }) : t("createTitle")} onClose={() => setFormOpen(false)}>

@@ -149,7 +149,7 @@ function TotalsTable({ items, reasonText }: { items: AgentStatusTimes[] | undefi
   const tCommon = useTranslations("common");
   const headers = [t("agent"), t("loggedIn"), t("available"), t("onCall"), t("wrapUp"), t("paused"), t("pausedByReason"), t("answeredCalls")];
   return (
-    <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+    <div className="relative overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <table className="min-w-full divide-y divide-slate-200 text-sm" aria-label={t("totalsLabel")}>
         <thead className="bg-slate-50">
           <tr>
@@ -163,7 +163,7 @@ function TotalsTable({ items, reasonText }: { items: AgentStatusTimes[] | undefi
         <tbody className="divide-y divide-slate-100">
           {items === undefined ? (
             <tr>
-              <td colSpan={headers.length} className="px-4 py-6 text-center text-slate-500">
+              <td colSpan={headers.length} className="px-4 py-6 text-left text-slate-500 md:text-center">
                 {tCommon("loading")}
               </td>
             </tr>

@@ -27,7 +27,7 @@ export function DataTable<Row extends { id: string }>({
   const t = useTranslations("common");
   const hasActions = Boolean(onEdit || onDelete);
   return (
-    <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+    <div className="relative overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <thead className="bg-slate-50">
           <tr>
@@ -46,13 +46,13 @@ export function DataTable<Row extends { id: string }>({
         <tbody className="divide-y divide-slate-100">
           {rows === undefined ? (
             <tr>
-              <td colSpan={columns.length + 1} className="px-4 py-6 text-center text-slate-500">
+              <td colSpan={columns.length + 1} className="px-4 py-6 text-left text-slate-500 md:text-center">
                 {t("loading")}
               </td>
             </tr>
           ) : rows.length === 0 ? (
             <tr>
-              <td colSpan={columns.length + 1} className="px-4 py-6 text-center text-slate-500">
+              <td colSpan={columns.length + 1} className="px-4 py-6 text-left text-slate-500 md:text-center">
                 {empty}
               </td>
             </tr>

@@ -30,7 +30,7 @@ export function businessHoursMenu(locale: Locale, name: string) {
         hold_prompt: say(locale, "Please hold, a colleague will be with you shortly.", "Kérjük, tartsa a vonalat, kollégánk hamarosan jelentkezik."),
       }, say(locale, "Customer support", "Ügyfélszolgálat")),
       node("closed", "play", 2, 1, {
-        text: say(locale, "We are closed now. Call us on weekdays between 8 am and 5 pm.", "Jelenleg zárva vagyunk. Hétköznap 8 és 17 óra között várjuk hívását."),
+        text: say(locale, "We are closed now. Please call us again on weekdays between 8 am and 5 pm.", "Jelenleg zárva vagyunk. Hétköznap 8 és 17 óra között várjuk hívását."),
       }, say(locale, "Closed message", "Zárva bemondás")),
       node("bye", "hangup", 3, 1.4),
     ],

@@ -53,7 +53,7 @@ describe("the runtime on SQLite", () => {
     expect(db.select().from(openCalls).all()).toEqual([]);
     const trace = db.select().from(callTraces).where(eq(callTraces.callId, callId)).get();
     expect((trace?.steps as { node_id: string }[]).map((s) => s.node_id)).toEqual(["start", "hours", "menu", "sales"]);
-    expect(runtime.live.get(callId)?.prompts[0]?.text).toContain("Értékesítés: 1");
+    expect(runtime.live.get(callId)?.prompts[0]?.text).toContain("For sales press 1");
   });
 
   it("closes calls left open by a crash with a failed / system_restart CDR after the partial ones, and logs agents out", async () => {

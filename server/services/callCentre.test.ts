@@ -160,7 +160,7 @@ describe("queues", () => {
       "memberAgentIds",
     );
     deleteQueue(db, queue.id);
-    expect(listQueues(db).map((q) => q.name)).toEqual(["Ügyfélszolgálat"]);
+    expect(listQueues(db).map((q) => q.name)).toEqual(["Customer support"]);
   });
 
   it("refuses to delete a queue a flow still sends calls to", () => {
@@ -197,9 +197,9 @@ describe("agents", () => {
     clock.advance(120_000);
 
     expect(agentBoard(db, runtime.pbx).map((a) => [a.name, a.status, a.queues])).toEqual([
-      ["Eszter Szabó", "available", ["Ügyfélszolgálat"]],
-      ["Gábor Tóth", "logged_out", ["Ügyfélszolgálat"]],
-      ["Péter Nagy", "paused", ["Ügyfélszolgálat"]],
+      ["Eszter Szabó", "available", ["Customer support"]],
+      ["Gábor Tóth", "logged_out", ["Customer support"]],
+      ["Péter Nagy", "paused", ["Customer support"]],
     ]);
     const [times] = agentStatusTimes(db, { from: "2026-11-24T09:00:00Z", until: "2026-11-24T10:00:00Z", agent_id: peter }, clock.now());
     expect(times).toMatchObject({ available_s: 60, paused_s: 120, paused_by_reason: { lunch: 120 } });

@@ -119,10 +119,10 @@ describe("call centre", () => {
     await expect.poll(() => page.getByRole("table", { name: "Time in state per agent" }).getByRole("row", { name: /Péter Nagy/ }).count(), slow).toBe(1);
     await screenshot(page, "call-centre-report-en");
     await page.getByRole("tab", { name: "Queues" }).click();
-    await expect.poll(() => page.getByText("Ügyfélszolgálat", { exact: true }).count(), slow).toBe(1);
+    await expect.poll(() => page.getByText("Customer support", { exact: true }).count(), slow).toBe(1);
     await screenshot(page, "call-centre-queues-en");
     await page.getByRole("tab", { name: "Agents" }).click();
-    await expect.poll(() => page.getByRole("button", { name: "Make Anna Kovács an agent" }).count(), slow).toBe(1);
+    await expect.poll(() => page.getByRole("button", { name: "Make agent: Anna Kovács" }).count(), slow).toBe(1);
     await screenshot(page, "call-centre-agents-en");
   });
 });
@@ -192,7 +192,7 @@ describe("in Hungarian", () => {
       await page.goto(`${baseUrl}/call-centre`);
       await expect.poll(() => page.locator('tr[data-agent="Péter Nagy"]').getByText("Ebéd").count(), slow).toBe(1);
       await screenshot(page, "call-centre-board-hu");
-      await page.getByRole("button", { name: "Péter Nagy szünetének befejezése" }).click();
+      await page.getByRole("button", { name: "Szünet vége: Péter Nagy" }).click();
       await expect.poll(() => page.locator('tr[data-agent="Péter Nagy"]').getByText("Elérhető").count(), slow).toBe(1);
       await page.goto(`${baseUrl}/call-centre?tab=report`);
       await expect.poll(() => page.getByRole("table", { name: "Állapotidők operátoronként" }).getByRole("row").count(), slow).toBeGreaterThan(1);

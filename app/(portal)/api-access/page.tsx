@@ -1,7 +1,7 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { requireAdmin } from "@/server/auth/guards";
 import { PageHeader } from "@/components/ui/PageHeader";
+import { PageTabs } from "@/components/ui/PageTabs";
 import { TechnicalUsersPanel } from "@/components/integration/TechnicalUsersPanel";
 import { OutboundApisPanel } from "@/components/integration/OutboundApisPanel";
 import { DeliveryLog } from "@/components/integration/DeliveryLog";
@@ -20,21 +20,7 @@ export default async function ApiAccessPage({ searchParams }: { searchParams: Pr
     <>
       <PageHeader title={t("title")} intro={t("intro")} />
       <HealthBanners />
-      <div className="mb-4 flex gap-1 border-b border-slate-200" role="tablist">
-        {tabs.map((id) => (
-          <Link
-            key={id}
-            href={`/api-access?tab=${id}`}
-            role="tab"
-            aria-selected={tab === id}
-            className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${
-              tab === id ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"
-            }`}
-          >
-            {t(`tabs.${id}`)}
-          </Link>
-        ))}
-      </div>
+      <PageTabs tabs={tabs.map((id) => ({ id, label: t(`tabs.${id}`), href: `/api-access?tab=${id}` }))} current={tab} />
       {tab === "users" ? <TechnicalUsersPanel /> : tab === "log" ? <DeliveryLog initialFilter={{ outbound_api_id: query.api || undefined, status: deliveryStatuses.find((status) => status === query.status) }} /> : <OutboundApisPanel />}
     </>
   );

@@ -1,7 +1,7 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { requireUser } from "@/server/auth/guards";
 import { PageHeader } from "@/components/ui/PageHeader";
+import { PageTabs } from "@/components/ui/PageTabs";
 import { AgentBoard } from "@/components/operations/AgentBoard";
 import { StatusReport } from "@/components/operations/StatusReport";
 import { QueuesPanel } from "@/components/operations/QueuesPanel";
@@ -20,21 +20,7 @@ export default async function CallCentrePage({ searchParams }: { searchParams: P
   return (
     <>
       <PageHeader title={t("title")} intro={t("intro")} />
-      <div className="mb-4 flex gap-1 border-b border-slate-200" role="tablist">
-        {tabs.map((id) => (
-          <Link
-            key={id}
-            href={id === "board" ? "/call-centre" : `/call-centre?tab=${id}`}
-            role="tab"
-            aria-selected={tab === id}
-            className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${
-              tab === id ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"
-            }`}
-          >
-            {t(`tabs.${id}`)}
-          </Link>
-        ))}
-      </div>
+      <PageTabs tabs={tabs.map((id) => ({ id, label: t(`tabs.${id}`), href: id === "board" ? "/call-centre" : `/call-centre?tab=${id}` }))} current={tab} />
       {tab === "board" ? <AgentBoard isAdmin={isAdmin} /> : null}
       {tab === "report" ? <StatusReport isAdmin={isAdmin} /> : null}
       {tab === "queues" ? <QueuesPanel /> : null}

@@ -1,7 +1,7 @@
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { requireUser } from "@/server/auth/guards";
 import { PageHeader } from "@/components/ui/PageHeader";
+import { PageTabs } from "@/components/ui/PageTabs";
 import { ExtensionsPanel } from "@/components/directory/ExtensionsPanel";
 import { UsersPanel } from "@/components/directory/UsersPanel";
 
@@ -18,21 +18,7 @@ export default async function ExtensionsPage({ searchParams }: { searchParams: P
     <>
       <PageHeader title={t("title")} intro={t("intro")} />
       {tabs.length > 1 ? (
-        <div className="mb-4 flex gap-1 border-b border-slate-200" role="tablist">
-          {tabs.map((item) => (
-            <Link
-              key={item.id}
-              href={item.href}
-              role="tab"
-              aria-selected={tab === item.id}
-              className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${
-                tab === item.id ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"
-              }`}
-            >
-              {item.label}
-            </Link>
-          ))}
-        </div>
+        <PageTabs tabs={tabs} current={tab} />
       ) : null}
       {tab === "users" ? <UsersPanel /> : <ExtensionsPanel isAdmin={isAdmin} />}
     </>

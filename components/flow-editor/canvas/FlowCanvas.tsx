@@ -16,6 +16,7 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  useStoreApi,
 } from "@xyflow/react";
 import { useLocale, useTranslations } from "next-intl";
 import { useQuery } from "@tanstack/react-query";
@@ -63,12 +64,21 @@ interface FlowCanvasProps {
   currentEdge?: string | null;
   /** Changing this number fits the view once the current document is drawn (after auto-layout or import). */
   fitRequest?: number;
+  /**
+   * How the canvas opens: the whole flow in view, or (on a phone, where the whole flow would be too small to read)
+   * the start node at the left edge at a readable zoom, the rest a pan away.
+   */
+  initialView?: "whole" | "start";
 }
 
-export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges, takenEdges, currentEdge, fitRequest }: FlowCanvasProps) {
+/** A zoom at which a node's text stays readable on a phone. */
+const READABLE_ZOOM = 0.75;
+
+export function FlowCanvas({ document, issues, editor, onAddNode, highlights, addedEdges, removedEdges, takenEdges, currentEdge, fitRequest, initialView = "whole" }: FlowCanvasProps) {
   const locale = useLocale() as Locale;
   const t = useTranslations("editor.canvas");
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, getNode, setViewport } = useReactFlow();
+  const store = useStoreApi();
   const [measured, setMeasured] = useState<ReadonlyMap<string, { width: number; height: number }>>(new Map());
   // Mutable on purpose: it remembers built nodes between renders so unchanged ones keep their identity.
   const [cache] = useState<NodeCache>(() => new Map());
@@ -84,8 +94,13 @@ export function FlowCanvas({ document, issues, editor, onAddNode, highlights, ad
   useEffect(() => {
     if (!initialized || fitted.current) return;
     fitted.current = true;
-    void fitView(FIT_VIEW);
-  }, [initialized, fitView]);
+    const start = initialView === "start" ? getNode(document.nodes.find((node) => node.type === "start")?.id ?? "") : undefined;
+    if (start) {
+      const paneHeight = store.getState().height;
+      const middle = start.position.y + (start.measured?.height ?? 0) / 2;
+      void setViewport({ x: 16 - start.position.x * READABLE_ZOOM, y: paneHeight / 2 - middle * READABLE_ZOOM, zoom: READABLE_ZOOM });
+    } else void fitView(FIT_VIEW);
+  }, [initialized, fitView, initialView, document.nodes, getNode, setViewport, store]);
   // Runs after React Flow has taken the new node positions (its store updates in a child effect).
   useEffect(() => {
     if (fitRequest) void fitView({ ...FIT_VIEW, duration: 300 });

@@ -81,8 +81,9 @@ function FlowNodeCardImpl({ id, data, selected }: NodeProps<FlowCanvasNode>) {
                 type="source"
                 position={Position.Right}
                 id={port.id}
+                // No aria-label: a handle is a pointer-only drag point (keyboard users connect from the inspector), a div
+                // without a role may not carry one, and the port's name is the visible text beside it.
                 className={`flow-handle ${connectedPorts.has(port.id) ? "flow-handle-connected" : ""}`}
-                aria-label={t("output", { port: port.label[locale] })}
               />
             </li>
           ))}

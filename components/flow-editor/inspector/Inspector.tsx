@@ -89,7 +89,7 @@ export function Inspector({ document, node, flowId, locale, options, issues, onC
             {t("nodeLabel")}
           </label>
           <input id={labelId} value={node.label ?? ""} placeholder={definition.label[locale]} onChange={(event) => onLabelChange(event.target.value)} className={inputClass} />
-          <p className="text-[11px] text-slate-400">{t("nodeId", { id: node.id })}</p>
+          <p className="text-[11px] text-slate-500">{t("nodeId", { id: node.id })}</p>
         </div>
         {configFieldsOf(node.type).map((field) => (
           <ConfigFieldEditor

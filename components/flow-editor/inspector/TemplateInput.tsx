@@ -114,7 +114,7 @@ export function TemplateInput({
           setMenu(menu?.mode === "browse" ? null : { mode: "browse", cursor: control.current?.selectionStart ?? value.length });
           control.current?.focus();
         }}
-        className="absolute top-1.5 right-1.5 rounded p-0.5 text-slate-400 hover:bg-slate-100 hover:text-brand-700"
+        className="absolute top-1.5 right-1.5 rounded p-0.5 text-slate-500 hover:bg-slate-100 hover:text-brand-700"
       >
         <Braces aria-hidden className="h-4 w-4" />
       </button>

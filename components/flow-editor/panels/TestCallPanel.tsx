@@ -151,7 +151,7 @@ export function TestCallPanel({
                 {state.prompts.map((prompt, index) => (
                   <li key={index} className="flex items-start justify-between gap-2">
                     <span>
-                      “{prompt.text}” <span className="text-slate-400">({prompt.audioId ? t("recording") : prompt.language})</span>
+                      “{prompt.text}” <span className="text-slate-500">({prompt.audioId ? t("recording") : prompt.language})</span>
                     </span>
                     {prompt.audioId ? <AudioPreviewButton id={prompt.audioId} name={prompt.text} /> : null}
                   </li>
@@ -168,7 +168,7 @@ export function TestCallPanel({
                     <span className="font-mono">{step.node_id}</span>
                     {step.branch ? <span className="text-slate-500"> → {step.branch}</span> : null}
                     {step.error ? <span className="text-red-700"> · {step.error}</span> : null}
-                    <span className="text-slate-400"> · {step.duration_ms} ms</span>
+                    <span className="text-slate-500"> · {step.duration_ms} ms</span>
                   </button>
                 </li>
               ))}

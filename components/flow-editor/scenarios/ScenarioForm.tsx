@@ -345,7 +345,7 @@ export function ScenarioForm({
                 <ol className="space-y-1">
                   {path.map((id, index) => (
                     <li key={index} className="flex items-center gap-1.5 text-xs">
-                      <span className="w-5 text-right text-slate-400">{index + 1}.</span>
+                      <span className="w-5 text-right text-slate-500">{index + 1}.</span>
                       <span className={`flex-1 truncate rounded bg-slate-50 px-1.5 py-1 ${error(`expect.path.${index}`) ? "text-red-700 ring-1 ring-red-300" : "text-slate-800"}`} title={error(`expect.path.${index}`)}>
                         {nodeName(id)}
                       </span>
@@ -499,7 +499,7 @@ function VariableRow({
             onRename(next);
           }}
         />
-        <span className="text-xs text-slate-400">=</span>
+        <span className="text-xs text-slate-500">=</span>
         <input
           aria-label={t("variableValue", { name })}
           value={shownValue}

@@ -174,7 +174,7 @@ function ScenarioCard({
             {open ? <ChevronDown aria-hidden className="h-3.5 w-3.5 shrink-0" /> : <ChevronRight aria-hidden className="h-3.5 w-3.5 shrink-0" />}
             <span className="truncate">{name}</span>
           </button>
-          <span className={`shrink-0 text-[11px] ${run === undefined ? "text-slate-400" : passed ? "text-emerald-700" : "text-red-700"}`}>{statusText}</span>
+          <span className={`shrink-0 text-[11px] ${run === undefined ? "text-slate-500" : passed ? "text-emerald-700" : "text-red-700"}`}>{statusText}</span>
           <button type="button" className={smallButtonClass} disabled={busy} aria-label={t("runNamed", { name })} onClick={onRun}>
             <Play aria-hidden className="h-3 w-3" />
             {t("run")}
@@ -266,7 +266,7 @@ function RunResult({
                 ) : (
                   <div className="mt-0.5 text-slate-700">
                     <span className="text-slate-500">{t("expected")}:</span> <span className="font-medium">{expected}</span>
-                    <span className="text-slate-400"> · </span>
+                    <span className="text-slate-500"> · </span>
                     <span className="text-slate-500">{t("actual")}:</span> <span className="font-medium text-red-700">{actual}</span>
                   </div>
                 )}
@@ -295,7 +295,7 @@ function PathView({ ids, from, onShowNode }: { ids: readonly string[]; from: num
     <span className="leading-5">
       {ids.map((id, i) => (
         <span key={i}>
-          {i > 0 ? <span className="text-slate-400"> → </span> : null}
+          {i > 0 ? <span className="text-slate-500"> → </span> : null}
           <button
             type="button"
             onClick={() => onShowNode(id)}

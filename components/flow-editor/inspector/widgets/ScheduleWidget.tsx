@@ -45,7 +45,7 @@ export function ScheduleWidget({ value, onChange }: WidgetProps) {
           </div>
           <div className="flex items-center gap-1.5">
             <input type="time" aria-label={t("from")} value={shownTime(range.from)} onChange={(event) => update(index, { from: event.target.value })} className={`${inputBaseClass} min-w-0 flex-1`} />
-            <span className="text-slate-400">–</span>
+            <span className="text-slate-500">–</span>
             <input type="time" aria-label={t("to")} value={shownTime(range.to)} onChange={(event) => update(index, { to: event.target.value })} className={`${inputBaseClass} min-w-0 flex-1`} />
             <button type="button" className={`${iconButtonClass} ml-auto`} aria-label={t("removeRange", { n: index + 1 })} onClick={() => onChange(ranges.filter((_, i) => i !== index))}>
               <Trash2 aria-hidden className="h-4 w-4" />

@@ -73,7 +73,7 @@ export function ConditionRulesWidget({ value, onChange }: WidgetProps) {
       {rows.map((row, index) => (
         <div key={index} className="space-y-1 rounded-md bg-slate-50 p-2 ring-1 ring-slate-200">
           <div className="flex items-center gap-1">
-            <span className="w-5 shrink-0 text-center text-xs font-semibold text-slate-400">{index + 1}.</span>
+            <span className="w-5 shrink-0 text-center text-xs font-semibold text-slate-500">{index + 1}.</span>
             <input
               value={row.id}
               onChange={(event) => update(index, { id: event.target.value })}

@@ -1,8 +1,9 @@
 "use client";
 /**
- * The editor covers the whole window, but the portal's navigation is still
- * in the page behind it. Making everything outside the editor inert keeps
- * keyboard focus and screen readers inside, the way a modal dialog would.
+ * The flow editor and the phone menu drawer cover the window, but the rest
+ * of the portal is still in the page behind them. Making everything outside
+ * inert keeps keyboard focus and screen readers inside, the way a modal
+ * dialog would.
  */
 import { type RefObject, useEffect } from "react";
 
