@@ -176,7 +176,7 @@ function HooksCard() {
       {hooks.data && hooks.data.length === 0 ? (
         <p className="text-sm text-slate-600">
           {t("empty")}{" "}
-          <Link href="/api-access" className="text-brand-700 hover:underline">
+          <Link href="/api-access" className="text-brand-700 underline hover:no-underline">
             {t("setUp")}
           </Link>
         </p>
