@@ -27,6 +27,8 @@ import { headerValue, responseTo, type SipRequest, type SipResponse } from "./me
 import { FramePacer } from "./pacer";
 import type { PromptAudio } from "./prompts";
 import { TRANSACTION_LIFETIME_MS } from "./retransmit";
+import { DigestAuthenticator } from "./digest";
+import { Registrar, type Binding } from "./registrar";
 import { RtpPorts, RtpSession, type RtpPortRange } from "./rtpSession";
 import { answerSdp, negotiateOffer, type NegotiatedMedia } from "./sdp";
 import { SipTransport, type Peer } from "./transport";
@@ -44,6 +46,12 @@ export interface SipEngineOptions {
   trustedPeers: readonly string[];
   /** Calls (ringing or answered) held at once; further INVITEs are refused 503. Default 500. */
   maxCalls?: number;
+  /**
+   * The registrar for extensions' phones (digest authentication); without it REGISTER is refused 405.
+   * `nonceSecret` signs nonces (derive it from the app secret so they survive a restart);
+   * `password` returns an extension's SIP password, or null when it has none.
+   */
+  registrar?: { realm: string; nonceSecret: Buffer; password(extension: string): string | null };
   /** Renders prompts to 8 kHz PCM (PromptAudio: espeak-ng, sox and a cache). */
   prompts: Pick<PromptAudio, "pcm">;
 }
@@ -92,6 +100,7 @@ export class SipEngine implements TelephonyEngine {
   private activeCalls = 0;
   private listeners: EngineListener[] = [];
   private closed = false;
+  private readonly registrar: Registrar | null;
 
   private constructor(
     private readonly options: SipEngineOptions,
@@ -100,6 +109,14 @@ export class SipEngine implements TelephonyEngine {
     private readonly advertised: string,
   ) {
     this.pacer = new FramePacer(options.clock);
+    this.registrar = options.registrar
+      ? new Registrar({
+          clock: options.clock,
+          logger: options.logger,
+          authenticator: new DigestAuthenticator(options.registrar.nonceSecret, options.registrar.realm),
+          password: options.registrar.password,
+        })
+      : null;
     const sentBy = `${advertised}:${transport.local.port}`;
     this.dialogContext = {
       clock: options.clock,
@@ -115,6 +132,11 @@ export class SipEngine implements TelephonyEngine {
     if (advertised === "0.0.0.0") throw new Error("SIP edge: set advertisedAddress when listening on 0.0.0.0");
     const transport = await SipTransport.bind(options.listen.address, options.listen.port, options.logger, options.clock);
     return new SipEngine(options, transport, new RtpPorts(options.listen.address, options.rtpPorts ?? null), advertised);
+  }
+
+  /** The phone registered for an extension, or null. */
+  registration(extension: string): Binding | null {
+    return this.registrar?.binding(extension) ?? null;
   }
 
   /** The SIP address the edge listens on. */
@@ -231,6 +253,7 @@ export class SipEngine implements TelephonyEngine {
     if (request.method === "CANCEL") return this.onCancel(request, entry, source);
     if (toTag === null) {
       if (request.method === "INVITE") return this.onInvite(request, entry, source);
+      if (request.method === "REGISTER" && this.registrar) return this.transport.send(this.registrar.register(request, source), source);
       if (request.method === "OPTIONS") return this.transport.send(this.optionsResponse(request), source);
       return this.transport.send(responseTo(request, 405, "Method Not Allowed", { headers: [{ name: "allow", value: ALLOWED_METHODS }] }), source);
     }
