@@ -46,7 +46,8 @@ export class TestPhone {
   }
 
   /** Answers a request from the edge (180, 200 with SDP, 486…); returns our To tag. */
-  reply(request: SipRequest, status: number, reason: string, options: { sdp?: boolean; toTag?: string } = {}): string {
+  /** `sdpPayloads`: what the answer lists ("0 101" answers PCMU, so a PCMA caller is transcoded). */
+  reply(request: SipRequest, status: number, reason: string, options: { sdp?: boolean; toTag?: string; sdpPayloads?: string } = {}): string {
     const toTag = options.toTag ?? `phone-${this.extension}`;
     const to = headerValue(request, "to")!;
     const lines = [
@@ -58,7 +59,7 @@ export class TestPhone {
       `CSeq: ${headerValue(request, "cseq")}`,
       `Contact: <sip:${this.extension}@${this.sip.local.address}:${this.sip.local.port}>`,
     ];
-    if (options.sdp) this.sip.send([...lines, "Content-Type: application/sdp", "", g711Offer("127.0.0.1", this.rtp.address.port, "8 101")].join("\n"), this.edge);
+    if (options.sdp) this.sip.send([...lines, "Content-Type: application/sdp", "", g711Offer("127.0.0.1", this.rtp.address.port, options.sdpPayloads ?? "8 101")].join("\n"), this.edge);
     else this.sip.send([...lines, "", ""].join("\n"), this.edge);
     return toTag;
   }
