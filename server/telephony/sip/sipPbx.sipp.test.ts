@@ -21,11 +21,11 @@ import type { PbxEvent } from "@/server/pbx/events";
 import { Pbx } from "@/server/pbx/pbx";
 import { PromptAudio } from "./prompts";
 import { SipEngine } from "./sipEngine";
-import { missingSippTools, runSipp, SIPP_SKIP_MESSAGE } from "./testing/sipp";
+import { INBOUND_TO_PHONE_SCENARIO, missingSippTools, runSipp, SIPP_SKIP_MESSAGE } from "./testing/sipp";
 import { tagOf } from "./address";
 import { decodeG711, encodeG711 } from "./g711";
 import { headerValue } from "./message";
-import { buildRtp, parseRtp, type RtpPacket } from "./rtp";
+import { buildRtp, buildTelephoneEvent, parseRtp, type RtpPacket } from "./rtp";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 import { TestPhone } from "./testing/testPhone";
 
@@ -44,6 +44,15 @@ const flow = sketchFlow(
     { id: "bye", type: "hangup" },
   ],
   ["start:next -> menu", "menu:1 -> sales", "menu:timeout -> bye", "menu:invalid -> bye", "sales:next -> bye"],
+);
+
+const DIALLING_FLOW = sketchFlow(
+  [
+    { id: "start", type: "start" },
+    { id: "dial", type: "dial_extension", config: { extension: "101", ring_timeout_s: 20 } },
+    { id: "bye", type: "hangup" },
+  ],
+  ["start:next -> dial", "dial:answered -> bye", "dial:no_answer -> bye", "dial:busy -> bye", "dial:failed -> bye"],
 );
 
 let dir: string;
@@ -96,6 +105,37 @@ describe.skipIf(missing.length > 0)("a real call through call control and a flow
   });
 });
 
+describe.skipIf(missing.length > 0)("a real call from sipp to a registered phone", () => {
+  it("sipp's call reaches 101's phone through dial_extension; the caller's voice (g711a.pcap) arrives transcoded; the phone's hang-up ends sipp's call; the CDR names 101", { timeout: 30_000 }, async () => {
+    const directory = new InMemoryDirectory();
+    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
+    directory.addNumber(DID, "main");
+    const events: PbxEvent[] = [];
+    const runs: FlowRunResult[] = [];
+    const pbx = pbxOver(directory, events, runs, DIALLING_FLOW);
+    const phone = await TestPhone.open("101", engine.local);
+    try {
+      expect(await phone.register(PHONE_PASSWORD)).toBe(200);
+      const sipp = runSipp({ edgePort: engine.local.port, service: DID, scenario: INBOUND_TO_PHONE_SCENARIO, keys: { caller: "+36301234567", rtp_port: String(callerRtp.address.port) }, cwd: dir });
+      const invite = await phone.incomingInvite(10_000);
+      const phoneTag = phone.reply(invite, 180, "Ringing");
+      phone.reply(invite, 200, "OK", { sdp: true, sdpPayloads: "0 101" });
+      // sipp's recorded voice, relayed and transcoded to µ-law by the edge, is loud speech at the phone.
+      await expect.poll(() => rtpPackets(phone.rtp).filter((packet) => packet.payloadType === 0 && level(decodeG711("PCMU", packet.payload)) > 2000).length, { timeout: 10_000 }).toBeGreaterThan(10);
+      phone.bye(invite, phoneTag);
+      const result = await sipp;
+      expect(result.code, result.stderr).toBe(0);
+      await expect.poll(() => runs.length).toBe(1);
+      const finals = events.flatMap((event) => (event.type === "conversation.ended" ? [event.cdr] : []));
+      expect(finals).toHaveLength(1);
+      expect(finals[0]).toMatchObject({ caller: { number: "+36301234567" }, called_number: DID, answered_by: { extension: "101" } });
+    } finally {
+      pbx.shutdown();
+      await phone.close();
+    }
+  });
+});
+
 function pbxOver(directory: InMemoryDirectory, events: PbxEvent[], runs: FlowRunResult[], document = flow): Pbx {
   return new Pbx({
     clock: systemClock,
@@ -111,14 +151,7 @@ function pbxOver(directory: InMemoryDirectory, events: PbxEvent[], runs: FlowRun
 }
 
 describe("over a TypeScript trunk", () => {
-  const dialling = sketchFlow(
-    [
-      { id: "start", type: "start" },
-      { id: "dial", type: "dial_extension", config: { extension: "101", ring_timeout_s: 20 } },
-      { id: "bye", type: "hangup" },
-    ],
-    ["start:next -> dial", "dial:answered -> bye", "dial:no_answer -> bye", "dial:busy -> bye", "dial:failed -> bye"],
-  );
+  const dialling = DIALLING_FLOW;
 
   /** A DID whose flow dials 101, extension 101's phone registered, and a trunk call on its way to it. */
   async function callToRegisteredPhone(callId: string, options: { phoneAnswers?: boolean } = {}) {
@@ -167,6 +200,11 @@ describe("over a TypeScript trunk", () => {
     // And back: the phone speaks µ-law, the caller hears A-law.
     phone.rtp.send(buildRtp({ payloadType: 0, marker: true, sequence: 1, timestamp: 0, ssrc: 0x9999, payload: encodeG711("PCMU", tone) }), phoneSideRtp);
     await expect.poll(() => rtpPackets(callerRtp).filter((packet) => packet.payloadType === 8 && level(decodeG711("PCMA", packet.payload)) > 4000).length).toBeGreaterThan(0);
+    // RFC 4733 digits from a bridged leg are still heard (not relayed as audio).
+    const digits: string[] = [];
+    engine.subscribe((event) => event.type === "dtmf" && digits.push(event.digit));
+    callerRtp.send(buildRtp({ payloadType: 101, marker: true, sequence: 200, timestamp: 5000, ssrc: callerSsrc, payload: buildTelephoneEvent({ event: 7, end: true, volume: 10, duration: 800 }) }), trunkSideRtp);
+    await expect.poll(() => digits).toEqual(["7"]);
 
     phone.bye(invite, phoneTag);
     await trunk.until((peer) => peer.requests("BYE").length > 0);

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const INBOUND_MENU_SCENARIO = path.join(__dirname, "inbound-menu.xml");
+export const INBOUND_TO_PHONE_SCENARIO = path.join(__dirname, "inbound-to-phone.xml");
 const PCAPS = ["/usr/share/sip-tester/g711a.pcap", "/usr/share/sip-tester/dtmf_2833_1.pcap"];
 
 /** What the sipp tests need and this machine lacks (empty when they can run). */
