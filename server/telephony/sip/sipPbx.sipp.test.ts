@@ -1,10 +1,10 @@
 /**
- * The whole inbound path on a real call: sipp (the trunk) → SipEngine →
- * call control (Pbx) → the flow interpreter → the final CDR. The same
- * classes the simulated engine drives, with nothing simulated between the
- * caller's key press and the flow's menu branch. (The last tests need no
- * sipp: a TypeScript trunk is enough for a spoofed extension number and for
- * what a dialling flow does while the edge cannot call out.)
+ * The whole path of a real call: sipp (the trunk) → SipEngine → call
+ * control (Pbx) → the flow interpreter → a registered phone → the final CDR.
+ * The same classes the simulated engine drives, with nothing simulated
+ * between the caller's key press and the flow's menu branch, or between the
+ * caller's voice and the phone's ear. (The TypeScript trunk tests show what
+ * sipp cannot easily: audio both ways, CANCEL, busy, a spoofed extension number.)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -107,15 +107,8 @@ describe.skipIf(missing.length > 0)("a real call through call control and a flow
 
 describe.skipIf(missing.length > 0)("a real call from sipp to a registered phone", () => {
   it("sipp's call reaches 101's phone through dial_extension; the caller's voice (g711a.pcap) arrives transcoded; the phone's hang-up ends sipp's call; the CDR names 101", { timeout: 30_000 }, async () => {
-    const directory = new InMemoryDirectory();
-    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
-    directory.addNumber(DID, "main");
-    const events: PbxEvent[] = [];
-    const runs: FlowRunResult[] = [];
-    const pbx = pbxOver(directory, events, runs, DIALLING_FLOW);
-    const phone = await TestPhone.open("101", engine.local);
+    const { events, runs, phone } = await registeredPhoneBehindDialFlow();
     try {
-      expect(await phone.register(PHONE_PASSWORD)).toBe(200);
       const sipp = runSipp({ edgePort: engine.local.port, service: DID, scenario: INBOUND_TO_PHONE_SCENARIO, keys: { caller: "+36301234567", rtp_port: String(callerRtp.address.port) }, cwd: dir });
       const invite = await phone.incomingInvite(10_000);
       const phoneTag = phone.reply(invite, 180, "Ringing");
@@ -130,11 +123,29 @@ describe.skipIf(missing.length > 0)("a real call from sipp to a registered phone
       expect(finals).toHaveLength(1);
       expect(finals[0]).toMatchObject({ caller: { number: "+36301234567" }, called_number: DID, answered_by: { extension: "101" } });
     } finally {
-      pbx.shutdown();
-      await phone.close();
+      await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
     }
   });
 });
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+/** A DID whose flow dials 101, and extension 101's phone registered with its password. */
+async function registeredPhoneBehindDialFlow() {
+  const directory = new InMemoryDirectory();
+  directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
+  directory.addNumber(DID, "main");
+  const events: PbxEvent[] = [];
+  const runs: FlowRunResult[] = [];
+  const pbx = pbxOver(directory, events, runs, DIALLING_FLOW);
+  const phone = await TestPhone.open("101", engine.local);
+  cleanups.push(() => pbx.shutdown(), () => phone.close());
+  expect(await phone.register(PHONE_PASSWORD)).toBe(200);
+  return { events, runs, phone };
+}
 
 function pbxOver(directory: InMemoryDirectory, events: PbxEvent[], runs: FlowRunResult[], document = flow): Pbx {
   return new Pbx({
@@ -151,31 +162,18 @@ function pbxOver(directory: InMemoryDirectory, events: PbxEvent[], runs: FlowRun
 }
 
 describe("over a TypeScript trunk", () => {
-  const dialling = DIALLING_FLOW;
 
-  /** A DID whose flow dials 101, extension 101's phone registered, and a trunk call on its way to it. */
+  /** A trunk call on its way to 101's registered phone, which rings (and answers PCMU unless told not to). */
   async function callToRegisteredPhone(callId: string, options: { phoneAnswers?: boolean } = {}) {
-    const directory = new InMemoryDirectory();
-    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
-    directory.addNumber(DID, "main");
-    const events: PbxEvent[] = [];
-    const runs: FlowRunResult[] = [];
-    const pbx = pbxOver(directory, events, runs, dialling);
-    const phone = await TestPhone.open("101", engine.local);
+    const { events, runs, phone } = await registeredPhoneBehindDialFlow();
     const trunk = await SipTestPeer.open();
-    cleanups.push(() => pbx.shutdown(), () => phone.close(), () => trunk.close());
-    expect(await phone.register(PHONE_PASSWORD)).toBe(200);
+    cleanups.push(() => trunk.close());
     trunk.send(inviteText(trunk.local, engine.local, { callId, to: DID, rtpPort: callerRtp.address.port }), engine.local);
     const invite = await phone.incomingInvite();
     const phoneTag = phone.reply(invite, 180, "Ringing");
     if (options.phoneAnswers !== false) phone.reply(invite, 200, "OK", { sdp: true, sdpPayloads: "0 101" });
     return { events, runs, phone, trunk, invite, phoneTag };
   }
-
-  const cleanups: (() => unknown)[] = [];
-  afterEach(async () => {
-    await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-  });
 
   it("dials extension 101's registered phone: it rings, answers, the audio flows both ways (PCMA ↔ PCMU), its hang-up ends both legs; the CDR names 101", async () => {
     const { events, runs, phone, trunk, invite, phoneTag } = await callToRegisteredPhone("bridged");
@@ -251,7 +249,7 @@ describe("over a TypeScript trunk", () => {
     directory.addNumber(DID, "main");
     const events: PbxEvent[] = [];
     const runs: FlowRunResult[] = [];
-    const pbx = pbxOver(directory, events, runs, dialling);
+    const pbx = pbxOver(directory, events, runs, DIALLING_FLOW);
     const trunk = await SipTestPeer.open();
     try {
       trunk.send(inviteText(trunk.local, engine.local, { callId: "dialling", to: DID }), engine.local);
