@@ -2,11 +2,15 @@
  * The registrar over loopback UDP: a TypeScript phone registers with digest
  * authentication; wrong passwords are refused and, repeated, throttled.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "@/flows/runtime/clock";
 import { DigestAuthenticator, digestResponse, NONCE_LIFETIME_MS, parseDigestAuthorization } from "./digest";
 import { MAX_FAILURES } from "./registrar";
 import { SipEngine } from "./sipEngine";
+import { missingSippTools, REGISTER_SCENARIO, runSipp } from "./testing/sipp";
 import { TestPhone } from "./testing/testPhone";
 
 const warnings: { fields: unknown; message: string }[] = [];
@@ -73,6 +77,25 @@ describe("registration", () => {
     // Another extension from another port of the same loopback address is throttled too: the address is.
     const other = await phone("102");
     expect(await other.register(PASSWORDS["102"])).toBe(403);
+  });
+});
+
+const missing = missingSippTools();
+describe.skipIf(missing.length > 0)("sipp as the phone (an independent digest implementation)", () => {
+  it("registers with the right password (-au/-ap) and fails with a wrong one", { timeout: 30_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sip-register-"));
+    try {
+      const register = (password: string) =>
+        runSipp({ edgePort: engine.local.port, service: "101", scenario: REGISTER_SCENARIO, keys: {}, cwd: dir, extraArgs: ["-au", "101", "-ap", password] });
+      const wrong = await register("not-the-password");
+      expect(wrong.code).not.toBe(0);
+      expect(engine.registration("101")).toBeNull();
+      const right = await register(PASSWORDS["101"]);
+      expect(right.code, right.stderr).toBe(0);
+      expect(engine.registration("101")).toMatchObject({ contact: expect.stringMatching(/^sip:101@127\.0\.0\.1:\d+$/) });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
