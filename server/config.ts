@@ -35,6 +35,10 @@ const envSchema = z.object({
   RTP_PORTS: z
     .string()
     .regex(/^\d{1,5}-\d{1,5}$/, "must be a port range such as 30000-30999")
+    .refine((range) => {
+      const [min, max] = range.split("-").map(Number);
+      return min >= 1024 && min < max && max <= 65535;
+    }, "must be a range of unprivileged ports, lower bound first, such as 30000-30999")
     .default("30000-30999"),
   /** The SIP trunks' signalling addresses, comma-separated: INVITEs from anyone else are refused 403. */
   SIP_TRUNKS: z
