@@ -5,6 +5,6 @@ export async function register() {
     const { installPeerAddressHeader } = await import("./server/api/rest/clientIp");
     installPeerAddressHeader();
     const { boot } = await import("./server/boot");
-    boot();
+    await boot();
   }
 }

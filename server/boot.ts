@@ -4,7 +4,7 @@ import { seedDemo } from "./services/demo";
 import { backfillContactSearch } from "./services/phonebook";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
-import { getRuntime } from "./runtime";
+import { getRuntime, startTelephony } from "./runtime";
 import { startIntegration } from "./integration";
 import { outboundNetworkPolicy } from "./integration/networkPolicy";
 
@@ -15,7 +15,7 @@ const log = componentLogger("boot");
  * the migrated database, the app secret, and the demo organisation on a new
  * install. A problem stops the process with a message that says what and where.
  */
-export function boot(): void {
+export async function boot(): Promise<void> {
   try {
     const config = getConfig();
     ensureDataDir(config);
@@ -26,11 +26,15 @@ export function boot(): void {
       const result = seedDemo(db);
       if (result.seeded) log.info({ extensions: result.extensions, phoneNumbers: result.phoneNumbers }, "demo organisation seeded");
     }
+    await startTelephony().catch((error: unknown) => {
+      throw new StartupError(`The SIP edge cannot listen on ${config.SIP_LISTEN}: ${String(error)}`);
+    });
     const runtime = getRuntime();
     // Before recovery, so the CDRs of calls cut off by the last stop reach the CRM too.
     const integration = startIntegration(runtime, { db, clock: runtime.clock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config) });
     const recovered = runtime.recoverInterruptedCalls();
     if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
+    if (config.TELEPHONY === "sip") log.info({ listen: config.SIP_LISTEN, rtpPorts: config.RTP_PORTS }, "SIP edge listening");
     // On a normal stop every call in progress ends cleanly with its final CDR.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {

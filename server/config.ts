@@ -19,6 +19,32 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** How long the signed recording links in end-of-call data work (default 30 days; keep it above the longest retry window). */
   RECORDING_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24 * 30),
+  /** `simulated` (default): calls are simulated; `sip`: real calls through the SIP edge (server/telephony/README.md, SIP edge). */
+  TELEPHONY: z.enum(["simulated", "sip"]).default("simulated"),
+  /** Where the SIP edge listens (UDP), `address:port`. */
+  SIP_LISTEN: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, "must be an IPv4 address and port such as 0.0.0.0:5060")
+    .default("0.0.0.0:5060"),
+  /** The address phones and trunks reach the edge at (Via, Contact, SDP); required when SIP_LISTEN is 0.0.0.0. */
+  SIP_ADVERTISED_ADDRESS: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}$/, "must be an IPv4 address")
+    .optional(),
+  /** The RTP port range, `min-max` (even ports are used, one per call leg). */
+  RTP_PORTS: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, "must be a port range such as 30000-30999")
+    .refine((range) => {
+      const [min, max] = range.split("-").map(Number);
+      return min >= 1024 && min < max && max <= 65535;
+    }, "must be a range of unprivileged ports, lower bound first, such as 30000-30999")
+    .default("30000-30999"),
+  /** The SIP trunks' signalling addresses, comma-separated: INVITEs from anyone else are refused 403. */
+  SIP_TRUNKS: z
+    .string()
+    .regex(/^(\d{1,3}(\.\d{1,3}){3})?(,\s*\d{1,3}(\.\d{1,3}){3})*$/, "must be comma-separated IPv4 addresses")
+    .default(""),
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { dataDir: string; recordingsDir: string };

@@ -31,6 +31,30 @@ describe("start-up checks", () => {
     }
   });
 
+  it("validates the SIP edge's settings, naming the variable", () => {
+    const names = ["TELEPHONY", "SIP_LISTEN", "RTP_PORTS", "SIP_TRUNKS"] as const;
+    const saved = names.map((name) => process.env[name]);
+    try {
+      process.env.TELEPHONY = "sip";
+      process.env.SIP_LISTEN = "127.0.0.1:5070";
+      process.env.RTP_PORTS = "40000-40099";
+      process.env.SIP_TRUNKS = "198.51.100.7, 198.51.100.8";
+      expect(getConfig()).toMatchObject({ TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:5070", RTP_PORTS: "40000-40099" });
+      for (const [name, bad] of [["TELEPHONY", "asterisk"], ["SIP_LISTEN", "localhost"], ["RTP_PORTS", "40000"], ["RTP_PORTS", "40099-40000"], ["SIP_TRUNKS", "trunk.example.com"]] as const) {
+        resetConfigForTests();
+        const good = process.env[name];
+        process.env[name] = bad;
+        expect(() => getConfig()).toThrow(new RegExp(name));
+        process.env[name] = good;
+      }
+    } finally {
+      names.forEach((name, i) => {
+        if (saved[i] === undefined) delete process.env[name];
+        else process.env[name] = saved[i];
+      });
+    }
+  });
+
   it("refuses a data folder it cannot create or write, saying where", () => {
     // A path below a regular file cannot become a folder, whatever the user's rights (tests run as root in CI).
     const blocker = path.join(tempDir(), "a-file");

@@ -12,6 +12,7 @@ import { useErrorText } from "../ui/formErrors";
 import { useCrud } from "../ui/useCrud";
 import { AddButton, FormActions, FormError, StatusBadge } from "./bits";
 import { useForwardingColumn } from "../operations/Forwarding";
+import { SipCredentialsSection } from "./SipCredentialsSection";
 
 export function ExtensionsPanel({ isAdmin }: { isAdmin: boolean }) {
   const t = useTranslations("extensions");
@@ -78,6 +79,7 @@ export function ExtensionsPanel({ isAdmin }: { isAdmin: boolean }) {
           <FormError message={errorText(crud.errors._form)} />
           <FormActions pending={crud.pending} onCancel={crud.closeForm} />
         </form>
+        {editing && isAdmin ? <SipCredentialsSection extensionId={editing.id} /> : null}
       </Modal>
       <ConfirmDialog
         open={crud.deleting !== null}

@@ -3,6 +3,7 @@ import type { CallChannel, CallInfo, Clock, IntegrationPort, Logger } from "@/fl
 import type { Db } from "../db/client";
 import { Pbx } from "../pbx/pbx";
 import { SimulatedEngine } from "../telephony/simulated/simulatedEngine";
+import type { TelephonyEngine } from "../telephony/engine";
 import { loadPublishedDocument } from "../services/flows";
 import { CallStore } from "./callStore";
 import { SqliteDirectory } from "./sqliteDirectory";
@@ -25,17 +26,18 @@ export interface RuntimeOptions {
   /** How long the default signed links work (RECORDING_LINK_TTL_HOURS). */
   recordingLinkTtlMs?: number;
   defaultRegion?: string;
+  /** A real engine (`TELEPHONY=sip`); without it calls are simulated. A real engine has no far-end simulator, so the simulator API refuses. */
+  engine?: TelephonyEngine;
 }
 
 /**
- * The call runtime of one process: the simulated telephony engine, call
- * control on top of it, the flow interpreter for incoming calls, and the
- * SQLite store that records what happens. A real SIP edge would replace
- * only the engine.
+ * The call runtime of one process: the telephony engine (simulated, or the
+ * SIP edge with TELEPHONY=sip), call control on top of it, the flow
+ * interpreter for incoming calls, and the SQLite store that records what happens.
  */
 export class Runtime {
   readonly clock: Clock;
-  readonly engine: SimulatedEngine;
+  readonly engine: TelephonyEngine;
   readonly pbx: Pbx;
   readonly store: CallStore;
   readonly live = new LiveCalls();
@@ -49,16 +51,19 @@ export class Runtime {
     this.integration = options.integration ?? unconfiguredIntegration;
     this.directory = new SqliteDirectory(db);
     this.store = new CallStore(db);
-    this.engine = new SimulatedEngine({
-      clock: this.clock,
-      recordingsDir: options.recordingsDir,
-      isExtension: (number) => this.directory.extension(number) !== null,
-      audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
-    });
+    const simulated = options.engine
+      ? null
+      : new SimulatedEngine({
+          clock: this.clock,
+          recordingsDir: options.recordingsDir,
+          isExtension: (number) => this.directory.extension(number) !== null,
+          audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
+        });
+    this.engine = options.engine ?? simulated!;
     this.pbx = new Pbx({
       clock: this.clock,
       engine: this.engine,
-      simulator: this.engine,
+      simulator: simulated ?? undefined,
       directory: this.directory,
       sink: this.store.handle,
       recordingUrl: options.recordingUrl ?? signedRecordingUrl(this.clock, options.recordingLinkTtlMs),

@@ -104,6 +104,28 @@ describe("directory, in English", () => {
     await screenshot(page, "extensions-en");
   });
 
+  it("generates an extension's SIP password, shows it once, and rotates it", async () => {
+    await page.getByRole("button", { name: "Edit: 106" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect.poll(() => dialog.getByText("Not set: no phone can register yet.").count()).toBe(1);
+    await dialog.getByRole("button", { name: "Generate SIP password" }).click();
+    const shown = dialog.getByTestId("sip-password");
+    await expect.poll(() => shown.count()).toBe(1);
+    const first = (await shown.textContent())!.trim();
+    expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    await expect.poll(() => dialog.getByText(/^Set /).count()).toBe(1);
+    await screenshot(page, "sip-password-en");
+
+    await dialog.getByRole("button", { name: "Generate a new SIP password" }).click();
+    await expect.poll(async () => (await shown.textContent())?.trim()).not.toBe(first);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    // Shown once: opening the extension again shows that a password exists, never the password.
+    await page.getByRole("button", { name: "Edit: 106" }).click();
+    await expect.poll(() => dialog.getByText(/^Set /).count()).toBe(1);
+    expect(await dialog.getByTestId("sip-password").count()).toBe(0);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+
   it("creates a user who can sign in", async () => {
     await page.goto(`${baseUrl}/extensions?tab=users`);
     await page.getByRole("button", { name: "Add user" }).click();

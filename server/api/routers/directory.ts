@@ -3,6 +3,7 @@ import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
 import { extensionInputSchema, phoneNumberInputSchema, userCreateSchema, userUpdateSchema } from "@/lib/schemas/directory";
 import { createUser, deleteUser, listUsers, updateUser } from "../../services/users";
 import { createExtension, deleteExtension, listExtensions, updateExtension } from "../../services/extensions";
+import { generateSipPassword, sipCredentialStatus } from "../../services/sipCredentials";
 import { createPhoneNumber, deletePhoneNumber, listPhoneNumbers, updatePhoneNumber } from "../../services/phoneNumbers";
 
 const byId = z.object({ id: z.string().min(1) });
@@ -18,6 +19,10 @@ export const extensionsRouter = createTRPCRouter({
   // Users see the extension list (who is who); only admins change it.
   list: protectedProcedure.query(({ ctx }) => listExtensions(ctx.db)),
   create: adminProcedure.input(extensionInputSchema).mutation(({ ctx, input }) => createExtension(ctx.db, input)),
+  /** Whether the extension has a SIP password for a real phone (never the password itself). */
+  sipCredentials: adminProcedure.input(byId).query(({ ctx, input }) => sipCredentialStatus(ctx.db, input.id)),
+  /** Generates or rotates the SIP password; the response is the only time it can be read. */
+  rotateSipPassword: adminProcedure.input(byId).mutation(({ ctx, input }) => generateSipPassword(ctx.db, input.id)),
   update: adminProcedure
     .input(z.object({ id: z.string().min(1), data: extensionInputSchema }))
     .mutation(({ ctx, input }) => updateExtension(ctx.db, input.id, input.data)),

@@ -197,3 +197,15 @@ export const configVersions = sqliteTable("config_versions", {
   topic: text("topic").primaryKey(),
   version: integer("version").notNull(),
 });
+
+/**
+ * An extension's SIP password for registering a real phone (issue #13), sealed
+ * with the app secret (integration/secretBox): shown once when generated, never again.
+ */
+export const sipCredentials = sqliteTable("sip_credentials", {
+  extensionId: text("extension_id")
+    .primaryKey()
+    .references(() => extensions.id, { onDelete: "cascade" }),
+  sealedPassword: text("sealed_password").notNull(),
+  ...timestamps,
+});

@@ -33,7 +33,7 @@ export function newTag(): string {
   return randomBytes(8).toString("hex");
 }
 
-function newBranch(): string {
+export function newBranch(): string {
   // The magic cookie marks an RFC 3261 branch (§8.1.1.7).
   return `z9hG4bK${randomBytes(10).toString("hex")}`;
 }

@@ -9,9 +9,9 @@
 import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import type { Logger } from "@/flows/runtime/ports";
-import { FRAME_SAMPLES, silenceFrame } from "./g711";
+import { decodeG711, encodeG711, FRAME_SAMPLES, silenceFrame } from "./g711";
 import { buildRtp, DtmfDecoder, parseRtp } from "./rtp";
-import type { NegotiatedMedia } from "./sdp";
+import type { G711Name, NegotiatedMedia } from "./sdp";
 
 export interface RtpPortRange {
   min: number;
@@ -21,6 +21,9 @@ export interface RtpPortRange {
 export interface RtpSessionEvents {
   digit(digit: string): void;
 }
+
+/** Where a bridged session's received audio goes: the other leg's session. */
+type AudioRelay = (payload: Buffer, codec: G711Name) => void;
 
 interface Playing {
   audio: Buffer;
@@ -81,18 +84,22 @@ export class RtpSession {
   /** Only the first foreign datagram and the first socket error of a call are logged: a stream would flood the log. */
   private foreignLogged = false;
   private errorLogged = false;
-  private readonly silence: Buffer;
+  private silence: Buffer = Buffer.alloc(0);
+  /** Null until the far end's SDP is known (an outbound call before its answer): nothing is sent or heard. */
+  private media: NegotiatedMedia | null = null;
+  /** While bridged: received audio goes there, and the pacer's frames stop (the other leg's audio replaces them). */
+  private relay: AudioRelay | null = null;
   /** Kept from the bind: a closed socket can no longer tell it. */
   readonly port: number;
 
-  /** Hears the far end at once; sends only when the pacer asks (from the answer on). */
+  /** Hears the far end at once when its SDP is known; sends only when the pacer asks (from the answer on). */
   constructor(
     private readonly socket: dgram.Socket,
-    private readonly media: NegotiatedMedia,
+    media: NegotiatedMedia | null,
     private readonly events: RtpSessionEvents,
     private readonly logger: Logger,
   ) {
-    this.silence = silenceFrame(media.codec);
+    if (media) this.connect(media);
     this.port = socket.address().port;
     socket.on("message", (datagram, source) => this.receive(datagram, source.address));
     socket.on("error", (error) => {
@@ -100,6 +107,33 @@ export class RtpSession {
       this.errorLogged = true;
       logger.warn({ port: this.port, err: String(error) }, "SIP edge: RTP socket error");
     });
+  }
+
+  /** The far end's SDP arrived (an outbound call's answer). */
+  connect(media: NegotiatedMedia): void {
+    this.media = media;
+    this.silence = silenceFrame(media.codec);
+  }
+
+  get codec(): G711Name | null {
+    return this.media?.codec ?? null;
+  }
+
+  /** Bridges: audio this session hears goes to `relay`; null ends the bridge (silence frames resume). */
+  relayTo(relay: AudioRelay | null): void {
+    this.relay = relay;
+    this.marker = true;
+  }
+
+  /**
+   * Sends audio heard on the other leg of a bridge, as one packet of our own
+   * stream (our SSRC, sequence and timestamp), transcoded when the codecs differ.
+   */
+  sendRelayed(payload: Buffer, codec: G711Name): void {
+    const media = this.media;
+    if (this.closed || !media || media.direction === "recvonly" || media.direction === "inactive") return;
+    const audio = codec === media.codec ? payload : encodeG711(media.codec, decodeG711(codec, payload));
+    this.sendPacket(media, audio);
   }
 
   /** Plays encoded G.711 audio, replacing (and stopping) what played before. */
@@ -118,7 +152,7 @@ export class RtpSession {
   /** One 20 ms frame out: the prompt's next frame, or silence. */
   sendFrame(): void {
     const media = this.media;
-    if (this.closed || media.direction === "recvonly" || media.direction === "inactive") return;
+    if (this.closed || this.relay || !media || media.direction === "recvonly" || media.direction === "inactive") return;
     const playing = this.playing;
     let payload = this.silence;
     if (playing) {
@@ -127,15 +161,20 @@ export class RtpSession {
       if (payload.length < FRAME_SAMPLES) payload = Buffer.concat([payload, this.silence.subarray(payload.length)]);
       playing.offset = end;
     }
-    const packet = buildRtp({ payloadType: media.payloadType, marker: this.marker, sequence: this.sequence, timestamp: this.timestamp, ssrc: this.ssrc, payload });
-    this.marker = false;
-    this.sequence = (this.sequence + 1) & 0xffff;
-    this.timestamp = (this.timestamp + FRAME_SAMPLES) >>> 0;
-    this.socket.send(packet, media.remote.port, media.remote.address);
+    this.sendPacket(media, payload);
     if (playing && playing.offset >= playing.audio.length && this.playing === playing) {
       this.playing = null;
       playing.finished("completed");
     }
+  }
+
+  /** One packet of G.711 (one byte per sample), advancing our sequence and timestamp. */
+  private sendPacket(media: NegotiatedMedia, payload: Buffer): void {
+    const packet = buildRtp({ payloadType: media.payloadType, marker: this.marker, sequence: this.sequence, timestamp: this.timestamp, ssrc: this.ssrc, payload });
+    this.marker = false;
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.timestamp = (this.timestamp + payload.length) >>> 0;
+    this.socket.send(packet, media.remote.port, media.remote.address);
   }
 
   close(): void {
@@ -147,10 +186,15 @@ export class RtpSession {
 
   private receive(datagram: Buffer, address: string): void {
     const media = this.media;
+    if (!media) return;
     const packet = address === media.remote.address ? parseRtp(datagram) : null;
     if (!packet) {
       if (!this.foreignLogged) this.logger.warn({ from: address, port: this.port }, "SIP edge: RTP from an unexpected source (or not RTP) ignored");
       this.foreignLogged = true;
+      return;
+    }
+    if (packet.payloadType === media.payloadType) {
+      this.relay?.(packet.payload, media.codec);
       return;
     }
     if (packet.payloadType !== media.telephoneEventPayloadType) return;

@@ -72,13 +72,28 @@ const ANSWER_DIRECTION: Record<NegotiatedMedia["direction"], NegotiatedMedia["di
 };
 
 export function answerSdp(media: NegotiatedMedia, local: { address: string; port: number }, sessionId: number): string {
-  const rtp: { payload: number; codec: string; rate: number }[] = [{ payload: media.payloadType, codec: media.codec, rate: 8000 }];
+  return describeAudio([{ payload: media.payloadType, codec: media.codec }], media.telephoneEventPayloadType, ANSWER_DIRECTION[media.direction], local, sessionId);
+}
+
+/** What the edge offers when it calls a phone: PCMA, PCMU and telephone-events (payload type 101). */
+export function offerSdp(local: { address: string; port: number }, sessionId: number): string {
+  return describeAudio([{ payload: 8, codec: "PCMA" }, { payload: 0, codec: "PCMU" }], 101, "sendrecv", local, sessionId);
+}
+
+function describeAudio(
+  codecs: { payload: number; codec: G711Name }[],
+  telephoneEventPayloadType: number | null,
+  direction: NegotiatedMedia["direction"],
+  local: { address: string; port: number },
+  sessionId: number,
+): string {
+  const rtp: { payload: number; codec: string; rate: number }[] = codecs.map((codec) => ({ ...codec, rate: 8000 }));
   const fmtp: { payload: number; config: string }[] = [];
-  const payloads = [media.payloadType];
-  if (media.telephoneEventPayloadType !== null) {
-    rtp.push({ payload: media.telephoneEventPayloadType, codec: "telephone-event", rate: 8000 });
-    fmtp.push({ payload: media.telephoneEventPayloadType, config: "0-16" });
-    payloads.push(media.telephoneEventPayloadType);
+  const payloads = codecs.map((codec) => codec.payload);
+  if (telephoneEventPayloadType !== null) {
+    rtp.push({ payload: telephoneEventPayloadType, codec: "telephone-event", rate: 8000 });
+    fmtp.push({ payload: telephoneEventPayloadType, config: "0-16" });
+    payloads.push(telephoneEventPayloadType);
   }
   return write({
     version: 0,
@@ -95,7 +110,7 @@ export function answerSdp(media: NegotiatedMedia, local: { address: string; port
         rtp,
         fmtp,
         ptime: 20,
-        direction: ANSWER_DIRECTION[media.direction],
+        direction,
       },
     ],
   });

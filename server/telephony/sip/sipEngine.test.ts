@@ -233,10 +233,14 @@ describe("an inbound call", () => {
     expect(events.at(-1)).toEqual({ type: "leg.hangup", legId, cause: "originator_cancel" });
   });
 
-  it("says clearly what stage 1 cannot do yet", () => {
-    expect(() => engine.originate({ endpoint: { kind: "extension", extension: "101" }, callerId: { number: "1", name: null } })).toThrow(/not yet supported by the SIP edge/);
-    expect(() => engine.bridge("a", "b")).toThrow(/not yet supported by the SIP edge/);
+  it("says clearly what it cannot do yet, and reports an extension without a registered phone as offline", async () => {
+    expect(() => engine.originate({ endpoint: { kind: "external", number: "+3612345678" }, callerId: { number: "1", name: null } })).toThrow(/not yet supported by the SIP edge/);
     expect(() => engine.startRecording("a")).toThrow(/not yet supported by the SIP edge/);
+    expect(() => engine.bridge("a", "b")).toThrow(/not active/);
+    const legId = engine.originate({ endpoint: { kind: "extension", extension: "101" }, callerId: { number: "1", name: null } });
+    expect(events).toEqual([]);
+    await Promise.resolve();
+    expect(events).toEqual([{ type: "leg.failed", legId, cause: "offline" }]);
   });
 });
 

@@ -27,8 +27,12 @@ import { headerValue, responseTo, type SipRequest, type SipResponse } from "./me
 import { FramePacer } from "./pacer";
 import type { PromptAudio } from "./prompts";
 import { TRANSACTION_LIFETIME_MS } from "./retransmit";
+import { DigestAuthenticator } from "./digest";
+import { Registrar, type Binding } from "./registrar";
 import { RtpPorts, RtpSession, type RtpPortRange } from "./rtpSession";
-import { answerSdp, negotiateOffer, type NegotiatedMedia } from "./sdp";
+import { OutboundDialog, type OutboundTarget } from "./outboundDialog";
+import { answerSdp, negotiateOffer, offerSdp, type NegotiatedMedia } from "./sdp";
+import type { Socket } from "node:dgram";
 import { SipTransport, type Peer } from "./transport";
 
 export interface SipEngineOptions {
@@ -44,14 +48,20 @@ export interface SipEngineOptions {
   trustedPeers: readonly string[];
   /** Calls (ringing or answered) held at once; further INVITEs are refused 503. Default 500. */
   maxCalls?: number;
+  /**
+   * The registrar for extensions' phones (digest authentication); without it REGISTER is refused 405.
+   * `nonceSecret` signs nonces (derive it from the app secret so they survive a restart);
+   * `password` returns an extension's SIP password, or null when it has none.
+   */
+  registrar?: { realm: string; nonceSecret: Buffer; password(extension: string): string | null };
   /** Renders prompts to 8 kHz PCM (PromptAudio: espeak-ng, sox and a cache). */
   prompts: Pick<PromptAudio, "pcm">;
 }
 
-/** One INVITE's dialog, from its arrival until 32 s after it ended (for retransmitted BYEs and ACKs). */
-interface DialogEntry {
+/** One INVITE's dialog (theirs or ours), from its start until 32 s after it ended (for retransmitted BYEs and ACKs). */
+interface DialogEntry<D extends InboundDialog | OutboundDialog = InboundDialog> {
   key: string;
-  dialog: InboundDialog;
+  dialog: D;
   /** Null while the RTP port is being opened, and for refused INVITEs. */
   leg: SipLeg | null;
   linger: TimerHandle | null;
@@ -59,10 +69,13 @@ interface DialogEntry {
 
 interface SipLeg {
   id: LegId;
-  entry: DialogEntry;
-  dialog: InboundDialog;
+  entry: DialogEntry<InboundDialog | OutboundDialog>;
+  dialog: InboundDialog | OutboundDialog;
   media: RtpSession;
-  negotiated: NegotiatedMedia;
+  /** The inbound caller's offer as negotiated; null for calls we place (their media is set from the phone's answer). */
+  negotiated: NegotiatedMedia | null;
+  /** The leg whose audio this one hears, while bridged. */
+  bridgedWith: SipLeg | null;
   /** Bumped by every play and stop, so a prompt still being rendered knows it was superseded. */
   playToken: number;
   /** Resolves the play whose audio is still being rendered. */
@@ -78,12 +91,16 @@ const REFUSAL_FOR_CAUSE: Record<string, [number, string]> = {
   closed_hours: [480, "Temporarily Unavailable"],
 };
 const DEFAULT_MAX_CALLS = 500;
-const NOT_YET = "is not yet supported by the SIP edge (stage 1 takes inbound calls only; see server/telephony/README.md)";
+const NOT_YET = "is not yet supported by the SIP edge (see server/telephony/README.md, SIP edge)";
 const INFO_DIGIT = /^\s*(?:Signal\s*=\s*)?([0-9*#A-D])\s*$/im;
 
 export class SipEngine implements TelephonyEngine {
   private readonly legs = new Map<LegId, SipLeg>();
   private readonly dialogs = new Map<string, DialogEntry>();
+  /** Calls we placed, by their Call-ID (ours, random). */
+  private readonly outbound = new Map<string, DialogEntry<OutboundDialog>>();
+  /** Originated legs still waiting for their RTP port; true once hung up meanwhile. */
+  private readonly pendingOriginations = new Map<LegId, { cancelled: boolean }>();
   private readonly pacer: FramePacer;
   private readonly dialogContext: DialogContext;
   private readonly legIdPrefix = `sip-${randomBytes(4).toString("hex")}`;
@@ -92,6 +109,7 @@ export class SipEngine implements TelephonyEngine {
   private activeCalls = 0;
   private listeners: EngineListener[] = [];
   private closed = false;
+  private readonly registrar: Registrar | null;
 
   private constructor(
     private readonly options: SipEngineOptions,
@@ -100,6 +118,14 @@ export class SipEngine implements TelephonyEngine {
     private readonly advertised: string,
   ) {
     this.pacer = new FramePacer(options.clock);
+    this.registrar = options.registrar
+      ? new Registrar({
+          clock: options.clock,
+          logger: options.logger,
+          authenticator: new DigestAuthenticator(options.registrar.nonceSecret, options.registrar.realm),
+          password: options.registrar.password,
+        })
+      : null;
     const sentBy = `${advertised}:${transport.local.port}`;
     this.dialogContext = {
       clock: options.clock,
@@ -107,7 +133,7 @@ export class SipEngine implements TelephonyEngine {
       contactUri: `sip:switchboard@${sentBy}`,
       sentBy,
     };
-    transport.onMessage((message, source) => (message.kind === "request" ? this.onRequest(message, source) : this.onResponse(message)));
+    transport.onMessage((message, source) => (message.kind === "request" ? this.onRequest(message, source) : this.onResponse(message, source)));
   }
 
   static async start(options: SipEngineOptions): Promise<SipEngine> {
@@ -117,6 +143,11 @@ export class SipEngine implements TelephonyEngine {
     return new SipEngine(options, transport, new RtpPorts(options.listen.address, options.rtpPorts ?? null), advertised);
   }
 
+  /** The phone registered for an extension, or null. */
+  registration(extension: string): Binding | null {
+    return this.registrar?.binding(extension) ?? null;
+  }
+
   /** The SIP address the edge listens on. */
   get local(): Peer {
     return this.transport.local;
@@ -124,30 +155,74 @@ export class SipEngine implements TelephonyEngine {
 
   // ── TelephonyEngine ─────────────────────────────────────────────
 
-  originate(_request: OriginateRequest): LegId {
-    throw new Error(`Calling out (originate) ${NOT_YET}`);
+  /**
+   * Rings an extension's registered phone (INVITE with a PCMA/PCMU offer). No
+   * registration is `leg.failed` (`offline`); external numbers need the trunk (a later stage).
+   */
+  originate(request: OriginateRequest): LegId {
+    if (request.endpoint.kind !== "extension") throw new Error(`Calling external numbers ${NOT_YET}`);
+    const id = this.newLegId();
+    const binding = this.registration(request.endpoint.extension);
+    if (!binding) {
+      queueMicrotask(() => this.emit({ type: "leg.failed", legId: id, cause: "offline" }));
+      return id;
+    }
+    const pending = { cancelled: false };
+    this.pendingOriginations.set(id, pending);
+    this.activeCalls++;
+    const target = { uri: binding.contact, peer: binding.peer, extension: binding.extension };
+    this.rtpPorts.open().then(
+      (socket) => {
+        this.pendingOriginations.delete(id);
+        if (pending.cancelled || this.closed) {
+          this.activeCalls--;
+          socket.close();
+          return;
+        }
+        this.placeCall(id, socket, target, request);
+      },
+      (error: unknown) => {
+        this.pendingOriginations.delete(id);
+        this.activeCalls--;
+        this.options.logger.error({ err: String(error) }, "SIP edge: no RTP port for a call to a phone");
+        if (!pending.cancelled) this.emit({ type: "leg.failed", legId: id, cause: "unreachable" });
+      },
+    );
+    return id;
   }
 
   answer(legId: LegId): void {
     const leg = this.liveLeg(legId);
-    if (leg.dialog.state !== "offered") return;
+    const dialog = leg.dialog;
+    if (!(dialog instanceof InboundDialog) || !leg.negotiated || dialog.state !== "offered") return;
     const sdp = answerSdp(leg.negotiated, { address: this.advertised, port: leg.media.port }, randomInt(1, 2 ** 31));
-    leg.dialog.accept(sdp, () => {
+    dialog.accept(sdp, () => {
       // No ACK in 32 s: the caller is gone (RFC 3261 §13.3.1.4).
-      if (leg.dialog.state !== "answered") return;
-      leg.dialog.bye();
+      if (dialog.state !== "answered") return;
+      dialog.bye();
       this.endLeg(leg);
       this.emit({ type: "leg.hangup", legId, cause: "no_ack" });
     });
     this.pacer.add(leg.media);
   }
 
-  bridge(_a: LegId, _b: LegId): void {
-    throw new Error(`Bridging ${NOT_YET}`);
+  /** Relays RTP between two answered legs (each keeps its own stream; PCMA ↔ PCMU transcoded); playback stops on both. */
+  bridge(a: LegId, b: LegId): void {
+    const first = this.liveLeg(a);
+    const second = this.liveLeg(b);
+    this.unbridgeLeg(first);
+    this.unbridgeLeg(second);
+    this.stopPlaybackOf(first);
+    this.stopPlaybackOf(second);
+    first.bridgedWith = second;
+    second.bridgedWith = first;
+    first.media.relayTo((payload, codec) => second.media.sendRelayed(payload, codec));
+    second.media.relayTo((payload, codec) => first.media.sendRelayed(payload, codec));
   }
 
-  unbridge(_legId: LegId): void {
-    throw new Error(`Bridging ${NOT_YET}`);
+  unbridge(legId: LegId): void {
+    const leg = this.legs.get(legId);
+    if (leg) this.unbridgeLeg(leg);
   }
 
   play(legId: LegId, prompt: PromptToPlay): Promise<PlaybackOutcome> {
@@ -161,7 +236,9 @@ export class SipEngine implements TelephonyEngine {
         (pcm) => {
           if (leg.playToken !== token) return;
           leg.rendering = null;
-          leg.media.play(encodeG711(leg.negotiated.codec, pcm), resolve);
+          const codec = leg.media.codec;
+          if (!codec) return resolve("stopped");
+          leg.media.play(encodeG711(codec, pcm), resolve);
         },
         (error: unknown) => {
           if (leg.playToken !== token) return;
@@ -189,9 +266,13 @@ export class SipEngine implements TelephonyEngine {
   }
 
   hangup(legId: LegId, cause: string): void {
+    const pending = this.pendingOriginations.get(legId);
+    if (pending) pending.cancelled = true;
     const leg = this.legs.get(legId);
     if (!leg || leg.dialog.state === "ended") return;
-    if (leg.dialog.state === "offered") {
+    if (leg.dialog instanceof OutboundDialog) {
+      leg.dialog.hangup();
+    } else if (leg.dialog.state === "offered") {
       const [status, reason] = REFUSAL_FOR_CAUSE[cause] ?? [480, "Temporarily Unavailable"];
       leg.dialog.reject(status, reason);
     } else {
@@ -212,7 +293,7 @@ export class SipEngine implements TelephonyEngine {
     if (this.closed) return;
     this.closed = true;
     this.pacer.stop();
-    for (const entry of this.dialogs.values()) this.forget(entry);
+    for (const entry of [...this.dialogs.values(), ...this.outbound.values()]) this.forget(entry);
     await this.transport.close();
   }
 
@@ -220,6 +301,9 @@ export class SipEngine implements TelephonyEngine {
 
   private onRequest(request: SipRequest, source: Peer): void {
     const callId = headerValue(request, "call-id")!;
+    const placed = this.outbound.get(callId);
+    // Only the phone we called speaks in our call (by its registered address); anyone else guessing the Call-ID is ignored.
+    if (placed) return void (source.address === placed.dialog.target.peer.address && placed.dialog.onRequest(request));
     const fromTag = tagOf(headerValue(request, "from"));
     const entry = fromTag ? this.dialogs.get(dialogKey(callId, fromTag)) : undefined;
     const toTag = tagOf(headerValue(request, "to"));
@@ -231,6 +315,7 @@ export class SipEngine implements TelephonyEngine {
     if (request.method === "CANCEL") return this.onCancel(request, entry, source);
     if (toTag === null) {
       if (request.method === "INVITE") return this.onInvite(request, entry, source);
+      if (request.method === "REGISTER" && this.registrar) return this.transport.send(this.registrar.register(request, source), source);
       if (request.method === "OPTIONS") return this.transport.send(this.optionsResponse(request), source);
       return this.transport.send(responseTo(request, 405, "Method Not Allowed", { headers: [{ name: "allow", value: ALLOWED_METHODS }] }), source);
     }
@@ -275,13 +360,14 @@ export class SipEngine implements TelephonyEngine {
           socket.close();
           return;
         }
-        const id = `${this.legIdPrefix}-${(++this.legCounter).toString(36)}`;
+        const id = this.newLegId();
         const leg: SipLeg = {
           id,
           entry,
           dialog,
           negotiated: negotiation.media,
           media: new RtpSession(socket, negotiation.media, { digit: (digit) => this.onDigit(leg, digit) }, this.options.logger),
+          bridgedWith: null,
           playToken: 0,
           rendering: null,
         };
@@ -342,8 +428,13 @@ export class SipEngine implements TelephonyEngine {
     }
   }
 
-  private onResponse(response: SipResponse): void {
+  private onResponse(response: SipResponse, source: Peer): void {
     const callId = headerValue(response, "call-id")!;
+    const placed = this.outbound.get(callId);
+    if (placed) {
+      if (source.address === placed.dialog.target.peer.address) placed.dialog.onResponse(response);
+      return;
+    }
     const remoteTag = tagOf(headerValue(response, "to"));
     if (remoteTag) this.dialogs.get(dialogKey(callId, remoteTag))?.dialog.onResponse(response);
   }
@@ -357,7 +448,66 @@ export class SipEngine implements TelephonyEngine {
     });
   }
 
+  // ── calls we place ──────────────────────────────────────────────
+
+  private placeCall(id: LegId, socket: Socket, target: OutboundTarget, request: OriginateRequest): void {
+    const media = new RtpSession(socket, null, { digit: (digit) => this.onDigit(leg, digit) }, this.options.logger);
+    const offer = offerSdp({ address: this.advertised, port: media.port }, randomInt(1, 2 ** 31));
+    const dialog: OutboundDialog = new OutboundDialog(
+      this.dialogContext,
+      target,
+      request.callerId,
+      offer,
+      {
+        ringing: () => this.emit({ type: "leg.ringing", legId: id }),
+        answered: (sdp) => this.onPhoneAnswered(leg, dialog, sdp),
+        refused: (status) => {
+          this.endLeg(leg);
+          if (status === 486 || status === 600 || status === 603) this.emit({ type: "leg.busy", legId: id, cause: "user_busy" });
+          else this.emit({ type: "leg.failed", legId: id, cause: "offline" });
+        },
+        hungUp: () => {
+          this.endLeg(leg);
+          this.emit({ type: "leg.hangup", legId: id, cause: "normal_clearing" });
+        },
+      },
+      { autoAnswer: request.autoAnswer },
+    );
+    const entry: DialogEntry<OutboundDialog> = { key: dialog.callId, dialog, leg: null, linger: null };
+    const leg: SipLeg = { id, entry, dialog, media, negotiated: null, bridgedWith: null, playToken: 0, rendering: null };
+    entry.leg = leg;
+    this.outbound.set(entry.key, entry);
+    this.legs.set(id, leg);
+    dialog.start();
+  }
+
+  private onPhoneAnswered(leg: SipLeg, dialog: OutboundDialog, sdp: string): void {
+    const answer = negotiateOffer(sdp);
+    if (!answer.ok) {
+      this.options.logger.warn({ legId: leg.id, problem: answer.problem }, "SIP edge: phone answered with unusable SDP");
+      dialog.hangup();
+      this.endLeg(leg);
+      return this.emit({ type: "leg.failed", legId: leg.id, cause: "incompatible_destination" });
+    }
+    leg.media.connect(answer.media);
+    this.pacer.add(leg.media);
+    this.emit({ type: "leg.answered", legId: leg.id });
+  }
+
   // ── legs and media ──────────────────────────────────────────────
+
+  private newLegId(): LegId {
+    return `${this.legIdPrefix}-${(++this.legCounter).toString(36)}`;
+  }
+
+  private unbridgeLeg(leg: SipLeg): void {
+    const other = leg.bridgedWith;
+    if (!other) return;
+    leg.bridgedWith = null;
+    other.bridgedWith = null;
+    leg.media.relayTo(null);
+    other.media.relayTo(null);
+  }
 
   private onDigit(leg: SipLeg, digit: string): void {
     if (leg.dialog.state === "answered") this.emit({ type: "dtmf", legId: leg.id, digit });
@@ -374,17 +524,18 @@ export class SipEngine implements TelephonyEngine {
   /** The leg is over: media closed at once, the dialog kept 32 s for retransmitted BYEs and ACKs. */
   private endLeg(leg: SipLeg): void {
     this.activeCalls--;
+    this.unbridgeLeg(leg);
     this.stopPlaybackOf(leg);
     this.pacer.remove(leg.media);
     leg.media.close();
     this.lingerThenForget(leg.entry);
   }
 
-  private lingerThenForget(entry: DialogEntry): void {
+  private lingerThenForget(entry: DialogEntry<InboundDialog | OutboundDialog>): void {
     entry.linger ??= this.options.clock.setTimeout(() => this.forget(entry), TRANSACTION_LIFETIME_MS);
   }
 
-  private forget(entry: DialogEntry): void {
+  private forget(entry: DialogEntry<InboundDialog | OutboundDialog>): void {
     if (entry.linger) this.options.clock.clearTimeout(entry.linger);
     entry.linger = null;
     entry.dialog.dispose();
@@ -393,6 +544,7 @@ export class SipEngine implements TelephonyEngine {
       this.legs.delete(entry.leg.id);
     }
     if (this.dialogs.get(entry.key) === entry) this.dialogs.delete(entry.key);
+    if (this.outbound.get(entry.key) === entry) this.outbound.delete(entry.key);
   }
 
   private liveLeg(legId: LegId): SipLeg {

@@ -4,6 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const INBOUND_MENU_SCENARIO = path.join(__dirname, "inbound-menu.xml");
+export const INBOUND_TO_PHONE_SCENARIO = path.join(__dirname, "inbound-to-phone.xml");
+export const REGISTER_SCENARIO = path.join(__dirname, "register.xml");
 const PCAPS = ["/usr/share/sip-tester/g711a.pcap", "/usr/share/sip-tester/dtmf_2833_1.pcap"];
 
 /** What the sipp tests need and this machine lacks (empty when they can run). */
@@ -22,8 +24,8 @@ export function missingSippTools(): string[] {
 export const SIPP_SKIP_MESSAGE = (missing: string[]) => `SKIPPED: the sipp call tests need ${missing.join(", ")} (apt-get install sip-tester espeak-ng sox)`;
 
 /** Places one call from `caller` to `service` with the scenario; resolves with sipp's exit code (0: the scenario passed). */
-export function runSipp(options: { edgePort: number; service: string; keys: Record<string, string>; cwd: string; scenario?: string }): Promise<{ code: number | null; stderr: string }> {
-  const args = ["-sf", options.scenario ?? INBOUND_MENU_SCENARIO, "-s", options.service, "-m", "1", "-l", "1", "-i", "127.0.0.1", "-p", "0", "-timeout", "20s", "-timeout_error", "-nostdin"];
+export function runSipp(options: { edgePort: number; service: string; keys: Record<string, string>; cwd: string; scenario?: string; extraArgs?: string[] }): Promise<{ code: number | null; stderr: string }> {
+  const args = [...(options.extraArgs ?? []), "-sf", options.scenario ?? INBOUND_MENU_SCENARIO, "-s", options.service, "-m", "1", "-l", "1", "-i", "127.0.0.1", "-p", "0", "-timeout", "20s", "-timeout_error", "-nostdin"];
   for (const [name, value] of Object.entries(options.keys)) args.push("-key", name, value);
   args.push(`127.0.0.1:${options.edgePort}`);
   const sipp = spawn("sipp", args, { cwd: options.cwd, stdio: ["ignore", "ignore", "pipe"] });

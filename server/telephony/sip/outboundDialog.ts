@@ -1,0 +1,255 @@
+/**
+ * The signalling of one call the edge places to a registered phone, as the
+ * UAC (RFC 3261 §13.2, §17.1.1, §9.1, §15): the INVITE with our SDP offer,
+ * repeated until the phone answers anything (timer A, given up after timer
+ * B); ACK for its final response; CANCEL while it rings; BYE once answered;
+ * and the phone's own BYE. Media and engine events are the engine's business.
+ */
+import { randomBytes, randomInt } from "node:crypto";
+import { parseNameAddress, tagOf } from "./address";
+import { ALLOWED_METHODS, newBranch, newTag, type DialogContext } from "./inboundDialog";
+import { headerValue, headerValues, parseCSeq, responseTo, type SipHeader, type SipRequest, type SipResponse } from "./message";
+import { Retransmission } from "./retransmit";
+import type { Peer } from "./transport";
+
+export type OutboundState = "calling" | "ringing" | "answered" | "ended";
+
+export interface OutboundDialogEvents {
+  ringing(): void;
+  /** 2xx with the phone's SDP answer. */
+  answered(sdp: string): void;
+  /** A final refusal (3xx–6xx) or no response at all (status null, after timer B). */
+  refused(status: number | null): void;
+  /** The phone hung up (BYE). */
+  hungUp(): void;
+}
+
+export interface OutboundTarget {
+  /** The Contact the phone registered: the Request-URI. */
+  uri: string;
+  /** Where the phone's REGISTER came from: where requests go. */
+  peer: Peer;
+  /** The extension (To header). */
+  extension: string;
+}
+
+export class OutboundDialog {
+  state: OutboundState = "calling";
+  readonly callId = `${randomBytes(12).toString("hex")}@switchboard`;
+  private readonly fromTag = newTag();
+  private readonly inviteBranch = newBranch();
+  private readonly invite: SipRequest;
+  private remoteTag: string | null = null;
+  private remoteTarget: string;
+  private routeSet: string[] = [];
+  private localSeq = randomInt(1, 2 ** 16);
+  private readonly inviteSeq = this.localSeq;
+  private inviteRetransmission: Retransmission | null = null;
+  /** Our CANCEL or BYE, repeated until answered. */
+  private requestRetransmission: Retransmission | null = null;
+  private pendingSeq: { seq: number; method: string } | null = null;
+
+  constructor(
+    private readonly context: DialogContext,
+    readonly target: OutboundTarget,
+    caller: { number: string; name: string | null },
+    sdp: string,
+    private readonly events: OutboundDialogEvents,
+    options: { autoAnswer?: boolean } = {},
+  ) {
+    this.remoteTarget = target.uri;
+    const display = caller.name ? `"${caller.name.replace(/["\\\r\n]/g, "")}" ` : "";
+    const number = /^[+\w.-]+$/.test(caller.number) ? caller.number : "anonymous";
+    this.invite = {
+      kind: "request",
+      method: "INVITE",
+      uri: target.uri,
+      headers: [
+        this.via(this.inviteBranch),
+        { name: "max-forwards", value: "70" },
+        { name: "from", value: `${display}<sip:${number}@${context.sentBy}>;tag=${this.fromTag}` },
+        { name: "to", value: `<sip:${target.extension}@${context.sentBy}>` },
+        { name: "call-id", value: this.callId },
+        { name: "cseq", value: `${this.inviteSeq} INVITE` },
+        { name: "contact", value: `<${context.contactUri}>` },
+        { name: "allow", value: ALLOWED_METHODS },
+        ...(options.autoAnswer ? [{ name: "call-info", value: `<${context.contactUri}>;answer-after=0` }] : []),
+        { name: "content-type", value: "application/sdp" },
+      ],
+      body: Buffer.from(sdp, "utf8"),
+    };
+  }
+
+  start(): void {
+    this.inviteRetransmission = new Retransmission(
+      this.context.clock,
+      () => this.context.send(this.invite, this.target.peer),
+      () => {
+        this.inviteRetransmission = null;
+        if (this.state !== "calling") return;
+        this.state = "ended";
+        this.events.refused(null);
+      },
+    );
+  }
+
+  onResponse(response: SipResponse): void {
+    const cseq = parseCSeq(headerValue(response, "cseq") ?? "");
+    if (!cseq) return;
+    if (cseq.method === "INVITE" && cseq.seq === this.inviteSeq) return this.onInviteResponse(response);
+    if (this.pendingSeq && cseq.seq === this.pendingSeq.seq && cseq.method === this.pendingSeq.method && response.status >= 200) {
+      this.requestRetransmission?.stop();
+      this.requestRetransmission = null;
+    }
+  }
+
+  /** A request from the phone inside this call (its BYE, OPTIONS, INFO…). */
+  onRequest(request: SipRequest): void {
+    if (request.method === "ACK") return;
+    if (request.method === "BYE") {
+      this.respond(request, 200, "OK");
+      if (this.state !== "answered") return;
+      this.state = "ended";
+      this.stopTimers();
+      return this.events.hungUp();
+    }
+    if (request.method === "OPTIONS" || request.method === "INFO") return this.respond(request, 200, "OK");
+    // Re-INVITEs (hold) are a later stage; refusing leaves the session as it was (RFC 3261 §14.2).
+    if (request.method === "INVITE") return this.respond(request, 488, "Not Acceptable Here");
+    this.respond(request, 405, "Method Not Allowed", [{ name: "allow", value: ALLOWED_METHODS }]);
+  }
+
+  /** Ends the call from our side: CANCEL while it rings, BYE once answered. Emits nothing. */
+  hangup(): void {
+    if (this.state === "calling" || this.state === "ringing") {
+      this.state = "ended";
+      // The CANCEL names the INVITE by its branch and sequence (RFC 3261 §9.1); the phone answers the INVITE 487, which we ACK.
+      this.sendRepeated(
+        {
+          kind: "request",
+          method: "CANCEL",
+          uri: this.invite.uri,
+          headers: [this.via(this.inviteBranch), { name: "max-forwards", value: "70" }, ...this.copy(this.invite, ["from", "to", "call-id"]), { name: "cseq", value: `${this.inviteSeq} CANCEL` }],
+          body: Buffer.alloc(0),
+        },
+        this.inviteSeq,
+      );
+      return;
+    }
+    if (this.state === "answered") {
+      this.state = "ended";
+      this.sendBye();
+    }
+  }
+
+  dispose(): void {
+    this.stopTimers();
+    this.requestRetransmission?.stop();
+    this.requestRetransmission = null;
+  }
+
+  private onInviteResponse(response: SipResponse): void {
+    this.inviteRetransmission?.stop();
+    this.inviteRetransmission = null;
+    const status = response.status;
+    if (status < 200) {
+      if ((status === 180 || status === 183) && this.state === "calling") {
+        this.state = "ringing";
+        this.events.ringing();
+      }
+      return;
+    }
+    if (status >= 300) {
+      // ACK for a refusal is part of the INVITE transaction: same branch (RFC 3261 §17.1.1.3).
+      this.context.send(this.ackFor(response, this.inviteBranch), this.target.peer);
+      if (this.state === "calling" || this.state === "ringing") {
+        this.state = "ended";
+        this.events.refused(status);
+      }
+      return;
+    }
+    const firstAnswer = this.remoteTag === null;
+    if (firstAnswer) {
+      this.remoteTag = tagOf(headerValue(response, "to")) ?? "";
+      this.remoteTarget = parseNameAddress(headerValue(response, "contact") ?? "")?.uri ?? this.target.uri;
+      this.routeSet = headerValues(response, "record-route").reverse();
+    }
+    // A 2xx is ACKed end to end, in a new transaction, every time it arrives (RFC 3261 §13.2.2.4).
+    this.context.send(this.ackFor(response, newBranch()), this.target.peer);
+    if (!firstAnswer) return;
+    if (this.state === "ended") {
+      // Answered while our CANCEL was on its way: the call exists, so end it properly.
+      return this.sendBye();
+    }
+    this.state = "answered";
+    this.events.answered(response.body.toString("utf8"));
+  }
+
+  private ackFor(response: SipResponse, branch: string): SipRequest {
+    const inDialog = response.status < 300;
+    return {
+      kind: "request",
+      method: "ACK",
+      uri: inDialog ? this.remoteTarget : this.invite.uri,
+      headers: [
+        this.via(branch),
+        ...(inDialog ? this.routeSet.map((route) => ({ name: "route", value: route })) : []),
+        { name: "max-forwards", value: "70" },
+        ...this.copy(this.invite, ["from"]),
+        { name: "to", value: headerValue(response, "to")! },
+        { name: "call-id", value: this.callId },
+        { name: "cseq", value: `${this.inviteSeq} ACK` },
+      ],
+      body: Buffer.alloc(0),
+    };
+  }
+
+  private sendBye(): void {
+    const seq = ++this.localSeq;
+    this.sendRepeated(
+      {
+        kind: "request",
+        method: "BYE",
+        uri: this.remoteTarget,
+        headers: [
+          this.via(newBranch()),
+          ...this.routeSet.map((route) => ({ name: "route", value: route })),
+          { name: "max-forwards", value: "70" },
+          ...this.copy(this.invite, ["from"]),
+          { name: "to", value: `${headerValue(this.invite, "to")};tag=${this.remoteTag}` },
+          { name: "call-id", value: this.callId },
+          { name: "cseq", value: `${seq} BYE` },
+        ],
+        body: Buffer.alloc(0),
+      },
+      seq,
+    );
+  }
+
+  private sendRepeated(request: SipRequest, seq: number): void {
+    this.requestRetransmission?.stop();
+    this.pendingSeq = { seq, method: request.method };
+    this.requestRetransmission = new Retransmission(
+      this.context.clock,
+      () => this.context.send(request, this.target.peer),
+      () => (this.requestRetransmission = null),
+    );
+  }
+
+  private respond(request: SipRequest, status: number, reason: string, headers: SipHeader[] = []): void {
+    this.context.send(responseTo(request, status, reason, { headers }), this.target.peer);
+  }
+
+  private stopTimers(): void {
+    this.inviteRetransmission?.stop();
+    this.inviteRetransmission = null;
+  }
+
+  private via(branch: string): SipHeader {
+    return { name: "via", value: `SIP/2.0/UDP ${this.context.sentBy};branch=${branch};rport` };
+  }
+
+  private copy(request: SipRequest, names: string[]): SipHeader[] {
+    return names.map((name) => ({ name, value: headerValue(request, name)! }));
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Test-only: a SIP phone in TypeScript, registered as an extension (digest
+ * authentication answered like a softphone does), that can ring, answer with
+ * a G.711 SDP, refuse, and hang up. Loopback only; every wait is bounded.
+ */
+import { tagOf } from "../address";
+import { digestResponse, parseDigestAuthorization } from "../digest";
+import { headerValue, type SipRequest, type SipResponse } from "../message";
+import { g711Offer, SipTestPeer, UdpPeer } from "./sipTestPeer";
+
+export class TestPhone {
+  private cseq = 1;
+  private registrations = 0;
+
+  private constructor(
+    readonly extension: string,
+    readonly sip: SipTestPeer,
+    readonly rtp: UdpPeer,
+    private readonly edge: { port: number },
+  ) {}
+
+  static async open(extension: string, edge: { port: number }): Promise<TestPhone> {
+    return new TestPhone(extension, await SipTestPeer.open(), await UdpPeer.open(), edge);
+  }
+
+  /** REGISTER, answering the 401 challenge with `password`; resolves with the final status. */
+  async register(password: string, options: { expires?: number; challengeAnswers?: number } = {}): Promise<number> {
+    const callId = `reg-${this.extension}-${this.sip.local.port}-${++this.registrations}`;
+    const send = (authorization?: string) => {
+      const seq = this.cseq++;
+      this.sip.send(this.registerText(callId, seq, options.expires ?? 600, authorization), this.edge);
+      return seq;
+    };
+    let seq = send();
+    for (let answered = 0; ; answered++) {
+      const response = await this.responseTo(callId, seq);
+      if (response.status !== 401 || answered >= (options.challengeAnswers ?? 1)) return response.status;
+      seq = send(this.authorization(response, password));
+    }
+  }
+
+  /** Waits for an INVITE from the edge (the last one received). */
+  async incomingInvite(timeoutMs = 5000): Promise<SipRequest> {
+    await this.sip.until((peer) => peer.requests("INVITE").length > 0, timeoutMs);
+    return this.sip.requests("INVITE").at(-1)!;
+  }
+
+  /** Answers a request from the edge (180, 200 with SDP, 486…); returns our To tag. */
+  /** `sdpPayloads`: what the answer lists ("0 101" answers PCMU, so a PCMA caller is transcoded). */
+  reply(request: SipRequest, status: number, reason: string, options: { sdp?: boolean; toTag?: string; sdpPayloads?: string } = {}): string {
+    const toTag = options.toTag ?? `phone-${this.extension}`;
+    const to = headerValue(request, "to")!;
+    const lines = [
+      `SIP/2.0 ${status} ${reason}`,
+      ...request.headers.filter((header) => header.name === "via").map((header) => `Via: ${header.value}`),
+      `From: ${headerValue(request, "from")}`,
+      `To: ${tagOf(to) ? to : `${to};tag=${toTag}`}`,
+      `Call-ID: ${headerValue(request, "call-id")}`,
+      `CSeq: ${headerValue(request, "cseq")}`,
+      `Contact: <sip:${this.extension}@${this.sip.local.address}:${this.sip.local.port}>`,
+    ];
+    if (options.sdp) this.sip.send([...lines, "Content-Type: application/sdp", "", g711Offer("127.0.0.1", this.rtp.address.port, options.sdpPayloads ?? "8 101")].join("\n"), this.edge);
+    else this.sip.send([...lines, "", ""].join("\n"), this.edge);
+    return toTag;
+  }
+
+  /** The phone hangs up an answered call it received: BYE in the INVITE's dialog. */
+  bye(invite: SipRequest, toTag: string): void {
+    this.sip.send(
+      [
+        `BYE ${/<([^>]+)>/.exec(headerValue(invite, "contact")!)![1]} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${this.sip.local.address}:${this.sip.local.port};branch=z9hG4bK-phone-bye-${this.cseq}`,
+        `From: ${headerValue(invite, "to")};tag=${toTag}`,
+        `To: ${headerValue(invite, "from")}`,
+        `Call-ID: ${headerValue(invite, "call-id")}`,
+        `CSeq: ${this.cseq++} BYE`,
+        "Max-Forwards: 70",
+        "",
+        "",
+      ].join("\n"),
+      this.edge,
+    );
+  }
+
+  close(): Promise<void> {
+    return Promise.all([this.sip.close(), this.rtp.close()]).then(() => undefined);
+  }
+
+  private registerText(callId: string, seq: number, expires: number, authorization?: string): string {
+    const local = this.sip.local;
+    return [
+      `REGISTER sip:127.0.0.1:${this.edge.port} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${local.address}:${local.port};branch=z9hG4bK-${callId}-${seq}`,
+      `From: <sip:${this.extension}@127.0.0.1>;tag=reg-${this.extension}`,
+      `To: <sip:${this.extension}@127.0.0.1>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${seq} REGISTER`,
+      `Contact: <sip:${this.extension}@${local.address}:${local.port}>`,
+      `Expires: ${expires}`,
+      "Max-Forwards: 70",
+      ...(authorization ? [`Authorization: ${authorization}`] : []),
+      "",
+      "",
+    ].join("\n");
+  }
+
+  private authorization(challenge: SipResponse, password: string): string {
+    const header = headerValue(challenge, "www-authenticate") ?? "";
+    // The challenge has the same key="value" shape as a response; borrow the parser with filler fields.
+    const params = parseDigestAuthorization(`${header}, username="x", uri="x", response="x"`);
+    if (!params) throw new Error(`unreadable challenge: ${header}`);
+    const uri = `sip:127.0.0.1:${this.edge.port}`;
+    const cnonce = `c${this.cseq}`;
+    const response = digestResponse({ username: this.extension, password, realm: params.realm, nonce: params.nonce, method: "REGISTER", uri, nc: "00000001", cnonce });
+    return `Digest username="${this.extension}", realm="${params.realm}", nonce="${params.nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+  }
+
+  private async responseTo(callId: string, seq: number): Promise<SipResponse> {
+    const find = () => this.sip.responses("REGISTER").find((response) => headerValue(response, "call-id") === callId && headerValue(response, "cseq") === `${seq} REGISTER`);
+    await this.sip.until(() => find() !== undefined);
+    return find()!;
+  }
+}
