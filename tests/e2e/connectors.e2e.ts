@@ -335,6 +335,32 @@ describe("the connector form in Chromium", () => {
     }
   });
 
+  for (const [language, add, guide, token] of [
+    ["en", "Add: End-of-call data API", "replace https://switchboard.example.com", "Private app access token"],
+    ["hu", "Hozzáadás: Hívás végi adatküldés API", "cserélje a https://switchboard.example.com", "Privát alkalmazás hozzáférési tokenje"],
+  ] as const) {
+    it(`the HubSpot call log preset shows its guide (public address, scope) and the token in HubSpot's words (${language})`, async () => {
+      const context = await browser.newContext({ locale: language === "hu" ? "hu-HU" : "en-US", viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      try {
+        await signInAsAdmin(page, baseUrl);
+        await page.goto(`${baseUrl}/api-access`);
+        await setLanguage(page, language);
+        await page.getByRole("button", { name: add }).click();
+        await page.getByLabel(ui[language].preset).selectOption("hubspot_call_log");
+        await expect.poll(() => page.getByTestId("connector-guide").count(), slow).toBe(1);
+        const text = await page.getByTestId("connector-guide").textContent();
+        expect(text).toContain(guide);
+        expect(text).toContain("crm.objects.contacts.write");
+        expect(await page.getByLabel(token).count()).toBe(1);
+        expect(await page.getByLabel("URL", { exact: true }).inputValue()).toBe("https://api.hubapi.com/crm/v3/objects/calls");
+        await screenshot(page, `connector-hubspot-call-log-${language}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
   for (const language of ["en", "hu"] as const) {
     it(`sets up MiniCRM without a template: keys, two users, Test with a number shows the extension and the contact (${language})`, async () => {
       const text = ui[language];
