@@ -2,7 +2,7 @@ import { renderTemplate } from "@/flows/templates/render";
 import { TemplateError } from "@/flows/templates/errors";
 import type { Cdr, CdrRecording } from "../pbx/cdr";
 import type { OutboundApi } from "./catalog";
-import type { FrozenEvent, WebhookEvent } from "./events";
+import type { CallEndedData, FrozenEvent, WebhookEvent } from "./events";
 
 /**
  * What one endpoint receives for one event: the standard payload, or the
@@ -36,8 +36,14 @@ export function eventForEndpoint(api: OutboundApi, event: WebhookEvent): Webhook
   return { ...event, data: { ...cdr, recordings: shape(cdr.recordings), legs: cdr.legs?.map((leg) => ({ ...leg, recordings: shape(leg.recordings) })) } };
 }
 
-/** Flat, format-friendly facts about a CDR for body templates (CRM call logs want these, not the nested record). */
-export function cdrSummary(cdr: Cdr) {
+const utcText = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$|Z$/, "");
+
+/**
+ * Flat, format-friendly facts about a CDR for body templates (CRM call logs
+ * want these, not the nested record). `contact` is what the call's look-ups
+ * found (absent in messages frozen before CDRs carried it).
+ */
+export function cdrSummary(cdr: Cdr & { contact?: CallEndedData["contact"] }) {
   const internal = [cdr.answered_by?.extension, cdr.requested.extension, EXTENSION.test(cdr.caller.number) ? cdr.caller.number : null].find(Boolean) ?? "";
   return {
     direction: cdr.direction,
@@ -45,18 +51,23 @@ export function cdrSummary(cdr: Cdr) {
     extension: internal,
     missed: cdr.direction === "inbound" && cdr.disposition !== "answered",
     answered: cdr.disposition === "answered",
-    started_at_utc: cdr.started_at.replace("T", " ").replace(/\.\d+Z$|Z$/, ""),
+    disposition: cdr.disposition,
+    started_at_utc: utcText(cdr.started_at),
+    ended_at_utc: utcText(cdr.ended_at),
     duration_s: Math.round(cdr.duration_s),
     talk_time_s: Math.round(cdr.talk_time_s),
     recording_code: cdr.recordings[0]?.code ?? "",
     /** Path and signed token of the first recording, in the API's chosen format (prefix it with Switchboard's public address). */
     recording_url: cdr.recordings[0]?.url ?? "",
     recording_format: cdr.recordings[0]?.format ?? "",
+    contact_id: cdr.contact?.id ?? "",
+    contact_name: cdr.contact?.name ?? "",
+    contact_company: cdr.contact?.company ?? "",
   };
 }
 
 export function templateScope(event: WebhookEvent, webhookId: string, secret: string) {
-  const summary = event.type === "call.ended" ? cdrSummary(event.data as Cdr) : null;
+  const summary = event.type === "call.ended" ? cdrSummary(event.data as CallEndedData) : null;
   return { type: event.type, timestamp: event.timestamp, data: event.data, webhook_id: webhookId, secret, summary };
 }
 

@@ -6,9 +6,11 @@ import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
 import { PipedriveMock } from "@/crm-demo/mocks/pipedrive";
 import { listDeliveries } from "../services/deliveries";
 import { loadOutboundApiUsers, testOutboundApi } from "../services/outboundApis";
-import { createHarness, type Harness } from "./testing/harness";
+import { createIntegration } from "./index";
+import { parseNetworkPolicy } from "./networkPolicy";
+import { createHarness, silentLogger, type Harness } from "./testing/harness";
 import { presets } from "./presets";
-import { sampleEvent } from "./samples";
+import { sampleCdr, sampleEvent } from "./samples";
 
 /**
  * The ready connectors against mocks that follow each CRM's documented
@@ -41,8 +43,8 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-function call(number: string): CallInfo {
-  return { id: "call_1", conversationId: "conv_1", direction: "inbound", caller: { number, numberRaw: number, name: null }, calledNumber: "+3612345678", startedAt: new Date().toISOString(), flowId: "flw_1" };
+function call(number: string, conversationId = "conv_1"): CallInfo {
+  return { id: `call_${conversationId}`, conversationId, direction: "inbound", caller: { number, numberRaw: number, name: null }, calledNumber: "+3612345678", startedAt: new Date().toISOString(), flowId: "flw_1" };
 }
 
 type LookupInput = Extract<OutboundApiInput, { kind: "data_lookup" }>;
@@ -68,10 +70,46 @@ function minicrmLookup(overrides: Partial<LookupInput> = {}): string {
   }).id;
 }
 
-async function ask(id: string, number: string) {
-  const result = await h.integration.port.lookup({ outboundApiId: id, call: call(number), nodeId: "lookup", variables: {} });
+async function ask(id: string, number: string, conversationId?: string) {
+  const result = await h.integration.port.lookup({ outboundApiId: id, call: call(number, conversationId), nodeId: "lookup", variables: {} });
   await new Promise((resolve) => setImmediate(resolve));
   return result;
+}
+
+type EndOfCallInput = Extract<OutboundApiInput, { kind: "end_of_call" }>;
+const PUBLIC_ADDRESS = "https://pbx.example.hu";
+
+/** A call-log preset as the form lays it down, pointed at the mock, with the admin's credentials and public address typed in. */
+function callLogApi(presetId: string, crmOrigin: string, mockUrl: string, auth: EndOfCallInput["auth"]): string {
+  const preset = presets.find((p) => p.id === presetId)!;
+  const values = structuredClone(preset.values) as EndOfCallInput;
+  return h.createApi({
+    ...values,
+    kind: "end_of_call",
+    name: preset.label.en,
+    preset: preset.id,
+    url: values.url.replace(crmOrigin, mockUrl),
+    auth,
+    body_template: values.body_template?.replace("https://switchboard.example.com", PUBLIC_ADDRESS),
+  }).id;
+}
+
+/**
+ * The conversation ends (its final CDR queued with the contact its look-up
+ * found), then the process restarts before anything is delivered: a fresh
+ * integration on the same database, with nothing in memory, delivers it.
+ */
+async function hangUpAndDeliverAfterRestart(conversationIds: string[]): Promise<void> {
+  for (const conversationId of conversationIds) h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: conversationId, call_id: `call_${conversationId}` });
+  // The old process's worker stops (its sender is closed by the harness); its memory is not reused.
+  h.integration.worker.stop();
+  const restarted = createIntegration({ db: h.db, clock: h.clock, logger: silentLogger, policy: parseNetworkPolicy("allow-lan"), random: () => 1 });
+  try {
+    await restarted.worker.runOnce();
+  } finally {
+    restarted.stop();
+    await restarted.sender.close().catch(() => {});
+  }
 }
 
 describe("MiniCRM connector: look-up", () => {
@@ -150,7 +188,7 @@ describe("MiniCRM connector: call log", () => {
   });
 });
 
-describe("HubSpot connector: look-up", () => {
+describe("HubSpot connector: look-up and call log", () => {
   let hubspot: HubSpotMock;
   let hubspotUrl: string;
   beforeEach(async () => {
@@ -234,9 +272,49 @@ describe("HubSpot connector: look-up", () => {
     hubspot.mode = "rate_limited";
     expect(await ask(id, "+36301112233")).toEqual({ status: "error", error: "HTTP 429" });
   });
+
+  it("logs the call as a call engagement associated with the contact the look-up found, after a restart, and without association for an unknown caller", async () => {
+    const lookup = hubspotLookup();
+    const log = callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-eu1-hubspot-token" });
+    expect(await ask(lookup, "+36301112233", "conv_known")).toMatchObject({ status: "found", contact: { id: "512" } });
+    expect(await ask(lookup, "+36309999999", "conv_unknown")).toEqual({ status: "not_found" });
+    await hangUpAndDeliverAfterRestart(["conv_known", "conv_unknown"]);
+    const posts = hubspot.requests.filter((r) => r.url === "/crm/v3/objects/calls");
+    expect(posts.map((r) => r.headers.authorization)).toEqual(["Bearer pat-eu1-hubspot-token", "Bearer pat-eu1-hubspot-token"]);
+    expect(hubspot.calls).toHaveLength(2);
+    const [known, unknown] = hubspot.calls;
+    expect(known.properties).toEqual({
+      hs_timestamp: "2026-11-24T09:00:00.000Z",
+      hs_call_title: "Incoming call from +36301112233",
+      hs_call_body: "Extension 102",
+      hs_call_duration: 127_000,
+      hs_call_direction: "INBOUND",
+      hs_call_from_number: "+36301112233",
+      hs_call_to_number: "+3612345678",
+      hs_call_recording_url: `${PUBLIC_ADDRESS}/api/v1/recordings/SAMPLEcode00000000000000?token=sample&format=mp3`,
+      hs_call_status: "COMPLETED",
+    });
+    expect(known.associations).toEqual([{ to: { id: "512" }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 194 }] }]);
+    expect(unknown.associations).toEqual([]);
+    expect(JSON.parse(posts[1].body)).not.toHaveProperty("associations");
+    expect(listDeliveries(h.db, { outbound_api_id: log }).items.map((d) => d.status)).toEqual(["succeeded", "succeeded"]);
+  });
+
+  it("an outbound, unanswered call is OUTBOUND / NO_ANSWER with zero duration; a wrong token is refused by HubSpot and not retried", async () => {
+    const log = callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-eu1-hubspot-token" });
+    h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: "conv_out", direction: "outbound", caller: { number: "102", name: null }, called_number: "+36301112233", answered_by: null, answered_at: null, talk_time_s: 0, disposition: "no_answer", recordings: [] });
+    await h.integration.worker.runOnce();
+    expect(hubspot.calls.at(-1)?.properties).toMatchObject({ hs_call_direction: "OUTBOUND", hs_call_status: "NO_ANSWER", hs_call_duration: 0, hs_call_to_number: "+36301112233", hs_call_title: "Outgoing call to +36301112233" });
+    expect(hubspot.calls.at(-1)?.properties).not.toHaveProperty("hs_call_recording_url");
+    const refused = callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-wrong" });
+    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(refused)!]);
+    await h.integration.worker.runOnce();
+    expect(listDeliveries(h.db, { outbound_api_id: refused }).items[0]).toMatchObject({ status: "dead", last_status_code: 401 });
+    expect(listDeliveries(h.db, { outbound_api_id: log }).items[0]).toMatchObject({ status: "succeeded" });
+  });
 });
 
-describe("Pipedrive connector: look-up", () => {
+describe("Pipedrive connector: look-up and call log", () => {
   let pipedrive: PipedriveMock;
   let pipedriveUrl: string;
   beforeEach(async () => {
@@ -292,5 +370,39 @@ describe("Pipedrive connector: look-up", () => {
   it("says in Pipedrive's words that the token was refused", async () => {
     const report = await testOutboundApi(h.db, pipedriveLookup("wrong"), { callerNumber: "+36301112233" });
     expect(report).toMatchObject({ ok: false, crm_message: { en: "Pipedrive refused the API token (401). Check the token in your Pipedrive profile." } });
+  });
+
+  it("logs the call with the person the look-up found (even one whose owner has no extension), after a restart, and without a person for an unknown caller", async () => {
+    const lookup = pipedriveLookup();
+    callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
+    expect(await ask(lookup, "+36301112233", "conv_known")).toMatchObject({ status: "found", contact: { id: "42" } });
+    expect(await ask(lookup, "+36301234567", "conv_unrouted")).toMatchObject({ status: "not_found", contact: { id: "43" } });
+    expect(await ask(lookup, "+36309999999", "conv_unknown")).toEqual({ status: "not_found" });
+    await hangUpAndDeliverAfterRestart(["conv_known", "conv_unrouted", "conv_unknown"]);
+    expect(pipedrive.requests.filter((r) => r.url === "/v1/callLogs").every((r) => r.headers["x-api-token"] === "pd-token-1")).toBe(true);
+    const byPerson = pipedrive.callLogs.map((log) => log.person_id);
+    expect(byPerson).toEqual([42, 43, undefined]);
+    expect(pipedrive.callLogs[0]).toEqual({
+      id: "cl1",
+      subject: "Incoming call from +36301112233",
+      duration: "127",
+      outcome: "connected",
+      from_phone_number: "+36301112233",
+      to_phone_number: "+3612345678",
+      start_time: "2026-11-24 09:00:00",
+      end_time: "2026-11-24 09:02:13",
+      person_id: 42,
+      note: `Recording: ${PUBLIC_ADDRESS}/api/v1/recordings/SAMPLEcode00000000000000?token=sample&format=mp3`,
+    });
+  });
+
+  it("a busy call's outcome is busy; a wrong token is refused by Pipedrive and not retried", async () => {
+    callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
+    const refused = callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "wrong" });
+    h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: "conv_busy", answered_by: null, answered_at: null, talk_time_s: 0, disposition: "busy", recordings: [] });
+    await h.integration.worker.runOnce();
+    expect(pipedrive.callLogs).toHaveLength(1);
+    expect(pipedrive.callLogs[0]).toMatchObject({ outcome: "busy", duration: "0", note: "Extension 102" });
+    expect(listDeliveries(h.db, { outbound_api_id: refused }).items[0]).toMatchObject({ status: "dead", last_status_code: 401 });
   });
 });

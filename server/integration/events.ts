@@ -45,8 +45,11 @@ export interface ContactCard {
   url?: string;
 }
 
-export function callEndedEvent(cdr: Cdr, at: string): WebhookEvent<Cdr> {
-  return { type: "call.ended", timestamp: at, data: cdr };
+/** A `call.ended` payload: the CDR plus the contact the call's look-ups found (frozen with it, so a restart before delivery keeps it). */
+export type CallEndedData = Cdr & { contact: ContactCard | null };
+
+export function callEndedEvent(cdr: Cdr, contact: ContactCard | null, at: string): WebhookEvent<CallEndedData> {
+  return { type: "call.ended", timestamp: at, data: { ...cdr, contact } };
 }
 
 export function incomingCallEvent(

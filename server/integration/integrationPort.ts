@@ -21,7 +21,8 @@ export class HttpIntegration implements IntegrationPort {
     if (!api || api.kind !== "data_lookup") return { status: "error", error: `outbound API ${request.outboundApiId} is not a data look-up` };
     if (!api.enabled) return { status: "error", error: `outbound API ${api.name} is disabled` };
     const result = await this.lookups.lookup(api, request.call, request.nodeId, request.variables);
-    if (result.status === "found" && result.contact) this.outbox.rememberContact(request.call.conversationId, result.contact);
+    // A contact found without anyone to route to (not_found with a contact) is still the caller: its call log belongs to it.
+    if (result.status !== "error" && result.contact) this.outbox.rememberContact(request.call.conversationId, result.contact);
     return result;
   }
 

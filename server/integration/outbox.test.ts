@@ -53,7 +53,8 @@ describe("the outbox on the call runtime", () => {
     await flushPromises();
     const stored = (h.db.$client.prepare(`select document from cdrs where call_id = ? and is_final = 1`).pluck().get(callId) as string) ?? "";
     const [message] = messages("call.ended").filter((m) => (m.event.data as unknown as Cdr).is_final);
-    expect(message.event.data).toEqual(JSON.parse(stored));
+    // The stored CDR, plus the contact the call's look-ups found (none here).
+    expect(message.event.data).toEqual({ ...JSON.parse(stored), contact: null });
     for (const ended of messages("call.ended")) expect(() => callEndedWebhookSchema.parse(ended.event)).not.toThrow();
     expect(deliveriesOf(id)).toContainEqual({ messageId: message.id, status: "pending", expiresAt: null });
     const cdr = message.event.data as unknown as Cdr;

@@ -19,7 +19,11 @@ export class Outbox {
   onEnqueued: () => void = () => {};
   /** The call's current CDR leg (set by attachToRuntime). */
   currentLegOf: (callId: string) => string | null = () => null;
-  /** Contacts found by look-ups, so the notifications of the same call carry the customer card. */
+  /**
+   * Contacts found by look-ups, so the notifications and the CDRs of the same
+   * call carry the customer card. Only while the call lasts: each message
+   * freezes the contact into its payload.
+   */
   private readonly contacts = new Map<string, ContactCard>();
   private readonly insertMessage;
   private readonly insertDelivery;
@@ -64,8 +68,9 @@ export class Outbox {
   readonly conversationEnded = (cdr: Cdr): void => {
     const marked = new Set(this.markedApis.all(cdr.conversation_id) as string[]);
     if (marked.size > 0) this.deleteMarks.run(cdr.conversation_id);
+    const contact = this.contacts.get(cdr.conversation_id) ?? null;
     this.contacts.delete(cdr.conversation_id);
-    this.enqueue(callEndedEvent(cdr, this.isoNow()), this.endOfCallTargets(cdr, marked));
+    this.enqueue(callEndedEvent(cdr, contact, this.isoNow()), this.endOfCallTargets(cdr, marked));
   };
 
   /** `store.onEvent` hook: partial CDRs, incoming-call notifications and custom hooks, in the event's own transaction. */
@@ -74,7 +79,7 @@ export class Outbox {
       case "leg.closed": {
         const marked = new Set(this.markedApis.all(event.cdr.conversation_id) as string[]);
         const targets = this.endOfCallTargets(event.cdr, marked).filter((api) => api.config.kind === "end_of_call" && api.config.send_partials);
-        this.enqueue(callEndedEvent(event.cdr, this.isoNow()), targets);
+        this.enqueue(callEndedEvent(event.cdr, this.contacts.get(event.cdr.conversation_id) ?? null, this.isoNow()), targets);
         break;
       }
       case "call.ringing":

@@ -102,7 +102,22 @@ const MINICRM_LOOKUP: PresetValues = {
   fallback: { branch: "error", variables: {} },
 };
 
-const HUBSPOT_DOCS = "HubSpot CRM API v3 (developers.hubspot.com: CRM owners — GET /crm/v3/owners; CRM search — POST /crm/v3/objects/contacts/search with filterGroups on hs_searchable_calculated_phone_number / _mobile_number; contacts' hubspot_owner_id; private-app access tokens), as published in 2026";
+const HUBSPOT_DOCS = "HubSpot CRM API v3 (developers.hubspot.com: CRM owners — GET /crm/v3/owners; CRM search — POST /crm/v3/objects/contacts/search with filterGroups on hs_searchable_calculated_phone_number / _mobile_number; contacts' hubspot_owner_id; Calls engagement — POST /crm/v3/objects/calls with properties and associations, call-to-contact association type 194; private-app access tokens), as published in 2026";
+
+const hubspotConnector = (guide: Text): Connector => ({
+  crm: "HubSpot",
+  docs: HUBSPOT_DOCS,
+  guide,
+  credentials: { secret: { en: "Private app access token", hu: "Privát alkalmazás hozzáférési tokenje" } },
+  errors: {
+    401: { en: "HubSpot refused the access token (401). Check the private app's token.", hu: "A HubSpot elutasította a hozzáférési tokent (401). Ellenőrizze a privát alkalmazás tokenjét." },
+    403: {
+      en: "HubSpot refused access (403): the private app needs the scope crm.objects.contacts.read (look-up) or crm.objects.contacts.write (call log).",
+      hu: "A HubSpot megtagadta a hozzáférést (403): a privát alkalmazásnak crm.objects.contacts.read (lekérdezés) vagy crm.objects.contacts.write (hívásnapló) jogosultság kell.",
+    },
+    429: { en: "HubSpot is limiting the request rate (429); the search API allows a few requests per second.", hu: "A HubSpot korlátozza a kérések számát (429); a keresési API másodpercenként csak néhány kérést enged." },
+  },
+});
 
 /**
  * HubSpot look-up: one CRM search request. HubSpot keeps every contact's
@@ -122,7 +137,69 @@ const HUBSPOT_SEARCH_TEMPLATE = `{
   "limit": 1
 }`;
 
-const PIPEDRIVE_DOCS = "Pipedrive API (developers.pipedrive.com: v2 Persons — GET /api/v2/persons/search with term, fields=phone; v1 Users — GET /v1/users; API token in the x-api-token header), as published in 2026";
+const PIPEDRIVE_DOCS = "Pipedrive API (developers.pipedrive.com: v2 Persons — GET /api/v2/persons/search with term, fields=phone; v1 Users — GET /v1/users; v1 CallLogs — POST /v1/callLogs; API token in the x-api-token header), as published in 2026";
+
+const pipedriveConnector = (guide: Text): Connector => ({
+  crm: "Pipedrive",
+  docs: PIPEDRIVE_DOCS,
+  guide,
+  credentials: { secret: { en: "API token", hu: "API-token" } },
+  errors: {
+    401: { en: "Pipedrive refused the API token (401). Check the token in your Pipedrive profile.", hu: "A Pipedrive elutasította az API-tokent (401). Ellenőrizze a tokent a Pipedrive-profiljában." },
+    429: { en: "Pipedrive is limiting the request rate (429).", hu: "A Pipedrive korlátozza a kérések számát (429)." },
+  },
+});
+
+/**
+ * Where the CRM fetches recordings from: the templates' first line, which
+ * the admin edits to this server's public https address (the guide says so).
+ * Switchboard has no public-address setting of its own, and `summary.recording_url`
+ * is a path with a signed token.
+ */
+const PUBLIC_ADDRESS_LINE = `{% assign switchboard = "https://switchboard.example.com" %}`;
+
+/**
+ * HubSpot's call engagement (CRM API v3 "Calls"): hs_timestamp in UTC,
+ * hs_call_duration in milliseconds, direction from the HubSpot user's side,
+ * hs_call_status from the disposition; the recording link must be https
+ * (mp3 or wav). Associated with the contact the look-up found (type 194,
+ * call → contact), without associations when none was found.
+ */
+export const HUBSPOT_CALL_LOG_TEMPLATE = `${PUBLIC_ADDRESS_LINE}{
+  "properties": {
+    "hs_timestamp": {{ data.started_at | json }},
+    "hs_call_title": {% if summary.direction == "outbound" %}{{ "Outgoing call to " | append: summary.external_number | json }}{% else %}{{ "Incoming call from " | append: summary.external_number | json }}{% endif %},
+    "hs_call_body": {{ "Extension " | append: summary.extension | json }},
+    "hs_call_duration": {{ data.talk_time_s | times: 1000 | round }},
+    "hs_call_direction": {% if summary.direction == "outbound" %}"OUTBOUND"{% else %}"INBOUND"{% endif %},
+    "hs_call_from_number": {{ data.caller.number | json }},
+    "hs_call_to_number": {{ data.called_number | json }},{% if summary.recording_url != "" %}
+    "hs_call_recording_url": {{ switchboard | append: summary.recording_url | json }},{% endif %}
+    "hs_call_status": {% case summary.disposition %}{% when "answered" %}"COMPLETED"{% when "busy" %}"BUSY"{% when "failed" %}"FAILED"{% when "cancelled" %}"CANCELED"{% else %}"NO_ANSWER"{% endcase %}
+  }{% if summary.contact_id != "" %},
+  "associations": [
+    { "to": { "id": {{ summary.contact_id | json }} }, "types": [{ "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 194 }] }
+  ]{% endif %}
+}`;
+
+/**
+ * Pipedrive's call log (API v1 "CallLogs"): start/end in UTC
+ * "YYYY-MM-DD HH:MM:SS", duration in seconds as a string, outcome from the
+ * disposition, person_id from the look-up. Pipedrive attaches audio only as
+ * a multipart upload to a second endpoint, which a data-only connector
+ * cannot send: the note carries the recording link instead.
+ */
+export const PIPEDRIVE_CALL_LOG_TEMPLATE = `${PUBLIC_ADDRESS_LINE}{
+  "subject": {% if summary.direction == "outbound" %}{{ "Outgoing call to " | append: summary.external_number | json }}{% else %}{{ "Incoming call from " | append: summary.external_number | json }}{% endif %},
+  "duration": {{ summary.talk_time_s | append: "" | json }},
+  "outcome": {% case summary.disposition %}{% when "answered" %}"connected"{% when "busy" %}"busy"{% else %}"no_answer"{% endcase %},
+  "from_phone_number": {{ data.caller.number | json }},
+  "to_phone_number": {{ data.called_number | json }},
+  "start_time": {{ summary.started_at_utc | json }},
+  "end_time": {{ summary.ended_at_utc | json }},{% if summary.contact_id != "" %}
+  "person_id": {{ summary.contact_id | plus: 0 | json }},{% endif %}
+  "note": {% if summary.recording_url != "" %}{{ "Recording: " | append: switchboard | append: summary.recording_url | json }}{% else %}{{ "Extension " | append: summary.extension | json }}{% endif %}
+}`;
 
 export const presets: Preset[] = [
   {
@@ -181,20 +258,10 @@ export const presets: Preset[] = [
       users_request: { url: "https://api.hubapi.com/crm/v3/owners?limit=100", items: "$.results", id: "$.id", name: "$.firstName + $.lastName" },
       fallback: { branch: "error", variables: {} },
     },
-    connector: {
-      crm: "HubSpot",
-      docs: HUBSPOT_DOCS,
-      guide: {
-        en: "1. In HubSpot, open Settings → Integrations → Private apps and create an app with the scope crm.objects.contacts.read. 2. Copy its access token into the field below. 3. In the user table, add each HubSpot owner with the extension that should ring for them (the owner id is in HubSpot under Settings → Users & Teams, or in a contact's Contact owner property). 4. Press Test with a number from your HubSpot: the result shows the contact and the extension. 5. Put a CRM look-up node in your call flow and pick this API.",
-        hu: "1. A HubSpotban nyissa meg a Beállítások → Integrációk → Privát alkalmazások oldalt, és hozzon létre egy alkalmazást a crm.objects.contacts.read jogosultsággal. 2. Másolja a hozzáférési tokenjét az alábbi mezőbe. 3. A felhasználói táblázatba vegye fel a HubSpot-tulajdonosokat és a mellékeket, amelyeken csörögjön a hívásuk (a tulajdonos azonosítója a HubSpot Beállítások → Felhasználók és csapatok oldalán, vagy a kapcsolat Tulajdonos mezőjében látható). 4. Nyomja meg a Teszt gombot egy, a HubSpotban szereplő telefonszámmal: az eredmény megmutatja a kapcsolatot és a melléket. 5. Tegyen CRM adatlekérdezés csomópontot a hívásfolyamatba, és válassza ki ezt az API-t.",
-      },
-      credentials: { secret: { en: "Private app access token", hu: "Privát alkalmazás hozzáférési tokenje" } },
-      errors: {
-        401: { en: "HubSpot refused the access token (401). Check the private app's token.", hu: "A HubSpot elutasította a hozzáférési tokent (401). Ellenőrizze a privát alkalmazás tokenjét." },
-        403: { en: "HubSpot refused access (403): the private app needs the scope crm.objects.contacts.read.", hu: "A HubSpot megtagadta a hozzáférést (403): a privát alkalmazásnak crm.objects.contacts.read jogosultság kell." },
-        429: { en: "HubSpot is limiting the request rate (429); the search API allows a few requests per second.", hu: "A HubSpot korlátozza a kérések számát (429); a keresési API másodpercenként csak néhány kérést enged." },
-      },
-    },
+    connector: hubspotConnector({
+      en: "1. In HubSpot, open Settings → Integrations → Private apps and create an app with the scope crm.objects.contacts.read. 2. Copy its access token into the field below. 3. In the user table, add each HubSpot owner with the extension that should ring for them (the owner id is in HubSpot under Settings → Users & Teams, or in a contact's Contact owner property). 4. Press Test with a number from your HubSpot: the result shows the contact and the extension. 5. Put a CRM look-up node in your call flow and pick this API.",
+      hu: "1. A HubSpotban nyissa meg a Beállítások → Integrációk → Privát alkalmazások oldalt, és hozzon létre egy alkalmazást a crm.objects.contacts.read jogosultsággal. 2. Másolja a hozzáférési tokenjét az alábbi mezőbe. 3. A felhasználói táblázatba vegye fel a HubSpot-tulajdonosokat és a mellékeket, amelyeken csörögjön a hívásuk (a tulajdonos azonosítója a HubSpot Beállítások → Felhasználók és csapatok oldalán, vagy a kapcsolat Tulajdonos mezőjében látható). 4. Nyomja meg a Teszt gombot egy, a HubSpotban szereplő telefonszámmal: az eredmény megmutatja a kapcsolatot és a melléket. 5. Tegyen CRM adatlekérdezés csomópontot a hívásfolyamatba, és válassza ki ezt az API-t.",
+    }),
   },
   {
     id: "pipedrive_lookup",
@@ -226,19 +293,58 @@ export const presets: Preset[] = [
       users_request: { url: "https://api.pipedrive.com/v1/users", items: "$.data", id: "$.id", name: "$.name" },
       fallback: { branch: "error", variables: {} },
     },
-    connector: {
-      crm: "Pipedrive",
-      docs: PIPEDRIVE_DOCS,
-      guide: {
-        en: "1. In Pipedrive, open your profile → Personal preferences → API and copy your personal API token (the look-up sees what that user may see). 2. Paste it into the field below. 3. In the user table, add each Pipedrive user who owns persons with the extension that should ring for them (the user id is in Pipedrive under Company settings → Manage users: the number in the user's address). 4. Press Test with a number from your Pipedrive: the result shows the person and the extension. 5. Put a CRM look-up node in your call flow and pick this API.",
-        hu: "1. A Pipedrive-ban nyissa meg a profilja → Személyes beállítások → API oldalt, és másolja ki a személyes API-tokenjét (a lekérdezés azt látja, amit ez a felhasználó). 2. Illessze be az alábbi mezőbe. 3. A felhasználói táblázatba vegye fel azokat a Pipedrive-felhasználókat, akik személyek tulajdonosai, és a mellékeket, amelyeken csörögjön a hívásuk (a felhasználó azonosítója a Pipedrive Cégbeállítások → Felhasználók kezelése oldalán, a felhasználó címében látható szám). 4. Nyomja meg a Teszt gombot egy, a Pipedrive-ban szereplő telefonszámmal: az eredmény megmutatja a személyt és a melléket. 5. Tegyen CRM adatlekérdezés csomópontot a hívásfolyamatba, és válassza ki ezt az API-t.",
-      },
-      credentials: { secret: { en: "API token", hu: "API-token" } },
-      errors: {
-        401: { en: "Pipedrive refused the API token (401). Check the token in your Pipedrive profile.", hu: "A Pipedrive elutasította az API-tokent (401). Ellenőrizze a tokent a Pipedrive-profiljában." },
-        429: { en: "Pipedrive is limiting the request rate (429).", hu: "A Pipedrive korlátozza a kérések számát (429)." },
-      },
+    connector: pipedriveConnector({
+      en: "1. In Pipedrive, open your profile → Personal preferences → API and copy your personal API token (the look-up sees what that user may see). 2. Paste it into the field below. 3. In the user table, add each Pipedrive user who owns persons with the extension that should ring for them (the user id is in Pipedrive under Company settings → Manage users: the number in the user's address). 4. Press Test with a number from your Pipedrive: the result shows the person and the extension. 5. Put a CRM look-up node in your call flow and pick this API.",
+      hu: "1. A Pipedrive-ban nyissa meg a profilja → Személyes beállítások → API oldalt, és másolja ki a személyes API-tokenjét (a lekérdezés azt látja, amit ez a felhasználó). 2. Illessze be az alábbi mezőbe. 3. A felhasználói táblázatba vegye fel azokat a Pipedrive-felhasználókat, akik személyek tulajdonosai, és a mellékeket, amelyeken csörögjön a hívásuk (a felhasználó azonosítója a Pipedrive Cégbeállítások → Felhasználók kezelése oldalán, a felhasználó címében látható szám). 4. Nyomja meg a Teszt gombot egy, a Pipedrive-ban szereplő telefonszámmal: az eredmény megmutatja a személyt és a melléket. 5. Tegyen CRM adatlekérdezés csomópontot a hívásfolyamatba, és válassza ki ezt az API-t.",
+    }),
+  },
+  {
+    id: "hubspot_call_log",
+    label: { en: "HubSpot call log", hu: "HubSpot hívásnapló" },
+    description: {
+      en: "Logs every external call as a HubSpot call engagement (duration, direction, status, recording link), associated with the contact a HubSpot look-up found.",
+      hu: "Minden külső hívást HubSpot hívás-tevékenységként naplóz (időtartam, irány, állapot, felvétel-link), a HubSpot-lekérdezés által megtalált kapcsolathoz rendelve.",
     },
+    kinds: ["end_of_call"],
+    values: {
+      url: "https://api.hubapi.com/crm/v3/objects/calls",
+      method: "POST",
+      auth: { type: "bearer" },
+      headers: {},
+      apply_to: "all_calls",
+      send_recordings: true,
+      recording_format: "mp3",
+      send_partials: false,
+      body_template: HUBSPOT_CALL_LOG_TEMPLATE,
+    },
+    connector: hubspotConnector({
+      en: "1. In HubSpot, give your private app (Settings → Integrations → Private apps) the scope crm.objects.contacts.write as well, and paste its access token into the field below. 2. Open Advanced and, in the body template's first line, replace https://switchboard.example.com with this server's public https address: HubSpot plays the recording from that address (https only), through a signed link that works for RECORDING_LINK_TTL_HOURS (30 days by default). 3. Calls are associated with the contact that the HubSpot look-up of the same call found; calls without a look-up, or from unknown numbers, are logged without a contact. Shapes: HubSpot CRM API v3, Calls engagement (2026).",
+      hu: "1. A HubSpotban adja meg a privát alkalmazásnak (Beállítások → Integrációk → Privát alkalmazások) a crm.objects.contacts.write jogosultságot is, és illessze be a hozzáférési tokenjét az alábbi mezőbe. 2. Nyissa meg a Haladó részt, és a törzssablon első sorában cserélje a https://switchboard.example.com címet ennek a szervernek a nyilvános https-címére: a HubSpot erről a címről játssza le a felvételt (csak https), egy aláírt linken, amely RECORDING_LINK_TTL_HOURS ideig (alapból 30 napig) működik. 3. A hívás ahhoz a kapcsolathoz kerül, amelyet ugyanennek a hívásnak a HubSpot-lekérdezése megtalált; a lekérdezés nélküli vagy ismeretlen számról érkező hívások kapcsolat nélkül kerülnek a naplóba. Formátum: HubSpot CRM API v3, Calls engagement (2026).",
+    }),
+  },
+  {
+    id: "pipedrive_call_log",
+    label: { en: "Pipedrive call log", hu: "Pipedrive hívásnapló" },
+    description: {
+      en: "Logs every external call as a Pipedrive call log (outcome, duration, recording link in the note), linked to the person a Pipedrive look-up found.",
+      hu: "Minden külső hívást Pipedrive-hívásnaplóként rögzít (eredmény, időtartam, felvétel-link a megjegyzésben), a Pipedrive-lekérdezés által megtalált személyhez kapcsolva.",
+    },
+    kinds: ["end_of_call"],
+    values: {
+      url: "https://api.pipedrive.com/v1/callLogs",
+      method: "POST",
+      auth: { type: "header", name: "x-api-token" },
+      headers: {},
+      apply_to: "all_calls",
+      send_recordings: true,
+      recording_format: "mp3",
+      send_partials: false,
+      body_template: PIPEDRIVE_CALL_LOG_TEMPLATE,
+    },
+    connector: pipedriveConnector({
+      en: "1. Paste your Pipedrive API token (profile → Personal preferences → API) into the field below; the call logs belong to that user. 2. Open Advanced and, in the body template's first line, replace https://switchboard.example.com with this server's public https address. 3. Pipedrive attaches audio files only as an upload to a second request, which this connector does not make: the call log's note carries a signed link to the recording instead (it works for RECORDING_LINK_TTL_HOURS, 30 days by default). 4. Calls are linked to the person that the Pipedrive look-up of the same call found; other calls are logged without a person. Shapes: Pipedrive API v1 CallLogs (2026).",
+      hu: "1. Illessze be a Pipedrive API-tokenjét (profil → Személyes beállítások → API) az alábbi mezőbe; a hívásnaplók ehhez a felhasználóhoz kerülnek. 2. Nyissa meg a Haladó részt, és a törzssablon első sorában cserélje a https://switchboard.example.com címet ennek a szervernek a nyilvános https-címére. 3. A Pipedrive hangfájlt csak egy második kérésben feltöltve fogad, ezt ez a csatlakozó nem küldi: a hívásnapló megjegyzése helyette aláírt linket tartalmaz a felvételre (RECORDING_LINK_TTL_HOURS ideig, alapból 30 napig működik). 4. A hívás ahhoz a személyhez kapcsolódik, akit ugyanennek a hívásnak a Pipedrive-lekérdezése megtalált; a többi hívás személy nélkül kerül a naplóba. Formátum: Pipedrive API v1 CallLogs (2026).",
+    }),
   },
   {
     id: "minicrm_call_log",

@@ -110,7 +110,11 @@ export function sampleEvent(kind: OutboundApiKind, hookEvent?: HookEventType): W
         },
       };
     case "end_of_call":
-      return { type: "call.ended", timestamp: "2026-11-24T09:02:13.000Z", data: sampleCdr() };
+      return {
+        type: "call.ended",
+        timestamp: "2026-11-24T09:02:13.000Z",
+        data: { ...sampleCdr(), contact: { id: "42", name: "László Varga", company: "Varga Kft.", url: "https://crm.example.com/contacts/42" } },
+      };
     case "event_hook": {
       const type = hookEvent ?? "call.answered";
       return { type, timestamp: at, data: hookSamples[type] };

@@ -163,6 +163,81 @@ describe("the MiniCRM connector on the production server", () => {
   });
 });
 
+describe("the HubSpot connector on the production server", () => {
+  const HUBSPOT_DID = "+3612340016";
+  const PUBLIC_ADDRESS = "https://pbx.example.test";
+  let hubspot: HubSpotMock;
+  let hubspotUrl: string;
+  const created: string[] = [];
+  const toHubSpot = (url: string) => url.replace("https://api.hubapi.com", hubspotUrl);
+
+  beforeAll(async () => {
+    hubspot = new HubSpotMock({
+      token: "pat-e2e-calls",
+      contacts: [{ id: "512", properties: { firstname: "Anna", lastname: "Kovács", phone: "+36 30 555 6677", hubspot_owner_id: "77001" } }],
+    });
+    hubspotUrl = await hubspot.listen();
+  });
+  afterAll(async () => {
+    for (const id of created) await ok(`/outbound-apis/${id}`, { method: "DELETE" });
+    await hubspot?.close();
+  });
+
+  it("logs a routed call as a call engagement associated with the contact, with a recording link that plays as mp3", async () => {
+    const lookupValues = structuredClone(presets.find((preset) => preset.id === "hubspot_lookup")!.values) as Json;
+    const lookup = await ok("/outbound-apis", {
+      method: "POST",
+      body: { ...lookupValues, kind: "data_lookup", name: "HubSpot owner (e2e)", preset: "hubspot_lookup", url: toHubSpot(lookupValues.url), users_request: null, auth: { type: "bearer", token: "pat-e2e-calls" }, user_map: [{ crm_user_id: "77001", extension: "102" }] },
+    });
+    created.push(lookup.id);
+    const logValues = structuredClone(presets.find((preset) => preset.id === "hubspot_call_log")!.values) as Json;
+    // What the guide asks the admin to do: put this server's public https address into the template's first line.
+    const callLog = await ok("/outbound-apis", {
+      method: "POST",
+      body: { ...logValues, kind: "end_of_call", name: "HubSpot calls (e2e)", preset: "hubspot_call_log", url: toHubSpot(logValues.url), auth: { type: "bearer", token: "pat-e2e-calls" }, body_template: logValues.body_template.replace("https://switchboard.example.com", PUBLIC_ADDRESS) },
+    });
+    created.push(callLog.id);
+
+    const nodes = [
+      { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+      { id: "crm", type: "data_lookup", position: { x: 200, y: 0 }, config: { outbound_api_id: lookup.id } },
+      { id: "rep", type: "dial_extension", position: { x: 400, y: 0 }, config: { extension: "{{ lookup.extension }}", ring_timeout_s: 20 } },
+      { id: "bye", type: "hangup", position: { x: 600, y: 0 }, config: {} },
+    ];
+    const edges = [
+      { id: "e1", source: "start", source_port: "next", target: "crm" },
+      { id: "e2", source: "crm", source_port: "found", target: "rep" },
+      ...["not_found", "error"].map((port) => ({ id: `c-${port}`, source: "crm", source_port: port, target: "bye" })),
+      ...["answered", "no_answer", "busy", "failed"].map((port) => ({ id: `r-${port}`, source: "rep", source_port: port, target: "bye" })),
+    ];
+    const flow = await ok("/flows", { method: "POST", body: { schema_version: 1, name: "HubSpot routing", nodes, edges } });
+    await ok(`/flows/${flow.id}/publish`, { method: "POST" });
+    await ok(`/numbers/${encodeURIComponent(HUBSPOT_DID)}`, { method: "PUT", body: { flow_id: flow.id, label: "HubSpot routing" } });
+
+    const { call_id: callId } = await ok("/simulator/calls", { method: "POST", body: { from: "+36305556677", to: HUBSPOT_DID } });
+    await expect.poll(async () => (await ok(`/calls/${callId}`)).status, slow).toBe("answered");
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // a recording of a second or so
+    expect([204, 404, 409]).toContain((await api(`/simulator/calls/${callId}/hangup`, { method: "POST" })).status);
+    await expect.poll(() => hubspot.calls.length, slow).toBe(1);
+
+    const [logged] = hubspot.calls;
+    expect(logged.associations).toEqual([{ to: { id: "512" }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 194 }] }]);
+    expect(logged.properties).toMatchObject({ hs_call_direction: "INBOUND", hs_call_status: "COMPLETED", hs_call_from_number: "+36305556677", hs_call_to_number: HUBSPOT_DID, hs_call_body: "Extension 102" });
+    const durationMs = Number(logged.properties.hs_call_duration);
+    expect(durationMs).toBeGreaterThanOrEqual(1_000);
+    // The link is absolute and signed: HubSpot fetches it without credentials.
+    const link = new URL(String(logged.properties.hs_call_recording_url));
+    expect(link.origin).toBe(PUBLIC_ADDRESS);
+    expect(link.searchParams.get("format")).toBe("mp3");
+    const recording = await fetch(`${baseUrl}${link.pathname}${link.search}`);
+    expect(recording.status).toBe(200);
+    expect(recording.headers.get("content-type")).toBe("audio/mpeg");
+    const decoded = await decodeMp3(new Uint8Array(await recording.arrayBuffer()));
+    expect(decoded.errors).toBe(0);
+    expect(Math.abs(decoded.soundSeconds - durationMs / 1000)).toBeLessThanOrEqual(1);
+  });
+});
+
 const ui = {
   en: {
     add: "Add: Data look-up API",
@@ -259,6 +334,32 @@ describe("the connector form in Chromium", () => {
       await hubspot.close();
     }
   });
+
+  for (const [language, add, guide, token] of [
+    ["en", "Add: End-of-call data API", "replace https://switchboard.example.com", "Private app access token"],
+    ["hu", "Hozzáadás: Hívás végi adatküldés API", "cserélje a https://switchboard.example.com", "Privát alkalmazás hozzáférési tokenje"],
+  ] as const) {
+    it(`the HubSpot call log preset shows its guide (public address, scope) and the token in HubSpot's words (${language})`, async () => {
+      const context = await browser.newContext({ locale: language === "hu" ? "hu-HU" : "en-US", viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      try {
+        await signInAsAdmin(page, baseUrl);
+        await page.goto(`${baseUrl}/api-access`);
+        await setLanguage(page, language);
+        await page.getByRole("button", { name: add }).click();
+        await page.getByLabel(ui[language].preset).selectOption("hubspot_call_log");
+        await expect.poll(() => page.getByTestId("connector-guide").count(), slow).toBe(1);
+        const text = await page.getByTestId("connector-guide").textContent();
+        expect(text).toContain(guide);
+        expect(text).toContain("crm.objects.contacts.write");
+        expect(await page.getByLabel(token).count()).toBe(1);
+        expect(await page.getByLabel("URL", { exact: true }).inputValue()).toBe("https://api.hubapi.com/crm/v3/objects/calls");
+        await screenshot(page, `connector-hubspot-call-log-${language}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 
   for (const language of ["en", "hu"] as const) {
     it(`sets up MiniCRM without a template: keys, two users, Test with a number shows the extension and the contact (${language})`, async () => {

@@ -36,6 +36,10 @@ describe("the generated OpenAPI document", () => {
     expect(Object.keys(document.webhooks)).toEqual(["call.lookup", "call.incoming", "call.ended"]);
     expect(JSON.stringify(document.webhooks["call.ended"])).toContain("#/components/schemas/CallEndedWebhook");
     expect(document.components.schemas.Cdr.properties.legs.items.$ref).toBe("#/components/schemas/PartialCdr");
+    // call.ended's data is the CDR plus the added (never renamed) contact the look-ups found.
+    expect(document.components.schemas.CallEndedWebhook.properties.data.$ref).toBe("#/components/schemas/CallEndedData");
+    expect(document.components.schemas.CallEndedData.required).toContain("contact");
+    expect(document.components.schemas.CallEndedData.properties.cdr_id).toBeDefined();
   });
 
   it("declares how each webhook is authenticated and describes every tag", () => {

@@ -56,7 +56,15 @@ function envelope<T extends string, D extends z.ZodType>(type: T, data: D, id: s
 
 export const callLookupWebhookSchema = envelope("call.lookup", callLookupDataSchema, "CallLookupWebhook");
 export const callIncomingWebhookSchema = envelope("call.incoming", callIncomingDataSchema, "CallIncomingWebhook");
-export const callEndedWebhookSchema = envelope("call.ended", cdrSchema, "CallEndedWebhook");
+export const callEndedDataSchema = cdrSchema
+  .extend({
+    contact: webhookContactSchema
+      .nullable()
+      .describe("The CRM contact the call's data look-ups found (also when no one could be routed to); null when none did"),
+  })
+  .meta({ id: "CallEndedData", description: "A CDR (API.md §CDR) with the contact the call's look-ups found" });
+
+export const callEndedWebhookSchema = envelope("call.ended", callEndedDataSchema, "CallEndedWebhook");
 
 export interface WebhookDefinition {
   type: string;
