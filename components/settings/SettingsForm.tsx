@@ -48,6 +48,7 @@ function SettingsForm({ initial }: { initial: InstallationSettings }) {
       organisationName: String(form.get("organisationName") ?? ""),
       defaultLocale: String(form.get("defaultLocale") ?? ""),
       deliveryRetentionDays: days === "" ? Number.NaN : Number(days),
+      publicUrl: String(form.get("publicUrl") ?? ""),
     });
     if (!parsed.success) return setErrors(fieldErrorsFromZod(parsed.error));
     setErrors({});
@@ -90,6 +91,20 @@ function SettingsForm({ initial }: { initial: InstallationSettings }) {
           className="block w-32 rounded-md border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-brand-500 aria-[invalid=true]:ring-red-500"
           hint={t("retentionDaysHint")}
           error={errorText(errors.deliveryRetentionDays)}
+        />
+      </Card>
+      <Card className="space-y-4 p-6">
+        <h2 className="text-base font-semibold text-slate-900">{t("connections")}</h2>
+        <TextField
+          label={t("publicUrl")}
+          name="publicUrl"
+          type="url"
+          inputMode="url"
+          placeholder="https://pbx.example.com"
+          defaultValue={initial.publicUrl}
+          maxLength={200}
+          hint={t("publicUrlHint")}
+          error={errorText(errors.publicUrl)}
         />
       </Card>
       <FormError message={errorText(errors._form)} />

@@ -43,7 +43,8 @@ const utcText = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$|Z$/, "")
  * want these, not the nested record). `contact` is what the call's look-ups
  * found (absent in messages frozen before CDRs carried it).
  */
-export function cdrSummary(cdr: Cdr & { contact?: CallEndedData["contact"] }) {
+export function cdrSummary(cdr: Cdr & { contact?: CallEndedData["contact"] }, publicUrl = "") {
+  const recordingUrl = cdr.recordings[0]?.url ?? "";
   const internal = [cdr.answered_by?.extension, cdr.requested.extension, EXTENSION.test(cdr.caller.number) ? cdr.caller.number : null].find(Boolean) ?? "";
   return {
     direction: cdr.direction,
@@ -57,8 +58,10 @@ export function cdrSummary(cdr: Cdr & { contact?: CallEndedData["contact"] }) {
     duration_s: Math.round(cdr.duration_s),
     talk_time_s: Math.round(cdr.talk_time_s),
     recording_code: cdr.recordings[0]?.code ?? "",
-    /** Path and signed token of the first recording, in the API's chosen format (prefix it with Switchboard's public address). */
-    recording_url: cdr.recordings[0]?.url ?? "",
+    /** Path and signed token of the first recording, in the API's chosen format. */
+    recording_url: recordingUrl,
+    /** The same link with the public address (Settings) in front, for CRMs that fetch it; the path alone while none is set. */
+    recording_url_absolute: recordingUrl === "" ? "" : `${publicUrl}${recordingUrl}`,
     recording_format: cdr.recordings[0]?.format ?? "",
     contact_id: cdr.contact?.id ?? "",
     contact_name: cdr.contact?.name ?? "",
@@ -66,8 +69,9 @@ export function cdrSummary(cdr: Cdr & { contact?: CallEndedData["contact"] }) {
   };
 }
 
-export function templateScope(event: WebhookEvent, webhookId: string, secret: string) {
-  const summary = event.type === "call.ended" ? cdrSummary(event.data as CallEndedData) : null;
+/** What a body template sees. `publicUrl` is asked only for call records, so other messages need no settings read. */
+export function templateScope(event: WebhookEvent, webhookId: string, secret: string, publicUrl: () => string = () => "") {
+  const summary = event.type === "call.ended" ? cdrSummary(event.data as CallEndedData, publicUrl()) : null;
   return { type: event.type, timestamp: event.timestamp, data: event.data, webhook_id: webhookId, secret, summary };
 }
 
@@ -77,13 +81,19 @@ function isJsonContent(api: OutboundApi): boolean {
 }
 
 /** The request body; throws TemplateError when the template fails or does not produce the JSON it promises. */
-export function renderBody(api: OutboundApi, frozen: FrozenEvent, webhookId: string, options: { redactSecret?: boolean } = {}): string {
+export interface RenderBodyOptions {
+  redactSecret?: boolean;
+  /** This server's public origin (the Settings page), read when a template renders a call record. */
+  publicUrl?: () => string;
+}
+
+export function renderBody(api: OutboundApi, frozen: FrozenEvent, webhookId: string, options: RenderBodyOptions = {}): string {
   const template = api.config.body_template?.trim();
   if (!template && recordingsPolicy(api, frozen.type) === "as_frozen") return frozen.raw;
   const shaped = eventForEndpoint(api, frozen.event);
   if (!template) return JSON.stringify(shaped);
   const secret = options.redactSecret ? SECRET_PLACEHOLDER : (api.credentials.body_secret ?? "");
-  return renderBodyTemplate(api, template, templateScope(shaped, webhookId, secret));
+  return renderBodyTemplate(api, template, templateScope(shaped, webhookId, secret, options.publicUrl));
 }
 
 /** A body template rendered over `scope`; when the content type is JSON the result must parse as JSON. */

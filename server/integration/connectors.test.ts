@@ -5,6 +5,7 @@ import { HubSpotMock } from "@/crm-demo/mocks/hubspot";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
 import { PipedriveMock } from "@/crm-demo/mocks/pipedrive";
 import { listDeliveries } from "../services/deliveries";
+import { setSetting, settingKeys } from "../services/settings";
 import { loadOutboundApiUsers, testOutboundApi } from "../services/outboundApis";
 import { createIntegration } from "./index";
 import { parseNetworkPolicy } from "./networkPolicy";
@@ -79,10 +80,11 @@ async function ask(id: string, number: string, conversationId?: string) {
 type EndOfCallInput = Extract<OutboundApiInput, { kind: "end_of_call" }>;
 const PUBLIC_ADDRESS = "https://pbx.example.hu";
 
-/** A call-log preset as the form lays it down, pointed at the mock, with the admin's credentials and public address typed in. */
+/** A call-log preset as the form lays it down, pointed at the mock, with the admin's credentials typed in and the public address set under Settings (as the guide asks). */
 function callLogApi(presetId: string, crmOrigin: string, mockUrl: string, auth: EndOfCallInput["auth"]): string {
   const preset = presets.find((p) => p.id === presetId)!;
   const values = structuredClone(preset.values) as EndOfCallInput;
+  setSetting(h.db, settingKeys.publicUrl, PUBLIC_ADDRESS);
   return h.createApi({
     ...values,
     kind: "end_of_call",
@@ -90,7 +92,6 @@ function callLogApi(presetId: string, crmOrigin: string, mockUrl: string, auth: 
     preset: preset.id,
     url: values.url.replace(crmOrigin, mockUrl),
     auth,
-    body_template: values.body_template?.replace("https://switchboard.example.com", PUBLIC_ADDRESS),
   }).id;
 }
 
@@ -394,6 +395,23 @@ describe("Pipedrive connector: look-up and call log", () => {
       person_id: 42,
       note: `Recording: ${PUBLIC_ADDRESS}/api/v1/recordings/SAMPLEcode00000000000000?token=sample&format=mp3`,
     });
+  });
+
+  it("reads the public address per message: a change on the Settings page reaches the next call log, and without one the link stays a path", async () => {
+    const id = callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
+    const recording = "/api/v1/recordings/SAMPLEcode00000000000000?token=sample&format=mp3";
+    const deliverCall = async (conversationId: string) => {
+      h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: conversationId, call_id: `call_${conversationId}` });
+      await h.integration.worker.runOnce();
+      return pipedrive.callLogs.at(-1)?.note;
+    };
+    expect(await deliverCall("conv_first")).toBe(`Recording: ${PUBLIC_ADDRESS}${recording}`);
+    setSetting(h.db, settingKeys.publicUrl, "https://calls.example.org");
+    expect(await deliverCall("conv_moved")).toBe(`Recording: https://calls.example.org${recording}`);
+    // The Test button shows the same link the next delivery sends.
+    expect(JSON.parse((await testOutboundApi(h.db, id)).request.body).note).toBe(`Recording: https://calls.example.org${recording}`);
+    setSetting(h.db, settingKeys.publicUrl, "");
+    expect(await deliverCall("conv_unset")).toBe(`Recording: ${recording}`);
   });
 
   it("a busy call's outcome is busy; a wrong token is refused by Pipedrive and not retried", async () => {

@@ -151,21 +151,13 @@ const pipedriveConnector = (guide: Text): Connector => ({
 });
 
 /**
- * Where the CRM fetches recordings from: the templates' first line, which
- * the admin edits to this server's public https address (the guide says so).
- * Switchboard has no public-address setting of its own, and `summary.recording_url`
- * is a path with a signed token.
- */
-const PUBLIC_ADDRESS_LINE = `{% assign switchboard = "https://switchboard.example.com" %}`;
-
-/**
  * HubSpot's call engagement (CRM API v3 "Calls"): hs_timestamp in UTC,
  * hs_call_duration in milliseconds, direction from the HubSpot user's side,
  * hs_call_status from the disposition; the recording link must be https
- * (mp3 or wav). Associated with the contact the look-up found (type 194,
+ * (mp3 or wav), made absolute with the public address from Settings. Associated with the contact the look-up found (type 194,
  * call → contact), without associations when none was found.
  */
-export const HUBSPOT_CALL_LOG_TEMPLATE = `${PUBLIC_ADDRESS_LINE}{
+export const HUBSPOT_CALL_LOG_TEMPLATE = `{
   "properties": {
     "hs_timestamp": {{ data.started_at | json }},
     "hs_call_title": {% if summary.direction == "outbound" %}{{ "Outgoing call to " | append: summary.external_number | json }}{% else %}{{ "Incoming call from " | append: summary.external_number | json }}{% endif %},
@@ -174,7 +166,7 @@ export const HUBSPOT_CALL_LOG_TEMPLATE = `${PUBLIC_ADDRESS_LINE}{
     "hs_call_direction": {% if summary.direction == "outbound" %}"OUTBOUND"{% else %}"INBOUND"{% endif %},
     "hs_call_from_number": {{ data.caller.number | json }},
     "hs_call_to_number": {{ data.called_number | json }},{% if summary.recording_url != "" %}
-    "hs_call_recording_url": {{ switchboard | append: summary.recording_url | json }},{% endif %}
+    "hs_call_recording_url": {{ summary.recording_url_absolute | json }},{% endif %}
     "hs_call_status": {% case summary.disposition %}{% when "answered" %}"COMPLETED"{% when "busy" %}"BUSY"{% when "failed" %}"FAILED"{% when "cancelled" %}"CANCELED"{% else %}"NO_ANSWER"{% endcase %}
   }{% if summary.contact_id != "" %},
   "associations": [
@@ -189,7 +181,7 @@ export const HUBSPOT_CALL_LOG_TEMPLATE = `${PUBLIC_ADDRESS_LINE}{
  * a multipart upload to a second endpoint, which a data-only connector
  * cannot send: the note carries the recording link instead.
  */
-export const PIPEDRIVE_CALL_LOG_TEMPLATE = `${PUBLIC_ADDRESS_LINE}{
+export const PIPEDRIVE_CALL_LOG_TEMPLATE = `{
   "subject": {% if summary.direction == "outbound" %}{{ "Outgoing call to " | append: summary.external_number | json }}{% else %}{{ "Incoming call from " | append: summary.external_number | json }}{% endif %},
   "duration": {{ summary.talk_time_s | append: "" | json }},
   "outcome": {% case summary.disposition %}{% when "answered" %}"connected"{% when "busy" %}"busy"{% else %}"no_answer"{% endcase %},
@@ -198,7 +190,7 @@ export const PIPEDRIVE_CALL_LOG_TEMPLATE = `${PUBLIC_ADDRESS_LINE}{
   "start_time": {{ summary.started_at_utc | json }},
   "end_time": {{ summary.ended_at_utc | json }},{% if summary.contact_id != "" %}
   "person_id": {{ summary.contact_id | plus: 0 | json }},{% endif %}
-  "note": {% if summary.recording_url != "" %}{{ "Recording: " | append: switchboard | append: summary.recording_url | json }}{% else %}{{ "Extension " | append: summary.extension | json }}{% endif %}
+  "note": {% if summary.recording_url != "" %}{{ "Recording: " | append: summary.recording_url_absolute | json }}{% else %}{{ "Extension " | append: summary.extension | json }}{% endif %}
 }`;
 
 export const presets: Preset[] = [
@@ -318,8 +310,8 @@ export const presets: Preset[] = [
       body_template: HUBSPOT_CALL_LOG_TEMPLATE,
     },
     connector: hubspotConnector({
-      en: "1. In HubSpot, give your private app (Settings → Integrations → Private apps) the scope crm.objects.contacts.write as well, and paste its access token into the field below. 2. Open Advanced and, in the body template's first line, replace https://switchboard.example.com with this server's public https address: HubSpot plays the recording from that address (https only), through a signed link that works for RECORDING_LINK_TTL_HOURS (30 days by default). 3. Calls are associated with the contact that the HubSpot look-up of the same call found; calls without a look-up, or from unknown numbers, are logged without a contact. Shapes: HubSpot CRM API v3, Calls engagement (2026).",
-      hu: "1. A HubSpotban adja meg a privát alkalmazásnak (Beállítások → Integrációk → Privát alkalmazások) a crm.objects.contacts.write jogosultságot is, és illessze be a hozzáférési tokenjét az alábbi mezőbe. 2. Nyissa meg a Haladó részt, és a törzssablon első sorában cserélje a https://switchboard.example.com címet ennek a szervernek a nyilvános https-címére: a HubSpot erről a címről játssza le a felvételt (csak https), egy aláírt linken, amely RECORDING_LINK_TTL_HOURS ideig (alapból 30 napig) működik. 3. A hívás ahhoz a kapcsolathoz kerül, amelyet ugyanennek a hívásnak a HubSpot-lekérdezése megtalált; a lekérdezés nélküli vagy ismeretlen számról érkező hívások kapcsolat nélkül kerülnek a naplóba. Formátum: HubSpot CRM API v3, Calls engagement (2026).",
+      en: "1. In HubSpot, give your private app (Settings → Integrations → Private apps) the scope crm.objects.contacts.write as well, and paste its access token into the field below. 2. Set this server's public address under Settings (it must start with https://): HubSpot plays the recording from that address, through a signed link that works for RECORDING_LINK_TTL_HOURS (30 days by default). 3. Calls are associated with the contact that the HubSpot look-up of the same call found; calls without a look-up, or from unknown numbers, are logged without a contact. Shapes: HubSpot CRM API v3, Calls engagement (2026).",
+      hu: "1. A HubSpotban adja meg a privát alkalmazásnak (Beállítások → Integrációk → Privát alkalmazások) a crm.objects.contacts.write jogosultságot is, és illessze be a hozzáférési tokenjét az alábbi mezőbe. 2. Adja meg ennek a szervernek a nyilvános címét a Beállítások oldalon (https://-sel kell kezdődnie): a HubSpot erről a címről játssza le a felvételt, egy aláírt linken, amely RECORDING_LINK_TTL_HOURS ideig (alapból 30 napig) működik. 3. A hívás ahhoz a kapcsolathoz kerül, amelyet ugyanennek a hívásnak a HubSpot-lekérdezése megtalált; a lekérdezés nélküli vagy ismeretlen számról érkező hívások kapcsolat nélkül kerülnek a naplóba. Formátum: HubSpot CRM API v3, Calls engagement (2026).",
     }),
   },
   {
@@ -342,8 +334,8 @@ export const presets: Preset[] = [
       body_template: PIPEDRIVE_CALL_LOG_TEMPLATE,
     },
     connector: pipedriveConnector({
-      en: "1. Paste your Pipedrive API token (profile → Personal preferences → API) into the field below; the call logs belong to that user. 2. Open Advanced and, in the body template's first line, replace https://switchboard.example.com with this server's public https address. 3. Pipedrive attaches audio files only as an upload to a second request, which this connector does not make: the call log's note carries a signed link to the recording instead (it works for RECORDING_LINK_TTL_HOURS, 30 days by default). 4. Calls are linked to the person that the Pipedrive look-up of the same call found; other calls are logged without a person. Shapes: Pipedrive API v1 CallLogs (2026).",
-      hu: "1. Illessze be a Pipedrive API-tokenjét (profil → Személyes beállítások → API) az alábbi mezőbe; a hívásnaplók ehhez a felhasználóhoz kerülnek. 2. Nyissa meg a Haladó részt, és a törzssablon első sorában cserélje a https://switchboard.example.com címet ennek a szervernek a nyilvános https-címére. 3. A Pipedrive hangfájlt csak egy második kérésben feltöltve fogad, ezt ez a csatlakozó nem küldi: a hívásnapló megjegyzése helyette aláírt linket tartalmaz a felvételre (RECORDING_LINK_TTL_HOURS ideig, alapból 30 napig működik). 4. A hívás ahhoz a személyhez kapcsolódik, akit ugyanennek a hívásnak a Pipedrive-lekérdezése megtalált; a többi hívás személy nélkül kerül a naplóba. Formátum: Pipedrive API v1 CallLogs (2026).",
+      en: "1. Paste your Pipedrive API token (profile → Personal preferences → API) into the field below; the call logs belong to that user. 2. Set this server's public address under Settings, so the recording link in the note opens from outside. 3. Pipedrive attaches audio files only as an upload to a second request, which this connector does not make: the call log's note carries a signed link to the recording instead (it works for RECORDING_LINK_TTL_HOURS, 30 days by default). 4. Calls are linked to the person that the Pipedrive look-up of the same call found; other calls are logged without a person. Shapes: Pipedrive API v1 CallLogs (2026).",
+      hu: "1. Illessze be a Pipedrive API-tokenjét (profil → Személyes beállítások → API) az alábbi mezőbe; a hívásnaplók ehhez a felhasználóhoz kerülnek. 2. Adja meg ennek a szervernek a nyilvános címét a Beállítások oldalon, hogy a megjegyzésben lévő felvétel-link kívülről is megnyíljon. 3. A Pipedrive hangfájlt csak egy második kérésben feltöltve fogad, ezt ez a csatlakozó nem küldi: a hívásnapló megjegyzése helyette aláírt linket tartalmaz a felvételre (RECORDING_LINK_TTL_HOURS ideig, alapból 30 napig működik). 4. A hívás ahhoz a személyhez kapcsolódik, akit ugyanennek a hívásnak a Pipedrive-lekérdezése megtalált; a többi hívás személy nélkül kerül a naplóba. Formátum: Pipedrive API v1 CallLogs (2026).",
     }),
   },
   {

@@ -4,7 +4,7 @@ import { renderTemplate, renderUrlTemplate } from "@/flows/templates/render";
 import { TemplateError } from "@/flows/templates/errors";
 import type { OutboundRequest } from "./httpSender";
 import { signingSecretsAt, type OutboundApi } from "./catalog";
-import { contentTypeOf, renderBody, renderBodyTemplate, SECRET_PLACEHOLDER, templateScope } from "./body";
+import { contentTypeOf, renderBody, renderBodyTemplate, SECRET_PLACEHOLDER, templateScope, type RenderBodyOptions } from "./body";
 import type { FrozenEvent } from "./events";
 import { webhookHeaders } from "./signing";
 
@@ -13,13 +13,19 @@ import { webhookHeaders } from "./signing";
  * credentials and fresh Standard Webhooks signature headers (new timestamp
  * per attempt, same `webhook-id`). `redact` builds the copy the portal shows.
  */
-export function buildRequest(api: OutboundApi, event: FrozenEvent, webhookId: string, now: number, options: { redact?: boolean } = {}): OutboundRequest {
-  const body = renderBody(api, event, webhookId, { redactSecret: options.redact });
+export function buildRequest(
+  api: OutboundApi,
+  event: FrozenEvent,
+  webhookId: string,
+  now: number,
+  options: { redact?: boolean; publicUrl?: RenderBodyOptions["publicUrl"] } = {},
+): OutboundRequest {
+  const body = renderBody(api, event, webhookId, { redactSecret: options.redact, publicUrl: options.publicUrl });
   const headers: Record<string, string> = { "content-type": contentTypeOf(api), "user-agent": "Switchboard-Webhooks/1" };
   for (const [name, value] of Object.entries(api.config.headers)) headers[name.toLowerCase()] = value;
   Object.assign(headers, authHeaders(api, options.redact ?? false));
   // The signature covers the body the CRM receives; the redacted copy's signature is shown as such.
-  Object.assign(headers, webhookHeaders(signingSecretsAt(api, now), webhookId, now, options.redact ? renderBody(api, event, webhookId) : body));
+  Object.assign(headers, webhookHeaders(signingSecretsAt(api, now), webhookId, now, options.redact ? renderBody(api, event, webhookId, { publicUrl: options.publicUrl }) : body));
   return { url: api.config.url, method: api.config.method, headers, body, timeoutMs: api.config.timeout_ms };
 }
 

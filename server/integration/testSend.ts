@@ -102,7 +102,7 @@ export async function sendTestEvent(
   api: OutboundApi,
   sender: HttpSender = defaultSender(),
   clock: Clock = systemClock,
-  options: { callerNumber?: string } = {},
+  options: { callerNumber?: string; publicUrl?: string } = {},
 ): Promise<TestReport> {
   if (api.config.kind === "data_lookup") return testLookup(api, sender, clock, options.callerNumber);
   const event = FrozenEvent.of(sampleEvent(api.kind, api.config.kind === "event_hook" ? api.config.events[0] : undefined));
@@ -111,8 +111,9 @@ export async function sendTestEvent(
   let shown;
   let real;
   try {
-    real = buildRequest(api, event, webhookId, now);
-    shown = buildRequest(api, event, webhookId, now, { redact: true });
+    const publicUrl = () => options.publicUrl ?? "";
+    real = buildRequest(api, event, webhookId, now, { publicUrl });
+    shown = buildRequest(api, event, webhookId, now, { redact: true, publicUrl });
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     return {

@@ -6,6 +6,7 @@ import type { OutboundApi, OutboundApiCatalog } from "./catalog";
 import { FrozenEvent } from "./events";
 import type { HttpSender, OutboundResult } from "./httpSender";
 import type { PayloadCache } from "./payloadCache";
+import { getPublicUrl } from "../services/settings";
 import { buildRequest } from "./request";
 import { attemptError, judgeAttempt, type Verdict } from "./retryPolicy";
 
@@ -264,9 +265,10 @@ export class DeliveryWorker {
   }
 
   private send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
-    const { clock, sender } = this.options;
+    const { clock, sender, db } = this.options;
     try {
-      const request = buildRequest(api, delivery.event, delivery.messageId, clock.now());
+      // The public address is read per message (only when a template renders a call record): a change on the Settings page applies to the next one.
+      const request = buildRequest(api, delivery.event, delivery.messageId, clock.now(), { publicUrl: () => getPublicUrl(db) });
       return sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
     } catch (error) {
       if (!(error instanceof TemplateError)) return Promise.reject(error);

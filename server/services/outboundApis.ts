@@ -33,6 +33,7 @@ import { applyResponseMapping, type MappedReply } from "../integration/responseM
 import { defaultSender, sendTestEvent, type TestReport } from "../integration/testSend";
 import { loadCrmUsers, type CrmUsersResult } from "../integration/crmUsers";
 import { notFound, ServiceError } from "./errors";
+import { getPublicUrl } from "./settings";
 
 /**
  * Outbound API configurations (API.md §Outbound API configuration): the one
@@ -323,7 +324,7 @@ export async function testOutboundApi(
     callerNumber = toE164(options.callerNumber) ?? undefined;
     if (!callerNumber) throw new ServiceError("invalid", "caller_number is not a valid phone number", { field: "caller_number", messageKey: "integration.errors.testNumber" });
   }
-  return sendTestEvent(loadApi(db, id), options.sender, options.clock, { callerNumber });
+  return sendTestEvent(loadApi(db, id), options.sender, options.clock, { callerNumber, publicUrl: getPublicUrl(db) });
 }
 
 /** "Load users from the CRM": the saved look-up API's users request, read into user-map rows (nothing is saved). */

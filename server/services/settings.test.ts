@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "../db/client";
-import { getDefaultLocale, getDeliveryRetentionDays, getInstallationSettings, setSetting, settingKeys, updateInstallationSettings } from "./settings";
+import { getDefaultLocale, getDeliveryRetentionDays, getInstallationSettings, getPublicUrl, setSetting, settingKeys, updateInstallationSettings } from "./settings";
 import { createFirstAdmin } from "./setup";
 import { createUser } from "./users";
 
@@ -21,11 +21,11 @@ function zodPaths(fn: () => unknown): Record<string, string> {
   throw new Error("expected a ZodError");
 }
 
-const valid = { organisationName: "Példa Kft.", defaultLocale: "hu" as const, deliveryRetentionDays: 7 };
+const valid = { organisationName: "Példa Kft.", defaultLocale: "hu" as const, deliveryRetentionDays: 7, publicUrl: "" };
 
 describe("installation settings", () => {
-  it("has sensible defaults on a fresh install: English, 30 days", () => {
-    expect(getInstallationSettings(db)).toEqual({ organisationName: "", defaultLocale: "en", deliveryRetentionDays: 30 });
+  it("has sensible defaults on a fresh install: English, 30 days, no public address", () => {
+    expect(getInstallationSettings(db)).toEqual({ organisationName: "", defaultLocale: "en", deliveryRetentionDays: 30, publicUrl: "" });
   });
 
   it("saves and reads back the organisation name, default language and retention", () => {
@@ -46,9 +46,41 @@ describe("installation settings", () => {
     expect(getInstallationSettings(db).organisationName).toBe("Példa Kft.");
   });
 
+  it("saves the public address as a bare origin, and clears it when emptied", () => {
+    for (const [typed, stored] of [
+      ["https://pbx.example.com", "https://pbx.example.com"],
+      ["  https://PBX.Example.com/  ", "https://pbx.example.com"],
+      ["http://10.0.0.5:3000", "http://10.0.0.5:3000"],
+    ]) {
+      expect(updateInstallationSettings(db, { ...valid, publicUrl: typed }).publicUrl).toBe(stored);
+      expect(getPublicUrl(db)).toBe(stored);
+    }
+    expect(updateInstallationSettings(db, { ...valid, publicUrl: "" }).publicUrl).toBe("");
+    expect(getPublicUrl(db)).toBe("");
+  });
+
+  it("refuses a public address that is not an http(s) origin, storing nothing", () => {
+    updateInstallationSettings(db, { ...valid, publicUrl: "https://pbx.example.com" });
+    for (const publicUrl of [
+      "pbx.example.com",
+      "ftp://pbx.example.com",
+      "https://pbx.example.com/switchboard",
+      "https://pbx.example.com/?x=1",
+      "https://pbx.example.com#top",
+      "https://admin:secret@pbx.example.com",
+      "javascript:alert(1)",
+      `https://${"a".repeat(200)}.com`,
+    ]) {
+      expect(zodPaths(() => updateInstallationSettings(db, { ...valid, organisationName: "Más Kft.", publicUrl })), publicUrl).toEqual({ publicUrl: "settings.errors.publicUrl" });
+    }
+    expect(getInstallationSettings(db)).toMatchObject({ organisationName: "Példa Kft.", publicUrl: "https://pbx.example.com" });
+  });
+
   it("falls back to the defaults when a stored value is unusable", () => {
     setSetting(db, settingKeys.deliveryRetentionDays, 9999);
     setSetting(db, settingKeys.defaultLocale, "xx");
+    setSetting(db, settingKeys.publicUrl, "https://pbx.example.com/path");
+    expect(getPublicUrl(db)).toBe("");
     expect(getDeliveryRetentionDays(db)).toBe(30);
     expect(getDefaultLocale(db)).toBe("en");
   });
@@ -66,7 +98,7 @@ describe("default language of new users", () => {
 
   it("starts as the first admin's language, with the organisation name from the first-run form", async () => {
     await createFirstAdmin(db, { organisation: "Példa Kft.", email: "boss@example.com", firstName: "Béla", password: "a good long password", locale: "hu" });
-    expect(getInstallationSettings(db)).toEqual({ organisationName: "Példa Kft.", defaultLocale: "hu", deliveryRetentionDays: 30 });
+    expect(getInstallationSettings(db)).toEqual({ organisationName: "Példa Kft.", defaultLocale: "hu", deliveryRetentionDays: 30, publicUrl: "" });
     expect((await createUser(db, user)).locale).toBe("hu");
   });
 });

@@ -5,6 +5,7 @@ import { localeSchema, type Locale } from "@/lib/schemas/directory";
 import {
   deliveryRetentionDaysSchema,
   installationSettingsSchema,
+  publicUrlSchema,
   retentionDaysRange,
   type InstallationSettings,
   type InstallationSettingsInput,
@@ -23,6 +24,7 @@ export const settingKeys = {
   organisationName: "organisation_name",
   defaultLocale: "default_locale",
   deliveryRetentionDays: "delivery_retention_days",
+  publicUrl: "public_url",
 } as const;
 
 /** The language of new users when none is given; English on installs that never chose one. */
@@ -37,11 +39,18 @@ export function getDeliveryRetentionDays(db: Db): number {
   return parsed.success ? parsed.data : retentionDaysRange.default;
 }
 
+/** This server's public origin ("" when not set); read per use, so a change on the Settings page reaches the next message in every bundle. */
+export function getPublicUrl(db: Db): string {
+  const parsed = publicUrlSchema.safeParse(getSetting(db, settingKeys.publicUrl) ?? "");
+  return parsed.success ? parsed.data : "";
+}
+
 export function getInstallationSettings(db: Db): InstallationSettings {
   return {
     organisationName: getSetting<string>(db, settingKeys.organisationName) ?? "",
     defaultLocale: getDefaultLocale(db),
     deliveryRetentionDays: getDeliveryRetentionDays(db),
+    publicUrl: getPublicUrl(db),
   };
 }
 
@@ -51,6 +60,7 @@ export function updateInstallationSettings(db: Db, input: InstallationSettingsIn
     setSetting(tx as unknown as Db, settingKeys.organisationName, data.organisationName);
     setSetting(tx as unknown as Db, settingKeys.defaultLocale, data.defaultLocale);
     setSetting(tx as unknown as Db, settingKeys.deliveryRetentionDays, data.deliveryRetentionDays);
+    setSetting(tx as unknown as Db, settingKeys.publicUrl, data.publicUrl);
   });
   return getInstallationSettings(db);
 }

@@ -7,6 +7,8 @@
  * extension within the look-up budget, and after hang-up MiniCRM holds the
  * call in its call log.
  */
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { HubSpotMock } from "@/crm-demo/mocks/hubspot";
@@ -181,7 +183,17 @@ describe("the HubSpot connector on the production server", () => {
   afterAll(async () => {
     for (const id of created) await ok(`/outbound-apis/${id}`, { method: "DELETE" });
     await hubspot?.close();
+    setPublicAddress("");
   });
+
+  function setPublicAddress(origin: string): void {
+    const db = new Database(path.join(dataDir, "switchboard.db"));
+    try {
+      db.prepare("insert into settings (key, value) values ('public_url', ?) on conflict (key) do update set value = excluded.value").run(JSON.stringify(origin));
+    } finally {
+      db.close();
+    }
+  }
 
   it("logs a routed call as a call engagement associated with the contact, with a recording link that plays as mp3", async () => {
     const lookupValues = structuredClone(presets.find((preset) => preset.id === "hubspot_lookup")!.values) as Json;
@@ -191,10 +203,11 @@ describe("the HubSpot connector on the production server", () => {
     });
     created.push(lookup.id);
     const logValues = structuredClone(presets.find((preset) => preset.id === "hubspot_call_log")!.values) as Json;
-    // What the guide asks the admin to do: put this server's public https address into the template's first line.
+    // The preset's template as it is: the guide asks only for the public address under Settings (set here by another process, read per message).
+    setPublicAddress(PUBLIC_ADDRESS);
     const callLog = await ok("/outbound-apis", {
       method: "POST",
-      body: { ...logValues, kind: "end_of_call", name: "HubSpot calls (e2e)", preset: "hubspot_call_log", url: toHubSpot(logValues.url), auth: { type: "bearer", token: "pat-e2e-calls" }, body_template: logValues.body_template.replace("https://switchboard.example.com", PUBLIC_ADDRESS) },
+      body: { ...logValues, kind: "end_of_call", name: "HubSpot calls (e2e)", preset: "hubspot_call_log", url: toHubSpot(logValues.url), auth: { type: "bearer", token: "pat-e2e-calls" } },
     });
     created.push(callLog.id);
 
@@ -336,8 +349,8 @@ describe("the connector form in Chromium", () => {
   });
 
   for (const [language, add, guide, token] of [
-    ["en", "Add: End-of-call data API", "replace https://switchboard.example.com", "Private app access token"],
-    ["hu", "Hozzáadás: Hívás végi adatküldés API", "cserélje a https://switchboard.example.com", "Privát alkalmazás hozzáférési tokenje"],
+    ["en", "Add: End-of-call data API", "Set this server's public address under Settings", "Private app access token"],
+    ["hu", "Hozzáadás: Hívás végi adatküldés API", "nyilvános címét a Beállítások oldalon", "Privát alkalmazás hozzáférési tokenje"],
   ] as const) {
     it(`the HubSpot call log preset shows its guide (public address, scope) and the token in HubSpot's words (${language})`, async () => {
       const context = await browser.newContext({ locale: language === "hu" ? "hu-HU" : "en-US", viewport: { width: 1280, height: 900 } });

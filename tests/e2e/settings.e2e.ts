@@ -31,6 +31,7 @@ afterAll(async () => {
     await name.fill(originalName);
     await page.getByLabel(/^(Keep delivered webhooks for \(days\)|Kézbesített webhookok megőrzése \(nap\))$/).fill("30");
     await page.getByLabel(/^(Default language for new users|Új felhasználók alapértelmezett nyelve)$/).selectOption(originalLocale);
+    await page.getByLabel(/^(Public address|Nyilvános cím)$/).fill("");
     await page.getByRole("button", { name: /^(Save settings|Beállítások mentése)$/ }).click();
     await page.getByText(/^(Settings saved\.|A beállítások elmentve\.)$/).waitFor(slow);
     await setLanguage(page, "en");
@@ -72,6 +73,28 @@ describe("settings", () => {
     expect(await sidebar().getByText("Teszt Telecom Kft.", { exact: true }).count()).toBe(1);
   });
 
+  it("sets the public address CRMs reach this server at, refusing one with a path", async () => {
+    await page.goto(`${baseUrl}/settings`);
+    const address = page.getByLabel("Public address");
+    await address.waitFor(slow);
+    expect(await address.inputValue()).toBe("");
+    await expect.poll(() => page.getByText("HubSpot needs https.", { exact: false }).count()).toBe(1);
+
+    await address.fill("https://pbx.example.com/switchboard");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => page.getByText("with no path, query or user name.", { exact: false }).count(), slow).toBe(1);
+    expect(await address.getAttribute("aria-invalid")).toBe("true");
+    await screenshot(page, "settings-public-address-error-en");
+
+    await address.fill("https://PBX.example.com/");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => page.getByText("Settings saved.").count(), slow).toBe(1);
+    await page.reload();
+    await page.getByLabel("Public address").waitFor(slow);
+    expect(await page.getByLabel("Public address").inputValue()).toBe("https://pbx.example.com");
+    await screenshot(page, "settings-public-address-en");
+  });
+
   it("does the same in Hungarian", async () => {
     await setLanguage(page, "hu");
     await page.goto(`${baseUrl}/settings`);
@@ -104,5 +127,10 @@ describe("settings", () => {
     expect(await page.getByLabel("Szervezet neve").inputValue()).toBe("Példa Telefon Zrt.");
     expect(await page.getByLabel("Kézbesített webhookok megőrzése (nap)").inputValue()).toBe("90");
     expect(await page.getByLabel("Új felhasználók alapértelmezett nyelve").inputValue()).toBe("hu");
+    expect(await page.getByLabel("Nyilvános cím").inputValue()).toBe("https://pbx.example.com");
+
+    await page.getByLabel("Nyilvános cím").fill("ftp://pbx.example.com");
+    await page.getByRole("button", { name: "Beállítások mentése" }).click();
+    await expect.poll(() => page.getByText("útvonal, lekérdezés és felhasználónév nélkül.", { exact: false }).count(), slow).toBe(1);
   });
 });

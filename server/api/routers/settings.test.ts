@@ -13,7 +13,7 @@ afterEach(() => cleanup());
 
 const asUser = (role: SessionUser["role"] | null) => callerAs(db, role);
 
-const input = { organisationName: "Példa Kft.", defaultLocale: "hu" as const, deliveryRetentionDays: 14 };
+const input = { organisationName: "Példa Kft.", defaultLocale: "hu" as const, deliveryRetentionDays: 14, publicUrl: "https://pbx.example.com" };
 
 describe("settings procedures", () => {
   it("are for admins only: plain users are refused, anonymous callers unauthorised, nothing changes", async () => {
