@@ -5,7 +5,9 @@
  * loopback, which OUTBOUND_NETWORK=allow-lan permits), a flow with a CRM
  * look-up routes a known customer's call to the responsible user's
  * extension within the look-up budget, and after hang-up MiniCRM holds the
- * call in its call log.
+ * call in its call log. HubSpot and Pipedrive run one shared case: the
+ * owner's extension rings, and the call log names the contact and links a
+ * recording that plays as mp3 without credentials.
  */
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -13,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { HubSpotMock } from "@/crm-demo/mocks/hubspot";
 import { MiniCrmMock } from "@/crm-demo/mocks/minicrm";
+import { PipedriveMock } from "@/crm-demo/mocks/pipedrive";
+import type { CrmMock } from "@/crm-demo/mocks/crmMock";
 import { presets } from "@/server/integration/presets";
 import { decodeMp3 } from "@/server/audio/testAudio";
 import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
@@ -165,90 +169,168 @@ describe("the MiniCRM connector on the production server", () => {
   });
 });
 
-describe("the HubSpot connector on the production server", () => {
-  const HUBSPOT_DID = "+3612340016";
-  const PUBLIC_ADDRESS = "https://pbx.example.test";
-  let hubspot: HubSpotMock;
-  let hubspotUrl: string;
-  const created: string[] = [];
-  const toHubSpot = (url: string) => url.replace("https://api.hubapi.com", hubspotUrl);
+/** What the end-of-call test needs to know of one CRM: its mock, presets and credentials, and how to read the call it logged. */
+interface CrmConnectorCase<Mock extends CrmMock> {
+  crm: string;
+  /** The CRM's API origin in the presets, replaced by the mock's address. */
+  origin: string;
+  did: string;
+  caller: string;
+  /** The contact id the look-up finds, as the CRM's call log carries it. */
+  contactId: unknown;
+  ownerId: string;
+  mock(): Mock;
+  lookupPreset: string;
+  callLogPreset: string;
+  auth: Json;
+  /** The call log the mock holds, or undefined while none has arrived. */
+  loggedCall(mock: Mock): { fields: Record<string, unknown>; contactId: unknown; durationS: number; recordingUrl: string } | undefined;
+  /** CRM-specific fields of the logged call. */
+  expectedFields: Record<string, unknown>;
+}
 
-  beforeAll(async () => {
-    hubspot = new HubSpotMock({
+const PUBLIC_ADDRESS = "https://pbx.example.test";
+
+/** The public address under Settings, written by another process and read by the server per message. */
+function setPublicAddress(origin: string): void {
+  const db = new Database(path.join(dataDir, "switchboard.db"));
+  try {
+    db.prepare("insert into settings (key, value) values ('public_url', ?) on conflict (key) do update set value = excluded.value").run(JSON.stringify(origin));
+  } finally {
+    db.close();
+  }
+}
+
+function describeCallLoggingConnector<Mock extends CrmMock>(crm: CrmConnectorCase<Mock>): void {
+  describe(`the ${crm.crm} connector on the production server`, () => {
+    let mock: Mock;
+    let mockUrl: string;
+    const created: string[] = [];
+    const toMock = (url: string) => url.replace(crm.origin, mockUrl);
+
+    beforeAll(async () => {
+      mock = crm.mock();
+      mockUrl = await mock.listen();
+    });
+    afterAll(async () => {
+      for (const id of created) await ok(`/outbound-apis/${id}`, { method: "DELETE" });
+      await mock?.close();
+      setPublicAddress("");
+    });
+
+    it("routes a known contact to the owner's extension and logs the call with the contact, with a recording link that plays as mp3", async () => {
+      const lookupValues = structuredClone(presets.find((preset) => preset.id === crm.lookupPreset)!.values) as Json;
+      const lookup = await ok("/outbound-apis", {
+        method: "POST",
+        body: { ...lookupValues, kind: "data_lookup", name: `${crm.crm} owner (e2e)`, preset: crm.lookupPreset, url: toMock(lookupValues.url), users_request: null, auth: crm.auth, user_map: [{ crm_user_id: crm.ownerId, extension: "102" }] },
+      });
+      created.push(lookup.id);
+      const logValues = structuredClone(presets.find((preset) => preset.id === crm.callLogPreset)!.values) as Json;
+      // The preset's template as it is: the guide asks only for the public address under Settings.
+      setPublicAddress(PUBLIC_ADDRESS);
+      const callLog = await ok("/outbound-apis", {
+        method: "POST",
+        body: { ...logValues, kind: "end_of_call", name: `${crm.crm} calls (e2e)`, preset: crm.callLogPreset, url: toMock(logValues.url), auth: crm.auth },
+      });
+      created.push(callLog.id);
+
+      const nodes = [
+        { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+        { id: "crm", type: "data_lookup", position: { x: 200, y: 0 }, config: { outbound_api_id: lookup.id } },
+        { id: "rep", type: "dial_extension", position: { x: 400, y: 0 }, config: { extension: "{{ lookup.extension }}", ring_timeout_s: 20 } },
+        { id: "bye", type: "hangup", position: { x: 600, y: 0 }, config: {} },
+      ];
+      const edges = [
+        { id: "e1", source: "start", source_port: "next", target: "crm" },
+        { id: "e2", source: "crm", source_port: "found", target: "rep" },
+        ...["not_found", "error"].map((port) => ({ id: `c-${port}`, source: "crm", source_port: port, target: "bye" })),
+        ...["answered", "no_answer", "busy", "failed"].map((port) => ({ id: `r-${port}`, source: "rep", source_port: port, target: "bye" })),
+      ];
+      const flow = await ok("/flows", { method: "POST", body: { schema_version: 1, name: `${crm.crm} routing`, nodes, edges } });
+      await ok(`/flows/${flow.id}/publish`, { method: "POST" });
+      await ok(`/numbers/${encodeURIComponent(crm.did)}`, { method: "PUT", body: { flow_id: flow.id, label: `${crm.crm} routing` } });
+
+      const { call_id: callId } = await ok("/simulator/calls", { method: "POST", body: { from: crm.caller, to: crm.did } });
+      await expect.poll(async () => (await ok(`/calls/${callId}`)).status, slow).toBe("answered");
+      const trace = (await ok(`/simulator/calls/${callId}`)).trace as { node_id: string; branch: string | null }[];
+      expect(trace.find((step) => step.node_id === "crm")?.branch).toBe("found");
+      const { items } = await ok(`/outbound-apis/${lookup.id}/deliveries`);
+      const lookupLog = items.find((item: Json) => item.status === "succeeded");
+      const spent = lookupLog.attempts.reduce((sum: number, attempt: Json) => sum + attempt.latency_ms, 0);
+      expect(spent).toBeLessThan(lookupValues.timeout_ms);
+
+      await new Promise((resolve) => setTimeout(resolve, 1_200)); // a recording of a second or so
+      expect([204, 404, 409]).toContain((await api(`/simulator/calls/${callId}/hangup`, { method: "POST" })).status);
+      await expect.poll(async () => (await ok(`/calls/${callId}`)).status, slow).toBe("ended");
+      const call = await ok(`/calls/${callId}`);
+      expect(call.legs.map((leg: Json) => leg.answered_by?.extension).find(Boolean)).toBe("102");
+
+      await expect.poll(() => crm.loggedCall(mock), slow).toBeDefined();
+      const logged = crm.loggedCall(mock)!;
+      expect(logged.contactId).toBe(crm.contactId);
+      expect(logged.fields).toMatchObject(crm.expectedFields);
+      expect(logged.durationS).toBeGreaterThanOrEqual(1);
+      // The link is absolute and signed: the CRM fetches it without credentials.
+      const link = new URL(logged.recordingUrl);
+      expect(link.origin).toBe(PUBLIC_ADDRESS);
+      expect(link.searchParams.get("format")).toBe("mp3");
+      const recording = await fetch(`${baseUrl}${link.pathname}${link.search}`);
+      expect(recording.status).toBe(200);
+      expect(recording.headers.get("content-type")).toBe("audio/mpeg");
+      const decoded = await decodeMp3(new Uint8Array(await recording.arrayBuffer()));
+      expect(decoded.errors).toBe(0);
+      expect(Math.abs(decoded.soundSeconds - logged.durationS)).toBeLessThanOrEqual(1);
+    });
+  });
+}
+
+const HUBSPOT_DID = "+3612340016";
+describeCallLoggingConnector<HubSpotMock>({
+  crm: "HubSpot",
+  origin: "https://api.hubapi.com",
+  did: HUBSPOT_DID,
+  caller: "+36305556677",
+  contactId: "512",
+  ownerId: "77001",
+  mock: () =>
+    new HubSpotMock({
       token: "pat-e2e-calls",
       contacts: [{ id: "512", properties: { firstname: "Anna", lastname: "Kovács", phone: "+36 30 555 6677", hubspot_owner_id: "77001" } }],
-    });
-    hubspotUrl = await hubspot.listen();
-  });
-  afterAll(async () => {
-    for (const id of created) await ok(`/outbound-apis/${id}`, { method: "DELETE" });
-    await hubspot?.close();
-    setPublicAddress("");
-  });
+    }),
+  lookupPreset: "hubspot_lookup",
+  callLogPreset: "hubspot_call_log",
+  auth: { type: "bearer", token: "pat-e2e-calls" },
+  loggedCall: (hubspot) => {
+    expect(hubspot.calls.length).toBeLessThanOrEqual(1);
+    const [call] = hubspot.calls;
+    if (!call) return undefined;
+    expect(call.associations.map((association) => association.types)).toEqual([[{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 194 }]]);
+    return { fields: call.properties, contactId: call.associations[0]?.to.id, durationS: Number(call.properties.hs_call_duration) / 1000, recordingUrl: String(call.properties.hs_call_recording_url) };
+  },
+  expectedFields: { hs_call_direction: "INBOUND", hs_call_status: "COMPLETED", hs_call_from_number: "+36305556677", hs_call_to_number: HUBSPOT_DID, hs_call_body: "Extension 102" },
+});
 
-  function setPublicAddress(origin: string): void {
-    const db = new Database(path.join(dataDir, "switchboard.db"));
-    try {
-      db.prepare("insert into settings (key, value) values ('public_url', ?) on conflict (key) do update set value = excluded.value").run(JSON.stringify(origin));
-    } finally {
-      db.close();
-    }
-  }
-
-  it("logs a routed call as a call engagement associated with the contact, with a recording link that plays as mp3", async () => {
-    const lookupValues = structuredClone(presets.find((preset) => preset.id === "hubspot_lookup")!.values) as Json;
-    const lookup = await ok("/outbound-apis", {
-      method: "POST",
-      body: { ...lookupValues, kind: "data_lookup", name: "HubSpot owner (e2e)", preset: "hubspot_lookup", url: toHubSpot(lookupValues.url), users_request: null, auth: { type: "bearer", token: "pat-e2e-calls" }, user_map: [{ crm_user_id: "77001", extension: "102" }] },
-    });
-    created.push(lookup.id);
-    const logValues = structuredClone(presets.find((preset) => preset.id === "hubspot_call_log")!.values) as Json;
-    // The preset's template as it is: the guide asks only for the public address under Settings (set here by another process, read per message).
-    setPublicAddress(PUBLIC_ADDRESS);
-    const callLog = await ok("/outbound-apis", {
-      method: "POST",
-      body: { ...logValues, kind: "end_of_call", name: "HubSpot calls (e2e)", preset: "hubspot_call_log", url: toHubSpot(logValues.url), auth: { type: "bearer", token: "pat-e2e-calls" } },
-    });
-    created.push(callLog.id);
-
-    const nodes = [
-      { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
-      { id: "crm", type: "data_lookup", position: { x: 200, y: 0 }, config: { outbound_api_id: lookup.id } },
-      { id: "rep", type: "dial_extension", position: { x: 400, y: 0 }, config: { extension: "{{ lookup.extension }}", ring_timeout_s: 20 } },
-      { id: "bye", type: "hangup", position: { x: 600, y: 0 }, config: {} },
-    ];
-    const edges = [
-      { id: "e1", source: "start", source_port: "next", target: "crm" },
-      { id: "e2", source: "crm", source_port: "found", target: "rep" },
-      ...["not_found", "error"].map((port) => ({ id: `c-${port}`, source: "crm", source_port: port, target: "bye" })),
-      ...["answered", "no_answer", "busy", "failed"].map((port) => ({ id: `r-${port}`, source: "rep", source_port: port, target: "bye" })),
-    ];
-    const flow = await ok("/flows", { method: "POST", body: { schema_version: 1, name: "HubSpot routing", nodes, edges } });
-    await ok(`/flows/${flow.id}/publish`, { method: "POST" });
-    await ok(`/numbers/${encodeURIComponent(HUBSPOT_DID)}`, { method: "PUT", body: { flow_id: flow.id, label: "HubSpot routing" } });
-
-    const { call_id: callId } = await ok("/simulator/calls", { method: "POST", body: { from: "+36305556677", to: HUBSPOT_DID } });
-    await expect.poll(async () => (await ok(`/calls/${callId}`)).status, slow).toBe("answered");
-    await new Promise((resolve) => setTimeout(resolve, 1_200)); // a recording of a second or so
-    expect([204, 404, 409]).toContain((await api(`/simulator/calls/${callId}/hangup`, { method: "POST" })).status);
-    await expect.poll(() => hubspot.calls.length, slow).toBe(1);
-
-    const [logged] = hubspot.calls;
-    expect(logged.associations).toEqual([{ to: { id: "512" }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 194 }] }]);
-    expect(logged.properties).toMatchObject({ hs_call_direction: "INBOUND", hs_call_status: "COMPLETED", hs_call_from_number: "+36305556677", hs_call_to_number: HUBSPOT_DID, hs_call_body: "Extension 102" });
-    const durationMs = Number(logged.properties.hs_call_duration);
-    expect(durationMs).toBeGreaterThanOrEqual(1_000);
-    // The link is absolute and signed: HubSpot fetches it without credentials.
-    const link = new URL(String(logged.properties.hs_call_recording_url));
-    expect(link.origin).toBe(PUBLIC_ADDRESS);
-    expect(link.searchParams.get("format")).toBe("mp3");
-    const recording = await fetch(`${baseUrl}${link.pathname}${link.search}`);
-    expect(recording.status).toBe(200);
-    expect(recording.headers.get("content-type")).toBe("audio/mpeg");
-    const decoded = await decodeMp3(new Uint8Array(await recording.arrayBuffer()));
-    expect(decoded.errors).toBe(0);
-    expect(Math.abs(decoded.soundSeconds - durationMs / 1000)).toBeLessThanOrEqual(1);
-  });
+const PIPEDRIVE_DID = "+3612340017";
+describeCallLoggingConnector<PipedriveMock>({
+  crm: "Pipedrive",
+  origin: "https://api.pipedrive.com",
+  did: PIPEDRIVE_DID,
+  caller: "+36304445566",
+  contactId: 42,
+  ownerId: "9001",
+  mock: () => new PipedriveMock({ token: "pd-e2e-calls", persons: [{ id: 42, name: "Varga László", phones: ["06 30 444 5566"], ownerId: 9001 }] }),
+  lookupPreset: "pipedrive_lookup",
+  callLogPreset: "pipedrive_call_log",
+  auth: { type: "header", name: "x-api-token", value: "pd-e2e-calls" },
+  loggedCall: (pipedrive) => {
+    expect(pipedrive.callLogs.length).toBeLessThanOrEqual(1);
+    const [log] = pipedrive.callLogs;
+    if (!log) return undefined;
+    const note = String(log.note);
+    expect(note).toMatch(/^Recording: /);
+    return { fields: log, contactId: log.person_id, durationS: Number(log.duration), recordingUrl: note.slice("Recording: ".length) };
+  },
+  expectedFields: { outcome: "connected", subject: "Incoming call from +36304445566", from_phone_number: "+36304445566", to_phone_number: PIPEDRIVE_DID },
 });
 
 const ui = {
