@@ -222,7 +222,12 @@ export function OutboundApiForm({
             />
           ) : null}
           {secretIsTheCredential ? bodySecretField : null}
-          <HeadersEditor rows={form.headers} onChange={(rows) => set("headers", rows)} error={err("headers")} />
+          <PairsEditor
+            rows={form.headers}
+            onChange={(rows) => set("headers", rows)}
+            error={err("headers")}
+            labels={{ title: t("headers"), name: t("headerName"), value: t("headerValue"), add: t("headerAdd"), namePlaceholder: "X-Tenant" }}
+          />
         </Section>
 
         {form.kind === "data_lookup" ? (
@@ -309,27 +314,84 @@ function RadioGroup({ name, value, options, onChange }: { name: string; value: s
   );
 }
 
-function HeadersEditor({ rows, onChange, error }: { rows: FormState["headers"]; onChange: (rows: FormState["headers"]) => void; error?: string }) {
+interface PairsLabels {
+  title: string;
+  hint?: string;
+  name: string;
+  value: string;
+  add: string;
+  namePlaceholder?: string;
+  valuePlaceholder?: string;
+}
+
+/** Editable name → value rows (extra headers, named fields). */
+function PairsEditor({ rows, onChange, labels, error }: { rows: { name: string; value: string }[]; onChange: (rows: { name: string; value: string }[]) => void; labels: PairsLabels; error?: string }) {
   const t = useTranslations("integration.apis");
-  const replace = (index: number, row: FormState["headers"][number]) => onChange(rows.map((r, i) => (i === index ? row : r)));
+  const replace = (index: number, row: { name: string; value: string }) => onChange(rows.map((r, i) => (i === index ? row : r)));
   return (
     <div className="space-y-2">
-      <p className="text-sm font-medium text-slate-700">{t("headers")}</p>
+      <p className="text-sm font-medium text-slate-700">{labels.title}</p>
+      {labels.hint ? <p className="text-xs text-slate-500">{labels.hint}</p> : null}
       {rows.map((row, index) => (
         <div key={index} className="flex gap-2">
-          <input aria-label={t("headerName")} className={textareaClass} value={row.name} placeholder="X-Tenant" onChange={(e) => replace(index, { ...row, name: e.target.value })} />
-          <input aria-label={t("headerValue")} className={textareaClass} value={row.value} onChange={(e) => replace(index, { ...row, value: e.target.value })} />
-          <Button variant="ghost" aria-label={`${t("remove")}: ${row.name}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+          <input aria-label={`${labels.name} ${index + 1}`} className={textareaClass} value={row.name} placeholder={labels.namePlaceholder} onChange={(e) => replace(index, { ...row, name: e.target.value })} />
+          <input aria-label={`${labels.value} ${index + 1}`} className={textareaClass} value={row.value} placeholder={labels.valuePlaceholder} onChange={(e) => replace(index, { ...row, value: e.target.value })} />
+          <Button variant="ghost" aria-label={`${t("remove")}: ${row.name || `${labels.name} ${index + 1}`}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
             <X aria-hidden className="h-4 w-4" />
           </Button>
         </div>
       ))}
-      {error ? <p className="text-sm text-red-600">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      ) : null}
       <Button variant="secondary" onClick={() => onChange([...rows, { name: "", value: "" }])}>
         <Plus aria-hidden className="h-4 w-4" />
-        {t("headerAdd")}
+        {labels.add}
       </Button>
     </div>
+  );
+}
+
+const rowsOf = (fields: Record<string, string>) => Object.entries(fields).map(([name, path]) => ({ name, value: path }));
+const fieldsOf = (rows: { name: string; value: string }[]) => Object.fromEntries(rows.filter((row) => row.name.trim()).map((row) => [row.name.trim(), row.value]));
+
+/**
+ * A response mapping's named fields (name → JSONPath). The rows live here
+ * while they are typed (a blank or repeated name is not lost); the mapping
+ * gets every named row, and the schema checks the names on save.
+ */
+function NamedFieldsEditor({ value, onChange, error, step }: { value: Record<string, string>; onChange: (fields: Record<string, string>) => void; error?: string; step?: number }) {
+  const t = useTranslations("integration.apis");
+  const [rows, setRows] = useState(() => rowsOf(value));
+  // A change from outside (a preset, a removed step before this one) replaces the rows.
+  const [seen, setSeen] = useState(value);
+  if (seen !== value) {
+    setSeen(value);
+    if (JSON.stringify(fieldsOf(rows)) !== JSON.stringify(value)) setRows(rowsOf(value));
+  }
+  const names = rows.map((row) => row.name.trim()).filter(Boolean);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  const update = (next: { name: string; value: string }[]) => {
+    setRows(next);
+    onChange(fieldsOf(next));
+  };
+  return (
+    <PairsEditor
+      rows={rows}
+      onChange={update}
+      error={repeated ? t("namedFieldRepeated", { name: repeated }) : error}
+      labels={{
+        title: step ? `${t("namedFields")} (${t("stepN", { n: step })})` : t("namedFields"),
+        hint: t("namedFieldsHint"),
+        name: step ? `${t("namedFieldName")} (${t("stepN", { n: step })})` : t("namedFieldName"),
+        value: step ? `${t("namedFieldPath")} (${t("stepN", { n: step })})` : t("namedFieldPath"),
+        add: t("namedFieldAdd"),
+        namePlaceholder: "deal_id",
+        valuePlaceholder: "$.Results.*.Id",
+      }}
+    />
   );
 }
 
@@ -405,6 +467,7 @@ function MappingEditor({ form, set, err }: SectionProps) {
               error={err(`response_mapping.${field}`) ?? result?.problems.find((p) => p.field === field)?.message}
             />
           ))}
+          <NamedFieldsEditor value={form.mapping.fields} onChange={(fields) => set("mapping", { ...form.mapping, fields })} error={err("response_mapping.fields")} />
         </div>
         <div className="space-y-2">
           <label htmlFor="mapping-sample" className="block text-sm font-medium text-slate-700">
@@ -417,7 +480,7 @@ function MappingEditor({ form, set, err }: SectionProps) {
             ) : result ? (
               <>
                 <p className="font-medium">{result.found ? t("previewFound") : t("previewNotFound")}</p>
-                <pre className="mt-1 overflow-x-auto text-xs">{JSON.stringify({ extension: result.extension, contact: result.contact, variables: result.variables }, null, 2)}</pre>
+                <pre className="mt-1 overflow-x-auto text-xs">{JSON.stringify({ extension: result.extension, contact: result.contact, variables: result.variables, fields: result.fields }, null, 2)}</pre>
               </>
             ) : (
               <p className="text-slate-500">{t("previewEmpty")}</p>
@@ -585,6 +648,33 @@ function StepsEditor({ form, set, err }: SectionProps) {
               />
             ))}
           </div>
+          {step.method === "GET" ? null : (
+            <div className="space-y-1">
+              <label htmlFor={`step-body-${index}`} className="block text-sm font-medium text-slate-700">
+                {`${t("bodyTemplate")} (${t("stepN", { n: index + 2 })})`}
+              </label>
+              <textarea
+                id={`step-body-${index}`}
+                rows={4}
+                className={textareaClass}
+                value={step.body_template ?? ""}
+                placeholder={t("stepBodyPlaceholder")}
+                aria-invalid={Boolean(err(`next_steps.${index}.body_template`))}
+                onChange={(e) => replace(index, { ...step, body_template: e.target.value.trim() === "" ? null : e.target.value })}
+              />
+              {err(`next_steps.${index}.body_template`) ? (
+                <p role="alert" className="text-sm text-red-600">
+                  {err(`next_steps.${index}.body_template`)}
+                </p>
+              ) : null}
+            </div>
+          )}
+          <NamedFieldsEditor
+            step={index + 2}
+            value={step.response_mapping.fields}
+            onChange={(fields) => replace(index, { ...step, response_mapping: { ...step.response_mapping, fields } })}
+            error={err(`next_steps.${index}.response_mapping.fields`)}
+          />
         </div>
       ))}
       {form.nextSteps.length < MAX_LOOKUP_STEPS - 1 ? (

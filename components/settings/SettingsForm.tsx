@@ -88,7 +88,7 @@ function SettingsForm({ initial }: { initial: InstallationSettings }) {
           max={retentionDaysRange.max}
           step={1}
           defaultValue={initial.deliveryRetentionDays}
-          className="block w-32 rounded-md border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-brand-500 aria-[invalid=true]:ring-red-500"
+          className="max-w-32"
           hint={t("retentionDaysHint")}
           error={errorText(errors.deliveryRetentionDays)}
         />

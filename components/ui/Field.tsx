@@ -28,19 +28,22 @@ function Field({ label, hint, error, children }: { label: string; hint?: string;
 
 type FieldProps = { label: string; hint?: string; error?: string };
 
-export function TextField({ label, hint, error, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** A caller's `className` adds to the control's own look (e.g. `font-mono`), never replaces its frame. */
+const withControlClass = (className?: string) => (className ? `${controlClass} ${className}` : controlClass);
+
+export function TextField({ label, hint, error, className, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <Field label={label} hint={hint} error={error}>
-      {({ id, describedBy }) => <input id={id} aria-describedby={describedBy} aria-invalid={Boolean(error)} className={controlClass} {...input} />}
+      {({ id, describedBy }) => <input id={id} aria-describedby={describedBy} aria-invalid={Boolean(error)} className={withControlClass(className)} {...input} />}
     </Field>
   );
 }
 
-export function SelectField({ label, hint, error, children, ...select }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+export function SelectField({ label, hint, error, children, className, ...select }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
   return (
     <Field label={label} hint={hint} error={error}>
       {({ id, describedBy }) => (
-        <select id={id} aria-describedby={describedBy} aria-invalid={Boolean(error)} className={controlClass} {...select}>
+        <select id={id} aria-describedby={describedBy} aria-invalid={Boolean(error)} className={withControlClass(className)} {...select}>
           {children}
         </select>
       )}

@@ -88,6 +88,45 @@ describe("API access", () => {
     await page.getByRole("button", { name: "Close" }).click();
   });
 
+  it("builds a two-request look-up in the form: a named field from the first reply goes into the second request's body", async () => {
+    crm.requests.length = 0;
+    crm.respond = (request) =>
+      request.url.startsWith("/contact")
+        ? { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ contact: { id: "C-9", name: "Kiss Anna" }, deal: { id: "D-77" } }) }
+        : { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ owner: { ext: "102" } }) };
+    await page.getByRole("button", { name: "Add: Data look-up API" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Deal owner");
+    await page.getByLabel("URL", { exact: true }).fill(crm.url("/contact?number={{ call.caller.number }}"));
+    await page.getByRole("button", { name: "Add a named field" }).click();
+    await page.getByLabel("Field name 1", { exact: true }).fill("deal_id");
+    await page.getByLabel("JSONPath 1", { exact: true }).fill("$.deal.id");
+    await page.getByLabel("Sample reply from the CRM").fill('{"deal": {"id": "D-1"}}');
+    await expect.poll(() => page.getByTestId("mapping-preview").textContent(), slow).toContain('"deal_id": "D-1"');
+
+    await page.getByRole("button", { name: "Add a request" }).click();
+    await page.getByLabel("Method").last().selectOption("POST");
+    await page.getByLabel("URL of request 2").fill(crm.url("/deal-owner"));
+    await page.getByLabel("Body template (Liquid) (Request 2)").fill('{"deal": "{{ fields.deal_id }}"}');
+    await page.getByLabel("Extension (Request 2)").fill("$.owner.ext");
+    await screenshot(page, "lookup-chain-form");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("dialog", { name: "Signing secret" }).getByRole("button", { name: "I have saved it" }).click();
+
+    await page.getByLabel("Caller number for the test: Deal owner").fill("+36301112233");
+    await page.getByRole("button", { name: "Test: Deal owner" }).click();
+    await expect.poll(() => page.getByTestId("test-report").textContent(), slow).toContain("102");
+    await page.getByRole("button", { name: "Close" }).click();
+    const second = crm.requests.find((request) => request.url === "/deal-owner");
+    expect(second?.method).toBe("POST");
+    expect(JSON.parse(second!.body)).toEqual({ deal: "D-77" });
+
+    // Saved as typed: the edit form shows the named field and the step's body again.
+    await page.getByRole("button", { name: "Edit: Deal owner" }).click();
+    expect(await page.getByLabel("Field name 1", { exact: true }).inputValue()).toBe("deal_id");
+    expect(await page.getByLabel("Body template (Liquid) (Request 2)").inputValue()).toBe('{"deal": "{{ fields.deal_id }}"}');
+    await page.getByRole("button", { name: "Cancel" }).click();
+  });
+
   it("shows the delivery log and the page in Hungarian", async () => {
     await page.goto(`${baseUrl}/api-access?tab=log`);
     await expect.poll(() => page.getByRole("heading", { name: "Delivery log" }).count(), slow).toBe(1);
