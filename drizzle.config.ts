@@ -1,7 +1,8 @@
 import { defineConfig } from "drizzle-kit";
 
+/** SQLite migrations (the default backend). PostgreSQL's: drizzle.pg.config.ts. */
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./server/db/schema",
+  schema: "./server/db/schema/index.ts",
   out: "./drizzle",
 });

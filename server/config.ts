@@ -3,6 +3,15 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
 
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "postgres:" || url.protocol === "postgresql:") && url.hostname !== "" && url.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Process configuration from the environment (API.md §Running), read once.
  * A bad value stops start-up with a message naming the variable.
@@ -10,6 +19,11 @@ import { z } from "zod";
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   DATA_DIR: z.string().min(1).default("./data"),
+  /** Unset: SQLite in DATA_DIR. `postgres://user:password@host:port/database`: PostgreSQL 15+ (server/db/README.md). */
+  DATABASE_URL: z
+    .string()
+    .refine(isPostgresUrl, "must be a postgres:// (or postgresql://) URL such as postgres://switchboard:secret@localhost:5432/switchboard")
+    .optional(),
   DEFAULT_REGION: z
     .string()
     .regex(/^[A-Z]{2}$/, "must be a two-letter country code such as HU")

@@ -55,6 +55,27 @@ describe("start-up checks", () => {
     }
   });
 
+  it("takes a PostgreSQL DATABASE_URL and refuses anything else, naming the variable", () => {
+    const saved = process.env.DATABASE_URL;
+    try {
+      delete process.env.DATABASE_URL;
+      expect(getConfig().DATABASE_URL).toBeUndefined(); // SQLite in DATA_DIR
+      for (const good of ["postgres://switchboard:secret@db.example.com:5432/switchboard", "postgresql://localhost/switchboard"]) {
+        resetConfigForTests();
+        process.env.DATABASE_URL = good;
+        expect(getConfig().DATABASE_URL).toBe(good);
+      }
+      for (const bad of ["mysql://localhost/switchboard", "postgres://localhost", "./data/switchboard.db", ""]) {
+        resetConfigForTests();
+        process.env.DATABASE_URL = bad;
+        expect(() => getConfig()).toThrow(/DATABASE_URL/);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+  });
+
   it("refuses a data folder it cannot create or write, saying where", () => {
     // A path below a regular file cannot become a folder, whatever the user's rights (tests run as root in CI).
     const blocker = path.join(tempDir(), "a-file");

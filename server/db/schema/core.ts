@@ -1,211 +1,218 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-/** ISO 8601 UTC text timestamps: readable in the SQLite shell and identical to what the API returns. */
-const timestamps = {
-  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
-  updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
-};
-
-export const users = sqliteTable(
-  "users",
-  {
-    id: text("id").primaryKey(),
-    email: text("email").notNull(),
-    firstName: text("first_name").notNull(),
-    lastName: text("last_name").notNull().default(""),
-    passwordHash: text("password_hash"),
-    role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
-    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
-    locale: text("locale", { enum: ["en", "hu"] }),
-    ...timestamps,
-  },
-  (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
-);
-
-export const extensions = sqliteTable(
-  "extensions",
-  {
-    id: text("id").primaryKey(),
-    number: text("number").notNull(),
-    name: text("name").notNull(),
-    ownerUserId: text("owner_user_id").references(() => users.id, { onDelete: "set null" }),
-    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
-    ...timestamps,
-  },
-  (t) => [uniqueIndex("extensions_number_unique").on(t.number), index("extensions_owner_idx").on(t.ownerUserId)],
-);
+import type { Dialect } from "./dialect";
 
 export const forwardingKinds = ["unconditional", "busy", "no_answer"] as const;
 export type ForwardingKind = (typeof forwardingKinds)[number];
 
-export const forwardingRules = sqliteTable(
-  "forwarding_rules",
-  {
-    extensionId: text("extension_id")
-      .notNull()
+export function coreTables(d: Dialect) {
+  /** ISO 8601 UTC text timestamps: readable in the SQLite shell and identical to what the API returns. */
+  const timestamps = {
+    createdAt: d.text("created_at").notNull().default(d.nowIso()),
+    updatedAt: d.text("updated_at").notNull().default(d.nowIso()),
+  };
+
+  const users = d.table(
+    "users",
+    {
+      id: d.text("id").primaryKey(),
+      email: d.text("email").notNull(),
+      firstName: d.text("first_name").notNull(),
+      lastName: d.text("last_name").notNull().default(""),
+      passwordHash: d.text("password_hash"),
+      role: d.text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+      enabled: d.boolean("enabled").notNull().default(true),
+      locale: d.text("locale", { enum: ["en", "hu"] }),
+      ...timestamps,
+    },
+    (t) => [d.uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
+  );
+
+  const extensions = d.table(
+    "extensions",
+    {
+      id: d.text("id").primaryKey(),
+      number: d.text("number").notNull(),
+      name: d.text("name").notNull(),
+      ownerUserId: d.text("owner_user_id").references(() => users.id, { onDelete: "set null" }),
+      enabled: d.boolean("enabled").notNull().default(true),
+      ...timestamps,
+    },
+    (t) => [d.uniqueIndex("extensions_number_unique").on(t.number), d.index("extensions_owner_idx").on(t.ownerUserId)],
+  );
+
+
+  const forwardingRules = d.table(
+    "forwarding_rules",
+    {
+      extensionId: d.text("extension_id")
+        .notNull()
+        .references(() => extensions.id, { onDelete: "cascade" }),
+      kind: d.text("kind", { enum: forwardingKinds }).notNull(),
+      enabled: d.boolean("enabled").notNull().default(false),
+      destinationType: d.text("destination_type", { enum: ["extension", "external"] }).notNull(),
+      destinationNumber: d.text("destination_number").notNull(),
+      ringTimeoutS: d.integer("ring_timeout_s"),
+      version: d.integer("version").notNull().default(1),
+      ...timestamps,
+    },
+    (t) => [d.primaryKey({ columns: [t.extensionId, t.kind] })],
+  );
+
+  const flows = d.table("flows", {
+    id: d.text("id").primaryKey(),
+    name: d.text("name").notNull(),
+    description: d.text("description").notNull().default(""),
+    /** The draft flow document (API.md §Flow document), parsed through parseFlowDocument on read. */
+    draft: d.json("draft").$type<unknown>().notNull(),
+    /** Bumped on every draft save: editors send the version they loaded, so two admins cannot overwrite each other silently. */
+    draftVersion: d.integer("draft_version").notNull().default(1),
+    updatedBy: d.text("updated_by").references(() => users.id, { onDelete: "set null" }),
+    ...timestamps,
+  });
+
+  const flowRevisions = d.table(
+    "flow_revisions",
+    {
+      id: d.text("id").primaryKey(),
+      flowId: d.text("flow_id")
+        .notNull()
+        .references(() => flows.id, { onDelete: "cascade" }),
+      revision: d.integer("revision").notNull(),
+      document: d.json("document").$type<unknown>().notNull(),
+      publishedAt: d.text("published_at").notNull(),
+      publishedBy: d.text("published_by").references(() => users.id, { onDelete: "set null" }),
+    },
+    (t) => [d.uniqueIndex("flow_revisions_flow_revision_unique").on(t.flowId, t.revision)],
+  );
+
+  /** DIDs: external numbers whose incoming calls run a flow's latest published revision. */
+  const phoneNumbers = d.table(
+    "phone_numbers",
+    {
+      id: d.text("id").primaryKey(),
+      number: d.text("number").notNull(),
+      label: d.text("label").notNull().default(""),
+      flowId: d.text("flow_id").references(() => flows.id, { onDelete: "set null" }),
+      ...timestamps,
+    },
+    (t) => [d.uniqueIndex("phone_numbers_number_unique").on(t.number)],
+  );
+
+  const queues = d.table("queues", {
+    id: d.text("id").primaryKey(),
+    name: d.text("name").notNull(),
+    strategy: d.text("strategy", { enum: ["ring_all", "longest_idle"] }).notNull().default("ring_all"),
+    maxWaitS: d.integer("max_wait_s").notNull().default(300),
+    wrapUpS: d.integer("wrap_up_s").notNull().default(10),
+    ...timestamps,
+  });
+
+  /** A call-centre agent is a user who may log in to queues; state history is append-only. */
+  const agents = d.table(
+    "agents",
+    {
+      id: d.text("id").primaryKey(),
+      userId: d.text("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      ...timestamps,
+    },
+    (t) => [d.uniqueIndex("agents_user_unique").on(t.userId)],
+  );
+
+  const queueMembers = d.table(
+    "queue_members",
+    {
+      queueId: d.text("queue_id")
+        .notNull()
+        .references(() => queues.id, { onDelete: "cascade" }),
+      agentId: d.text("agent_id")
+        .notNull()
+        .references(() => agents.id, { onDelete: "cascade" }),
+    },
+    (t) => [d.primaryKey({ columns: [t.queueId, t.agentId] })],
+  );
+
+  const phonebookContacts = d.table(
+    "phonebook_contacts",
+    {
+      id: d.text("id").primaryKey(),
+      externalId: d.text("external_id"),
+      firstName: d.text("first_name").notNull().default(""),
+      lastName: d.text("last_name").notNull().default(""),
+      company: d.text("company").notNull().default(""),
+      email: d.text("email").notNull().default(""),
+      notes: d.text("notes").notNull().default(""),
+      /** Names (both orders), company and e-mail, case- and accent-folded: searched with LIKE without calling back into JS per row. */
+      searchText: d.text("search_text").notNull().default(""),
+      /** Folded "last first" (or company): list order, served by an index. */
+      sortKey: d.text("sort_key").notNull().default(""),
+      version: d.integer("version").notNull().default(1),
+      ...timestamps,
+    },
+    (t) => [d.uniqueIndex("phonebook_external_id_unique").on(t.externalId), d.index("phonebook_sort_idx").on(t.sortKey, t.id)],
+  );
+
+  const phonebookNumbers = d.table(
+    "phonebook_numbers",
+    {
+      contactId: d.text("contact_id")
+        .notNull()
+        .references(() => phonebookContacts.id, { onDelete: "cascade" }),
+      position: d.integer("position").notNull(),
+      type: d.text("type", { enum: ["work", "mobile", "home", "other"] }).notNull(),
+      number: d.text("number").notNull(),
+    },
+    (t) => [d.primaryKey({ columns: [t.contactId, t.position] }), d.index("phonebook_numbers_number_idx").on(t.number)],
+  );
+
+  /** API clients. The secret is stored only as an argon2id hash; during rotation the previous hash stays valid until its expiry. */
+  const technicalUsers = d.table(
+    "technical_users",
+    {
+      id: d.text("id").primaryKey(),
+      name: d.text("name").notNull(),
+      clientId: d.text("client_id").notNull(),
+      secretHash: d.text("secret_hash").notNull(),
+      previousSecretHash: d.text("previous_secret_hash"),
+      previousSecretExpiresAt: d.text("previous_secret_expires_at"),
+      scopes: d.json("scopes").$type<string[]>().notNull(),
+      ipAllowlist: d.json("ip_allowlist").$type<string[]>().notNull().default(sql`'[]'`),
+      revokedAt: d.text("revoked_at"),
+      lastUsedAt: d.text("last_used_at"),
+      ...timestamps,
+    },
+    (t) => [d.uniqueIndex("technical_users_client_id_unique").on(t.clientId)],
+  );
+
+  /** Small key/value settings of the installation (e.g. the organisation name). */
+  const settings = d.table("settings", {
+    key: d.text("key").primaryKey(),
+    value: d.json("value").$type<unknown>().notNull(),
+  });
+
+  /**
+   * One change counter per cached configuration topic, bumped by triggers in the
+   * same transaction as the change (see server/db/configVersions.ts).
+   */
+  const configVersions = d.table("config_versions", {
+    topic: d.text("topic").primaryKey(),
+    version: d.integer("version").notNull(),
+  });
+
+  /**
+   * An extension's SIP password for registering a real phone (issue #13), sealed
+   * with the app secret (integration/secretBox): shown once when generated, never again.
+   */
+  const sipCredentials = d.table("sip_credentials", {
+    extensionId: d.text("extension_id")
+      .primaryKey()
       .references(() => extensions.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: forwardingKinds }).notNull(),
-    enabled: integer("enabled", { mode: "boolean" }).notNull().default(false),
-    destinationType: text("destination_type", { enum: ["extension", "external"] }).notNull(),
-    destinationNumber: text("destination_number").notNull(),
-    ringTimeoutS: integer("ring_timeout_s"),
-    version: integer("version").notNull().default(1),
+    sealedPassword: d.text("sealed_password").notNull(),
     ...timestamps,
-  },
-  (t) => [primaryKey({ columns: [t.extensionId, t.kind] })],
-);
+  });
 
-export const flows = sqliteTable("flows", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  description: text("description").notNull().default(""),
-  /** The draft flow document (API.md §Flow document), parsed through parseFlowDocument on read. */
-  draft: text("draft", { mode: "json" }).$type<unknown>().notNull(),
-  /** Bumped on every draft save: editors send the version they loaded, so two admins cannot overwrite each other silently. */
-  draftVersion: integer("draft_version").notNull().default(1),
-  updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
-  ...timestamps,
-});
+  return { users, extensions, forwardingRules, flows, flowRevisions, phoneNumbers, queues, agents, queueMembers, phonebookContacts, phonebookNumbers, technicalUsers, settings, configVersions, sipCredentials };
+}
 
-export const flowRevisions = sqliteTable(
-  "flow_revisions",
-  {
-    id: text("id").primaryKey(),
-    flowId: text("flow_id")
-      .notNull()
-      .references(() => flows.id, { onDelete: "cascade" }),
-    revision: integer("revision").notNull(),
-    document: text("document", { mode: "json" }).$type<unknown>().notNull(),
-    publishedAt: text("published_at").notNull(),
-    publishedBy: text("published_by").references(() => users.id, { onDelete: "set null" }),
-  },
-  (t) => [uniqueIndex("flow_revisions_flow_revision_unique").on(t.flowId, t.revision)],
-);
-
-/** DIDs: external numbers whose incoming calls run a flow's latest published revision. */
-export const phoneNumbers = sqliteTable(
-  "phone_numbers",
-  {
-    id: text("id").primaryKey(),
-    number: text("number").notNull(),
-    label: text("label").notNull().default(""),
-    flowId: text("flow_id").references(() => flows.id, { onDelete: "set null" }),
-    ...timestamps,
-  },
-  (t) => [uniqueIndex("phone_numbers_number_unique").on(t.number)],
-);
-
-export const queues = sqliteTable("queues", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  strategy: text("strategy", { enum: ["ring_all", "longest_idle"] }).notNull().default("ring_all"),
-  maxWaitS: integer("max_wait_s").notNull().default(300),
-  wrapUpS: integer("wrap_up_s").notNull().default(10),
-  ...timestamps,
-});
-
-/** A call-centre agent is a user who may log in to queues; state history is append-only. */
-export const agents = sqliteTable(
-  "agents",
-  {
-    id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    ...timestamps,
-  },
-  (t) => [uniqueIndex("agents_user_unique").on(t.userId)],
-);
-
-export const queueMembers = sqliteTable(
-  "queue_members",
-  {
-    queueId: text("queue_id")
-      .notNull()
-      .references(() => queues.id, { onDelete: "cascade" }),
-    agentId: text("agent_id")
-      .notNull()
-      .references(() => agents.id, { onDelete: "cascade" }),
-  },
-  (t) => [primaryKey({ columns: [t.queueId, t.agentId] })],
-);
-
-export const phonebookContacts = sqliteTable(
-  "phonebook_contacts",
-  {
-    id: text("id").primaryKey(),
-    externalId: text("external_id"),
-    firstName: text("first_name").notNull().default(""),
-    lastName: text("last_name").notNull().default(""),
-    company: text("company").notNull().default(""),
-    email: text("email").notNull().default(""),
-    notes: text("notes").notNull().default(""),
-    /** Names (both orders), company and e-mail, case- and accent-folded: searched with LIKE without calling back into JS per row. */
-    searchText: text("search_text").notNull().default(""),
-    /** Folded "last first" (or company): list order, served by an index. */
-    sortKey: text("sort_key").notNull().default(""),
-    version: integer("version").notNull().default(1),
-    ...timestamps,
-  },
-  (t) => [uniqueIndex("phonebook_external_id_unique").on(t.externalId), index("phonebook_sort_idx").on(t.sortKey, t.id)],
-);
-
-export const phonebookNumbers = sqliteTable(
-  "phonebook_numbers",
-  {
-    contactId: text("contact_id")
-      .notNull()
-      .references(() => phonebookContacts.id, { onDelete: "cascade" }),
-    position: integer("position").notNull(),
-    type: text("type", { enum: ["work", "mobile", "home", "other"] }).notNull(),
-    number: text("number").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.contactId, t.position] }), index("phonebook_numbers_number_idx").on(t.number)],
-);
-
-/** API clients. The secret is stored only as an argon2id hash; during rotation the previous hash stays valid until its expiry. */
-export const technicalUsers = sqliteTable(
-  "technical_users",
-  {
-    id: text("id").primaryKey(),
-    name: text("name").notNull(),
-    clientId: text("client_id").notNull(),
-    secretHash: text("secret_hash").notNull(),
-    previousSecretHash: text("previous_secret_hash"),
-    previousSecretExpiresAt: text("previous_secret_expires_at"),
-    scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
-    ipAllowlist: text("ip_allowlist", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
-    revokedAt: text("revoked_at"),
-    lastUsedAt: text("last_used_at"),
-    ...timestamps,
-  },
-  (t) => [uniqueIndex("technical_users_client_id_unique").on(t.clientId)],
-);
-
-/** Small key/value settings of the installation (e.g. the organisation name). */
-export const settings = sqliteTable("settings", {
-  key: text("key").primaryKey(),
-  value: text("value", { mode: "json" }).$type<unknown>().notNull(),
-});
-
-/**
- * One change counter per cached configuration topic, bumped by triggers in the
- * same transaction as the change (see server/db/configVersions.ts).
- */
-export const configVersions = sqliteTable("config_versions", {
-  topic: text("topic").primaryKey(),
-  version: integer("version").notNull(),
-});
-
-/**
- * An extension's SIP password for registering a real phone (issue #13), sealed
- * with the app secret (integration/secretBox): shown once when generated, never again.
- */
-export const sipCredentials = sqliteTable("sip_credentials", {
-  extensionId: text("extension_id")
-    .primaryKey()
-    .references(() => extensions.id, { onDelete: "cascade" }),
-  sealedPassword: text("sealed_password").notNull(),
-  ...timestamps,
-});
+export type CoreTables = ReturnType<typeof coreTables>;

@@ -1,9 +1,42 @@
 /**
- * The database schema, one file per area. drizzle-kit reads this folder to
- * generate migrations into drizzle/; the app imports everything from here.
+ * The SQLite schema, as the app imports it. The tables are declared once,
+ * dialect-neutrally, one file per area (core.ts, calls.ts, …) and built here
+ * from sqlite-core; pg.ts builds the same declarations for PostgreSQL
+ * (server/db/README.md). drizzle-kit reads this file to generate drizzle/.
  */
-export * from "./core";
-export * from "./calls";
-export * from "./api";
-export * from "./integration";
-export * from "./audio";
+import { sqliteDialect } from "./dialect";
+import { defineTables } from "./tables";
+
+export { forwardingKinds, type ForwardingKind } from "./core";
+export { deliveryStatuses, type DeliveryStatus } from "./integration";
+
+export const {
+  users,
+  extensions,
+  forwardingRules,
+  flows,
+  flowRevisions,
+  phoneNumbers,
+  queues,
+  agents,
+  queueMembers,
+  phonebookContacts,
+  phonebookNumbers,
+  technicalUsers,
+  settings,
+  configVersions,
+  sipCredentials,
+  cdrs,
+  cdrExtensions,
+  openCalls,
+  callTraces,
+  recordings,
+  agentStateHistory,
+  apiIdempotencyKeys,
+  outboundApis,
+  integrationMessages,
+  deliveries,
+  deliveryAttempts,
+  callDataRequests,
+  audioPrompts,
+} = defineTables(sqliteDialect);
