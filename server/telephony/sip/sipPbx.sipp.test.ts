@@ -3,7 +3,8 @@
  * control (Pbx) → the flow interpreter → a registered phone → the final CDR.
  * The same classes the simulated engine drives, with nothing simulated
  * between the caller's key press and the flow's menu branch, or between the
- * caller's voice and the phone's ear. (The TypeScript trunk tests show what
+ * caller's voice and the phone's ear; what the caller hears is decoded by
+ * sox and shown to be speech. (The TypeScript trunk tests show what
  * sipp cannot easily: audio both ways, CANCEL, busy, a spoofed extension number.)
  */
 import fs from "node:fs";
@@ -27,6 +28,7 @@ import { decodeG711, encodeG711 } from "./g711";
 import { headerValue } from "./message";
 import { buildRtp, buildTelephoneEvent, parseRtp, type RtpPacket } from "./rtp";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
+import { soxSpeechStats } from "./testing/speech";
 import { TestPhone } from "./testing/testPhone";
 
 const missing = missingSippTools();
@@ -102,6 +104,13 @@ describe.skipIf(missing.length > 0)("a real call through call control and a flow
     expect(finals[0]).toMatchObject({ flow_id: "main", direction: "inbound", caller: { number: "+36301234567" }, called_number: DID, hangup_cause: "caller_hangup" });
     expect(finals[0].answered_at).not.toBeNull();
     expect(callerRtp.received.length).toBeGreaterThan(100);
+    // What the caller heard, decoded by sox: about as long as the call was up, and a second or more of it loud speech (the menu until the key, then the sales prompt).
+    const heard = Buffer.concat(rtpPackets(callerRtp).filter((packet) => packet.payloadType === 8).map((packet) => packet.payload));
+    const sox = soxSpeechStats(heard, dir);
+    expect(sox.seconds).toBeGreaterThan(2);
+    expect(sox.voicedSeconds).toBeGreaterThan(1);
+    expect(sox.voicedSeconds).toBeLessThan(sox.seconds);
+    expect(sox.voicedRms).toBeGreaterThan(0.03);
   });
 });
 
