@@ -66,7 +66,8 @@ async function main(): Promise<void> {
 }
 
 function describe(result: LoadResult): string {
-  return JSON.stringify({ ...result, sippStderr: undefined, failed: failedCalls(result) });
+  const failed = failedCalls(result);
+  return JSON.stringify({ ...result, sippStderr: failed > 0 ? result.sippStderr : undefined, failed });
 }
 
 void main();

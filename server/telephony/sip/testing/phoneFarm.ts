@@ -60,9 +60,12 @@ export class PhoneFarm {
     return { address, port };
   }
 
-  /** Registers every extension (all at once); rejects naming those the edge did not accept. */
+  /** Registers every extension, 50 at a time (thousands at once overflow the sockets' buffers); rejects naming those the edge did not accept. */
   async register(extensions: string[], password: (extension: string) => string): Promise<void> {
-    const statuses = await Promise.all(extensions.map((extension) => this.registerOne(extension, password(extension))));
+    const statuses: number[] = [];
+    for (let first = 0; first < extensions.length; first += 50) {
+      statuses.push(...(await Promise.all(extensions.slice(first, first + 50).map((extension) => this.registerOne(extension, password(extension))))));
+    }
     const refused = extensions.filter((_, i) => statuses[i] !== 200);
     if (refused.length > 0) throw new Error(`registration refused for ${refused.join(", ")}`);
   }

@@ -171,7 +171,7 @@ export async function runSipLoad(options: LoadOptions): Promise<LoadResult> {
     rate,
     seconds,
     sippExitCode: sipp.code,
-    sippStderr: sipp.stderr.slice(-2000),
+    sippStderr: sipp.stderr.slice(-4000),
     sippSuccessful: sipp.successful,
     sippFailed: sipp.failed,
     callsStarted: started,
@@ -188,12 +188,13 @@ export async function runSipLoad(options: LoadOptions): Promise<LoadResult> {
 /** sipp as the trunk; resolves with its exit code and its final count of successful and failed calls. */
 function runSippLoad(options: { edgePort: number; rate: number; total: number; seconds: number; injection: string; cwd: string }) {
   const statFile = path.join(options.cwd, "stat.csv");
+  const errorFile = path.join(options.cwd, "errors.log");
   const args = [
     "-sf", LOAD_CALLER_SCENARIO, "-inf", options.injection, "-s", DID,
     "-r", String(options.rate), "-m", String(options.total), "-l", "5000",
     "-i", "127.0.0.1", "-p", "0", "-nostdin",
     "-timeout", `${options.seconds + 60}s`, "-timeout_error", "-recv_timeout", "30000",
-    "-trace_stat", "-stf", statFile, "-fd", "1",
+    "-trace_stat", "-stf", statFile, "-fd", "1", "-trace_err", "-error_file", errorFile,
     `127.0.0.1:${options.edgePort}`,
   ];
   const sipp = spawn("sipp", args, { cwd: options.cwd, stdio: ["ignore", "ignore", "pipe"] });
@@ -202,6 +203,8 @@ function runSippLoad(options: { edgePort: number; rate: number; total: number; s
   return new Promise<{ code: number | null; stderr: string; successful: number; failed: number }>((resolve) =>
     sipp.on("exit", (code) => {
       const stats = lastStatLine(statFile);
+      // What went wrong, if anything: sipp's own error log (unexpected messages, timeouts) says which calls and why.
+      if (fs.existsSync(errorFile)) stderr += fs.readFileSync(errorFile, "utf8").slice(0, 3000);
       resolve({ code, stderr, successful: stats.get("SuccessfulCall(C)") ?? 0, failed: stats.get("FailedCall(C)") ?? 0 });
     }),
   );
