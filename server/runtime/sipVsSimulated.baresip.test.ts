@@ -135,7 +135,7 @@ async function sipCall(): Promise<string> {
   const { password } = generateSipPassword(db, db.$client.prepare("select id from extensions where number = '101'").pluck().get() as string);
   const phoneDir = fs.mkdtempSync(path.join(os.tmpdir(), "baresip-101-"));
   stops.push(() => fs.rmSync(phoneDir, { recursive: true, force: true }));
-  const phone = await Baresip.start({ dir: phoneDir, accounts: [`<sip:101@127.0.0.1:${engine.local.port}>;auth_pass=${password};regint=600;audio_codecs=PCMA`], control: true });
+  const phone = await Baresip.start({ dir: phoneDir, accounts: [`<sip:101@127.0.0.1:${engine.local.port}>;auth_pass=${password};regint=600;audio_codecs=PCMA`], control: true, talkSeconds: 30 });
   stops.push(() => phone.stop());
   await expect.poll(() => engine.registration("101"), { timeout: 10_000 }).not.toBeNull();
 

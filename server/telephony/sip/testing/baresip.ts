@@ -39,8 +39,8 @@ export interface BaresipOptions {
   dir: string;
   /** The `accounts` line(s), e.g. `<sip:101@127.0.0.1:5060>;auth_pass=…;regint=600`. */
   accounts: string[];
-  /** What it says when it talks: a WAV file (8 kHz mono is simplest); default 2 s of a 440 Hz tone. */
-  talk?: string;
+  /** How long it talks (a 440 Hz tone): baresip 1.0 hangs up when its audio file ends. Default 2 s. */
+  talkSeconds?: number;
   /** Start `ctrl_tcp` on a free loopback port and connect to it. */
   control?: boolean;
 }
@@ -61,8 +61,8 @@ export class Baresip {
   }
 
   static async start(options: BaresipOptions): Promise<Baresip> {
-    const talk = options.talk ?? path.join(options.dir, "talk.wav");
-    if (!options.talk) execFileSync("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", talk, "synth", "2", "sine", "440"]);
+    const talk = path.join(options.dir, "talk.wav");
+    execFileSync("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", talk, "synth", String(options.talkSeconds ?? 2), "sine", "440"]);
     const controlPort = options.control ? await freePort() : null;
     fs.writeFileSync(path.join(options.dir, "config"), baresipConfig({ talk, controlPort }).join("\n"));
     fs.writeFileSync(path.join(options.dir, "accounts"), `${options.accounts.join("\n")}\n`);
@@ -145,6 +145,8 @@ function baresipConfig(options: { talk: string; controlPort: number | null }): s
     "poll_method epoll",
     "sip_listen 127.0.0.1:0",
     "sip_transports udp",
+    // Loopback only: without this baresip advertises its first interface's address in SDP but sends from 127.0.0.1, and the edge ignores RTP from anywhere but the SDP address.
+    "net_interface 127.0.0.1",
     "audio_player aufile,/dev/null",
     `audio_source aufile,${options.talk}`,
     "audio_alert aufile,/dev/null",
