@@ -25,10 +25,11 @@ import type { Cdr } from "../pbx/cdr";
 import { seedDemo } from "../services/demo";
 import { generateSipPassword } from "../services/sipCredentials";
 import { Baresip, BARESIP_SKIP_MESSAGE, missingBaresipTools } from "../telephony/sip/testing/baresip";
+import { missingTools } from "../telephony/sip/testing/sipp";
 import { Runtime } from "./runtime";
 import { startSipEngine } from "./sipTelephony";
 
-const missing = [...missingBaresipTools(), ...["espeak-ng"].filter((tool) => !fs.existsSync(`/usr/bin/${tool}`))];
+const missing = [...missingBaresipTools(), ...missingTools(["espeak-ng"])];
 if (missing.length > 0) console.warn(BARESIP_SKIP_MESSAGE(missing));
 
 const DEMO_NUMBER = "+3612345678";

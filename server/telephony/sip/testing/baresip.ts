@@ -10,20 +10,14 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { missingTools } from "./sipp";
 
 /** What the baresip tests need and this machine lacks (empty when they can run). */
 export function missingBaresipTools(): string[] {
-  return ["baresip", "sox"].filter((tool) => {
-    try {
-      execFileSync("which", [tool], { stdio: "ignore" });
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  return missingTools(["baresip", "sox"]);
 }
 
-export const BARESIP_SKIP_MESSAGE = (missing: string[]) => `SKIPPED: the baresip tests need ${missing.join(", ")} (apt-get install baresip sox)`;
+export const BARESIP_SKIP_MESSAGE = (missing: string[]) => `SKIPPED: the baresip tests need ${missing.join(", ")} (apt-get install -y ${missing.join(" ")})`;
 
 export interface BaresipEvent {
   event: true;
