@@ -184,7 +184,7 @@ describe("over a TypeScript trunk", () => {
     return { events, runs, phone, trunk, invite, phoneTag };
   }
 
-  it("dials extension 101's registered phone: it rings, answers, the audio flows both ways (PCMA ↔ PCMU), its hang-up ends both legs; the CDR names 101", async () => {
+  it("dials extension 101's registered phone: it rings, answers, the audio flows both ways (PCMA ↔ PCMU) and not from an intruder, its hang-up ends both legs; the CDR names 101", async () => {
     const { events, runs, phone, trunk, invite, phoneTag } = await callToRegisteredPhone("bridged");
     expect(invite.uri).toBe(`sip:101@127.0.0.1:${phone.sip.local.port}`);
     expect(invite.body.toString()).toMatch(/m=audio \d+ RTP\/AVP 8 0 101/);
@@ -207,6 +207,15 @@ describe("over a TypeScript trunk", () => {
     // And back: the phone speaks µ-law, the caller hears A-law.
     phone.rtp.send(buildRtp({ payloadType: 0, marker: true, sequence: 1, timestamp: 0, ssrc: 0x9999, payload: encodeG711("PCMU", tone) }), phoneSideRtp);
     await expect.poll(() => rtpPackets(callerRtp).filter((packet) => packet.payloadType === 8 && level(decodeG711("PCMA", packet.payload)) > 4000).length).toBeGreaterThan(0);
+    // Audio from an address other than the caller's SDP address is not relayed; the caller's next packet is (the control).
+    const intruder = await UdpPeer.open("127.0.0.2");
+    cleanups.push(() => intruder.close());
+    const heardBefore = rtpPackets(phone.rtp).length;
+    for (let i = 0; i < 5; i++) intruder.send(buildRtp({ payloadType: 8, marker: i === 0, sequence: 300 + i, timestamp: 160 * (10 + i), ssrc: callerSsrc, payload: encodeG711("PCMA", tone) }), trunkSideRtp);
+    callerRtp.send(buildRtp({ payloadType: 8, marker: false, sequence: 105, timestamp: 160 * 20, ssrc: callerSsrc, payload: encodeG711("PCMA", tone) }), trunkSideRtp);
+    await expect.poll(() => rtpPackets(phone.rtp).length).toBe(heardBefore + 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(rtpPackets(phone.rtp)).toHaveLength(heardBefore + 1);
     // RFC 4733 digits from a bridged leg are still heard (not relayed as audio).
     const digits: string[] = [];
     engine.subscribe((event) => event.type === "dtmf" && digits.push(event.digit));
