@@ -102,87 +102,93 @@ export async function runSipLoad(options: LoadOptions): Promise<LoadResult> {
   const { flow, rate, seconds } = options;
   const total = rate * seconds;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sip-load-"));
-  const prompts = new PromptAudio({ cacheDir: path.join(dir, "prompts"), recordingFile: () => undefined, logger: silent });
-  await Promise.all([GOODBYE, MENU].map((text) => prompts.pcm({ text, language: "en" })));
   // Each extension is reused only after every other one was, well after its last call ended.
   const extensions = Array.from({ length: Math.min(5000, Math.max(100, rate * 15)) }, (_, i) => String(FIRST_EXTENSION + i));
-  const engine = await SipEngine.start({
-    clock: systemClock,
-    logger: silent,
-    listen: { address: "127.0.0.1", port: 0 },
-    trustedPeers: ["127.0.0.1"],
-    prompts,
-    maxCalls: 5000,
-    registrar: { realm: "switchboard", nonceSecret: Buffer.from("load"), password: (extension) => (extensions.includes(extension) ? loadPassword(extension) : null) },
-  });
-  const directory = new InMemoryDirectory().addNumber(DID, "load");
-  for (const number of extensions) directory.addExtension({ number, userId: `user-${number}`, userName: `User ${number}` });
+  // Undone in reverse, also when something fails half-way (a phone that cannot register, sipp missing a file).
+  const cleanups: (() => unknown)[] = [() => fs.rmSync(dir, { recursive: true, force: true })];
+  try {
+    const prompts = new PromptAudio({ cacheDir: path.join(dir, "prompts"), recordingFile: () => undefined, logger: silent });
+    await Promise.all([GOODBYE, MENU].map((text) => prompts.pcm({ text, language: "en" })));
+    const engine = await SipEngine.start({
+      clock: systemClock,
+      logger: silent,
+      listen: { address: "127.0.0.1", port: 0 },
+      trustedPeers: ["127.0.0.1"],
+      prompts,
+      maxCalls: 5000,
+      registrar: { realm: "switchboard", nonceSecret: Buffer.from("load"), password: (extension) => (extensions.includes(extension) ? loadPassword(extension) : null) },
+    });
+    cleanups.push(() => engine.close());
+    const directory = new InMemoryDirectory().addNumber(DID, "load");
+    for (const number of extensions) directory.addExtension({ number, userId: `user-${number}`, userName: `User ${number}` });
 
-  const finals = new Map<string, number>();
-  let started = 0;
-  let live = 0;
-  let maxLive = 0;
-  let answeredByPhone = 0;
-  let offPath = 0;
-  const expected = EXPECTED_TRACE[flow].join(" ");
-  const pbx = new Pbx({
-    clock: systemClock,
-    engine,
-    directory,
-    logger: silent,
-    sink: (event) => {
-      if (event.type === "call.started") {
-        started++;
-        maxLive = Math.max(maxLive, ++live);
-      }
-      if (event.type === "conversation.ended") {
-        live--;
-        finals.set(event.cdr.call_id, (finals.get(event.cdr.call_id) ?? 0) + 1);
-        if (event.cdr.answered_by?.extension) answeredByPhone++;
-      }
-    },
-    startFlow: async (channel, call, variables) => {
-      const context = { clock: systemClock, integration: new InMemoryIntegration({ clock: systemClock }), flows: new InMemoryFlowLoader(), logger: silent };
-      const run: FlowRunResult = await runFlow(context, channel, LOAD_FLOWS[flow], call, { variables });
-      if (run.trace.map((step) => (step.branch ? `${step.node_id}:${step.branch}` : step.node_id)).join(" ") !== expected) offPath++;
-    },
-  });
+    const finals = new Map<string, number>();
+    let started = 0;
+    let live = 0;
+    let maxLive = 0;
+    let answeredByPhone = 0;
+    let offPath = 0;
+    const expected = EXPECTED_TRACE[flow].join(" ");
+    const pbx: Pbx = new Pbx({
+      clock: systemClock,
+      engine,
+      directory,
+      logger: silent,
+      sink: (event) => {
+        if (event.type === "call.started") {
+          started++;
+          maxLive = Math.max(maxLive, ++live);
+        }
+        if (event.type === "conversation.ended") {
+          live--;
+          finals.set(event.cdr.call_id, (finals.get(event.cdr.call_id) ?? 0) + 1);
+          if (event.cdr.answered_by?.extension) answeredByPhone++;
+        }
+      },
+      startFlow: async (channel, call, variables) => {
+        const context = { clock: systemClock, integration: new InMemoryIntegration({ clock: systemClock }), flows: new InMemoryFlowLoader(), logger: silent };
+        const run: FlowRunResult = await runFlow(context, channel, LOAD_FLOWS[flow], call, { variables });
+        if (run.trace.map((step) => (step.branch ? `${step.node_id}:${step.branch}` : step.node_id)).join(" ") !== expected) offPath++;
+      },
+    });
 
-  const phones = flow === "menu_to_extension" ? await openPhones(options.phones ?? "here", engine.local.port, options.holdMs ?? 3000, extensions) : null;
-  const injection = path.join(dir, "callers.csv");
-  fs.writeFileSync(injection, ["SEQUENTIAL", ...extensions.map((extension) => `+3630000${extension};`)].join("\n") + "\n");
+    cleanups.push(() => pbx.shutdown());
+    const phones = flow === "menu_to_extension" ? await openPhones(options.phones ?? "here", engine.local.port, options.holdMs ?? 3000, extensions) : null;
+    if (phones) cleanups.push(() => phones.close());
+    const injection = path.join(dir, "callers.csv");
+    fs.writeFileSync(injection, ["SEQUENTIAL", ...extensions.map((extension) => `+3630000${extension};`)].join("\n") + "\n");
 
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
-  const cpuBefore = process.cpuUsage();
-  const sipp = await runSippLoad({ edgePort: engine.local.port, rate, total, seconds, injection, cwd: dir });
-  // Calls sipp gave up on still end at the edge (no ACK, BYE timers): wait, bounded, for their final CDRs.
-  const until = Date.now() + 15_000;
-  while (live > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
-  const cpu = process.cpuUsage(cpuBefore);
-  loopDelay.disable();
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
+    const cpuBefore = process.cpuUsage();
+    const sipp = await runSippLoad({ edgePort: engine.local.port, rate, total, seconds, injection, cwd: dir });
+    // Calls sipp gave up on still end at the edge (no ACK, BYE timers): wait, bounded, for their final CDRs.
+    const until = Date.now() + 15_000;
+    while (live > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    const cpu = process.cpuUsage(cpuBefore);
+    loopDelay.disable();
 
-  const phoneCounts = phones ? await phones.close() : null;
-  pbx.shutdown();
-  await engine.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return {
-    flow,
-    rate,
-    seconds,
-    sippExitCode: sipp.code,
-    sippStderr: sipp.stderr.slice(-4000),
-    sippSuccessful: sipp.successful,
-    sippFailed: sipp.failed,
-    callsStarted: started,
-    callsWithoutOneFinalCdr: started - [...finals.values()].filter((count) => count === 1).length,
-    callsOffPath: offPath,
-    answeredByPhone,
-    maxConcurrentCalls: maxLive,
-    cpuMsPerCall: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, started)) * 100) / 100,
-    eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
-    phones: phoneCounts,
-  };
+    const phoneCounts = phones ? await phones.close() : null;
+    return {
+      flow,
+      rate,
+      seconds,
+      sippExitCode: sipp.code,
+      sippStderr: sipp.stderr.slice(-4000),
+      sippSuccessful: sipp.successful,
+      sippFailed: sipp.failed,
+      callsStarted: started,
+      callsWithoutOneFinalCdr: started - [...finals.values()].filter((count) => count === 1).length,
+      callsOffPath: offPath,
+      answeredByPhone,
+      maxConcurrentCalls: maxLive,
+      cpuMsPerCall: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, started)) * 100) / 100,
+      eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+      phones: phoneCounts,
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
 }
 
 /** sipp as the trunk; resolves with its exit code and its final count of successful and failed calls. */
@@ -223,17 +229,21 @@ async function openPhones(where: "here" | "child", edgePort: number, holdMs: num
   if (where === "here") {
     const farm = await PhoneFarm.open({ port: edgePort }, { holdMs });
     await farm.register(extensions, loadPassword);
-    return { close: async () => (await farm.close(), farm.counts) };
+    return once(async () => (await farm.close(), farm.counts));
   }
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", FARM_PROCESS, String(edgePort), String(holdMs), extensions[0], String(extensions.length)], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const first = await lines.next();
   if (first.value !== "registered") throw new Error(`the phone farm did not register: ${String(first.value)}`);
-  return {
-    async close() {
-      child.stdin!.end();
-      const counts = await lines.next();
-      return JSON.parse(String(counts.value)) as PhoneFarmCounts;
-    },
-  };
+  return once(async () => {
+    child.stdin!.end();
+    const counts = await lines.next();
+    return JSON.parse(String(counts.value)) as PhoneFarmCounts;
+  });
+}
+
+/** `close` may be called by the run and again by its clean-up: the second call gets the first's result. */
+function once(close: () => Promise<PhoneFarmCounts>): { close(): Promise<PhoneFarmCounts> } {
+  let closing: Promise<PhoneFarmCounts> | null = null;
+  return { close: () => (closing ??= close()) };
 }
