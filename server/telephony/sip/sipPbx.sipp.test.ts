@@ -3,7 +3,8 @@
  * control (Pbx) → the flow interpreter → a registered phone → the final CDR.
  * The same classes the simulated engine drives, with nothing simulated
  * between the caller's key press and the flow's menu branch, or between the
- * caller's voice and the phone's ear. (The TypeScript trunk tests show what
+ * caller's voice and the phone's ear; what the caller hears is decoded by
+ * sox and shown to be speech. (The TypeScript trunk tests show what
  * sipp cannot easily: audio both ways, CANCEL, busy, a spoofed extension number.)
  */
 import fs from "node:fs";
@@ -27,6 +28,7 @@ import { decodeG711, encodeG711 } from "./g711";
 import { headerValue } from "./message";
 import { buildRtp, buildTelephoneEvent, parseRtp, type RtpPacket } from "./rtp";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
+import { soxSpeechStats } from "./testing/speech";
 import { TestPhone } from "./testing/testPhone";
 
 const missing = missingSippTools();
@@ -102,6 +104,13 @@ describe.skipIf(missing.length > 0)("a real call through call control and a flow
     expect(finals[0]).toMatchObject({ flow_id: "main", direction: "inbound", caller: { number: "+36301234567" }, called_number: DID, hangup_cause: "caller_hangup" });
     expect(finals[0].answered_at).not.toBeNull();
     expect(callerRtp.received.length).toBeGreaterThan(100);
+    // What the caller heard, decoded by sox: about as long as the call was up, and a second or more of it loud speech (the menu until the key, then the sales prompt).
+    const heard = Buffer.concat(rtpPackets(callerRtp).filter((packet) => packet.payloadType === 8).map((packet) => packet.payload));
+    const sox = soxSpeechStats(heard, dir);
+    expect(sox.seconds).toBeGreaterThan(2);
+    expect(sox.voicedSeconds).toBeGreaterThan(1);
+    expect(sox.voicedSeconds).toBeLessThan(sox.seconds);
+    expect(sox.voicedRms).toBeGreaterThan(0.03);
   });
 });
 
@@ -175,7 +184,7 @@ describe("over a TypeScript trunk", () => {
     return { events, runs, phone, trunk, invite, phoneTag };
   }
 
-  it("dials extension 101's registered phone: it rings, answers, the audio flows both ways (PCMA ↔ PCMU), its hang-up ends both legs; the CDR names 101", async () => {
+  it("dials extension 101's registered phone: it rings, answers, the audio flows both ways (PCMA ↔ PCMU) and not from an intruder, its hang-up ends both legs; the CDR names 101", async () => {
     const { events, runs, phone, trunk, invite, phoneTag } = await callToRegisteredPhone("bridged");
     expect(invite.uri).toBe(`sip:101@127.0.0.1:${phone.sip.local.port}`);
     expect(invite.body.toString()).toMatch(/m=audio \d+ RTP\/AVP 8 0 101/);
@@ -198,6 +207,15 @@ describe("over a TypeScript trunk", () => {
     // And back: the phone speaks µ-law, the caller hears A-law.
     phone.rtp.send(buildRtp({ payloadType: 0, marker: true, sequence: 1, timestamp: 0, ssrc: 0x9999, payload: encodeG711("PCMU", tone) }), phoneSideRtp);
     await expect.poll(() => rtpPackets(callerRtp).filter((packet) => packet.payloadType === 8 && level(decodeG711("PCMA", packet.payload)) > 4000).length).toBeGreaterThan(0);
+    // Audio from an address other than the caller's SDP address is not relayed; the caller's next packet is (the control).
+    const intruder = await UdpPeer.open("127.0.0.2");
+    cleanups.push(() => intruder.close());
+    const heardBefore = rtpPackets(phone.rtp).length;
+    for (let i = 0; i < 5; i++) intruder.send(buildRtp({ payloadType: 8, marker: i === 0, sequence: 300 + i, timestamp: 160 * (10 + i), ssrc: callerSsrc, payload: encodeG711("PCMA", tone) }), trunkSideRtp);
+    callerRtp.send(buildRtp({ payloadType: 8, marker: false, sequence: 105, timestamp: 160 * 20, ssrc: callerSsrc, payload: encodeG711("PCMA", tone) }), trunkSideRtp);
+    await expect.poll(() => rtpPackets(phone.rtp).length).toBe(heardBefore + 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(rtpPackets(phone.rtp)).toHaveLength(heardBefore + 1);
     // RFC 4733 digits from a bridged leg are still heard (not relayed as audio).
     const digits: string[] = [];
     engine.subscribe((event) => event.type === "dtmf" && digits.push(event.digit));

@@ -8,9 +8,9 @@ export const INBOUND_TO_PHONE_SCENARIO = path.join(__dirname, "inbound-to-phone.
 export const REGISTER_SCENARIO = path.join(__dirname, "register.xml");
 const PCAPS = ["/usr/share/sip-tester/g711a.pcap", "/usr/share/sip-tester/dtmf_2833_1.pcap"];
 
-/** What the sipp tests need and this machine lacks (empty when they can run). */
-export function missingSippTools(): string[] {
-  const tools = ["sipp", "espeak-ng", "sox"].filter((tool) => {
+/** The command-line tools of `tools` this machine lacks. */
+export function missingTools(tools: string[]): string[] {
+  return tools.filter((tool) => {
     try {
       execFileSync("which", [tool], { stdio: "ignore" });
       return false;
@@ -18,7 +18,11 @@ export function missingSippTools(): string[] {
       return true;
     }
   });
-  return [...tools, ...PCAPS.filter((file) => !fs.existsSync(file))];
+}
+
+/** What the sipp tests need and this machine lacks (empty when they can run). */
+export function missingSippTools(): string[] {
+  return [...missingTools(["sipp", "espeak-ng", "sox"]), ...PCAPS.filter((file) => !fs.existsSync(file))];
 }
 
 export const SIPP_SKIP_MESSAGE = (missing: string[]) => `SKIPPED: the sipp call tests need ${missing.join(", ")} (apt-get install sip-tester espeak-ng sox)`;

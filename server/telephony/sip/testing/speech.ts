@@ -1,4 +1,7 @@
 /** Test-only: tells speech from silence and steady tones in decoded 8 kHz audio, frame by frame. */
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { FRAME_SAMPLES } from "../g711";
 
 /** RMS of each 20 ms frame. */
@@ -22,4 +25,26 @@ export function speechProfile(pcm: Int16Array): { loudFrames: number; quietFrame
   const mean = loud.reduce((sum, level) => sum + level, 0) / Math.max(1, loud.length);
   const spread = Math.sqrt(loud.reduce((sum, level) => sum + (level - mean) ** 2, 0) / Math.max(1, loud.length)) / Math.max(1, mean);
   return { loudFrames: loud.length, quietFrames: levels.length - loud.length, levelSpread: spread };
+}
+
+/**
+ * sox's independent view of received G.711 A-law audio: how long it is, and
+ * how long and how loud what is left once every pause longer than 0.2 s
+ * (below 1 % of full scale) is cut out — the spoken part.
+ */
+export function soxSpeechStats(alaw: Buffer, dir: string): { seconds: number; voicedSeconds: number; voicedRms: number } {
+  const raw = path.join(dir, "heard.al");
+  const voiced = path.join(dir, "voiced.wav");
+  fs.writeFileSync(raw, alaw);
+  const input = ["-t", "al", "-r", "8000", "-c", "1", raw];
+  execFileSync("sox", [...input, voiced, "silence", "1", "0.02", "1%", "-1", "0.2", "1%"]);
+  const all = soxStat(input);
+  const spoken = soxStat([voiced]);
+  return { seconds: all("Length \\(seconds\\)"), voicedSeconds: spoken("Length \\(seconds\\)"), voicedRms: spoken("RMS\\s+amplitude") };
+}
+
+/** `sox … -n stat` (which reports on stderr), as a look-up of its figures by name. */
+function soxStat(input: string[]): (name: string) => number {
+  const { stderr } = spawnSync("sox", [...input, "-n", "stat"], { encoding: "utf8" });
+  return (name) => Number(new RegExp(`${name}:\\s+([\\d.]+)`).exec(stderr)?.[1] ?? NaN);
 }

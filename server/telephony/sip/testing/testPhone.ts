@@ -105,14 +105,7 @@ export class TestPhone {
   }
 
   private authorization(challenge: SipResponse, password: string): string {
-    const header = headerValue(challenge, "www-authenticate") ?? "";
-    // The challenge has the same key="value" shape as a response; borrow the parser with filler fields.
-    const params = parseDigestAuthorization(`${header}, username="x", uri="x", response="x"`);
-    if (!params) throw new Error(`unreadable challenge: ${header}`);
-    const uri = `sip:127.0.0.1:${this.edge.port}`;
-    const cnonce = `c${this.cseq}`;
-    const response = digestResponse({ username: this.extension, password, realm: params.realm, nonce: params.nonce, method: "REGISTER", uri, nc: "00000001", cnonce });
-    return `Digest username="${this.extension}", realm="${params.realm}", nonce="${params.nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
+    return digestAnswer(challenge, { user: this.extension, password, uri: `sip:127.0.0.1:${this.edge.port}`, cnonce: `c${this.cseq}` });
   }
 
   private async responseTo(callId: string, seq: number): Promise<SipResponse> {
@@ -120,4 +113,15 @@ export class TestPhone {
     await this.sip.until(() => find() !== undefined);
     return find()!;
   }
+}
+
+/** The `Authorization` a phone sends back for a REGISTER challenged with 401 (MD5, qop=auth), as softphones compute it. */
+export function digestAnswer(challenge: SipResponse, phone: { user: string; password: string; uri: string; cnonce: string }): string {
+  const header = headerValue(challenge, "www-authenticate") ?? "";
+  // The challenge has the same key="value" shape as a response; borrow the parser with filler fields.
+  const params = parseDigestAuthorization(`${header}, username="x", uri="x", response="x"`);
+  if (!params) throw new Error(`unreadable challenge: ${header}`);
+  const { user, password, uri, cnonce } = phone;
+  const response = digestResponse({ username: user, password, realm: params.realm, nonce: params.nonce, method: "REGISTER", uri, nc: "00000001", cnonce });
+  return `Digest username="${user}", realm="${params.realm}", nonce="${params.nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
 }
