@@ -1,12 +1,22 @@
 /**
  * Test-only: a SIP phone in TypeScript, registered as an extension (digest
  * authentication answered like a softphone does), that can ring, answer with
- * a G.711 SDP, refuse, and hang up. Loopback only; every wait is bounded.
+ * a G.711 SDP, refuse, hang up, and place calls of its own. Loopback only;
+ * every wait is bounded.
  */
 import { tagOf } from "../address";
 import { digestResponse, parseDigestAuthorization } from "../digest";
 import { headerValue, type SipRequest, type SipResponse } from "../message";
 import { g711Offer, SipTestPeer, UdpPeer } from "./sipTestPeer";
+
+/** A call the phone placed: the final status, and what its BYE needs. */
+export interface PlacedCall {
+  status: number;
+  /** The status of the challenge answered on the way (401), or null. */
+  challenged: number | null;
+  callId: string;
+  response: SipResponse;
+}
 
 export class TestPhone {
   private cseq = 1;
@@ -37,6 +47,46 @@ export class TestPhone {
       if (response.status !== 401 || answered >= (options.challengeAnswers ?? 1)) return response.status;
       seq = send(this.authorization(response, password));
     }
+  }
+
+  /**
+   * Dials `number` (INVITE with a PCMA offer to the phone's RTP socket), answering one digest
+   * challenge with `password`; ACKs the final response and resolves with it.
+   */
+  async dial(number: string, password: string): Promise<PlacedCall> {
+    const callId = `call-${this.extension}-${this.sip.local.port}-${this.cseq}`;
+    const send = (authorization?: string) => {
+      const seq = this.cseq++;
+      this.sip.send(this.inviteText(callId, seq, number, authorization), this.edge);
+      return seq;
+    };
+    let seq = send();
+    let challenged: number | null = null;
+    for (;;) {
+      const response = await this.finalResponseTo(callId, seq, "INVITE");
+      this.sip.send(this.ackText(callId, seq, number, response), this.edge);
+      if (response.status !== 401 || challenged !== null) return { status: response.status, challenged, callId, response };
+      challenged = response.status;
+      seq = send(this.authorization(response, password, "INVITE", `sip:${number}@127.0.0.1:${this.edge.port}`));
+    }
+  }
+
+  /** Hangs up a call the phone placed and the edge answered. */
+  hangUpOwnCall(call: PlacedCall): void {
+    this.sip.send(
+      [
+        `BYE ${/<([^>]+)>/.exec(headerValue(call.response, "contact")!)![1]} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${this.sip.local.address}:${this.sip.local.port};branch=z9hG4bK-own-bye-${this.cseq}`,
+        `From: ${headerValue(call.response, "from")}`,
+        `To: ${headerValue(call.response, "to")}`,
+        `Call-ID: ${call.callId}`,
+        `CSeq: ${this.cseq++} BYE`,
+        "Max-Forwards: 70",
+        "",
+        "",
+      ].join("\n"),
+      this.edge,
+    );
   }
 
   /** Waits for an INVITE from the edge (the last one received). */
@@ -104,14 +154,55 @@ export class TestPhone {
     ].join("\n");
   }
 
-  private authorization(challenge: SipResponse, password: string): string {
+  private inviteText(callId: string, seq: number, number: string, authorization?: string): string {
+    const local = this.sip.local;
+    return [
+      `INVITE sip:${number}@127.0.0.1:${this.edge.port} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${local.address}:${local.port};branch=z9hG4bK-${callId}-${seq}`,
+      `From: <sip:${this.extension}@127.0.0.1>;tag=call-${this.extension}`,
+      `To: <sip:${number}@127.0.0.1>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${seq} INVITE`,
+      `Contact: <sip:${this.extension}@${local.address}:${local.port}>`,
+      "Max-Forwards: 70",
+      ...(authorization ? [`Authorization: ${authorization}`] : []),
+      "Content-Type: application/sdp",
+      "",
+      g711Offer("127.0.0.1", this.rtp.address.port, "8 101"),
+    ].join("\n");
+  }
+
+  private ackText(callId: string, seq: number, number: string, response: SipResponse): string {
+    const local = this.sip.local;
+    const uri = response.status < 300 ? /<([^>]+)>/.exec(headerValue(response, "contact") ?? "")?.[1] : undefined;
+    // A refusal's ACK belongs to the INVITE transaction (same branch); a 2xx's is a new one.
+    const branch = response.status < 300 ? `z9hG4bK-${callId}-${seq}-ack` : `z9hG4bK-${callId}-${seq}`;
+    return [
+      `ACK ${uri ?? `sip:${number}@127.0.0.1:${this.edge.port}`} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${local.address}:${local.port};branch=${branch}`,
+      `From: ${headerValue(response, "from")}`,
+      `To: ${headerValue(response, "to")}`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${seq} ACK`,
+      "Max-Forwards: 70",
+      "",
+      "",
+    ].join("\n");
+  }
+
+  private async finalResponseTo(callId: string, seq: number, method: string): Promise<SipResponse> {
+    const find = () => this.sip.responses(method).find((response) => headerValue(response, "call-id") === callId && headerValue(response, "cseq") === `${seq} ${method}` && response.status >= 200);
+    await this.sip.until(() => find() !== undefined, 10_000);
+    return find()!;
+  }
+
+  private authorization(challenge: SipResponse, password: string, method = "REGISTER", uri = `sip:127.0.0.1:${this.edge.port}`): string {
     const header = headerValue(challenge, "www-authenticate") ?? "";
     // The challenge has the same key="value" shape as a response; borrow the parser with filler fields.
     const params = parseDigestAuthorization(`${header}, username="x", uri="x", response="x"`);
     if (!params) throw new Error(`unreadable challenge: ${header}`);
-    const uri = `sip:127.0.0.1:${this.edge.port}`;
     const cnonce = `c${this.cseq}`;
-    const response = digestResponse({ username: this.extension, password, realm: params.realm, nonce: params.nonce, method: "REGISTER", uri, nc: "00000001", cnonce });
+    const response = digestResponse({ username: this.extension, password, realm: params.realm, nonce: params.nonce, method, uri, nc: "00000001", cnonce });
     return `Digest username="${this.extension}", realm="${params.realm}", nonce="${params.nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="${cnonce}"`;
   }
 
