@@ -25,7 +25,8 @@ import { Pbx } from "@/server/pbx/pbx";
 import type { EngineEvent } from "../engine";
 import { tagOf } from "./address";
 import { decodeG711 } from "./g711";
-import { headerValue } from "./message";
+import { DigestAuthenticator, parseDigestAuthorization } from "./digest";
+import { headerValue, type SipRequest } from "./message";
 import { PromptAudio } from "./prompts";
 import { parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
@@ -134,16 +135,18 @@ describe.skipIf(missing.length > 0)("calls out through the trunk (sipp as the pr
     const exit = await provider.exit;
     expect(exit.code, exit.stderr).toBe(0);
     await expect.poll(() => runs.length).toBe(1);
-    expect(runs[0].trace.map((step) => (step.branch ? `${step.node_id}:${step.branch}` : step.node_id))).toEqual(["start:next", "forward:answered"]);
+    // The caller hung up while talking: the forward never returns a branch, the run ends on the hang-up.
+    expect(runs[0].trace.map((step) => (step.branch ? `${step.node_id}:${step.branch}` : step.node_id))).toEqual(["start:next", "forward"]);
+    expect(runs[0].outcome).toBe("hangup");
     const finals = finalCdrs(events);
     expect(finals).toHaveLength(1);
     expect(finals[0]).toMatchObject({ direction: "inbound", called_number: DID, hangup_cause: "caller_hangup" });
     expect(finals[0].answered_at).not.toBeNull();
   });
 
-  it("a registered phone dials an external number: challenged with its SIP password, then out through the trunk; the phone hears the callee", { timeout: 30_000 }, async () => {
+  it("a registered phone dials an external number: challenged with its SIP password, then out through the trunk; the phone hears the callee; the recorded call's WAV is in the CDR", { timeout: 30_000 }, async () => {
     const directory = new InMemoryDirectory();
-    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
+    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101", recordCalls: true });
     const { events } = pbxOver(directory);
     const provider = await sippTrunk({ address: TRUNK_ADDRESS, port: trunkPort, cwd: dir });
     const phone = await TestPhone.open("101", engine.local);
@@ -154,11 +157,22 @@ describe.skipIf(missing.length > 0)("calls out through the trunk (sipp as the pr
     expect(call.challenged).toBe(401);
     expect(call.status).toBe(200);
     await expect.poll(() => loudPackets(phone.rtp, 8), { timeout: 10_000 }).toBeGreaterThan(10);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     phone.hangUpOwnCall(call);
     const exit = await provider.exit;
     expect(exit.code, exit.stderr).toBe(0);
     await expect.poll(() => finalCdrs(events).length).toBe(1);
-    expect(finalCdrs(events)[0]).toMatchObject({ direction: "outbound", caller: { number: "101" }, called_number: OUTSIDE });
+    const cdr = finalCdrs(events)[0];
+    expect(cdr).toMatchObject({ direction: "outbound", caller: { number: "101" }, called_number: OUTSIDE });
+    // Recorded from the answer to the hang-up: as long as the talk time, and the callee's voice is in it.
+    expect(cdr.recordings).toHaveLength(1);
+    const recording = cdr.recordings[0];
+    const file = path.join(dir, "recordings", `${recording.code}.wav`);
+    expect(recording).toMatchObject({ format: "wav", size_bytes: fs.statSync(file).size });
+    expect(Math.abs(Number(execFileSync("sox", ["--i", "-D", file]).toString()) - recording.duration_s)).toBeLessThan(0.002);
+    expect(Math.abs(recording.duration_s - cdr.talk_time_s)).toBeLessThan(0.2);
+    expect(recording.duration_s).toBeGreaterThan(0.8);
+    expect(soxRms(file)).toBeGreaterThan(0.02);
   });
 
   it("click-to-call rings the registered phone first (auto-answer), then the number through the trunk", { timeout: 30_000 }, async () => {
@@ -228,6 +242,57 @@ describe("phones placing calls (no sipp needed)", () => {
     expect(call.status).toBeGreaterThanOrEqual(400);
     await expect.poll(() => finalCdrs(events).length).toBe(1);
     expect(logger.entries.some((entry) => /no outbound trunk is configured/.test(entry.message))).toBe(true);
+  });
+});
+
+describe("over a TypeScript trunk (the provider's side)", () => {
+  /** The provider's reply to one of our requests. */
+  function reply(provider: SipTestPeer, request: SipRequest, status: number, reason: string, extra: string[] = []): void {
+    const lines = [
+      `SIP/2.0 ${status} ${reason}`,
+      ...request.headers.filter((header) => header.name === "via").map((header) => `Via: ${header.value}`),
+      `From: ${headerValue(request, "from")}`,
+      `To: ${headerValue(request, "to")};tag=provider`,
+      `Call-ID: ${headerValue(request, "call-id")}`,
+      `CSeq: ${headerValue(request, "cseq")}`,
+      ...extra,
+    ];
+    provider.send([...lines, "", ""].join("\n"), engine.local);
+  }
+
+  it("answers a 407 (qop=auth) with a Proxy-Authorization a digest verifier accepts, in a new transaction; 486 is leg.busy; a second challenge fails the call", async () => {
+    const provider = await SipTestPeer.open(TRUNK_ADDRESS);
+    cleanups.push(() => provider.close());
+    trunkPort = provider.local.port; // the trunk is read per call: the next call goes here
+    const events: EngineEvent[] = [];
+    engine.subscribe((event) => events.push(event));
+    const verifier = new DigestAuthenticator(Buffer.from("provider-secret"), "trunk.example");
+
+    const busy = engine.originate({ endpoint: { kind: "external", number: OUTSIDE }, callerId: { number: DID, name: null } });
+    await provider.until((peer) => peer.requests("INVITE").length === 1);
+    const challenged = provider.requests("INVITE")[0];
+    reply(provider, challenged, 407, "Proxy Authentication Required", [`Proxy-Authenticate: ${verifier.challenge(Date.now())}`]);
+    await provider.until((peer) => peer.requests("INVITE").length === 2);
+    const answered = provider.requests("INVITE")[1];
+    const credentials = parseDigestAuthorization(headerValue(answered, "proxy-authorization"));
+    expect(credentials).toMatchObject({ username: "trunk-user", realm: "trunk.example", qop: "auth", uri: `sip:${OUTSIDE}@${TRUNK_ADDRESS}:${trunkPort}` });
+    expect(verifier.verify(credentials!, "INVITE", "trunk-secret", Date.now())).toBe("ok");
+    expect(headerValue(answered, "via")).not.toBe(headerValue(challenged, "via"));
+    expect(Number.parseInt(headerValue(answered, "cseq")!)).toBe(Number.parseInt(headerValue(challenged, "cseq")!) + 1);
+    expect(headerValue(answered, "call-id")).toBe(headerValue(challenged, "call-id"));
+    reply(provider, answered, 486, "Busy Here");
+    await expect.poll(() => events).toEqual([{ type: "leg.busy", legId: busy, cause: "user_busy" }]);
+    // Both refusals were ACKed within their own transactions.
+    await provider.until((peer) => peer.requests("ACK").length === 2);
+    expect(provider.requests("ACK").map((ack) => headerValue(ack, "via"))).toEqual([headerValue(challenged, "via"), headerValue(answered, "via")]);
+
+    const refused = engine.originate({ endpoint: { kind: "external", number: OUTSIDE }, callerId: { number: DID, name: null } });
+    await provider.until((peer) => peer.requests("INVITE").length === 3);
+    reply(provider, provider.requests("INVITE")[2], 407, "Proxy Authentication Required", [`Proxy-Authenticate: ${verifier.challenge(Date.now())}`]);
+    await provider.until((peer) => peer.requests("INVITE").length === 4);
+    reply(provider, provider.requests("INVITE")[3], 407, "Proxy Authentication Required", [`Proxy-Authenticate: ${verifier.challenge(Date.now())}`]);
+    await expect.poll(() => events.at(-1)).toEqual({ type: "leg.failed", legId: refused, cause: "offline" });
+    expect(provider.requests("INVITE")).toHaveLength(4);
   });
 });
 
