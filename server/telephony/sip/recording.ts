@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import type { Clock } from "@/flows/runtime/ports";
 import type { RecordingFile } from "../engine";
 import { BYTES_PER_SAMPLE, HEADER_BYTES, newRecordingCode, recordingPath, SAMPLE_RATE, wavHeader } from "../simulated/wav";
@@ -130,21 +131,31 @@ export class LegRecorder implements RecordingSink {
       if (!block) this.blocks.set(blockIndex, (block = new Int16Array(BLOCK_SAMPLES)));
       const offset = position - blockIndex * BLOCK_SAMPLES;
       const count = Math.min(samples.length - index, BLOCK_SAMPLES - offset);
-      for (let i = 0; i < count; i++) block[offset + i] = Math.max(-32768, Math.min(32767, block[offset + i] + samples[index + i]));
+      for (let i = 0; i < count; i++) {
+        const sum = block[offset + i] + samples[index + i];
+        block[offset + i] = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
+      }
       index += count;
     }
   }
 
   private writeBlocksBefore(end: number): void {
     const fd = this.fd!;
-    const bytes = Buffer.alloc(BLOCK_SAMPLES * BYTES_PER_SAMPLE);
+    const blockBytes = BLOCK_SAMPLES * BYTES_PER_SAMPLE;
     for (let blockIndex = this.writtenBlocks; blockIndex < end; blockIndex++) {
-      const block = this.blocks.get(blockIndex);
-      bytes.fill(0);
-      if (block) for (let i = 0; i < BLOCK_SAMPLES; i++) bytes.writeInt16LE(block[i], i * BYTES_PER_SAMPLE);
-      fs.writeSync(fd, bytes, 0, bytes.length, HEADER_BYTES + blockIndex * bytes.length);
+      const block = this.blocks.get(blockIndex) ?? new Int16Array(BLOCK_SAMPLES);
+      fs.writeSync(fd, littleEndian(block), 0, blockBytes, HEADER_BYTES + blockIndex * blockBytes);
       this.blocks.delete(blockIndex);
     }
     this.writtenBlocks = Math.max(this.writtenBlocks, end);
   }
+}
+
+/** WAV samples are little-endian; on a little-endian machine (x86, ARM) the block's memory already is. */
+function littleEndian(block: Int16Array): Buffer {
+  const bytes = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  if (os.endianness() === "LE") return bytes;
+  const swapped = Buffer.alloc(bytes.length);
+  for (let i = 0; i < block.length; i++) swapped.writeInt16LE(block[i], i * BYTES_PER_SAMPLE);
+  return swapped;
 }

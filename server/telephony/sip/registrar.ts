@@ -4,6 +4,9 @@
  * digest.ts); the edge keeps one binding per extension (the latest phone
  * wins: phones are single-line) until it expires. `Expires: 0` removes it.
  *
+ * INVITEs from phones (calls they place) are authenticated the same way
+ * (`authenticateCall`: the From user is the extension), with the same throttle.
+ *
  * Brute force is throttled: a source address or a user name with
  * `MAX_FAILURES` wrong answers within `FAILURE_WINDOW_MS` is refused 403
  * (no new challenge) until the oldest failure ages out. Logs name the user

@@ -8,7 +8,6 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import dgram from "node:dgram";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,7 +29,7 @@ import { headerValue, type SipRequest } from "./message";
 import { PromptAudio } from "./prompts";
 import { parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
-import { missingSippTools, SIPP_SKIP_MESSAGE, sippTrunk } from "./testing/sipp";
+import { freeUdpPort, missingSippTools, SIPP_SKIP_MESSAGE, sippTrunk } from "./testing/sipp";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 import { TestPhone } from "./testing/testPhone";
 
@@ -331,12 +330,4 @@ function loudPackets(peer: UdpPeer, payloadType: number): number {
 function soxRms(file: string): number {
   const output = spawnSync("sox", [file, "-n", "stat"], { encoding: "utf8" }).stderr;
   return Number(/RMS\s+amplitude:\s+([\d.]+)/.exec(output)?.[1] ?? "NaN");
-}
-
-function freeUdpPort(address: string): Promise<number> {
-  const socket = dgram.createSocket("udp4");
-  return new Promise((resolve) => socket.bind(0, address, () => {
-    const { port } = socket.address();
-    socket.close(() => resolve(port));
-  }));
 }

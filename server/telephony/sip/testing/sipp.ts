@@ -1,5 +1,6 @@
 /** Test-only: runs Debian's sipp as the trunk against the SIP edge, one call at a time. */
 import { execFileSync, spawn } from "node:child_process";
+import dgram from "node:dgram";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -49,4 +50,15 @@ export async function sippTrunk(options: { address: string; port: number; cwd: s
   // sipp binds at once; give it a moment so the first INVITE is not sent into nothing (it would be retransmitted anyway).
   await new Promise((resolve) => setTimeout(resolve, 300));
   return { exit, messages: () => (fs.existsSync(path.join(options.cwd, "trunk-messages.log")) ? fs.readFileSync(path.join(options.cwd, "trunk-messages.log"), "utf8") : "") };
+}
+
+/** A UDP port free on `address` now (for sipp, which needs its port before it starts). */
+export function freeUdpPort(address: string): Promise<number> {
+  const socket = dgram.createSocket("udp4");
+  return new Promise((resolve) =>
+    socket.bind(0, address, () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    }),
+  );
 }
