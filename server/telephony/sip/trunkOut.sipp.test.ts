@@ -14,10 +14,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "@/flows/runtime/clock";
 import type { FlowRunResult } from "@/flows/runtime/context";
-import { runFlow } from "@/flows/runtime/interpreter";
-import { InMemoryIntegration } from "@/flows/runtime/testing/inMemoryIntegration";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
-import { InMemoryFlowLoader, sketchFlow } from "@/flows/runtime/testing/testRuntime";
+import { sketchFlow } from "@/flows/runtime/testing/testRuntime";
 import { InMemoryDirectory } from "@/server/pbx/directory";
 import type { PbxEvent } from "@/server/pbx/events";
 import { Pbx } from "@/server/pbx/pbx";
@@ -32,6 +30,7 @@ import { SipEngine } from "./sipEngine";
 import { freeUdpPort, missingSippTools, SIPP_SKIP_MESSAGE, sippTrunk } from "./testing/sipp";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 import { TestPhone } from "./testing/testPhone";
+import { pbxOnEngine } from "./testing/pbx";
 
 const missing = missingSippTools();
 if (missing.length > 0) console.warn(SIPP_SKIP_MESSAGE(missing));
@@ -298,17 +297,7 @@ describe("over a TypeScript trunk (the provider's side)", () => {
 function pbxOver(directory: InMemoryDirectory, document?: ReturnType<typeof sketchFlow>) {
   const events: PbxEvent[] = [];
   const runs: FlowRunResult[] = [];
-  const pbx = new Pbx({
-    clock: systemClock,
-    engine,
-    directory,
-    sink: (event) => events.push(event),
-    logger,
-    startFlow: async (channel, call, variables) => {
-      const context = { clock: systemClock, integration: new InMemoryIntegration({ clock: systemClock }), flows: new InMemoryFlowLoader(), logger };
-      runs.push(await runFlow(context, channel, document!, call, { variables }));
-    },
-  });
+  const pbx = pbxOnEngine({ engine, directory, logger, document, events, runs });
   cleanups.push(() => pbx.shutdown());
   return { pbx, events, runs };
 }

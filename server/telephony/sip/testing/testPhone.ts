@@ -73,20 +73,8 @@ export class TestPhone {
 
   /** Hangs up a call the phone placed and the edge answered. */
   hangUpOwnCall(call: PlacedCall): void {
-    this.sip.send(
-      [
-        `BYE ${/<([^>]+)>/.exec(headerValue(call.response, "contact")!)![1]} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${this.sip.local.address}:${this.sip.local.port};branch=z9hG4bK-own-bye-${this.cseq}`,
-        `From: ${headerValue(call.response, "from")}`,
-        `To: ${headerValue(call.response, "to")}`,
-        `Call-ID: ${call.callId}`,
-        `CSeq: ${this.cseq++} BYE`,
-        "Max-Forwards: 70",
-        "",
-        "",
-      ].join("\n"),
-      this.edge,
-    );
+    const contact = /<([^>]+)>/.exec(headerValue(call.response, "contact")!)![1];
+    this.sendBye(contact, headerValue(call.response, "from")!, headerValue(call.response, "to")!, call.callId);
   }
 
   /** Waits for an INVITE from the edge (the last one received). */
@@ -116,13 +104,18 @@ export class TestPhone {
 
   /** The phone hangs up an answered call it received: BYE in the INVITE's dialog. */
   bye(invite: SipRequest, toTag: string): void {
+    const contact = /<([^>]+)>/.exec(headerValue(invite, "contact")!)![1];
+    this.sendBye(contact, `${headerValue(invite, "to")};tag=${toTag}`, headerValue(invite, "from")!, headerValue(invite, "call-id")!);
+  }
+
+  private sendBye(uri: string, from: string, to: string, callId: string): void {
     this.sip.send(
       [
-        `BYE ${/<([^>]+)>/.exec(headerValue(invite, "contact")!)![1]} SIP/2.0`,
+        `BYE ${uri} SIP/2.0`,
         `Via: SIP/2.0/UDP ${this.sip.local.address}:${this.sip.local.port};branch=z9hG4bK-phone-bye-${this.cseq}`,
-        `From: ${headerValue(invite, "to")};tag=${toTag}`,
-        `To: ${headerValue(invite, "from")}`,
-        `Call-ID: ${headerValue(invite, "call-id")}`,
+        `From: ${from}`,
+        `To: ${to}`,
+        `Call-ID: ${callId}`,
         `CSeq: ${this.cseq++} BYE`,
         "Max-Forwards: 70",
         "",
