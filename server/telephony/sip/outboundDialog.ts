@@ -46,8 +46,8 @@ export class OutboundDialog {
   private readonly fromTag = newTag();
   private inviteBranch = newBranch();
   private invite: SipRequest;
-  /** A challenge is answered once; a second one is a refusal (wrong credentials). */
-  private challengeAnswered = false;
+  /** The INVITE transaction a challenge ended (answered once; a second challenge is a refusal): its retransmitted 401/407 is ACKed again. */
+  private challenged: { branch: string; seq: number } | null = null;
   private remoteTag: string | null = null;
   private remoteTarget: string;
   private routeSet: string[] = [];
@@ -107,6 +107,10 @@ export class OutboundDialog {
     const cseq = parseCSeq(headerValue(response, "cseq") ?? "");
     if (!cseq) return;
     if (cseq.method === "INVITE" && cseq.seq === this.inviteSeq) return this.onInviteResponse(response);
+    if (cseq.method === "INVITE" && cseq.seq === this.challenged?.seq && response.status >= 300) {
+      // Our ACK of the challenge was lost: the challenge comes again and is ACKed in its own transaction.
+      return this.context.send(this.ackFor(response, this.challenged.branch, this.challenged.seq), this.target.peer);
+    }
     if (this.pendingSeq && cseq.seq === this.pendingSeq.seq && cseq.method === this.pendingSeq.method && response.status >= 200) {
       this.requestRetransmission?.stop();
       this.requestRetransmission = null;
@@ -199,12 +203,12 @@ export class OutboundDialog {
   /** Sends the INVITE again with the digest answer (a new transaction: new branch, next CSeq); false when it cannot. */
   private answerChallenge(response: SipResponse): boolean {
     const credentials = this.target.credentials;
-    if (!credentials || this.challengeAnswered) return false;
+    if (!credentials || this.challenged) return false;
     const proxy = response.status === 407;
     const challenge = headerValue(response, proxy ? "proxy-authenticate" : "www-authenticate");
     const authorization = challenge ? answerChallenge(challenge, { ...credentials, method: "INVITE", uri: this.invite.uri }) : null;
     if (!authorization) return false;
-    this.challengeAnswered = true;
+    this.challenged = { branch: this.inviteBranch, seq: this.inviteSeq };
     this.inviteBranch = newBranch();
     this.inviteSeq = ++this.localSeq;
     const rewritten = this.invite.headers.flatMap((header): SipHeader[] => {
@@ -218,7 +222,7 @@ export class OutboundDialog {
     return true;
   }
 
-  private ackFor(response: SipResponse, branch: string): SipRequest {
+  private ackFor(response: SipResponse, branch: string, seq = this.inviteSeq): SipRequest {
     const inDialog = response.status < 300;
     return {
       kind: "request",
@@ -231,7 +235,7 @@ export class OutboundDialog {
         ...this.copy(this.invite, ["from"]),
         { name: "to", value: headerValue(response, "to")! },
         { name: "call-id", value: this.callId },
-        { name: "cseq", value: `${this.inviteSeq} ACK` },
+        { name: "cseq", value: `${seq} ACK` },
       ],
       body: Buffer.alloc(0),
     };

@@ -28,7 +28,7 @@ import { PromptAudio } from "./prompts";
 import { parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
 import { freeUdpPort, missingSippTools, SIPP_SKIP_MESSAGE, sippTrunk } from "./testing/sipp";
-import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
+import { g711Offer, inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 import { TestPhone } from "./testing/testPhone";
 import { pbxOnEngine } from "./testing/pbx";
 
@@ -278,11 +278,17 @@ describe("over a TypeScript trunk (the provider's side)", () => {
     expect(headerValue(answered, "via")).not.toBe(headerValue(challenged, "via"));
     expect(Number.parseInt(headerValue(answered, "cseq")!)).toBe(Number.parseInt(headerValue(challenged, "cseq")!) + 1);
     expect(headerValue(answered, "call-id")).toBe(headerValue(challenged, "call-id"));
+    // The challenge again (as if our ACK had been lost) is ACKed again in its own transaction, and changes nothing.
+    reply(provider, challenged, 407, "Proxy Authentication Required", [`Proxy-Authenticate: ${verifier.challenge(Date.now())}`]);
+    await provider.until((peer) => peer.requests("ACK").length === 2);
     reply(provider, answered, 486, "Busy Here");
     await expect.poll(() => events).toEqual([{ type: "leg.busy", legId: busy, cause: "user_busy" }]);
-    // Both refusals were ACKed within their own transactions.
-    await provider.until((peer) => peer.requests("ACK").length === 2);
-    expect(provider.requests("ACK").map((ack) => headerValue(ack, "via"))).toEqual([headerValue(challenged, "via"), headerValue(answered, "via")]);
+    // Every refusal was ACKed within its own transaction (branch and CSeq of the INVITE it answered).
+    await provider.until((peer) => peer.requests("ACK").length === 3);
+    const acks = provider.requests("ACK");
+    expect(acks.map((ack) => headerValue(ack, "via"))).toEqual([headerValue(challenged, "via"), headerValue(challenged, "via"), headerValue(answered, "via")]);
+    expect(acks.map((ack) => Number.parseInt(headerValue(ack, "cseq")!))).toEqual([challenged, challenged, answered].map((invite) => Number.parseInt(headerValue(invite, "cseq")!)));
+    expect(provider.requests("INVITE")).toHaveLength(2);
 
     const refused = engine.originate({ endpoint: { kind: "external", number: OUTSIDE }, callerId: { number: DID, name: null } });
     await provider.until((peer) => peer.requests("INVITE").length === 3);
@@ -291,6 +297,44 @@ describe("over a TypeScript trunk (the provider's side)", () => {
     reply(provider, provider.requests("INVITE")[3], 407, "Proxy Authentication Required", [`Proxy-Authenticate: ${verifier.challenge(Date.now())}`]);
     await expect.poll(() => events.at(-1)).toEqual({ type: "leg.failed", legId: refused, cause: "offline" });
     expect(provider.requests("INVITE")).toHaveLength(4);
+  });
+  it("extension 101 forwarding every call to an external number: a trunk call for 101 leaves through the trunk, the callee answers, the CDR says forwarded from 101", async () => {
+    const provider = await SipTestPeer.open(TRUNK_ADDRESS);
+    const caller = await SipTestPeer.open(TRUNK_ADDRESS);
+    const callerRtp = await UdpPeer.open(TRUNK_ADDRESS);
+    cleanups.push(() => provider.close(), () => caller.close(), () => callerRtp.close());
+    trunkPort = provider.local.port;
+    const directory = new InMemoryDirectory();
+    directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
+    directory.setForwarding("101", { unconditional: { enabled: true, destination: { type: "external", number: OUTSIDE } } });
+    directory.addNumber(DID, "main");
+    const dialling = sketchFlow(
+      [
+        { id: "start", type: "start" },
+        { id: "dial", type: "dial_extension", config: { extension: "101", ring_timeout_s: 20 } },
+        { id: "bye", type: "hangup" },
+      ],
+      ["start:next -> dial", "dial:answered -> bye", "dial:no_answer -> bye", "dial:busy -> bye", "dial:failed -> bye"],
+    );
+    const { events } = pbxOver(directory, dialling);
+
+    caller.send(inviteText(caller.local, engine.local, { callId: "to-forwarded", to: DID, rtpPort: callerRtp.address.port }), engine.local);
+    await provider.until((peer) => peer.requests("INVITE").length === 1);
+    const invite = provider.requests("INVITE")[0];
+    expect(invite.uri).toBe(`sip:${OUTSIDE}@${TRUNK_ADDRESS}:${trunkPort}`);
+    const providerRtp = await UdpPeer.open(TRUNK_ADDRESS);
+    cleanups.push(() => providerRtp.close());
+    reply(provider, invite, 180, "Ringing");
+    reply(provider, invite, 200, "OK", [`Contact: <sip:callee@${TRUNK_ADDRESS}:${trunkPort}>`, "Content-Type: application/sdp", "", g711Offer(TRUNK_ADDRESS, providerRtp.address.port, "8 101")]);
+    await provider.until((peer) => peer.requests("ACK").length === 1);
+    await caller.until((peer) => peer.responses("INVITE").some((response) => response.status === 200));
+    const toTag = tagOf(headerValue(caller.responses("INVITE").find((response) => response.status === 200)!, "to"))!;
+    caller.send(inDialogText("ACK", caller.local, engine.local, { callId: "to-forwarded", to: DID, toTag, cseq: 1, branch: "z9hG4bK-tf-ack" }), engine.local);
+    caller.send(inDialogText("BYE", caller.local, engine.local, { callId: "to-forwarded", to: DID, toTag, cseq: 2, branch: "z9hG4bK-tf-bye" }), engine.local);
+    await provider.until((peer) => peer.requests("BYE").length === 1);
+    await expect.poll(() => finalCdrs(events).length).toBe(1);
+    expect(finalCdrs(events)[0]).toMatchObject({ called_number: DID, forwarded_from: { extension: "101" }, hangup_cause: "caller_hangup" });
+    expect(finalCdrs(events)[0].answered_at).not.toBeNull();
   });
 });
 
