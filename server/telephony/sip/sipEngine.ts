@@ -214,7 +214,8 @@ export class SipEngine implements TelephonyEngine {
     const pending = { cancelled: false };
     this.pendingOriginations.set(id, pending);
     this.activeCalls++;
-    Promise.all([target, this.rtpPorts.open()]).then(
+    // The port is opened only once the target is known, so a trunk name that does not resolve leaves no socket behind.
+    target.then((resolved) => this.rtpPorts.open().then((socket) => [resolved, socket] as const)).then(
       ([resolved, socket]) => {
         this.pendingOriginations.delete(id);
         if (pending.cancelled || this.closed) {
