@@ -59,6 +59,14 @@ const envSchema = z.object({
     .string()
     .regex(/^(\d{1,3}(\.\d{1,3}){3})?(,\s*\d{1,3}(\.\d{1,3}){3})*$/, "must be comma-separated IPv4 addresses")
     .default(""),
+  // Calls out through the trunk (external numbers) go to the first SIP_TRUNKS address on this port, answering the
+  // provider's digest challenge with this account when one is set (server/runtime/sipTelephony.ts, outboundTrunkFromEnv).
+  SIP_TRUNK_PORT: z.coerce.number().int().min(1).max(65535).default(5060),
+  SIP_TRUNK_USERNAME: z.string().trim().min(1).max(200).regex(/^[^\s"\\]+$/, "must not contain spaces, quotes or backslashes").optional(),
+  SIP_TRUNK_PASSWORD: z.string().min(1).max(200).optional(),
+}).refine((env) => env.SIP_TRUNK_PASSWORD === undefined || env.SIP_TRUNK_USERNAME !== undefined, {
+  path: ["SIP_TRUNK_USERNAME"],
+  message: "is required when SIP_TRUNK_PASSWORD is set",
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { dataDir: string; recordingsDir: string };

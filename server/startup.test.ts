@@ -76,6 +76,37 @@ describe("start-up checks", () => {
     }
   });
 
+  it("validates the outbound trunk's account settings, naming the variable and never echoing the password", () => {
+    const names = ["SIP_TRUNK_PORT", "SIP_TRUNK_USERNAME", "SIP_TRUNK_PASSWORD"] as const;
+    const saved = names.map((name) => process.env[name]);
+    try {
+      names.forEach((name) => delete process.env[name]);
+      resetConfigForTests();
+      const defaults = getConfig();
+      expect([defaults.SIP_TRUNK_PORT, defaults.SIP_TRUNK_USERNAME, defaults.SIP_TRUNK_PASSWORD]).toEqual([5060, undefined, undefined]);
+      resetConfigForTests();
+      process.env.SIP_TRUNK_PASSWORD = "s3cret-trunk-password";
+      expect(() => getConfig()).toThrow(/SIP_TRUNK_USERNAME: is required when SIP_TRUNK_PASSWORD is set/);
+      expect(() => getConfig()).not.toThrow(/s3cret-trunk-password/);
+      resetConfigForTests();
+      process.env.SIP_TRUNK_USERNAME = "account 1";
+      expect(() => getConfig()).toThrow(/SIP_TRUNK_USERNAME/);
+      resetConfigForTests();
+      process.env.SIP_TRUNK_USERNAME = "account1";
+      process.env.SIP_TRUNK_PORT = "5080";
+      expect(getConfig()).toMatchObject({ SIP_TRUNK_PORT: 5080, SIP_TRUNK_USERNAME: "account1", SIP_TRUNK_PASSWORD: "s3cret-trunk-password" });
+      resetConfigForTests();
+      process.env.SIP_TRUNK_PORT = "70000";
+      expect(() => getConfig()).toThrow(/SIP_TRUNK_PORT/);
+    } finally {
+      names.forEach((name, i) => {
+        if (saved[i] === undefined) delete process.env[name];
+        else process.env[name] = saved[i];
+      });
+      resetConfigForTests();
+    }
+  });
+
   it("refuses a data folder it cannot create or write, saying where", () => {
     // A path below a regular file cannot become a folder, whatever the user's rights (tests run as root in CI).
     const blocker = path.join(tempDir(), "a-file");

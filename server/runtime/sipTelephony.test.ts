@@ -16,7 +16,7 @@ import { generateSipPassword } from "../services/sipCredentials";
 import type { SipEngine } from "../telephony/sip/sipEngine";
 import { TestPhone } from "../telephony/sip/testing/testPhone";
 import { Runtime } from "./runtime";
-import { startSipEngine } from "./sipTelephony";
+import { outboundTrunkFromEnv, startSipEngine } from "./sipTelephony";
 
 let db: Db;
 let dir: string;
@@ -49,4 +49,10 @@ it("phones register with their extension's stored SIP password; the simulator AP
     await phone.close();
     fs.rmSync(recordingsDir, { recursive: true, force: true });
   }
+});
+
+it("the outbound trunk comes from the first SIP_TRUNKS address with SIP_TRUNK_PORT and the account; without SIP_TRUNKS there is none", () => {
+  const config = { SIP_TRUNKS: "198.51.100.7, 198.51.100.8", SIP_TRUNK_PORT: 5080, SIP_TRUNK_USERNAME: "account1", SIP_TRUNK_PASSWORD: "secret" } as AppConfig;
+  expect(outboundTrunkFromEnv(config)()).toEqual({ host: "198.51.100.7", port: 5080, username: "account1", password: "secret" });
+  expect(outboundTrunkFromEnv({ ...config, SIP_TRUNKS: "" })()).toBeNull();
 });

@@ -3,10 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import type { RecordingFile } from "../engine";
 
-/** PCM 8 kHz mono 16-bit: telephone-quality audio. */
-const SAMPLE_RATE = 8000;
-const BYTES_PER_SAMPLE = 2;
-const HEADER_BYTES = 44;
+/** PCM 8 kHz mono 16-bit: telephone-quality audio (the SIP edge's recordings use the same format). */
+export const SAMPLE_RATE = 8000;
+export const BYTES_PER_SAMPLE = 2;
+export const HEADER_BYTES = 44;
 /** 400 Hz divides 8 kHz exactly, so one second of tone repeats seamlessly. */
 const TONE_HZ = 400;
 /** Quiet: about -30 dBFS. */
@@ -34,7 +34,7 @@ function sampleCount(durationMs: number): number {
   return Math.max(0, Math.round((durationMs * SAMPLE_RATE) / 1000));
 }
 
-function wavHeader(dataBytes: number): Buffer {
+export function wavHeader(dataBytes: number): Buffer {
   const header = Buffer.alloc(HEADER_BYTES);
   header.write("RIFF", 0, "ascii");
   header.writeUInt32LE(36 + dataBytes, 4);

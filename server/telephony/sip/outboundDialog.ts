@@ -1,12 +1,15 @@
 /**
- * The signalling of one call the edge places to a registered phone, as the
- * UAC (RFC 3261 §13.2, §17.1.1, §9.1, §15): the INVITE with our SDP offer,
- * repeated until the phone answers anything (timer A, given up after timer
- * B); ACK for its final response; CANCEL while it rings; BYE once answered;
- * and the phone's own BYE. Media and engine events are the engine's business.
+ * The signalling of one call the edge places, to a registered phone or out
+ * through the trunk, as the UAC (RFC 3261 §13.2, §17.1.1, §9.1, §15, §22.2):
+ * the INVITE with our SDP offer, repeated until the far end answers anything
+ * (timer A, given up after timer B); one digest answer to a 401/407 when the
+ * target has credentials (a trunk); ACK for its final response; CANCEL while
+ * it rings; BYE once answered; and the far end's own BYE. Media and engine
+ * events are the engine's business.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { parseNameAddress, tagOf } from "./address";
+import { answerChallenge } from "./digest";
 import { ALLOWED_METHODS, newBranch, newTag, type DialogContext } from "./inboundDialog";
 import { headerValue, headerValues, parseCSeq, responseTo, type SipHeader, type SipRequest, type SipResponse } from "./message";
 import { Retransmission } from "./retransmit";
@@ -25,25 +28,31 @@ export interface OutboundDialogEvents {
 }
 
 export interface OutboundTarget {
-  /** The Contact the phone registered: the Request-URI. */
+  /** The Request-URI: the Contact a phone registered, or `sip:<number>@<trunk>`. */
   uri: string;
-  /** Where the phone's REGISTER came from: where requests go. */
+  /** Where requests go: where the phone's REGISTER came from, or the trunk's address. */
   peer: Peer;
-  /** The extension (To header). */
-  extension: string;
+  /** The To URI: the extension's address of record, or the number at the trunk. */
+  to: string;
+  /** The user name the From URI carries: the presented caller id, or a trunk's fixed one. */
+  fromUser: string;
+  /** A trunk's account: answers one 401/407 challenge per INVITE. */
+  credentials?: { username: string; password: string };
 }
 
 export class OutboundDialog {
   state: OutboundState = "calling";
   readonly callId = `${randomBytes(12).toString("hex")}@switchboard`;
   private readonly fromTag = newTag();
-  private readonly inviteBranch = newBranch();
-  private readonly invite: SipRequest;
+  private inviteBranch = newBranch();
+  private invite: SipRequest;
+  /** The INVITE transaction a challenge ended (answered once; a second challenge is a refusal): its retransmitted 401/407 is ACKed again. */
+  private challenged: { branch: string; seq: number } | null = null;
   private remoteTag: string | null = null;
   private remoteTarget: string;
   private routeSet: string[] = [];
   private localSeq = randomInt(1, 2 ** 16);
-  private readonly inviteSeq = this.localSeq;
+  private inviteSeq = this.localSeq;
   private inviteRetransmission: Retransmission | null = null;
   /** Our CANCEL or BYE, repeated until answered. */
   private requestRetransmission: Retransmission | null = null;
@@ -59,7 +68,7 @@ export class OutboundDialog {
   ) {
     this.remoteTarget = target.uri;
     const display = caller.name ? `"${caller.name.replace(/["\\\r\n]/g, "")}" ` : "";
-    const number = /^[+\w.-]+$/.test(caller.number) ? caller.number : "anonymous";
+    const number = /^[+\w.-]+$/.test(target.fromUser) ? target.fromUser : "anonymous";
     this.invite = {
       kind: "request",
       method: "INVITE",
@@ -68,7 +77,7 @@ export class OutboundDialog {
         this.via(this.inviteBranch),
         { name: "max-forwards", value: "70" },
         { name: "from", value: `${display}<sip:${number}@${context.sentBy}>;tag=${this.fromTag}` },
-        { name: "to", value: `<sip:${target.extension}@${context.sentBy}>` },
+        { name: "to", value: `<${target.to}>` },
         { name: "call-id", value: this.callId },
         { name: "cseq", value: `${this.inviteSeq} INVITE` },
         { name: "contact", value: `<${context.contactUri}>` },
@@ -81,6 +90,7 @@ export class OutboundDialog {
   }
 
   start(): void {
+    this.inviteRetransmission?.stop();
     this.inviteRetransmission = new Retransmission(
       this.context.clock,
       () => this.context.send(this.invite, this.target.peer),
@@ -97,6 +107,10 @@ export class OutboundDialog {
     const cseq = parseCSeq(headerValue(response, "cseq") ?? "");
     if (!cseq) return;
     if (cseq.method === "INVITE" && cseq.seq === this.inviteSeq) return this.onInviteResponse(response);
+    if (cseq.method === "INVITE" && cseq.seq === this.challenged?.seq && response.status >= 300) {
+      // Our ACK of the challenge was lost: the challenge comes again and is ACKed in its own transaction.
+      return this.context.send(this.ackFor(response, this.challenged.branch, this.challenged.seq), this.target.peer);
+    }
     if (this.pendingSeq && cseq.seq === this.pendingSeq.seq && cseq.method === this.pendingSeq.method && response.status >= 200) {
       this.requestRetransmission?.stop();
       this.requestRetransmission = null;
@@ -162,6 +176,7 @@ export class OutboundDialog {
     if (status >= 300) {
       // ACK for a refusal is part of the INVITE transaction: same branch (RFC 3261 §17.1.1.3).
       this.context.send(this.ackFor(response, this.inviteBranch), this.target.peer);
+      if ((status === 401 || status === 407) && this.state !== "ended" && this.answerChallenge(response)) return;
       if (this.state === "calling" || this.state === "ringing") {
         this.state = "ended";
         this.events.refused(status);
@@ -185,7 +200,29 @@ export class OutboundDialog {
     this.events.answered(response.body.toString("utf8"));
   }
 
-  private ackFor(response: SipResponse, branch: string): SipRequest {
+  /** Sends the INVITE again with the digest answer (a new transaction: new branch, next CSeq); false when it cannot. */
+  private answerChallenge(response: SipResponse): boolean {
+    const credentials = this.target.credentials;
+    if (!credentials || this.challenged) return false;
+    const proxy = response.status === 407;
+    const challenge = headerValue(response, proxy ? "proxy-authenticate" : "www-authenticate");
+    const authorization = challenge ? answerChallenge(challenge, { ...credentials, method: "INVITE", uri: this.invite.uri }) : null;
+    if (!authorization) return false;
+    this.challenged = { branch: this.inviteBranch, seq: this.inviteSeq };
+    this.inviteBranch = newBranch();
+    this.inviteSeq = ++this.localSeq;
+    const rewritten = this.invite.headers.flatMap((header): SipHeader[] => {
+      if (header.name === "via") return [this.via(this.inviteBranch)];
+      if (header.name === "cseq") return [{ name: "cseq", value: `${this.inviteSeq} INVITE` }];
+      if (header.name === "content-type") return [{ name: proxy ? "proxy-authorization" : "authorization", value: authorization }, header];
+      return [header];
+    });
+    this.invite = { ...this.invite, headers: rewritten };
+    this.start();
+    return true;
+  }
+
+  private ackFor(response: SipResponse, branch: string, seq = this.inviteSeq): SipRequest {
     const inDialog = response.status < 300;
     return {
       kind: "request",
@@ -198,7 +235,7 @@ export class OutboundDialog {
         ...this.copy(this.invite, ["from"]),
         { name: "to", value: headerValue(response, "to")! },
         { name: "call-id", value: this.callId },
-        { name: "cseq", value: `${this.inviteSeq} ACK` },
+        { name: "cseq", value: `${seq} ACK` },
       ],
       body: Buffer.alloc(0),
     };

@@ -4,6 +4,9 @@
  * digest.ts); the edge keeps one binding per extension (the latest phone
  * wins: phones are single-line) until it expires. `Expires: 0` removes it.
  *
+ * INVITEs from phones (calls they place) are authenticated the same way
+ * (`authenticateCall`: the From user is the extension), with the same throttle.
+ *
  * Brute force is throttled: a source address or a user name with
  * `MAX_FAILURES` wrong answers within `FAILURE_WINDOW_MS` is refused 403
  * (no new challenge) until the oldest failure ages out. Logs name the user
@@ -62,27 +65,42 @@ export class Registrar {
   }
 
   register(request: SipRequest, source: Peer): SipResponse {
+    const verdict = this.authenticate(request, "to", source);
+    return "refusal" in verdict ? verdict.refusal : this.updateBinding(request, verdict.extension, source, this.options.clock.now());
+  }
+
+  /**
+   * An INVITE from a phone (not a trunk): the From user is the extension, proven by its SIP
+   * password exactly as for REGISTER (same challenge, same throttle); or the response refusing it.
+   */
+  authenticateCall(invite: SipRequest, source: Peer): { extension: string } | { refusal: SipResponse } {
+    return this.authenticate(invite, "from", source);
+  }
+
+  /** Digest authentication of a request as the extension its `userHeader` names. */
+  private authenticate(request: SipRequest, userHeader: "to" | "from", source: Peer): { extension: string } | { refusal: SipResponse } {
     const now = this.options.clock.now();
     const from = `${source.address}:${source.port}`;
-    const aor = parseSipUri(parseNameAddress(headerValue(request, "to") ?? "")?.uri ?? "");
+    const method = request.method;
+    const aor = parseSipUri(parseNameAddress(headerValue(request, userHeader) ?? "")?.uri ?? "");
     const extension = aor?.user ?? null;
-    if (!extension) return responseTo(request, 404, "Not Found");
+    if (!extension) return { refusal: responseTo(request, 404, "Not Found") };
     if (this.throttled(`ip:${source.address}`, now) || this.throttled(`user:${extension}`, now)) {
-      this.options.logger.warn({ from, user: extension }, "SIP edge: REGISTER refused, too many failed attempts");
-      return responseTo(request, 403, "Forbidden");
+      this.options.logger.warn({ from, user: extension, method }, "SIP edge: request refused, too many failed attempts");
+      return { refusal: responseTo(request, 403, "Forbidden") };
     }
     const credentials = parseDigestAuthorization(headerValue(request, "authorization"));
-    if (!credentials) return this.challenge(request, now, false);
+    if (!credentials) return { refusal: this.challenge(request, now, false) };
     const password = credentials.username === extension ? this.options.password(extension) : null;
-    const verdict = password === null ? "wrong" : this.options.authenticator.verify(credentials, "REGISTER", password, now);
-    if (verdict === "stale" || verdict === "invalid_nonce") return this.challenge(request, now, verdict === "stale");
+    const verdict = password === null ? "wrong" : this.options.authenticator.verify(credentials, method, password, now);
+    if (verdict === "stale" || verdict === "invalid_nonce") return { refusal: this.challenge(request, now, verdict === "stale") };
     if (verdict === "wrong") {
       this.fail(`ip:${source.address}`, now);
       this.fail(`user:${extension}`, now);
-      this.options.logger.warn({ from, user: extension }, "SIP edge: REGISTER with wrong credentials");
-      return this.challenge(request, now, false);
+      this.options.logger.warn({ from, user: extension, method }, "SIP edge: wrong credentials");
+      return { refusal: this.challenge(request, now, false) };
     }
-    return this.updateBinding(request, extension, source, now);
+    return { extension };
   }
 
   private updateBinding(request: SipRequest, extension: string, source: Peer, now: number): SipResponse {

@@ -11,6 +11,7 @@ import dgram from "node:dgram";
 import type { Logger } from "@/flows/runtime/ports";
 import { decodeG711, encodeG711, FRAME_SAMPLES, silenceFrame } from "./g711";
 import { buildRtp, DtmfDecoder, parseRtp } from "./rtp";
+import type { RecordingSink } from "./recording";
 import type { G711Name, NegotiatedMedia } from "./sdp";
 
 export interface RtpPortRange {
@@ -89,6 +90,8 @@ export class RtpSession {
   private media: NegotiatedMedia | null = null;
   /** While bridged: received audio goes there, and the pacer's frames stop (the other leg's audio replaces them). */
   private relay: AudioRelay | null = null;
+  /** While recording: both directions' audio, decoded. */
+  private recording: RecordingSink | null = null;
   /** Kept from the bind: a closed socket can no longer tell it. */
   readonly port: number;
 
@@ -123,6 +126,11 @@ export class RtpSession {
   relayTo(relay: AudioRelay | null): void {
     this.relay = relay;
     this.marker = true;
+  }
+
+  /** Records both directions (what the far end says, what it is sent); null stops. */
+  recordTo(sink: RecordingSink | null): void {
+    this.recording = sink;
   }
 
   /**
@@ -175,11 +183,13 @@ export class RtpSession {
     this.sequence = (this.sequence + 1) & 0xffff;
     this.timestamp = (this.timestamp + payload.length) >>> 0;
     this.socket.send(packet, media.remote.port, media.remote.address);
+    this.recording?.said(decodeG711(media.codec, payload));
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.recording = null;
     this.stopPlayback();
     this.socket.close();
   }
@@ -195,6 +205,7 @@ export class RtpSession {
     }
     if (packet.payloadType === media.payloadType) {
       this.relay?.(packet.payload, media.codec);
+      this.recording?.heard(decodeG711(media.codec, packet.payload));
       return;
     }
     if (packet.payloadType !== media.telephoneEventPayloadType) return;

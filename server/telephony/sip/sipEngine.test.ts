@@ -233,14 +233,18 @@ describe("an inbound call", () => {
     expect(events.at(-1)).toEqual({ type: "leg.hangup", legId, cause: "originator_cancel" });
   });
 
-  it("says clearly what it cannot do yet, and reports an extension without a registered phone as offline", async () => {
-    expect(() => engine.originate({ endpoint: { kind: "external", number: "+3612345678" }, callerId: { number: "1", name: null } })).toThrow(/not yet supported by the SIP edge/);
-    expect(() => engine.startRecording("a")).toThrow(/not yet supported by the SIP edge/);
+  it("without an outbound trunk an external number fails (no_trunk, logged); an extension without a registered phone is offline; recording needs a folder", async () => {
+    expect(() => engine.startRecording("a")).toThrow(/recordingsDir/);
     expect(() => engine.bridge("a", "b")).toThrow(/not active/);
+    const external = engine.originate({ endpoint: { kind: "external", number: "+3612345678" }, callerId: { number: "1", name: null } });
     const legId = engine.originate({ endpoint: { kind: "extension", extension: "101" }, callerId: { number: "1", name: null } });
     expect(events).toEqual([]);
     await Promise.resolve();
-    expect(events).toEqual([{ type: "leg.failed", legId, cause: "offline" }]);
+    expect(events).toEqual([
+      { type: "leg.failed", legId: external, cause: "no_trunk" },
+      { type: "leg.failed", legId, cause: "offline" },
+    ]);
+    expect(warnings.some((warning) => /no outbound trunk is configured/.test(warning))).toBe(true);
   });
 });
 

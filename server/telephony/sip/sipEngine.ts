@@ -1,13 +1,14 @@
 /**
- * The SIP edge, stage 1: real inbound calls from a trunk, as a
- * `TelephonyEngine`. An INVITE for a number becomes `leg.incoming`; call
- * control answers it (200 OK with a G.711 SDP answer), plays prompts
- * (espeak-ng or the uploaded recording, as 20 ms RTP frames) and hears
- * RFC 4733 digits (SIP INFO as a fallback); either side can hang up.
- * Originating calls to phones, bridging and recording are later stages and
- * throw a clear error (see README "SIP edge").
+ * The SIP edge: real calls as a `TelephonyEngine` (README "SIP edge"). An
+ * INVITE from a trunk, or from a registered phone (digest-authenticated), is
+ * `leg.incoming`; call control answers it (200 OK with a G.711 SDP answer),
+ * plays prompts (espeak-ng or the uploaded recording, as 20 ms RTP frames)
+ * and hears RFC 4733 digits (SIP INFO as a fallback). `originate` rings a
+ * registered phone or calls an external number through the outbound trunk;
+ * answered legs are bridged and recorded to WAV.
  */
 import { randomBytes, randomInt } from "node:crypto";
+import { lookup } from "node:dns/promises";
 import type { Clock, Logger, TimerHandle } from "@/flows/runtime/ports";
 import {
   TelephonyError,
@@ -28,6 +29,7 @@ import { FramePacer } from "./pacer";
 import type { PromptAudio } from "./prompts";
 import { TRANSACTION_LIFETIME_MS } from "./retransmit";
 import { DigestAuthenticator } from "./digest";
+import { LegRecorder } from "./recording";
 import { Registrar, type Binding } from "./registrar";
 import { RtpPorts, RtpSession, type RtpPortRange } from "./rtpSession";
 import { OutboundDialog, type OutboundTarget } from "./outboundDialog";
@@ -56,6 +58,26 @@ export interface SipEngineOptions {
   registrar?: { realm: string; nonceSecret: Buffer; password(extension: string): string | null };
   /** Renders prompts to 8 kHz PCM (PromptAudio: espeak-ng, sox and a cache). */
   prompts: Pick<PromptAudio, "pcm">;
+  /**
+   * The trunk calls to external numbers go out through, read for every call
+   * (so a changed configuration applies to the next call); null or absent:
+   * such calls fail (`leg.failed`, cause `no_trunk`).
+   */
+  outboundTrunk?: () => OutboundTrunk | null;
+  /** Where recordings are written (WAV, as the simulated engine writes them); without it `startRecording` throws. */
+  recordingsDir?: string;
+}
+
+/** Where and how calls to external numbers leave: `sip:<number>@<host>:<port>`. */
+export interface OutboundTrunk {
+  /** An IPv4 address or a host name (resolved per call; responses are taken only from the address it resolved to). */
+  host: string;
+  port: number;
+  /** The account, when the provider challenges INVITEs (401/407 digest). */
+  username?: string;
+  password?: string;
+  /** The number every call presents (From), when the provider accepts only its own; otherwise the call's caller id. */
+  callerIdNumber?: string;
 }
 
 /** One INVITE's dialog (theirs or ours), from its start until 32 s after it ended (for retransmitted BYEs and ACKs). */
@@ -91,7 +113,8 @@ const REFUSAL_FOR_CAUSE: Record<string, [number, string]> = {
   closed_hours: [480, "Temporarily Unavailable"],
 };
 const DEFAULT_MAX_CALLS = 500;
-const NOT_YET = "is not yet supported by the SIP edge (see server/telephony/README.md, SIP edge)";
+/** What an external number may be: E.164 digits (an optional +), and * or # for providers' service codes. */
+const EXTERNAL_NUMBER = /^\+?[0-9*#]{1,32}$/;
 const INFO_DIGIT = /^\s*(?:Signal\s*=\s*)?([0-9*#A-D])\s*$/im;
 
 export class SipEngine implements TelephonyEngine {
@@ -110,6 +133,8 @@ export class SipEngine implements TelephonyEngine {
   private listeners: EngineListener[] = [];
   private closed = false;
   private readonly registrar: Registrar | null;
+  /** Recordings started and not yet collected by `stopRecording` (they outlive their leg until then). */
+  private readonly recordings = new Map<LegId, LegRecorder>();
 
   private constructor(
     private readonly options: SipEngineOptions,
@@ -156,35 +181,54 @@ export class SipEngine implements TelephonyEngine {
   // ── TelephonyEngine ─────────────────────────────────────────────
 
   /**
-   * Rings an extension's registered phone (INVITE with a PCMA/PCMU offer). No
-   * registration is `leg.failed` (`offline`); external numbers need the trunk (a later stage).
+   * Rings an extension's registered phone, or calls an external number through
+   * the outbound trunk (INVITE with a PCMA/PCMU offer). An extension without a
+   * registration is `leg.failed` (`offline`); an external number without a
+   * trunk `no_trunk`, one the trunk's name cannot be resolved for `unreachable`.
    */
   originate(request: OriginateRequest): LegId {
-    if (request.endpoint.kind !== "extension") throw new Error(`Calling external numbers ${NOT_YET}`);
     const id = this.newLegId();
-    const binding = this.registration(request.endpoint.extension);
-    if (!binding) {
-      queueMicrotask(() => this.emit({ type: "leg.failed", legId: id, cause: "offline" }));
+    const fail = (cause: string) => {
+      queueMicrotask(() => this.emit({ type: "leg.failed", legId: id, cause }));
       return id;
+    };
+    const { endpoint } = request;
+    let target: Promise<OutboundTarget>;
+    if (endpoint.kind === "extension") {
+      const binding = this.registration(endpoint.extension);
+      if (!binding) return fail("offline");
+      const to = `sip:${binding.extension}@${this.dialogContext.sentBy}`;
+      target = Promise.resolve({ uri: binding.contact, peer: binding.peer, to, fromUser: request.callerId.number });
+    } else {
+      const trunk = this.options.outboundTrunk?.() ?? null;
+      if (!trunk) {
+        this.options.logger.warn({ legId: id }, "SIP edge: a call to an external number failed: no outbound trunk is configured");
+        return fail("no_trunk");
+      }
+      if (!EXTERNAL_NUMBER.test(endpoint.number)) {
+        this.options.logger.warn({ legId: id, number: endpoint.number }, "SIP edge: a call to an external number failed: not a dialable number");
+        return fail("invalid_number_format");
+      }
+      target = trunkTarget(trunk, endpoint.number, request.callerId.number);
     }
     const pending = { cancelled: false };
     this.pendingOriginations.set(id, pending);
     this.activeCalls++;
-    const target = { uri: binding.contact, peer: binding.peer, extension: binding.extension };
-    this.rtpPorts.open().then(
-      (socket) => {
+    // The port is opened only once the target is known, so a trunk name that does not resolve leaves no socket behind.
+    target.then((resolved) => this.rtpPorts.open().then((socket) => [resolved, socket] as const)).then(
+      ([resolved, socket]) => {
         this.pendingOriginations.delete(id);
         if (pending.cancelled || this.closed) {
           this.activeCalls--;
           socket.close();
           return;
         }
-        this.placeCall(id, socket, target, request);
+        this.placeCall(id, socket, resolved, request);
       },
       (error: unknown) => {
         this.pendingOriginations.delete(id);
         this.activeCalls--;
-        this.options.logger.error({ err: String(error) }, "SIP edge: no RTP port for a call to a phone");
+        this.options.logger.error({ legId: id, err: String(error) }, "SIP edge: a call could not be placed (no RTP port, or the trunk's name did not resolve)");
         if (!pending.cancelled) this.emit({ type: "leg.failed", legId: id, cause: "unreachable" });
       },
     );
@@ -256,13 +300,31 @@ export class SipEngine implements TelephonyEngine {
     if (leg) this.stopPlaybackOf(leg);
   }
 
-  startRecording(_legId: LegId): void {
-    throw new Error(`Recording ${NOT_YET}`);
+  /**
+   * Records what the leg hears and says, mixed into one mono WAV as the simulated engine
+   * writes (8 kHz, 16-bit PCM); a second start while recording changes nothing.
+   */
+  startRecording(legId: LegId): void {
+    const recordingsDir = this.options.recordingsDir;
+    if (!recordingsDir) throw new Error("SIP edge: recording needs recordingsDir");
+    const leg = this.liveLeg(legId);
+    if (this.recordings.has(legId)) return;
+    const recorder = LegRecorder.start(recordingsDir, this.options.clock);
+    this.recordings.set(legId, recorder);
+    leg.media.recordTo(recorder);
   }
 
-  /** Nothing records yet, so there is never a file to return. */
-  stopRecording(_legId: LegId, _options?: { discard?: boolean }): RecordingFile | null {
-    return null;
+  /** Finishes the file at once (synchronously: the final CDR carries its size and hash); works after the leg ended too. */
+  stopRecording(legId: LegId, options?: { discard?: boolean }): RecordingFile | null {
+    const recorder = this.recordings.get(legId);
+    if (!recorder) return null;
+    this.recordings.delete(legId);
+    this.legs.get(legId)?.media.recordTo(null);
+    if (options?.discard) {
+      recorder.discard();
+      return null;
+    }
+    return recorder.finish();
   }
 
   hangup(legId: LegId, cause: string): void {
@@ -294,6 +356,9 @@ export class SipEngine implements TelephonyEngine {
     this.closed = true;
     this.pacer.stop();
     for (const entry of [...this.dialogs.values(), ...this.outbound.values()]) this.forget(entry);
+    // Recordings nobody collected belong to no CDR.
+    for (const recorder of this.recordings.values()) recorder.discard();
+    this.recordings.clear();
     await this.transport.close();
   }
 
@@ -331,7 +396,14 @@ export class SipEngine implements TelephonyEngine {
       this.options.logger.warn({ from: `${source.address}:${source.port}`, status, problem }, "SIP edge: INVITE refused");
       this.transport.send(responseTo(invite, status, reason, { toTag: newTag() }), source);
     };
-    if (!this.options.trustedPeers.includes(source.address)) return refuse(403, "Forbidden", "not from a trusted trunk");
+    // From a trunk: anyone calling our numbers. From anywhere else: one of our phones, proven by its SIP password.
+    let caller: { extension: string } | null = null;
+    if (!this.options.trustedPeers.includes(source.address)) {
+      if (!this.registrar) return refuse(403, "Forbidden", "not from a trusted trunk");
+      const verdict = this.registrar.authenticateCall(invite, source);
+      if ("refusal" in verdict) return this.transport.send(verdict.refusal, source);
+      caller = verdict;
+    }
     if (headerValue(invite, "max-forwards") === "0") return refuse(483, "Too Many Hops", "Max-Forwards reached 0");
     if (this.activeCalls >= (this.options.maxCalls ?? DEFAULT_MAX_CALLS)) return refuse(503, "Service Unavailable", "too many calls");
     const fromTag = tagOf(headerValue(invite, "from"));
@@ -374,7 +446,8 @@ export class SipEngine implements TelephonyEngine {
         entry.leg = leg;
         this.legs.set(id, leg);
         dialog.provisional(180, "Ringing");
-        this.emit({ type: "leg.incoming", legId: id, from: userOf(headerValue(invite, "from")) ?? "anonymous", to, viaTrunk: true });
+        const from = caller?.extension ?? userOf(headerValue(invite, "from")) ?? "anonymous";
+        this.emit({ type: "leg.incoming", legId: id, from, to, viaTrunk: caller === null });
       },
       (error: unknown) => {
         this.activeCalls--;
@@ -524,6 +597,7 @@ export class SipEngine implements TelephonyEngine {
   /** The leg is over: media closed at once, the dialog kept 32 s for retransmitted BYEs and ACKs. */
   private endLeg(leg: SipLeg): void {
     this.activeCalls--;
+    this.recordings.get(leg.id)?.end();
     this.unbridgeLeg(leg);
     this.stopPlaybackOf(leg);
     this.pacer.remove(leg.media);
@@ -564,4 +638,18 @@ function dialogKey(callId: string, remoteTag: string): string {
 
 function callIdOf(request: SipRequest): string {
   return headerValue(request, "call-id")!;
+}
+
+/** Where a call to `number` goes through the trunk; the host is resolved now, so responses can be checked against its address. */
+async function trunkTarget(trunk: OutboundTrunk, number: string, callerNumber: string): Promise<OutboundTarget> {
+  const { address } = await lookup(trunk.host, { family: 4 });
+  const hostPort = `${trunk.host}:${trunk.port}`;
+  const credentials = trunk.username && trunk.password !== undefined ? { username: trunk.username, password: trunk.password } : undefined;
+  return {
+    uri: `sip:${number}@${hostPort}`,
+    peer: { address, port: trunk.port },
+    to: `sip:${number}@${hostPort}`,
+    fromUser: trunk.callerIdNumber || callerNumber,
+    credentials,
+  };
 }

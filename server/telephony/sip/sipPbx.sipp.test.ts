@@ -13,10 +13,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "@/flows/runtime/clock";
 import type { FlowRunResult } from "@/flows/runtime/context";
-import { runFlow } from "@/flows/runtime/interpreter";
-import { InMemoryIntegration } from "@/flows/runtime/testing/inMemoryIntegration";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
-import { InMemoryFlowLoader, sketchFlow } from "@/flows/runtime/testing/testRuntime";
+import { sketchFlow } from "@/flows/runtime/testing/testRuntime";
 import { InMemoryDirectory } from "@/server/pbx/directory";
 import type { PbxEvent } from "@/server/pbx/events";
 import { Pbx } from "@/server/pbx/pbx";
@@ -30,6 +28,7 @@ import { buildRtp, buildTelephoneEvent, parseRtp, type RtpPacket } from "./rtp";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 import { soxSpeechStats } from "./testing/speech";
 import { TestPhone } from "./testing/testPhone";
+import { pbxOnEngine } from "./testing/pbx";
 
 const missing = missingSippTools();
 if (missing.length > 0) console.warn(SIPP_SKIP_MESSAGE(missing));
@@ -157,17 +156,7 @@ async function registeredPhoneBehindDialFlow() {
 }
 
 function pbxOver(directory: InMemoryDirectory, events: PbxEvent[], runs: FlowRunResult[], document = flow): Pbx {
-  return new Pbx({
-    clock: systemClock,
-    engine,
-    directory,
-    sink: (event) => events.push(event),
-    logger,
-    startFlow: async (channel, call, variables) => {
-      const context = { clock: systemClock, integration: new InMemoryIntegration({ clock: systemClock }), flows: new InMemoryFlowLoader(), logger };
-      runs.push(await runFlow(context, channel, document, call, { variables }));
-    },
-  });
+  return pbxOnEngine({ engine, directory, logger, document, events, runs });
 }
 
 describe("over a TypeScript trunk", () => {
