@@ -209,3 +209,57 @@ export const sipCredentials = sqliteTable("sip_credentials", {
   sealedPassword: text("sealed_password").notNull(),
   ...timestamps,
 });
+
+/** One address a trunk provider signals from (and, for the first, where we send to): a host name or IPv4 address, optional port. */
+export interface SipTrunkAddress {
+  host: string;
+  port: number | null;
+}
+
+/**
+ * A SIP trunk configured in the portal (issue #13): whose INVITEs the SIP edge
+ * takes, for which DIDs, and the optional registration with the provider.
+ * The password is sealed with the app secret (integration/secretBox) and never
+ * leaves the server. A change bumps `config_versions` ('sip_trunks'), so the
+ * edge sees it on the next INVITE without a restart.
+ */
+export const sipTrunks = sqliteTable(
+  "sip_trunks",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Where the provider's INVITEs come from; a source matching none of an enabled trunk's addresses is refused 403. */
+    addresses: text("addresses", { mode: "json" }).$type<SipTrunkAddress[]>().notNull(),
+    /** The provider's outbound proxy / registrar; null: the first address. */
+    proxy: text("proxy", { mode: "json" }).$type<SipTrunkAddress>(),
+    /** Registration credentials (both or neither): with them the edge REGISTERs to the provider. */
+    username: text("username"),
+    sealedPassword: text("sealed_password"),
+    /** The DIDs (E.164) this trunk carries; empty: any DID with a published flow. */
+    dids: text("dids", { mode: "json" }).$type<string[]>().notNull(),
+    /** Calls out (forward_external, click-to-call) go through this trunk. */
+    outbound: integer("outbound", { mode: "boolean" }).notNull().default(false),
+    /** The number presented on calls out through this trunk; null: the call's own caller id. */
+    callerIdNumber: text("caller_id_number"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("sip_trunks_name_unique").on(sql`lower(${t.name})`)],
+);
+
+/**
+ * How the edge's registration to each trunk's provider is going, written by
+ * the process running the SIP edge and read by the portal (in another
+ * bundle, later another process). Not a configuration table: no change counter.
+ */
+export const sipTrunkRegistrations = sqliteTable("sip_trunk_registrations", {
+  trunkId: text("trunk_id")
+    .primaryKey()
+    .references(() => sipTrunks.id, { onDelete: "cascade" }),
+  state: text("state", { enum: ["registering", "registered", "failing"] }).notNull(),
+  /** Why it fails ("401 Unauthorized", "no response"), or null. */
+  reason: text("reason"),
+  /** Until when the provider holds the registration (ISO 8601), while registered. */
+  expiresAt: text("expires_at"),
+  updatedAt: text("updated_at").notNull(),
+});
