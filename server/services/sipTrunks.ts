@@ -39,7 +39,7 @@ export interface SipTrunkView {
   dids: string[];
   outbound: boolean;
   callerIdNumber: string;
-  /** Null when the trunk does not register (no credentials) or the edge has not tried yet. */
+  /** Null when the trunk does not register (disabled, no credentials) or the edge has not tried yet. */
   registration: TrunkRegistrationView | null;
 }
 
@@ -91,7 +91,7 @@ function toView(row: TrunkRow, registration: TrunkRegistrationView | null): SipT
     dids: row.dids,
     outbound: row.outbound,
     callerIdNumber: row.callerIdNumber ?? "",
-    registration: row.username ? registration : null,
+    registration: row.username && row.enabled ? registration : null,
   };
 }
 
@@ -228,10 +228,3 @@ export function recordTrunkRegistration(db: Db, trunkId: string, status: { state
   db.insert(sipTrunkRegistrations).values(values).onConflictDoUpdate({ target: sipTrunkRegistrations.trunkId, set: values }).run();
 }
 
-/** Registrations of trunks that no longer register are forgotten (the portal then shows no stale status). */
-export function forgetTrunkRegistrationsExcept(db: Db, trunkIds: readonly string[]): void {
-  const keep = new Set(trunkIds);
-  for (const { trunkId } of db.select({ trunkId: sipTrunkRegistrations.trunkId }).from(sipTrunkRegistrations).all()) {
-    if (!keep.has(trunkId)) db.delete(sipTrunkRegistrations).where(eq(sipTrunkRegistrations.trunkId, trunkId)).run();
-  }
-}
