@@ -78,7 +78,7 @@ describe.each(["en", "hu"] as const)("WCAG 2 A/AA (axe-core), portal pages in %s
     await setLanguage(page, locale);
   });
 
-  it.each(["/", "/flows", "/numbers", "/extensions", "/phonebook", "/call-centre", "/calls", "/api-access", "/settings"])(
+  it.each(["/", "/flows", "/numbers", "/trunks", "/extensions", "/phonebook", "/call-centre", "/calls", "/api-access", "/settings"])(
     "%s has no violations, on every tab",
     async (path) => {
       await page.goto(`${baseUrl}${path}`);
