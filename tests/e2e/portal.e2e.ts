@@ -108,6 +108,8 @@ describe("directory, in English", () => {
     await page.getByRole("button", { name: "Edit: 106" }).click();
     const dialog = page.getByRole("dialog");
     await expect.poll(() => dialog.getByText("Not set: no phone can register yet.").count()).toBe(1);
+    // This server runs simulated telephony: no address to register to, and the panel says what to set.
+    await expect.poll(() => dialog.getByTestId("sip-server-simulated").textContent()).toContain("TELEPHONY=sip");
     await dialog.getByRole("button", { name: "Generate SIP password" }).click();
     const shown = dialog.getByTestId("sip-password");
     await expect.poll(() => shown.count()).toBe(1);
