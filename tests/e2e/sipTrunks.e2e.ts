@@ -72,7 +72,7 @@ describe("SIP trunks with TELEPHONY=sip", () => {
     await expect.poll(() => page.getByText("No SIP trunks yet.").count()).toBe(1);
     await page.getByRole("button", { name: "Add SIP trunk" }).click();
     const dialog = page.getByRole("dialog");
-    await dialog.getByLabel("Name").fill("Loopback provider");
+    await dialog.getByLabel("Name", { exact: true }).fill("Loopback provider");
     await dialog.getByLabel("Provider addresses").fill("127.0.0.1:99999");
     await dialog.getByLabel("Phone numbers carried").fill("+36 1 234 5678");
     await dialog.getByRole("button", { name: "Save" }).click();
@@ -81,7 +81,7 @@ describe("SIP trunks with TELEPHONY=sip", () => {
 
     await dialog.getByLabel("Provider addresses").fill(`127.0.0.1:${trunk.local.port}`);
     await dialog.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => page.getByRole("cell", { name: /Loopback provider/ }).count()).toBe(1);
+    await expect.poll(() => page.getByText("Loopback provider", { exact: true }).count()).toBe(1);
     expect(await page.getByRole("cell", { name: `127.0.0.1:${trunk.local.port}` }).count()).toBe(1);
 
     expect(await invite("+3612345678")).toBe(180);
