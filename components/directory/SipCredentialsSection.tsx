@@ -36,7 +36,7 @@ export function SipCredentialsSection({ extensionId }: { extensionId: string }) 
         {t("title")}
       </h3>
       <p className="text-sm text-slate-600">{t("intro")}</p>
-      <SipServerAddress label={t("server")} />
+      <SipServerAddress />
       {data ? (
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className="text-slate-500">{t("user")}</dt>

@@ -7,7 +7,7 @@ import { useTRPC } from "../trpc";
  * Where this server's SIP edge is reached (phones register there, trunks send
  * calls there), or, with simulated telephony, a note saying what to set.
  */
-export function SipServerAddress({ label }: { label: string }) {
+export function SipServerAddress() {
   const t = useTranslations("sipCredentials");
   const trpc = useTRPC();
   const server = useQuery(trpc.sipTrunks.server.queryOptions()).data;
@@ -21,7 +21,7 @@ export function SipServerAddress({ label }: { label: string }) {
   }
   return (
     <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-      <dt className="text-slate-500">{label}</dt>
+      <dt className="text-slate-500">{t("server")}</dt>
       <dd className="font-mono break-all" data-testid="sip-server">
         {t("serverValue", { address: server.address, port: server.port })}
       </dd>

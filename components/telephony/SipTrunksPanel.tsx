@@ -83,7 +83,7 @@ export function SipTrunksPanel() {
     <>
       <Card className="mb-4 space-y-2 p-4">
         <h2 className="text-sm font-semibold text-slate-900">{t("serverTitle")}</h2>
-        <SipServerAddress label={t("serverTitle")} />
+        <SipServerAddress />
       </Card>
       <AddButton label={t("add")} onClick={crud.openCreate} />
       <DataTable
