@@ -7,6 +7,7 @@
  */
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { systemClock } from "@/flows/runtime/clock";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
 import { createTestDb } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
@@ -16,6 +17,7 @@ import type { EngineEvent } from "../telephony/engine";
 import { responseTo, serializeMessage } from "../telephony/sip/message";
 import type { SipEngine } from "../telephony/sip/sipEngine";
 import { inviteText, SipTestPeer } from "../telephony/sip/testing/sipTestPeer";
+import { LiveTrunks } from "./liveTrunks";
 import { startSipEngine } from "./sipTelephony";
 
 let db: Db;
@@ -58,6 +60,9 @@ it("refuses INVITEs from unknown addresses (403, logged) and takes a saved trunk
 
   const saved = await createSipTrunk(db, base);
   expect(await invite("3612345000")).toBe(180);
+  // The trunk for calls out, as the outbound-call option will read it per call: live as well.
+  const live = new LiveTrunks(db, { region: "HU", clock: systemClock, logger });
+  expect(live.outbound()).toEqual({ host: "127.0.0.1", port: 5060 });
   expect(events.filter((event) => event.type === "leg.incoming")).toMatchObject([{ to: "3612345000", viaTrunk: true }]);
   expect(await invite("3619999999")).toBe(404);
   expect(logger.entries.some((entry) => JSON.stringify(entry.fields).includes("not carried by trunk Provider"))).toBe(true);
@@ -69,6 +74,7 @@ it("refuses INVITEs from unknown addresses (403, logged) and takes a saved trunk
   expect(await invite("3619999999")).toBe(180); // no DIDs listed: any DID
   await updateSipTrunk(db, saved.id, { ...base, enabled: false });
   expect(await invite("3612345000")).toBe(403);
+  expect(live.outbound()).toBeNull();
 });
 
 it("matches a trunk given by host name once the name is looked up", async () => {

@@ -1,6 +1,7 @@
 /**
  * The SIP trunks configured in the portal as the SIP edge reads them: per
- * INVITE (`inbound()`) and every few seconds for registrations (`accounts()`).
+ * INVITE (`inbound()`), per call out (`outbound()`) and every few seconds for
+ * registrations (`accounts()`).
  * Both are rebuilt from the database only after the `sip_trunks` change
  * counter moved (server/db/configVersions.ts), so a change made in any bundle
  * or process applies to the next INVITE without a restart, and an unchanged
@@ -19,7 +20,7 @@ import { isIpv4 } from "@/lib/schemas/sipTrunks";
 import type { Db } from "../db/client";
 import { VersionedCache } from "../db/configVersions";
 import { normalizeNumber } from "../pbx/numbers";
-import { SIP_DEFAULT_PORT, inboundTrunks, trunkRegistrationTargets } from "../services/sipTrunks";
+import { SIP_DEFAULT_PORT, inboundTrunks, outboundTrunk, trunkRegistrationTargets, type OutboundTrunk } from "../services/sipTrunks";
 import type { InboundTrunk } from "../telephony/sip/sipEngine";
 import type { RegistrationAccount } from "../telephony/sip/trunkRegistration";
 
@@ -28,6 +29,7 @@ const NAME_REFRESH_MS = 5 * 60_000;
 export class LiveTrunks {
   private readonly inboundCache: VersionedCache<InboundTrunk[]>;
   private readonly accountsCache: VersionedCache<RegistrationAccount[]>;
+  private readonly outboundCache: VersionedCache<{ trunk: OutboundTrunk | null }>;
   /** Host name → its IPv4 addresses and when they were looked up. */
   private readonly names = new Map<string, { addresses: readonly string[]; at: number; pending: boolean }>();
 
@@ -45,6 +47,12 @@ export class LiveTrunks {
         password: target.password,
       })),
     );
+    this.outboundCache = new VersionedCache(db, "sip_trunks", () => ({ trunk: outboundTrunk(db, options.appSecret) }));
+  }
+
+  /** The trunk calls out go through (read per call by the SIP edge's outbound option), or null. */
+  outbound(): OutboundTrunk | null {
+    return this.outboundCache.get().trunk;
   }
 
   /** The enabled trunks, for the INVITE at hand. */
