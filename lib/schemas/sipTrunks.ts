@@ -64,7 +64,8 @@ export const sipTrunkInputSchema = z.strictObject({
     .string()
     .trim()
     .max(100, { error: "sipTrunks.errors.tooLong" })
-    .regex(/^[^\s"\\:@]*$/, { error: "sipTrunks.errors.username" })
+    // It goes into the From, To and Contact URIs of our REGISTERs: nothing that could end a URI or start a parameter.
+    .regex(/^[A-Za-z0-9._~+-]*$/, { error: "sipTrunks.errors.username" })
     .default(""),
   /** Write-only: absent or "" keeps the stored password; required the first time a user name is set. */
   password: z.string().max(200, { error: "sipTrunks.errors.tooLong" }).optional(),

@@ -75,7 +75,9 @@ describe("SIP trunks", () => {
     expect(await failingField(createSipTrunk(db, { ...provider, dids: ["12"] }))).toBe("dids");
     expect(await failingField(createSipTrunk(db, { ...provider, username: "acct" }))).toBe("password");
     expect(await failingField(createSipTrunk(db, { ...provider, password: "orphan" }))).toBe("username");
-    expect(await failingField(createSipTrunk(db, { ...provider, username: 'a"b', password: "x" }))).toBe("username");
+    for (const bad of ['a"b', "a>b", "a;x=y", "a b", "a@b", "a:b"]) {
+      expect(await failingField(createSipTrunk(db, { ...provider, username: bad, password: "x" })), bad).toBe("username");
+    }
     expect(await failingField(createSipTrunk(db, { ...provider, callerIdNumber: "abc" }))).toBe("callerIdNumber");
     await createSipTrunk(db, provider);
     expect(await failingField(createSipTrunk(db, { ...provider, name: "PROVIDER" }))).toBe("name");
