@@ -114,6 +114,18 @@ describe("WCAG 2 A/AA (axe-core), editor, phone layout, sign-in", () => {
     await setLanguage(page, "en");
   });
 
+  it("the SIP trunk form, with its field errors, has no violations", async () => {
+    await page.goto(`${baseUrl}/trunks`);
+    await page.getByRole("button", { name: "Add SIP trunk" }).click();
+    const dialog = page.getByRole("dialog");
+    await expectClean(page, "SIP trunk form");
+    await dialog.getByLabel("Provider addresses").fill("not an address");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => dialog.getByRole("alert").count()).toBeGreaterThan(0);
+    await expectClean(page, "SIP trunk form with errors");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+
   it("the phone layout (menu drawer, read-only editor) has no violations", async () => {
     const phone = await browser.newContext({ locale: "en-US", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await signedIn.storageState() });
     const small = await phone.newPage();
