@@ -15,6 +15,7 @@ export const idPrefixes = {
   message: "msg",
   delivery: "dlv",
   audioPrompt: "aud",
+  sipTrunk: "trk",
 } as const;
 
 export function newId(kind: keyof typeof idPrefixes): string {

@@ -6,6 +6,7 @@ import { useTRPC } from "../trpc";
 import { Button } from "../ui/Button";
 import { useErrorText } from "../ui/formErrors";
 import { FormError } from "./bits";
+import { SipServerAddress } from "../telephony/SipServerAddress";
 
 /**
  * An extension's SIP phone login (issue #13): the SIP user name, whether a
@@ -35,6 +36,7 @@ export function SipCredentialsSection({ extensionId }: { extensionId: string }) 
         {t("title")}
       </h3>
       <p className="text-sm text-slate-600">{t("intro")}</p>
+      <SipServerAddress />
       {data ? (
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className="text-slate-500">{t("user")}</dt>

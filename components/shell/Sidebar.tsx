@@ -2,13 +2,14 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { BookUser, Headset, KeyRound, LayoutDashboard, PhoneCall, PhoneIncoming, Settings, Users, Workflow } from "lucide-react";
+import { BookUser, Cable, Headset, KeyRound, LayoutDashboard, PhoneCall, PhoneIncoming, Settings, Users, Workflow } from "lucide-react";
 import type { Role } from "@/lib/schemas/directory";
 
 const items = [
   { href: "/", key: "dashboard", icon: LayoutDashboard, adminOnly: false },
   { href: "/flows", key: "flows", icon: Workflow, adminOnly: true },
   { href: "/numbers", key: "numbers", icon: PhoneIncoming, adminOnly: true },
+  { href: "/trunks", key: "trunks", icon: Cable, adminOnly: true },
   { href: "/extensions", key: "extensions", icon: Users, adminOnly: false },
   { href: "/phonebook", key: "phonebook", icon: BookUser, adminOnly: false },
   { href: "/call-centre", key: "callCentre", icon: Headset, adminOnly: false },

@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 
 const controlClass =
   "block w-full rounded-md border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500 aria-[invalid=true]:ring-red-500";
@@ -47,6 +47,14 @@ export function SelectField({ label, hint, error, children, className, ...select
           {children}
         </select>
       )}
+    </Field>
+  );
+}
+
+export function TextAreaField({ label, hint, error, ...textarea }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {({ id, describedBy }) => <textarea id={id} aria-describedby={describedBy} aria-invalid={Boolean(error)} className={controlClass} {...textarea} />}
     </Field>
   );
 }

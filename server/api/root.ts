@@ -8,6 +8,7 @@ import { integrationRouter } from "./routers/integration";
 import { audioPromptsRouter } from "./routers/audioPrompts";
 import { settingsRouter } from "./routers/settings";
 import { overviewRouter } from "./routers/overview";
+import { sipTrunksRouter } from "./routers/telephony";
 
 /** Every portal router, registered by hand so the whole API surface is visible here. */
 export const appRouter = createTRPCRouter({
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   audioPrompts: audioPromptsRouter,
   settings: settingsRouter,
   overview: overviewRouter,
+  sipTrunks: sipTrunksRouter,
 });
 
 export type AppRouter = typeof appRouter;

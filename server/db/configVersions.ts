@@ -19,7 +19,7 @@ import type { Db } from "./client";
  * LISTEN connection (treating a reconnect as "everything changed") instead of
  * reading them per use.
  */
-export const configTopics = ["outbound_apis"] as const;
+export const configTopics = ["outbound_apis", "sip_trunks"] as const;
 export type ConfigTopic = (typeof configTopics)[number];
 
 // A prepared statement per connection; any bundle's copy of this map is as good as another's.

@@ -97,6 +97,8 @@ export class CallControl {
       endpoint: who.extension !== null ? { kind: "extension", extension: who.extension } : { kind: "external", number: who.number },
       callerId: options.callerId ?? call.presentedCallerId,
       autoAnswer: options.autoAnswer,
+      // Unset while the call's first leg is being rung (click-to-call, IVR calls).
+      alongside: (call.anchor as Party | undefined)?.legId,
     });
     const party = new Party(legId, call, who, listener, this.now());
     this.register(party);

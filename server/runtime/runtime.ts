@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { systemClock } from "@/flows/runtime/clock";
 import type { CallChannel, CallInfo, Clock, IntegrationPort, Logger } from "@/flows/runtime/ports";
 import type { Db } from "../db/client";
 import { Pbx } from "../pbx/pbx";
 import { SimulatedEngine } from "../telephony/simulated/simulatedEngine";
 import type { TelephonyEngine } from "../telephony/engine";
+import { CompositeEngine, SIMULATED_LEG_PREFIX } from "../telephony/composite";
 import { loadPublishedDocument } from "../services/flows";
 import { CallStore } from "./callStore";
 import { SqliteDirectory } from "./sqliteDirectory";
@@ -26,7 +28,7 @@ export interface RuntimeOptions {
   /** How long the default signed links work (RECORDING_LINK_TTL_HOURS). */
   recordingLinkTtlMs?: number;
   defaultRegion?: string;
-  /** A real engine (`TELEPHONY=sip`); without it calls are simulated. A real engine has no far-end simulator, so the simulator API refuses. */
+  /** A real engine (`TELEPHONY=sip`); without it calls are simulated. With it, simulated calls (the simulator API) run beside the real ones (CompositeEngine). */
   engine?: TelephonyEngine;
 }
 
@@ -51,19 +53,19 @@ export class Runtime {
     this.integration = options.integration ?? unconfiguredIntegration;
     this.directory = new SqliteDirectory(db);
     this.store = new CallStore(db);
-    const simulated = options.engine
-      ? null
-      : new SimulatedEngine({
-          clock: this.clock,
-          recordingsDir: options.recordingsDir,
-          isExtension: (number) => this.directory.extension(number) !== null,
-          audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
-        });
-    this.engine = options.engine ?? simulated!;
+    const simulated = new SimulatedEngine({
+      clock: this.clock,
+      recordingsDir: options.recordingsDir,
+      isExtension: (number) => this.directory.extension(number) !== null,
+      audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
+      legIdPrefix: options.engine ? `${SIMULATED_LEG_PREFIX}${randomBytes(4).toString("hex")}` : undefined,
+    });
+    // With a real engine the simulated world runs beside it, so the simulator API still places test calls.
+    this.engine = options.engine ? new CompositeEngine(options.engine, simulated) : simulated;
     this.pbx = new Pbx({
       clock: this.clock,
       engine: this.engine,
-      simulator: simulated ?? undefined,
+      simulator: simulated,
       directory: this.directory,
       sink: this.store.handle,
       recordingUrl: options.recordingUrl ?? signedRecordingUrl(this.clock, options.recordingLinkTtlMs),

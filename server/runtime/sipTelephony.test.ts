@@ -1,19 +1,24 @@
 /**
- * TELEPHONY=sip wiring: the runtime's engine is the SIP edge, phones register
- * with the password stored for their extension, and the simulator refuses
- * clearly instead of pretending.
+ * TELEPHONY=sip wiring: the runtime's engine is the SIP edge with the
+ * simulated world beside it. Phones register with the password stored for
+ * their extension; the simulator API keeps placing test calls through the same
+ * flows (ringing simulated phones, never the registered real one) while a
+ * trunk's real call runs at the same time.
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
 import { createTestDb } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
-import { createExtension } from "../services/extensions";
+import { cdrs, extensions } from "../db/schema";
+import type { Cdr } from "../pbx/cdr";
+import { seedDemo } from "../services/demo";
 import { generateSipPassword } from "../services/sipCredentials";
 import type { SipEngine } from "../telephony/sip/sipEngine";
+import { inviteText, SipTestPeer } from "../telephony/sip/testing/sipTestPeer";
 import { TestPhone } from "../telephony/sip/testing/testPhone";
 import { Runtime } from "./runtime";
 import { outboundTrunkFromEnv, startSipEngine } from "./sipTelephony";
@@ -24,7 +29,7 @@ let cleanup: () => void;
 let engine: SipEngine;
 beforeEach(async () => {
   ({ db, dir, cleanup } = createTestDb());
-  const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "41000-41099", SIP_TRUNKS: "127.0.0.2" } as AppConfig;
+  const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "41000-41099", SIP_TRUNKS: "127.0.0.2", DEFAULT_REGION: "HU" } as AppConfig;
   engine = await startSipEngine(config, db, new MemoryLogger());
 });
 afterEach(async () => {
@@ -32,22 +37,45 @@ afterEach(async () => {
   cleanup();
 });
 
-it("phones register with their extension's stored SIP password; the simulator API refuses in sip mode", async () => {
-  const recordingsDir = fs.mkdtempSync(path.join(os.tmpdir(), "sip-runtime-"));
-  const runtime = new Runtime({ db, recordingsDir, logger: new MemoryLogger(), engine });
-  const extension = createExtension(db, { number: "101", name: "Reception", ownerUserId: null, enabled: true });
+it("phones register with their extension's stored SIP password; simulated test calls run beside a trunk's real call", async () => {
+  seedDemo(db);
+  // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
+  const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
+  const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: new MemoryLogger(), engine, clock });
+  const extension = db.select().from(extensions).where(eq(extensions.number, "101")).get()!;
   const { password } = generateSipPassword(db, extension.id);
   const phone = await TestPhone.open("101", engine.local);
+  const trunk = await SipTestPeer.open("127.0.0.2");
   try {
     expect(await phone.register("not-the-password")).toBe(401);
     expect(await phone.register(password)).toBe(200);
     expect(engine.registration("101")).not.toBeNull();
-    expect(runtime.engine).toBe(engine);
-    expect(() => runtime.pbx.setPhoneBehavior("101", { behavior: "busy" })).toThrow(/no simulator/);
+
+    // The simulator: the demo DID's menu, key 1 rings sales — the simulated 101, which answers.
+    const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+    await clock.advanceAsync(2_000);
+    expect(runtime.live.get(callId)?.currentNodeId).toBe("menu");
+    runtime.pbx.sendDtmf(callId, "1");
+    await clock.advanceAsync(500);
+    expect(runtime.live.get(callId)?.currentNodeId).toBe("sales");
+
+    // Meanwhile a real call arrives from the trunk and enters the same flow.
+    trunk.send(inviteText(trunk.local, engine.local, { callId: "real-call-1", to: "3612345678" }), engine.local);
+    await trunk.until((peer) => peer.responses("INVITE").some((response) => response.status === 180));
+    expect(runtime.pbx.listActiveCalls().map((call) => call.caller.number).sort()).toEqual(["+3611112222", "+36301112233"]);
+
+    runtime.pbx.answerPhone("101");
+    await clock.advanceAsync(10_000);
+    runtime.pbx.hangupCall(callId);
+    await flushPromises();
+    const simulatedCdr = db.select().from(cdrs).where(eq(cdrs.isFinal, true)).all().map((row) => row.document as Cdr).find((cdr) => cdr.call_id === callId);
+    expect(simulatedCdr).toMatchObject({ disposition: "answered", answered_by: { extension: "101" } });
+    // The real phone registered as 101 was never rung by the simulated call.
+    expect(phone.sip.requests("INVITE")).toHaveLength(0);
   } finally {
     runtime.shutdown();
     await phone.close();
-    fs.rmSync(recordingsDir, { recursive: true, force: true });
+    await trunk.close();
   }
 });
 

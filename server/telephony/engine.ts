@@ -16,6 +16,11 @@ export interface OriginateRequest {
   callerId: { number: string; name: string | null };
   /** Intercom-style: the phone answers at once (click-to-call, pickup). */
   autoAnswer?: boolean;
+  /**
+   * A leg of the same call that is already up (its anchor), if any: an engine made of several
+   * (CompositeEngine) places the new leg in the same one, so a simulated call rings simulated phones.
+   */
+  alongside?: LegId;
 }
 
 export interface PromptToPlay {

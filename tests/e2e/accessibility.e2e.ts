@@ -78,7 +78,7 @@ describe.each(["en", "hu"] as const)("WCAG 2 A/AA (axe-core), portal pages in %s
     await setLanguage(page, locale);
   });
 
-  it.each(["/", "/flows", "/numbers", "/extensions", "/phonebook", "/call-centre", "/calls", "/api-access", "/settings"])(
+  it.each(["/", "/flows", "/numbers", "/trunks", "/extensions", "/phonebook", "/call-centre", "/calls", "/api-access", "/settings"])(
     "%s has no violations, on every tab",
     async (path) => {
       await page.goto(`${baseUrl}${path}`);
@@ -112,6 +112,18 @@ describe("WCAG 2 A/AA (axe-core), editor, phone layout, sign-in", () => {
     await setLanguage(page, "hu");
     await expectClean(page, "Flow editor in Hungarian");
     await setLanguage(page, "en");
+  });
+
+  it("the SIP trunk form, with its field errors, has no violations", async () => {
+    await page.goto(`${baseUrl}/trunks`);
+    await page.getByRole("button", { name: "Add SIP trunk" }).click();
+    const dialog = page.getByRole("dialog");
+    await expectClean(page, "SIP trunk form");
+    await dialog.getByLabel("Provider addresses").fill("not an address");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => dialog.getByRole("alert").count()).toBeGreaterThan(0);
+    await expectClean(page, "SIP trunk form with errors");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
   });
 
   it("the phone layout (menu drawer, read-only editor) has no violations", async () => {

@@ -76,7 +76,7 @@ describe("first run and sign-in", () => {
 
     await signIn(page, admin.email, admin.password);
     await page.waitForURL(`${baseUrl}/`);
-    expect(await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link").count()).toBe(9);
+    expect(await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link").count()).toBe(10);
   });
 });
 
@@ -108,6 +108,8 @@ describe("directory, in English", () => {
     await page.getByRole("button", { name: "Edit: 106" }).click();
     const dialog = page.getByRole("dialog");
     await expect.poll(() => dialog.getByText("Not set: no phone can register yet.").count()).toBe(1);
+    // This server runs simulated telephony: no address to register to, and the panel says what to set.
+    await expect.poll(() => dialog.getByTestId("sip-server-simulated").textContent()).toContain("TELEPHONY=sip");
     await dialog.getByRole("button", { name: "Generate SIP password" }).click();
     const shown = dialog.getByTestId("sip-password");
     await expect.poll(() => shown.count()).toBe(1);
@@ -191,6 +193,8 @@ describe("roles are enforced by the server", () => {
     expect(response?.status()).toBe(403);
     expect(await userPage.getByRole("heading", { name: "You do not have access to this page" }).count()).toBe(1);
     await screenshot(userPage, "forbidden-en");
+    expect(await userPage.getByRole("link", { name: "SIP trunks" }).count()).toBe(0);
+    expect((await userPage.goto(`${baseUrl}/trunks`))?.status()).toBe(403);
 
     const mutation = await userPage.request.post(`${baseUrl}/api/trpc/phoneNumbers.create?batch=1`, {
       data: { 0: { json: { number: "+3612223333", label: "x", flowId: null } } },

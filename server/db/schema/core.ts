@@ -4,6 +4,12 @@ import type { Dialect } from "./dialect";
 export const forwardingKinds = ["unconditional", "busy", "no_answer"] as const;
 export type ForwardingKind = (typeof forwardingKinds)[number];
 
+/** One address a trunk provider signals from (and, for the first, where we send to): a host name or IPv4 address, optional port. */
+export interface SipTrunkAddress {
+  host: string;
+  port: number | null;
+}
+
 export function coreTables(d: Dialect) {
   /** ISO 8601 UTC text timestamps: readable in the SQLite shell and identical to what the API returns. */
   const timestamps = {
@@ -212,7 +218,73 @@ export function coreTables(d: Dialect) {
     ...timestamps,
   });
 
-  return { users, extensions, forwardingRules, flows, flowRevisions, phoneNumbers, queues, agents, queueMembers, phonebookContacts, phonebookNumbers, technicalUsers, settings, configVersions, sipCredentials };
+  /**
+   * A SIP trunk configured in the portal (issue #13): whose INVITEs the SIP edge
+   * takes, for which DIDs, and the optional registration with the provider.
+   * The password is sealed with the app secret (integration/secretBox) and never
+   * leaves the server. A change bumps `config_versions` ('sip_trunks'), so the
+   * edge sees it on the next INVITE without a restart.
+   */
+  const sipTrunks = d.table(
+    "sip_trunks",
+    {
+      id: d.text("id").primaryKey(),
+      name: d.text("name").notNull(),
+      enabled: d.boolean("enabled").notNull().default(true),
+      /** Where the provider's INVITEs come from; a source matching none of an enabled trunk's addresses is not a trunk call. */
+      addresses: d.json("addresses").$type<SipTrunkAddress[]>().notNull(),
+      /** The provider's outbound proxy / registrar; null: the first address. */
+      proxy: d.json("proxy").$type<SipTrunkAddress>(),
+      /** Registration credentials (both or neither): with them the edge REGISTERs to the provider. */
+      username: d.text("username"),
+      sealedPassword: d.text("sealed_password"),
+      /** The DIDs (E.164) this trunk carries; empty: any DID with a published flow. */
+      dids: d.json("dids").$type<string[]>().notNull(),
+      /** Calls out (forward_external, click-to-call) go through this trunk. */
+      outbound: d.boolean("outbound").notNull().default(false),
+      /** The number presented on calls out through this trunk; null: the call's own caller id. */
+      callerIdNumber: d.text("caller_id_number"),
+      ...timestamps,
+    },
+    (t) => [d.uniqueIndex("sip_trunks_name_unique").on(sql`lower(${t.name})`)],
+  );
+
+  /**
+   * How the edge's registration to each trunk's provider is going, written by
+   * the process running the SIP edge and read by the portal (in another
+   * bundle, later another process). Not a configuration table: no change counter.
+   */
+  const sipTrunkRegistrations = d.table("sip_trunk_registrations", {
+    trunkId: d.text("trunk_id")
+      .primaryKey()
+      .references(() => sipTrunks.id, { onDelete: "cascade" }),
+    state: d.text("state", { enum: ["registering", "registered", "failing"] }).notNull(),
+    /** Why it fails ("401 Unauthorized", "no response"), or null. */
+    reason: d.text("reason"),
+    /** Until when the provider holds the registration (ISO 8601), while registered. */
+    expiresAt: d.text("expires_at"),
+    updatedAt: d.text("updated_at").notNull(),
+  });
+
+  return {
+    users,
+    extensions,
+    forwardingRules,
+    flows,
+    flowRevisions,
+    phoneNumbers,
+    queues,
+    agents,
+    queueMembers,
+    phonebookContacts,
+    phonebookNumbers,
+    technicalUsers,
+    settings,
+    configVersions,
+    sipCredentials,
+    sipTrunks,
+    sipTrunkRegistrations,
+  };
 }
 
 export type CoreTables = ReturnType<typeof coreTables>;

@@ -26,6 +26,8 @@ export const {
   settings,
   configVersions,
   sipCredentials,
+  sipTrunks,
+  sipTrunkRegistrations,
   cdrs,
   cdrExtensions,
   openCalls,

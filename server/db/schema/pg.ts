@@ -67,6 +67,8 @@ export const {
   settings,
   configVersions,
   sipCredentials,
+  sipTrunks,
+  sipTrunkRegistrations,
   cdrs,
   cdrExtensions,
   openCalls,

@@ -31,6 +31,8 @@ export interface SimulatedEngineOptions {
   minPromptMs?: number;
   /** Length of an uploaded audio prompt; a prompt with a known `audioId` lasts that long instead of its text's length. */
   audioDurationMs?: (audioId: string) => number | undefined;
+  /** Starts every leg id (default: 8 random hex digits), so an engine made of several can tell this one's legs (CompositeEngine). */
+  legIdPrefix?: string;
 }
 
 const ANSWER_AFTER_3S: EndpointBehavior = { behavior: "answer", answer_after_s: 3 };
@@ -83,7 +85,7 @@ export class SimulatedEngine implements TelephonyEngine, FarEndSimulator {
   private readonly phones = new Map<string, SimPhone>();
   private readonly externalBehaviors = new Map<string, EndpointBehavior>();
   private listeners: EngineListener[] = [];
-  private readonly legIdPrefix = randomBytes(4).toString("hex");
+  private readonly legIdPrefix: string;
   private legCounter = 0;
 
   constructor(options: SimulatedEngineOptions) {
@@ -95,6 +97,7 @@ export class SimulatedEngine implements TelephonyEngine, FarEndSimulator {
     this.msPerCharacter = options.msPerCharacter ?? 60;
     this.minPromptMs = options.minPromptMs ?? 500;
     this.audioDurationMs = options.audioDurationMs ?? (() => undefined);
+    this.legIdPrefix = options.legIdPrefix ?? randomBytes(4).toString("hex");
   }
 
   // ── TelephonyEngine ─────────────────────────────────────────────

@@ -68,16 +68,7 @@ export class DigestAuthenticator {
   }
 }
 
-/** Reads `Authorization: Digest k="v", k=v, …`; null when it is not a complete digest response. */
-export function parseDigestAuthorization(value: string | undefined): DigestCredentials | null {
-  const params = digestParams(value);
-  if (!params) return null;
-  const { username, realm, nonce, uri, response } = params;
-  if (!username || realm === undefined || !nonce || !uri || !response) return null;
-  return { username, realm, nonce, uri, response, qop: params.qop ?? null, nc: params.nc ?? null, cnonce: params.cnonce ?? null, algorithm: params.algorithm ?? null };
-}
-
-/** The `k="v", k=v` parameters of a `Digest …` challenge or response (names lower-cased); null when it is not one. */
+/** The `k="v", k=v, …` parameters of a `Digest …` header value (names lower-case); null when it is not one. */
 function digestParams(value: string | undefined): Record<string, string> | null {
   if (!value || value.length > 4096) return null;
   const match = /^\s*Digest\s+(.*)$/is.exec(value);
@@ -88,10 +79,60 @@ function digestParams(value: string | undefined): Record<string, string> | null 
   return params;
 }
 
-/** What a client computes with `qop=auth` (tests, and `answerChallenge` for calls out through the trunk). */
-export function digestResponse(input: { username: string; password: string; realm: string; nonce: string; method: string; uri: string; nc: string; cnonce: string }): string {
+/** Reads `Authorization: Digest k="v", k=v, …`; null when it is not a complete digest response. */
+export function parseDigestAuthorization(value: string | undefined): DigestCredentials | null {
+  const params = digestParams(value);
+  if (!params) return null;
+  const { username, realm, nonce, uri, response } = params;
+  if (!username || realm === undefined || !nonce || !uri || !response) return null;
+  return { username, realm, nonce, uri, response, qop: params.qop ?? null, nc: params.nc ?? null, cnonce: params.cnonce ?? null, algorithm: params.algorithm ?? null };
+}
+
+/** A provider's challenge (`WWW-Authenticate` / `Proxy-Authenticate`) as the client side reads it. */
+export interface DigestChallenge {
+  realm: string;
+  nonce: string;
+  /** "auth" when offered; null for an RFC 2069 challenge without qop. */
+  qop: "auth" | null;
+  opaque: string | null;
+  stale: boolean;
+}
+
+/** Null when it is not a digest challenge we can answer (no nonce, an algorithm other than MD5, only auth-int). */
+export function parseDigestChallenge(value: string | undefined): DigestChallenge | null {
+  const params = digestParams(value);
+  if (!params || params.realm === undefined || !params.nonce) return null;
+  if ((params.algorithm ?? "MD5").toUpperCase() !== "MD5") return null;
+  const offered = params.qop?.split(",").map((option) => option.trim().toLowerCase());
+  if (offered && !offered.includes("auth")) return null;
+  return { realm: params.realm, nonce: params.nonce, qop: offered ? "auth" : null, opaque: params.opaque ?? null, stale: params.stale?.toLowerCase() === "true" };
+}
+
+/** The `Authorization` value answering `challenge` for one request (client side: registering with a trunk's provider). */
+export function digestAuthorization(challenge: DigestChallenge, request: { username: string; password: string; method: string; uri: string }, cnonce: string, nc = 1): string {
+  const quoted = (text: string) => `"${text.replace(/["\\]/g, "\\$&")}"`;
+  const ncText = nc.toString(16).padStart(8, "0");
+  const qop = challenge.qop === "auth";
+  const response = digestResponse({ ...request, realm: challenge.realm, nonce: challenge.nonce, nc: qop ? ncText : null, cnonce: qop ? cnonce : null });
+  const parts = [
+    `username=${quoted(request.username)}`,
+    `realm=${quoted(challenge.realm)}`,
+    `nonce=${quoted(challenge.nonce)}`,
+    `uri=${quoted(request.uri)}`,
+    `response="${response}"`,
+    "algorithm=MD5",
+    ...(challenge.qop === "auth" ? [`qop=auth`, `nc=${ncText}`, `cnonce=${quoted(cnonce)}`] : []),
+    ...(challenge.opaque !== null ? [`opaque=${quoted(challenge.opaque)}`] : []),
+  ];
+  return `Digest ${parts.join(", ")}`;
+}
+
+/** What a client computes (tests, and registering with a trunk's provider). */
+/** With `nc` and `cnonce` null: the RFC 2069 form (no qop), which some providers still challenge with. */
+export function digestResponse(input: { username: string; password: string; realm: string; nonce: string; method: string; uri: string; nc: string | null; cnonce: string | null }): string {
   const ha1 = md5(`${input.username}:${input.realm}:${input.password}`);
   const ha2 = md5(`${input.method}:${input.uri}`);
+  if (input.nc === null || input.cnonce === null) return md5(`${ha1}:${input.nonce}:${ha2}`);
   return md5(`${ha1}:${input.nonce}:${input.nc}:${input.cnonce}:auth:${ha2}`);
 }
 
@@ -103,24 +144,8 @@ export function digestResponse(input: { username: string; password: string; real
  * `auth-int` only), so the call fails instead of sending a wrong answer.
  */
 export function answerChallenge(challenge: string, input: { username: string; password: string; method: string; uri: string }): string | null {
-  const params = digestParams(challenge);
-  if (!params) return null;
-  const { realm, nonce, opaque } = params;
-  if (realm === undefined || !nonce || (params.algorithm ?? "MD5").toUpperCase() !== "MD5") return null;
-  const qops = params.qop?.split(",").map((qop) => qop.trim().toLowerCase()) ?? null;
-  if (qops && !qops.includes("auth")) return null;
-  const quoted = (value: string) => `"${value.replace(/["\\]/g, "\\$&")}"`;
-  const fields = [`username=${quoted(input.username)}`, `realm=${quoted(realm)}`, `nonce=${quoted(nonce)}`, `uri=${quoted(input.uri)}`];
-  if (qops) {
-    const cnonce = randomBytes(8).toString("hex");
-    const response = digestResponse({ ...input, realm, nonce, nc: "00000001", cnonce });
-    fields.push(`response="${response}"`, "algorithm=MD5", "qop=auth", "nc=00000001", `cnonce="${cnonce}"`);
-  } else {
-    const ha1 = md5(`${input.username}:${realm}:${input.password}`);
-    fields.push(`response="${md5(`${ha1}:${nonce}:${md5(`${input.method}:${input.uri}`)}`)}"`, "algorithm=MD5");
-  }
-  if (opaque !== undefined) fields.push(`opaque=${quoted(opaque)}`);
-  return `Digest ${fields.join(", ")}`;
+  const parsed = parseDigestChallenge(challenge);
+  return parsed ? digestAuthorization(parsed, input, randomBytes(8).toString("hex")) : null;
 }
 
 function md5(text: string): string {

@@ -36,6 +36,7 @@ import { OutboundDialog, type OutboundTarget } from "./outboundDialog";
 import { answerSdp, negotiateOffer, offerSdp, type NegotiatedMedia } from "./sdp";
 import type { Socket } from "node:dgram";
 import { SipTransport, type Peer } from "./transport";
+import { TrunkRegistration, type RegistrationAccount, type RegistrationStatus, type RegistrationTiming } from "./trunkRegistration";
 
 export interface SipEngineOptions {
   clock: Clock;
@@ -46,8 +47,19 @@ export interface SipEngineOptions {
   advertisedAddress?: string;
   /** RTP ports (even ones are used); without a range every call gets any free port. */
   rtpPorts?: RtpPortRange;
-  /** Source addresses INVITEs are accepted from: the trunks. Anyone else is refused 403. */
-  trustedPeers: readonly string[];
+  /** Source addresses INVITEs are accepted from for any DID (the `SIP_TRUNKS` setting). */
+  trustedPeers?: readonly string[];
+  /**
+   * The trunks configured in the portal, read per INVITE (a change applies to the next call without a
+   * restart). An INVITE from an address of neither these nor `trustedPeers` is refused 403; one for a
+   * DID none of the matching trunks carries, 404.
+   */
+  trunks?: () => readonly InboundTrunk[];
+  /**
+   * The trunks' provider accounts the edge registers with, read at start and every `pollMs` (default 5 s):
+   * new accounts start registering, changed ones (registrar, user name or password) start over, missing ones are unregistered.
+   */
+  trunkRegistrations?: { accounts: () => readonly RegistrationAccount[]; report: (key: string, status: RegistrationStatus) => void; pollMs?: number; timing?: RegistrationTiming };
   /** Calls (ringing or answered) held at once; further INVITEs are refused 503. Default 500. */
   maxCalls?: number;
   /**
@@ -78,6 +90,15 @@ export interface OutboundTrunk {
   password?: string;
   /** The number every call presents (From), when the provider accepts only its own; otherwise the call's caller id. */
   callerIdNumber?: string;
+}
+
+/** A trunk as the edge checks an INVITE against it. */
+export interface InboundTrunk {
+  name: string;
+  /** Whether an INVITE from this source address and port is the trunk's. */
+  sentFrom(source: Peer): boolean;
+  /** Whether the trunk carries calls to this number (the Request-URI user). */
+  carries(number: string): boolean;
 }
 
 /** One INVITE's dialog (theirs or ours), from its start until 32 s after it ended (for retransmitted BYEs and ACKs). */
@@ -135,6 +156,9 @@ export class SipEngine implements TelephonyEngine {
   private readonly registrar: Registrar | null;
   /** Recordings started and not yet collected by `stopRecording` (they outlive their leg until then). */
   private readonly recordings = new Map<LegId, LegRecorder>();
+  /** Our registrations with trunks' providers, by their Call-ID. */
+  private readonly trunkRegistrations = new Map<string, TrunkRegistration>();
+  private registrationPoll: TimerHandle | null = null;
 
   private constructor(
     private readonly options: SipEngineOptions,
@@ -159,6 +183,17 @@ export class SipEngine implements TelephonyEngine {
       sentBy,
     };
     transport.onMessage((message, source) => (message.kind === "request" ? this.onRequest(message, source) : this.onResponse(message, source)));
+    if (options.trunkRegistrations) this.pollTrunkRegistrations(options.trunkRegistrations);
+  }
+
+  private pollTrunkRegistrations(source: NonNullable<SipEngineOptions["trunkRegistrations"]>): void {
+    if (this.closed) return;
+    try {
+      this.syncTrunkRegistrations(source.accounts());
+    } catch (error) {
+      this.options.logger.error({ err: String(error) }, "SIP edge: the trunks' registration accounts could not be read");
+    }
+    this.registrationPoll = this.options.clock.setTimeout(() => this.pollTrunkRegistrations(source), source.pollMs ?? 5000);
   }
 
   static async start(options: SipEngineOptions): Promise<SipEngine> {
@@ -166,6 +201,37 @@ export class SipEngine implements TelephonyEngine {
     if (advertised === "0.0.0.0") throw new Error("SIP edge: set advertisedAddress when listening on 0.0.0.0");
     const transport = await SipTransport.bind(options.listen.address, options.listen.port, options.logger, options.clock);
     return new SipEngine(options, transport, new RtpPorts(options.listen.address, options.rtpPorts ?? null), advertised);
+  }
+
+  /** Brings the registrations with trunks' providers in line with `accounts`. */
+  private syncTrunkRegistrations(accounts: readonly RegistrationAccount[]): void {
+    const wanted = new Map(accounts.map((account) => [account.key, account]));
+    for (const [callId, registration] of this.trunkRegistrations) {
+      const account = wanted.get(registration.account.key);
+      if (account && sameAccount(account, registration.account)) {
+        wanted.delete(account.key);
+        continue;
+      }
+      registration.stop();
+      this.trunkRegistrations.delete(callId);
+    }
+    if (this.closed) return;
+    for (const account of wanted.values()) {
+      const registration = new TrunkRegistration(
+        {
+          clock: this.options.clock,
+          logger: this.options.logger,
+          sentBy: this.dialogContext.sentBy,
+          send: (message, to) => this.transport.send(message, to),
+          resolve: async (host) => (await lookup(host, { family: 4 })).address,
+          report: (key, status) => this.options.trunkRegistrations?.report(key, status),
+        },
+        account,
+        this.options.trunkRegistrations?.timing,
+      );
+      this.trunkRegistrations.set(registration.callId, registration);
+      registration.start();
+    }
   }
 
   /** The phone registered for an extension, or null. */
@@ -355,6 +421,8 @@ export class SipEngine implements TelephonyEngine {
     if (this.closed) return;
     this.closed = true;
     this.pacer.stop();
+    if (this.registrationPoll) this.options.clock.clearTimeout(this.registrationPoll);
+    this.syncTrunkRegistrations([]);
     for (const entry of [...this.dialogs.values(), ...this.outbound.values()]) this.forget(entry);
     // Recordings nobody collected belong to no CDR.
     for (const recorder of this.recordings.values()) recorder.discard();
@@ -396,10 +464,11 @@ export class SipEngine implements TelephonyEngine {
       this.options.logger.warn({ from: `${source.address}:${source.port}`, status, problem }, "SIP edge: INVITE refused");
       this.transport.send(responseTo(invite, status, reason, { toTag: newTag() }), source);
     };
-    // From a trunk: anyone calling our numbers. From anywhere else: one of our phones, proven by its SIP password.
+    // From a trunk: anyone calling the numbers it carries. From anywhere else: one of our phones, proven by its SIP password.
+    const trunks = this.trunksSending(source);
     let caller: { extension: string } | null = null;
-    if (!this.options.trustedPeers.includes(source.address)) {
-      if (!this.registrar) return refuse(403, "Forbidden", "not from a trusted trunk");
+    if (!trunks) {
+      if (!this.registrar) return refuse(403, "Forbidden", "not from a configured trunk");
       const verdict = this.registrar.authenticateCall(invite, source);
       if ("refusal" in verdict) return this.transport.send(verdict.refusal, source);
       caller = verdict;
@@ -410,6 +479,9 @@ export class SipEngine implements TelephonyEngine {
     if (!fromTag) return refuse(400, "Bad Request (From without tag)", "From without tag");
     const to = parseSipUri(invite.uri)?.user ?? userOf(headerValue(invite, "to"));
     if (!to) return refuse(404, "Not Found", "no number in the Request-URI");
+    if (trunks && trunks !== "any" && !trunks.some((trunk) => trunk.carries(to))) {
+      return refuse(404, "Not Found", `number ${to} is not carried by trunk ${trunks.map((trunk) => trunk.name).join(", ")}`);
+    }
     const contentType = headerValue(invite, "content-type")?.toLowerCase() ?? "";
     if (invite.body.length === 0 || !contentType.startsWith("application/sdp")) {
       return refuse(488, "Not Acceptable Here", "INVITE without an SDP offer");
@@ -501,8 +573,17 @@ export class SipEngine implements TelephonyEngine {
     }
   }
 
+  /** The trunks an INVITE from `source` may be from: "any" DID for a `trustedPeers` address, null for nobody's. */
+  private trunksSending(source: Peer): readonly InboundTrunk[] | "any" | null {
+    if (this.options.trustedPeers?.includes(source.address)) return "any";
+    const trunks = this.options.trunks?.().filter((trunk) => trunk.sentFrom(source)) ?? [];
+    return trunks.length > 0 ? trunks : null;
+  }
+
   private onResponse(response: SipResponse, source: Peer): void {
     const callId = headerValue(response, "call-id")!;
+    const registration = this.trunkRegistrations.get(callId);
+    if (registration) return registration.onResponse(response, source);
     const placed = this.outbound.get(callId);
     if (placed) {
       if (source.address === placed.dialog.target.peer.address) placed.dialog.onResponse(response);
@@ -630,6 +711,10 @@ export class SipEngine implements TelephonyEngine {
   private emit(event: EngineEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function sameAccount(a: RegistrationAccount, b: RegistrationAccount): boolean {
+  return a.registrar.host === b.registrar.host && a.registrar.port === b.registrar.port && a.domain === b.domain && a.username === b.username && a.password === b.password;
 }
 
 function dialogKey(callId: string, remoteTag: string): string {
