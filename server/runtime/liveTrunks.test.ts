@@ -1,7 +1,8 @@
 /**
  * The portal's SIP trunks reaching the running SIP edge (TELEPHONY=sip wiring,
  * a TypeScript trunk over loopback UDP): an INVITE from no enabled trunk's
- * address is refused 403 and logged; once a trunk is saved (no restart) its
+ * address is not a trunk call — it is challenged (401) as a phone's and never
+ * offered to call control without a SIP password; once a trunk is saved (no restart) its
  * INVITEs are taken for the DIDs it carries and refused 404 for others; the
  * registration with the provider lands in the table the portal reads.
  */
@@ -54,9 +55,9 @@ async function invite(did: string): Promise<number> {
 
 const base = { name: "Provider", addresses: ["127.0.0.1"], dids: ["+3612345000"] };
 
-it("refuses INVITEs from unknown addresses (403, logged) and takes a saved trunk's calls for its DIDs on the next INVITE", async () => {
-  expect(await invite("3612345000")).toBe(403);
-  expect(logger.entries.some((entry) => entry.message === "SIP edge: INVITE refused" && JSON.stringify(entry.fields).includes("not from a configured trunk"))).toBe(true);
+it("challenges INVITEs from unknown addresses as a phone's (401, no call) and takes a saved trunk's calls for its DIDs on the next INVITE", async () => {
+  expect(await invite("3612345000")).toBe(401);
+  expect(events.filter((event) => event.type === "leg.incoming")).toEqual([]);
 
   const saved = await createSipTrunk(db, base);
   expect(await invite("3612345000")).toBe(180);
@@ -67,13 +68,14 @@ it("refuses INVITEs from unknown addresses (403, logged) and takes a saved trunk
   expect(await invite("3619999999")).toBe(404);
   expect(logger.entries.some((entry) => JSON.stringify(entry.fields).includes("not carried by trunk Provider"))).toBe(true);
 
-  // Another port than the trunk's, a disabled trunk: nobody's INVITE again.
+  // Another port than the trunk's, a disabled trunk: not the trunk's INVITE again.
   await updateSipTrunk(db, saved.id, { ...base, addresses: [`127.0.0.1:${trunk.local.port + 1}`] });
-  expect(await invite("3612345000")).toBe(403);
+  expect(await invite("3612345000")).toBe(401);
   await updateSipTrunk(db, saved.id, { ...base, addresses: [`127.0.0.1:${trunk.local.port}`], dids: [] });
   expect(await invite("3619999999")).toBe(180); // no DIDs listed: any DID
   await updateSipTrunk(db, saved.id, { ...base, enabled: false });
-  expect(await invite("3612345000")).toBe(403);
+  expect(await invite("3612345000")).toBe(401);
+  expect(events.filter((event) => event.type === "leg.incoming")).toHaveLength(2);
   expect(live.outbound()).toBeNull();
 });
 
@@ -81,7 +83,7 @@ it("matches a trunk given by host name once the name is looked up", async () => 
   await createSipTrunk(db, { ...base, addresses: ["localhost"] });
   // The edge's periodic read looks the name up in the background; a retry after that is taken.
   let status = await invite("3612345000");
-  for (let attempt = 0; status === 403 && attempt < 20; attempt++) {
+  for (let attempt = 0; status === 401 && attempt < 20; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     status = await invite("3612345000");
   }

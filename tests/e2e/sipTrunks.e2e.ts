@@ -2,7 +2,8 @@
  * SIP trunks on the production build with TELEPHONY=sip (issue #13): an admin
  * configures a trunk in Chromium and sees it listed; the running SIP edge
  * takes the trunk's next INVITE for its DID (without a restart) after having
- * refused the same INVITE with 403, refuses a DID the trunk does not carry
+ * challenged the same INVITE as a phone's (401: an unknown source must prove
+ * an extension's SIP password), refuses a DID the trunk does not carry
  * (404), registers with a provider whose credentials were typed into the form
  * and the page shows it registered; the extension's SIP panel shows the
  * server address phones register to. A UDP socket of the test plays trunk and provider.
@@ -65,8 +66,8 @@ describe("SIP trunks with TELEPHONY=sip", () => {
   });
 
   it("configures a trunk in the browser; the edge takes its next INVITE for the DID it carries, and only that", async () => {
-    // The demo's number has a published flow; no trunk is configured yet.
-    expect(await invite("+3612345678")).toBe(403);
+    // The demo's number has a published flow; no trunk is configured yet, so the source is taken for a phone and challenged.
+    expect(await invite("+3612345678")).toBe(401);
 
     await page.goto(`${baseUrl}/trunks`);
     await expect.poll(() => page.getByText("No SIP trunks yet.").count()).toBe(1);
