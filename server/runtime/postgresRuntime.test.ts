@@ -213,6 +213,22 @@ describe.skipIf(!testDatabaseUrl)("the runtime on PostgreSQL", () => {
     expect(finals.map((c) => c.hangup_cause)).toEqual(["unallocated_number", expect.not.stringMatching("unallocated_number")]);
   });
 
+  it("drops only a unit PostgreSQL refuses for its data; the units around it commit, in order", async () => {
+    const data = await postgresRuntimeStore(pg.db);
+    stores.push(data);
+    const message = (id: string) => data.writer.write("message", [id, "test.event", null, "{}", 1]);
+    data.writer.atomically(() => message("msg_a"));
+    // The same id twice in one unit: a primary-key violation, the whole unit goes.
+    data.writer.atomically(() => {
+      message("msg_b");
+      message("msg_b");
+    });
+    data.writer.atomically(() => message("msg_c"));
+    await data.writer.durable();
+    expect((await pgRows(`select id from integration_messages order by ctid`)).map((r) => r.id)).toEqual(["msg_a", "msg_c"]);
+    expect(data.writer.pending).toBe(0);
+  });
+
   it("keeps the config_versions counters in memory from LISTEN: a VersionedCache rebuilds after a change without reading per use", async () => {
     const data = await postgresRuntimeStore(pg.db);
     stores.push(data);
