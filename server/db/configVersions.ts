@@ -14,8 +14,8 @@ import type { Db } from "./client";
  * SQLite shell. A cached copy remembers the counter it was built from and
  * compares it (one prepared single-row read, about a microsecond) before use.
  *
- * PostgreSQL (issue #12) keeps the same table and triggers; the triggers also
- * `pg_notify` the topic, and each process keeps the counters in memory from a
+ * PostgreSQL (issue #12) keeps the same table and triggers (drizzle/pg/0001,
+ * server/db/README.md); the triggers also `pg_notify` the topic, and each process keeps the counters in memory from a
  * LISTEN connection (treating a reconnect as "everything changed") instead of
  * reading them per use.
  */

@@ -5,6 +5,8 @@
  * config_versions trigger and its NOTIFY, and the pg_trgm phonebook search
  * against the SQLite FTS5 search on the same generated phonebook.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { and, asc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
@@ -16,8 +18,6 @@ import * as sqliteTables from "./schema";
 import * as pgTables from "./schema/pg";
 import { openPostgres, pgMigrationsFolder, redactedUrl, type PgDb, type PostgresConnection } from "./postgres";
 import type { Db } from "./client";
-import fs from "node:fs";
-import path from "node:path";
 
 const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Epoch milliseconds are past PostgreSQL's 32-bit integer: the columns must be 64-bit. */

@@ -18,7 +18,11 @@ const jsonText = pg.customType<{ data: unknown; driverData: string }>({
 
 const pgDialect = {
   table: pg.pgTable,
-  text: pg.text,
+  text: (name: string, config?: { enum?: [string, ...string[]]; mode?: string }) => {
+    // Only `enum` carries over: a SQLite json-mode text would silently be plain text here.
+    if (config?.mode !== undefined && config.mode !== "text") throw new Error(`column ${name}: declare JSON columns with d.json(), not text({ mode })`);
+    return pg.text(name, { enum: config?.enum });
+  },
   // SQLite integers are 64-bit: epoch milliseconds do not fit PostgreSQL's 32-bit integer.
   integer: (name: string) => pg.bigint(name, { mode: "number" }),
   real: (name: string) => pg.doublePrecision(name),
