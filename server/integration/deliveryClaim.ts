@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { inPgTransaction } from "../db/pgTransaction";
 
 /**
  * The delivery worker's claim, one statement per dialect (issue #12): lease
@@ -59,19 +60,8 @@ export interface ClaimedRow {
 const claimLockSql = `select pg_advisory_xact_lock(hashtext('delivery-claim:' || $1))`;
 
 /** One claim on PostgreSQL, in its own transaction. */
-export async function claimOnPostgres(pool: pg.Pool, request: ClaimRequest): Promise<ClaimedRow[]> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    const claimed = await claimInTransaction(client, request);
-    await client.query("commit");
-    return claimed;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+export function claimOnPostgres(pool: pg.Pool, request: ClaimRequest): Promise<ClaimedRow[]> {
+  return inPgTransaction(pool, (client) => claimInTransaction(client, request));
 }
 
 /** The claim inside the caller's open transaction (its leases become visible to other claims when it commits); bigint columns come back as numbers. */

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { componentLogger } from "../logger";
+import { inPgTransaction } from "../db/pgTransaction";
 import type { PgConfigVersions, SnapshotTopic } from "../db/pgConfigVersions";
 import type { Directory, DirectoryAgent, DirectoryExtension, DirectoryQueue, ExtensionForwarding } from "../pbx/directory";
 
@@ -39,20 +40,16 @@ const snapshotQueries = {
 };
 
 /** Reads several snapshot queries from one MVCC snapshot, so a change never shows half. */
-async function readConsistently(pool: pg.Pool, queries: string[]): Promise<Row[][]> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin isolation level repeatable read read only");
-    const results: Row[][] = [];
-    for (const query of queries) results.push((await client.query(query)).rows as Row[]);
-    await client.query("commit");
-    return results;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+function readConsistently(pool: pg.Pool, queries: string[]): Promise<Row[][]> {
+  return inPgTransaction(
+    pool,
+    async (client) => {
+      const results: Row[][] = [];
+      for (const query of queries) results.push((await client.query(query)).rows as Row[]);
+      return results;
+    },
+    "begin isolation level repeatable read read only",
+  );
 }
 
 async function loadDirectory(pool: pg.Pool): Promise<DirectorySnapshot> {

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { componentLogger } from "../logger";
+import { inPgTransaction } from "../db/pgTransaction";
 import type { DialectStatements, RecordWriter, RuntimeRead, RuntimeWrite, WriteParams } from "./recordWriter";
 
 interface Unit {
@@ -153,17 +154,9 @@ export class PgRecordWriter implements RecordWriter {
     await new Promise((resolve) => setTimeout(resolve, this.retryMs));
   }
 
-  private async commit(units: Unit[]): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("begin");
+  private commit(units: Unit[]): Promise<void> {
+    return inPgTransaction(this.pool, async (client) => {
       for (const unit of units) for (const statement of unit.statements) await client.query(statement.text, statement.values as unknown[]);
-      await client.query("commit");
-    } catch (error) {
-      await client.query("rollback").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }
