@@ -32,7 +32,7 @@ export async function boot(): Promise<void> {
     const runtime = getRuntime();
     // Before recovery, so the CDRs of calls cut off by the last stop reach the CRM too.
     const integration = startIntegration(runtime, { db, clock: runtime.clock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config) });
-    const recovered = runtime.recoverInterruptedCalls();
+    const recovered = await runtime.recoverInterruptedCalls();
     if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
     if (config.TELEPHONY === "sip") log.info({ listen: config.SIP_LISTEN, rtpPorts: config.RTP_PORTS }, "SIP edge listening");
     // On a normal stop every call in progress ends cleanly with its final CDR.

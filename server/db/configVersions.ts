@@ -22,6 +22,14 @@ import type { Db } from "./client";
 export const configTopics = ["outbound_apis", "sip_trunks"] as const;
 export type ConfigTopic = (typeof configTopics)[number];
 
+/**
+ * Where a cache reads the counters: SQLite, one prepared single-row read per use;
+ * PostgreSQL, counters kept in memory from a LISTEN connection (pgConfigVersions.ts).
+ */
+export interface ConfigVersionSource<Topic extends string = ConfigTopic> {
+  version(topic: Topic): number;
+}
+
 // A prepared statement per connection; any bundle's copy of this map is as good as another's.
 const readers = new WeakMap<Db, Statement>();
 
@@ -34,22 +42,29 @@ export function configVersion(db: Db, topic: ConfigTopic): number {
   return (reader.get(topic) as number | undefined) ?? 0;
 }
 
+function sqliteVersions(db: Db): ConfigVersionSource {
+  return { version: (topic) => configVersion(db, topic) };
+}
+
 /** A value built from the database, rebuilt on first use after its topic's counter moved. */
-export class VersionedCache<T> {
+export class VersionedCache<T, Topic extends string = ConfigTopic> {
   private value: T | undefined;
   private builtFrom = -1;
+  private readonly versions: ConfigVersionSource<Topic>;
 
   constructor(
-    private readonly db: Db,
-    private readonly topic: ConfigTopic,
+    db: Db | ConfigVersionSource<Topic>,
+    private readonly topic: Topic,
     private readonly build: () => T,
     /** Called after a rebuild caused by a change (not after the first build). */
     private readonly onRebuilt: () => void = () => {},
-  ) {}
+  ) {
+    this.versions = "version" in db ? db : (sqliteVersions(db) as unknown as ConfigVersionSource<Topic>);
+  }
 
   get(): T {
     // The counter is read before the data: a change landing in between makes the next use rebuild again, never miss it.
-    const version = configVersion(this.db, this.topic);
+    const version = this.versions.version(this.topic);
     if (this.value === undefined || version !== this.builtFrom) {
       const changed = this.value !== undefined;
       this.value = this.build();

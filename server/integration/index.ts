@@ -84,6 +84,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
 export function attachToRuntime(integration: Integration, runtime: Runtime): void {
   runtime.store.onConversationEnded.push(integration.outbox.conversationEnded);
   runtime.store.onEvent.push(integration.outbox.eventRecorded);
+  runtime.store.beforeRecovery.push(() => integration.outbox.loadCallDataMarks());
   integration.outbox.currentLegOf = (callId) => runtime.pbx.getCall(callId)?.legs.at(-1)?.leg_id ?? null;
   runtime.integration = integration.port;
 }

@@ -1,6 +1,8 @@
 import type { CallInfo, Clock } from "@/flows/runtime/ports";
 import { outboxId } from "./ids";
 import type { Db } from "../db/client";
+import type { PgDb } from "../db/postgres";
+import { recordWriterFor, type RecordWriter } from "../runtime/recordWriter";
 import type { Cdr } from "../pbx/cdr";
 import type { PbxEvent } from "../pbx/events";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
@@ -8,11 +10,16 @@ import type { PayloadCache } from "./payloadCache";
 import { FrozenEvent, callEndedEvent, conversationOf, flowNotificationEvent, hookEvent, incomingCallEvent, type ContactCard, type WebhookEvent } from "./events";
 
 /**
- * The transactional outbox. Every write here is synchronous and meant to run
- * INSIDE the transaction of the event that causes it (the final CDR, a
- * partial CDR, an agent state row…): a crash leaves both or neither. The
- * message keeps the frozen payload; each target endpoint gets a pending
- * delivery that the worker picks up.
+ * The transactional outbox. Every write here is synchronous and meant to join
+ * the unit of the event that causes it (the final CDR, a partial CDR, an agent
+ * state row…) through the runtime's record writer (server/runtime/recordWriter.ts):
+ * a crash leaves both or neither. The message keeps the frozen payload; each
+ * target endpoint gets a pending delivery that the worker picks up.
+ *
+ * The `send_call_data` marks are read while a call's records are written, so
+ * they live in memory with durable write-through: loaded at start (before
+ * interrupted calls are closed), changed in memory and written in the same
+ * unit as the event that changes them.
  */
 export class Outbox {
   /** Called after something was queued (the worker wakes up; it runs after the transaction commits). */
@@ -25,27 +32,24 @@ export class Outbox {
    * freezes the contact into its payload.
    */
   private readonly contacts = new Map<string, ContactCard>();
-  private readonly insertMessage;
-  private readonly insertDelivery;
-  private readonly markedApis;
-  private readonly insertMark;
-  private readonly deleteMarks;
+  /** conversation id → the end-of-call APIs its `send_call_data` nodes chose. */
+  private readonly callDataMarks = new Map<string, Set<string>>();
+  private readonly writer: RecordWriter;
 
   constructor(
-    db: Db,
+    db: Db | PgDb,
     private readonly catalog: OutboundApiCatalog,
     private readonly clock: Clock,
     private readonly payloads?: PayloadCache,
   ) {
-    const sqlite = db.$client;
-    this.insertMessage = sqlite.prepare(`insert into integration_messages (id, event_type, conversation_id, payload, created_at) values (?, ?, ?, ?, ?)`);
-    this.insertDelivery = sqlite.prepare(
-      `insert into deliveries (id, message_id, outbound_api_id, status, attempts, next_attempt_at, expires_at, created_at, updated_at)
-       values (?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
-    );
-    this.markedApis = sqlite.prepare(`select outbound_api_id as id from call_data_requests where conversation_id = ?`).pluck();
-    this.insertMark = sqlite.prepare(`insert or ignore into call_data_requests (conversation_id, outbound_api_id, node_id, created_at) values (?, ?, ?, ?)`);
-    this.deleteMarks = sqlite.prepare(`delete from call_data_requests where conversation_id = ?`);
+    this.writer = recordWriterFor(db);
+  }
+
+  /** Start-up: the marks of conversations still open when the process stopped (before their calls are closed). */
+  async loadCallDataMarks(): Promise<void> {
+    for (const mark of await this.writer.read<{ conversationId: string; outboundApiId: string }>("callDataMarks")) {
+      this.markedApis(mark.conversationId).add(mark.outboundApiId);
+    }
   }
 
   /** Writes the message and one pending delivery per target; returns the message id (the `webhook-id`), or null without targets. */
@@ -54,20 +58,23 @@ export class Outbox {
     const now = this.clock.now();
     const messageId = outboxId("message");
     const payload = JSON.stringify(event);
-    this.insertMessage.run(messageId, event.type, conversationOf(event), payload, now);
+    this.writer.write("message", [messageId, event.type, conversationOf(event), payload, now]);
     this.payloads?.set(messageId, new FrozenEvent(event.type, payload));
     for (const api of targets) {
       const expiresAt = api.config.kind === "incoming_notification" ? now + api.config.ttl_s * 1000 : null;
-      this.insertDelivery.run(outboxId("delivery"), messageId, api.id, now, expiresAt, now, now);
+      this.writer.write("delivery", [outboxId("delivery"), messageId, api.id, now, expiresAt, now, now]);
     }
-    this.onEnqueued();
+    this.writer.afterCommit(() => this.onEnqueued());
     return messageId;
   }
 
   /** `store.onConversationEnded` hook: the final CDR to every-call end-of-call APIs and to those a `send_call_data` node chose. */
   readonly conversationEnded = (cdr: Cdr): void => {
-    const marked = new Set(this.markedApis.all(cdr.conversation_id) as string[]);
-    if (marked.size > 0) this.deleteMarks.run(cdr.conversation_id);
+    const marked = this.callDataMarks.get(cdr.conversation_id) ?? new Set<string>();
+    if (marked.size > 0) {
+      this.callDataMarks.delete(cdr.conversation_id);
+      this.writer.write("clearCallData", [cdr.conversation_id]);
+    }
     const contact = this.contacts.get(cdr.conversation_id) ?? null;
     this.contacts.delete(cdr.conversation_id);
     this.enqueue(callEndedEvent(cdr, contact, this.isoNow()), this.endOfCallTargets(cdr, marked));
@@ -77,7 +84,7 @@ export class Outbox {
   readonly eventRecorded = (event: PbxEvent): void => {
     switch (event.type) {
       case "leg.closed": {
-        const marked = new Set(this.markedApis.all(event.cdr.conversation_id) as string[]);
+        const marked = this.callDataMarks.get(event.cdr.conversation_id) ?? new Set<string>();
         const targets = this.endOfCallTargets(event.cdr, marked).filter((api) => api.config.kind === "end_of_call" && api.config.send_partials);
         this.enqueue(callEndedEvent(event.cdr, this.contacts.get(event.cdr.conversation_id) ?? null, this.isoNow()), targets);
         break;
@@ -114,7 +121,17 @@ export class Outbox {
 
   /** A `send_call_data` node: remember (durably) that this conversation's CDRs also go to that API. */
   markCallData(api: OutboundApi, conversationId: string, nodeId: string): void {
-    this.insertMark.run(conversationId, api.id, nodeId, this.clock.now());
+    this.markedApis(conversationId).add(api.id);
+    this.writer.write("markCallData", [conversationId, api.id, nodeId, this.clock.now()]);
+  }
+
+  private markedApis(conversationId: string): Set<string> {
+    let marked = this.callDataMarks.get(conversationId);
+    if (!marked) {
+      marked = new Set();
+      this.callDataMarks.set(conversationId, marked);
+    }
+    return marked;
   }
 
   rememberContact(conversationId: string, contact: ContactCard): void {

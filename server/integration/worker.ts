@@ -3,6 +3,7 @@ import { TemplateError } from "@/flows/templates/errors";
 import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/client";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
+import { sqliteClaimSql } from "./deliveryClaim";
 import { FrozenEvent } from "./events";
 import type { HttpSender, OutboundResult } from "./httpSender";
 import type { PayloadCache } from "./payloadCache";
@@ -94,11 +95,7 @@ export class DeliveryWorker {
     this.cap = options.concurrencyPerEndpoint ?? 8;
     const sqlite = options.db.$client;
     this.statements = {
-      claim: sqlite.prepare(
-        `update deliveries set status = 'in_flight', lease_until = ?, updated_at = ?
-         where rowid in (select rowid from deliveries where outbound_api_id = ? and status = 'pending' and next_attempt_at <= ? order by next_attempt_at limit ?)
-         returning id, message_id as messageId, attempts, expires_at as expiresAt, lease_until as leaseUntil`,
-      ),
+      claim: sqlite.prepare(sqliteClaimSql),
       message: sqlite.prepare(`select event_type as type, payload from integration_messages where id = ?`),
       reclaimExpiredLeases: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight' and lease_until <= ?`),
       releaseAll: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight'`),

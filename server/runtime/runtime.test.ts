@@ -65,13 +65,13 @@ describe("the runtime on SQLite", () => {
     // The process dies here: no shutdown, no final CDR.
 
     const restarted = newRuntime();
-    expect(restarted.recoverInterruptedCalls()).toBe(1);
+    expect(await restarted.recoverInterruptedCalls()).toBe(1);
     const [cdr] = finalCdrs();
     expect(cdr).toMatchObject({ call_id: callId, disposition: "failed", hangup_cause: "system_restart", is_final: true });
     expect(db.select().from(openCalls).all()).toEqual([]);
     const history = db.select().from(agentStateHistory).where(eq(agentStateHistory.agentId, agentId)).all();
     expect(history.map((h) => h.status)).toEqual(["available", "logged_out"]);
-    expect(restarted.recoverInterruptedCalls()).toBe(0);
+    expect(await restarted.recoverInterruptedCalls()).toBe(0);
   });
 
   it("rejects a call to an unknown number with a clean final CDR", async () => {

@@ -6,19 +6,20 @@ import { Pbx } from "../pbx/pbx";
 import { SimulatedEngine } from "../telephony/simulated/simulatedEngine";
 import type { TelephonyEngine } from "../telephony/engine";
 import { CompositeEngine, SIMULATED_LEG_PREFIX } from "../telephony/composite";
-import { loadPublishedDocument } from "../services/flows";
-import { CallStore } from "./callStore";
-import { SqliteDirectory } from "./sqliteDirectory";
+import type { CallStore } from "./callStore";
+import { sqliteRuntimeStore, type RuntimeDirectory, type RuntimeStore } from "./runtimeStore";
 import { LiveCalls } from "./liveCalls";
 import { runFlowWithLiveState } from "./flowRunner";
 import { unconfiguredIntegration } from "./integration";
 import { signedRecordingUrl } from "../integration/recordingLinks";
 import type { RecordingUrl } from "../pbx/cdr";
 import { TestCallLab } from "./testCalls";
-import { audioPromptDuration } from "../services/audioPrompts";
 
 export interface RuntimeOptions {
-  db: Db;
+  /** SQLite: the store is built from it (sqliteRuntimeStore). */
+  db?: Db;
+  /** What the runtime reads and records, when built by `createRuntimeStore` (PostgreSQL); takes precedence over `db`. */
+  data?: RuntimeStore;
   recordingsDir: string;
   logger: Logger;
   clock?: Clock;
@@ -35,7 +36,8 @@ export interface RuntimeOptions {
 /**
  * The call runtime of one process: the telephony engine (simulated, or the
  * SIP edge with TELEPHONY=sip), call control on top of it, the flow
- * interpreter for incoming calls, and the SQLite store that records what happens.
+ * interpreter for incoming calls, and the store that records what happens
+ * (SQLite or PostgreSQL: runtimeStore.ts).
  */
 export class Runtime {
   readonly clock: Clock;
@@ -43,21 +45,25 @@ export class Runtime {
   readonly pbx: Pbx;
   readonly store: CallStore;
   readonly live = new LiveCalls();
-  readonly directory: SqliteDirectory;
+  readonly directory: RuntimeDirectory;
+  readonly data: RuntimeStore;
   readonly testCalls: TestCallLab;
   integration: IntegrationPort;
 
   constructor(private readonly options: RuntimeOptions) {
-    const { db, logger } = options;
+    const { logger } = options;
     this.clock = options.clock ?? systemClock;
     this.integration = options.integration ?? unconfiguredIntegration;
-    this.directory = new SqliteDirectory(db);
-    this.store = new CallStore(db);
+    if (!options.data && !options.db) throw new Error("Runtime: give the database (db) or its store (data)");
+    this.data = options.data ?? sqliteRuntimeStore(options.db!);
+    this.directory = this.data.directory;
+    this.store = this.data.store;
+    const audioDurationMs = (audioId: string) => this.data.audioDurationMs(audioId);
     const simulated = new SimulatedEngine({
       clock: this.clock,
       recordingsDir: options.recordingsDir,
       isExtension: (number) => this.directory.extension(number) !== null,
-      audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
+      audioDurationMs,
       legIdPrefix: options.engine ? `${SIMULATED_LEG_PREFIX}${randomBytes(4).toString("hex")}` : undefined,
     });
     // With a real engine the simulated world runs beside it, so the simulator API still places test calls.
@@ -80,29 +86,42 @@ export class Runtime {
       flows: this.flowLoader,
       logger,
       extensions: () => this.directory.extensionNumbers(),
-      audioDurationMs: (audioId) => audioPromptDuration(db, audioId),
+      audioDurationMs,
     });
   }
 
-  private readonly flowLoader = { loadPublished: async (flowId: string) => loadPublishedDocument(this.options.db, flowId) };
+  private readonly flowLoader = { loadPublished: (flowId: string) => this.data.loadPublishedFlow(flowId) };
 
   /** Where recordings are written (and served from: GET /api/v1/recordings/{code}). */
   get recordingsDir(): string {
     return this.options.recordingsDir;
   }
 
-  /** Start-up: calls left open by a crash or kill get their final CDR now. */
-  recoverInterruptedCalls(): number {
-    this.store.logOutAgentsLeftIn(new Date(this.clock.now()).toISOString());
-    return this.pbx.closeInterruptedCalls(this.store.interruptedCalls()).length;
+  /**
+   * Start-up: calls left open by a crash or kill get their final CDR now (after
+   * the loads their records depend on); resolves once those records are committed.
+   */
+  async recoverInterruptedCalls(): Promise<number> {
+    for (const load of this.store.beforeRecovery) await load();
+    await this.store.logOutAgentsLeftIn(new Date(this.clock.now()).toISOString());
+    const closed = this.pbx.closeInterruptedCalls(await this.store.interruptedCalls()).length;
+    await this.store.writer.durable();
+    return closed;
   }
 
+  /** Every call in progress ends with its final CDR; on PostgreSQL `close()` then commits what is queued. */
   shutdown(): void {
     this.pbx.shutdown();
   }
 
+  /** A normal stop: calls end, their records are committed, the store's listeners stop. */
+  async close(): Promise<void> {
+    this.shutdown();
+    await this.data.close();
+  }
+
   private async runPublishedFlow(channel: CallChannel, call: CallInfo, variables: Record<string, unknown>): Promise<void> {
-    const published = call.flowId ? loadPublishedDocument(this.options.db, call.flowId) : null;
+    const published = call.flowId ? await this.data.loadPublishedFlow(call.flowId) : null;
     if (!published) {
       // A DID pointing at a flow that was never published: the caller gets a clean rejection.
       channel.hangup("no_published_flow");

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const integration = createIntegration({ db, clock: systemClock, logger: silentLogger, policy: parseNetworkPolicy("allow-lan") });
     attachToRuntime(integration, runtime);
     integration.worker.start();
-    runtime.recoverInterruptedCalls();
+    await runtime.recoverInterruptedCalls();
     process.stdout.write("ready\n");
     return;
   }
