@@ -113,7 +113,7 @@ async function dispatch(routes: Route[], req: http.IncomingMessage, res: http.Se
   const handler = found.route.methods.get(method === "HEAD" ? "GET" : method);
   if (!handler) {
     const allow = allowOf(found.route);
-    if (method === "OPTIONS") await writeNode(req, res, { status: 204, body: "", headers: { allow, "cache-control": "no-store" } });
+    if (method === "OPTIONS") await writeNode(req, res, { status: 204, body: "", headers: { allow } });
     else await writeNode(req, res, storedProblem(new ApiProblem(405, `${method} is not an operation of ${pathname}; it allows ${allow}`, { headers: { allow } })));
     return;
   }

@@ -12,9 +12,6 @@ import type { ApiRequest } from "./operation";
 import type { StoredResponse } from "./idempotency";
 import { ApiProblem } from "./problem";
 
-/** Headers of every JSON answer of the API (a stored response may override them). */
-export const API_RESPONSE_HEADERS: Readonly<Record<string, string>> = { "cache-control": "no-store" };
-
 /** Status logged for a request whose client left before the answer (nginx's convention). */
 export const CLIENT_CLOSED_REQUEST = 499;
 
@@ -89,7 +86,7 @@ export async function writeNode(req: http.IncomingMessage, res: http.ServerRespo
   // the connection closes after the answer.
   const close: Record<string, string> = bodyLeftUnread(req) ? { connection: "close" } : {};
   if (result instanceof Response) return sendFetchResponse(req, res, result, close);
-  const headers: Record<string, string> = { ...API_RESPONSE_HEADERS, ...result.headers, ...close };
+  const headers: Record<string, string> = { ...result.headers, ...close };
   if (result.status === 204) {
     res.writeHead(204, headers);
     res.end();

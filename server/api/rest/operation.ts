@@ -25,7 +25,7 @@ import { readIdempotencyKey, requestFingerprint, withIdempotency, type StoredRes
 import { restSettings } from "./settings";
 import { readCappedBody } from "../../http/cappedBody";
 import type http from "node:http";
-import { API_RESPONSE_HEADERS, nodeApiRequest, writeNode } from "./nodeTransport";
+import { nodeApiRequest, writeNode } from "./nodeTransport";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -115,6 +115,8 @@ export function isOperation(value: unknown): value is RouteHandler {
 }
 
 const log = componentLogger("api");
+/** Headers of every JSON answer of an operation (its own headers may override them). */
+const API_RESPONSE_HEADERS: Readonly<Record<string, string>> = { "cache-control": "no-store" };
 const emptyObject = z.strictObject({});
 const bodyMethods = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 
@@ -145,7 +147,7 @@ export function defineOperation<P extends z.ZodType = typeof emptyObject, Q exte
   const serveNode = async (req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>): Promise<void> => {
     const started = performance.now();
     const { result, principal } = await run(operation, nodeApiRequest(req), () => params);
-    const status = await writeNode(req, res, result);
+    const status = await writeNode(req, res, result instanceof Response ? result : { ...result, headers: { ...API_RESPONSE_HEADERS, ...result.headers } });
     logRequest(req.method ?? "GET", (req.url ?? "/").split("?")[0], status, started, principal);
   };
   return Object.assign(route, { operation, serveNode });
