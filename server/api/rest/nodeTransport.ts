@@ -34,12 +34,17 @@ export function nodeApiRequest(req: http.IncomingMessage): ApiRequest {
 
 /**
  * The body within `limit` bytes, or null as soon as it grows past it (refused
- * by its declared length before reading). What is left unread is never
- * buffered: the answer then closes the connection (`writeNode`).
+ * by its declared length before reading). What is left is never buffered:
+ * the answer closes the connection (`writeNode`), and what the client still
+ * sends meanwhile is read and dropped, so it receives the answer instead of
+ * stalling on a full socket (Node does the same for a body nobody reads).
  */
 function readNodeBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
   const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limit) return Promise.resolve(null);
+  if (declared !== undefined && Number(declared) > limit) {
+    req.resume();
+    return Promise.resolve(null);
+  }
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -54,7 +59,7 @@ function readNodeBody(req: http.IncomingMessage, limit: number): Promise<Buffer 
       total += chunk.length;
       if (total > limit) {
         finish();
-        req.pause();
+        req.resume();
         resolve(null);
         return;
       }
@@ -98,6 +103,7 @@ export async function writeNode(req: http.IncomingMessage, res: http.ServerRespo
   return result.status;
 }
 
+/** A body that was refused or never read: the connection is not reused after it. */
 function bodyLeftUnread(req: http.IncomingMessage): boolean {
   if (req.readableEnded) return false;
   const length = req.headers["content-length"];
