@@ -29,7 +29,7 @@ import next from "next";
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
-  // NODE_ENV is production before anything reads it (scripts/start.mjs sets it too); `next start` does the same.
+  // scripts/start.mjs sets NODE_ENV=production before it loads this file, as `next start` does before loading Next.
   const app = next({ dev: false, dir: process.cwd(), port });
   await app.prepare();
   const handleNext = app.getRequestHandler();
