@@ -12,9 +12,12 @@ export const serverEntry = path.join(root, ".next/switchboard/server.cjs");
 const buildId = path.join(root, ".next", "BUILD_ID");
 const sources = ["app", "components", "server", "flows", "lib", "drizzle", "public", "next.config.ts", "package-lock.json", "instrumentation.ts"];
 
+// Tests beside the code are not part of the build: editing one does not make it stale.
+const isTest = (entry) => /\.test\.tsx?$/.test(entry);
+
 function newestMtime(entry) {
   const full = path.join(root, entry);
-  if (!fs.existsSync(full)) return 0;
+  if (!fs.existsSync(full) || isTest(entry)) return 0;
   const stat = fs.statSync(full);
   if (!stat.isDirectory()) return stat.mtimeMs;
   return fs.readdirSync(full).reduce((max, child) => Math.max(max, newestMtime(path.join(entry, child))), stat.mtimeMs);
