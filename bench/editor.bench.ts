@@ -2,7 +2,7 @@
  * Flow editor benchmark: time to interactive for a generated 300-node flow
  * (baseline: a 10-node flow in the same run), frame times while dragging a
  * node, and the JavaScript the editor page loads. Headless Debian Chromium via
- * playwright-core against a production build (`next build` first if missing).
+ * playwright-core against the production server (`npm run build` first when stale).
  */
 import fs from "node:fs";
 import os from "node:os";

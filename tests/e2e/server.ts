@@ -1,10 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
 const root = path.resolve(__dirname, "../..");
-const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,18 +36,32 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-/** Builds once when no production build exists, then serves it on a free port with the given data folder. */
+/**
+ * Starts the product exactly as `npm start` does (`scripts/start.mjs`: the production server, with
+ * /api/v1 on Node's req/res) on a free port with the given data folder. Like `npm start` it builds
+ * first when a source is newer than the build — here before the start-up wait begins.
+ */
 export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  const build = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs"), "--if-stale"], { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, stdio: "inherit" });
+  if (build.status !== 0) throw new Error("the build failed");
+  return serve([path.join(root, "scripts/start.mjs")], dataDir, env);
+}
+
+/**
+ * `next start` on the same build: what served /api/v1 before the production server did (App Router
+ * route handlers). Only for comparing the two paths; the product is `startServer`.
+ */
+export function startNextStart(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  return serve([path.join(root, "node_modules/next/dist/bin/next"), "start"], dataDir, env);
+}
+
+async function serve(command: string[], dataDir: string, env: Record<string, string>): Promise<RunningServer> {
   const baseEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-  if (!fs.existsSync(path.join(root, ".next/BUILD_ID"))) {
-    const build = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, env: baseEnv, stdio: "inherit" });
-    if (build.status !== 0) throw new Error("next build failed");
-  }
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, [nextBin, "start", "-p", String(port)], {
+  const child = spawn(process.execPath, command, {
     cwd: root,
-    env: { ...baseEnv, DATA_DIR: dataDir, DEMO: "1", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", ...env },
+    env: { ...baseEnv, PORT: String(port), DATA_DIR: dataDir, DEMO: "1", AUTH_TRUST_HOST: "true", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d) => (output += d));

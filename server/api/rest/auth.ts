@@ -13,6 +13,7 @@ import { verifySecret } from "@/server/auth/passwords";
 import { ApiProblem } from "./problem";
 import { verifyAccessToken } from "./tokens";
 import { clientIp, ipAllowed } from "./clientIp";
+import type { ApiRequestInfo } from "./operation";
 
 export interface ApiPrincipal {
   technicalUserId: string;
@@ -82,7 +83,7 @@ function findTechnicalUser(db: Db, by: "byClientId" | "byId", value: string): Te
   return row && { ...row, scopes: JSON.parse(row.scopes) as string[], ipAllowlist: JSON.parse(row.ipAllowlist) as string[] };
 }
 
-export async function authenticate(db: Db, request: Request, mode: AuthMode, nowMs = Date.now()): Promise<ApiPrincipal> {
+export async function authenticate(db: Db, request: ApiRequestInfo, mode: AuthMode, nowMs = Date.now()): Promise<ApiPrincipal> {
   const header = request.headers.get("authorization");
   if (!header) throw unauthorized("Send client credentials (Basic) or an access token (Bearer) in the Authorization header");
   const space = header.indexOf(" ");

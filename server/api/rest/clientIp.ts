@@ -40,7 +40,7 @@ export function normalizeIp(value: string | null | undefined): string | null {
   return net.isIP(address) ? address : null;
 }
 
-export function clientIp(request: Request, trustedProxies = restSettings().API_TRUSTED_PROXIES): string | null {
+export function clientIp(request: { headers: { get(name: string): string | null } }, trustedProxies = restSettings().API_TRUSTED_PROXIES): string | null {
   if (trustedProxies > 0) {
     const chain = (request.headers.get("x-forwarded-for") ?? "").split(",").map((part) => part.trim()).filter(Boolean);
     return normalizeIp(chain[chain.length - trustedProxies]);

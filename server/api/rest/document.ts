@@ -10,6 +10,11 @@ export function openApiJson(): string {
 }
 
 /** `GET /api/v1/openapi.json` — public, so tools and the docs page can read it without credentials. */
+export function openApiReply(): { status: 200; body: string; headers: Record<string, string> } {
+  return { status: 200, body: openApiJson(), headers: { "content-type": "application/json", "cache-control": "no-cache" } };
+}
+
 export function GET(): Response {
-  return new Response(openApiJson(), { headers: { "content-type": "application/json", "cache-control": "no-cache" } });
+  const { body, headers } = openApiReply();
+  return new Response(body, { headers });
 }

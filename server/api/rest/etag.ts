@@ -5,6 +5,7 @@
  */
 import crypto from "node:crypto";
 import { ApiProblem } from "./problem";
+import type { ApiRequestInfo } from "./operation";
 
 /** A strong entity tag from a version number or any stable text (e.g. a row's `version`, or `updated_at`). */
 export function etagOf(version: string | number): string {
@@ -16,7 +17,7 @@ export function etagOf(version: string | number): string {
  * Throws 412 when the request's `If-Match` names none of the current tag.
  * `required`: a missing `If-Match` is a 428 instead of "go ahead".
  */
-export function checkIfMatch(request: Request, currentEtag: string, options: { required?: boolean } = {}): void {
+export function checkIfMatch(request: ApiRequestInfo, currentEtag: string, options: { required?: boolean } = {}): void {
   const header = request.headers.get("if-match");
   if (header === null) {
     if (options.required) throw new ApiProblem(428, "Send If-Match with the ETag you read, so a concurrent change is not overwritten");

@@ -8,6 +8,7 @@ import { and, eq, lt } from "drizzle-orm";
 import type { Db } from "@/server/db/client";
 import { apiIdempotencyKeys } from "@/server/db/schema";
 import { ApiProblem } from "./problem";
+import type { ApiRequestInfo } from "./operation";
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -25,7 +26,7 @@ export interface StoredResponse {
 const CLAIM_TIMEOUT_MS = 5 * 60 * 1000;
 const IN_PROGRESS = 0;
 
-export function readIdempotencyKey(request: Request): string | null {
+export function readIdempotencyKey(request: ApiRequestInfo): string | null {
   const key = request.headers.get("idempotency-key");
   if (key === null) return null;
   if (!KEY_PATTERN.test(key)) {

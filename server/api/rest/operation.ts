@@ -1,12 +1,17 @@
 /**
  * One definition per public API operation. `defineOperation` returns the
- * Next route handler (with the definition attached as `.operation`), and the
- * OpenAPI document is generated from the same definitions — so the spec
- * cannot drift from what the handlers accept and return.
+ * Next route handler (with the definition attached as `.operation`, and the
+ * same pipeline for Node's req/res as `.serveNode`), and the OpenAPI document
+ * is generated from the same definitions — so the spec cannot drift from
+ * what the handlers accept and return.
  *
  * Every request runs the same pipeline: authenticate → scope → rate limit →
  * path/query/body validation → (Idempotency-Key) → handler → JSON, with any
- * failure turned into problem+json and one log line per request.
+ * failure turned into problem+json and one log line per request. The
+ * pipeline sees the request through `ApiRequest`, so the production server
+ * (`server/http/server.ts`) runs it on Node's req/res without building a
+ * fetch Request/Response pair (README, Performance), while `next dev` and the
+ * tests run it behind the App Router route files.
  */
 import { z } from "zod";
 import type { ApiScope } from "@/lib/scopes";
@@ -14,16 +19,32 @@ import type { ApiTag } from "./openapi";
 import { getDb, type Db } from "@/server/db/client";
 import { componentLogger } from "@/server/logger";
 import { authenticate, requireScope, type ApiPrincipal, type AuthMode } from "./auth";
-import { ApiProblem, internalError, problemOf, problemResponse, validationDetail, zodFieldErrors } from "./problem";
+import { ApiProblem, internalError, problemOf, storedProblem, validationDetail, zodFieldErrors } from "./problem";
 import { TokenBucketLimiter } from "./rateLimit";
 import { readIdempotencyKey, requestFingerprint, withIdempotency, type StoredResponse } from "./idempotency";
 import { restSettings } from "./settings";
 import { readCappedBody } from "../../http/cappedBody";
+import type http from "node:http";
+import { nodeApiRequest, writeNode } from "./nodeTransport";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** What a handler may read of its request; a fetch `Request` is one. */
+export interface ApiRequestInfo {
+  readonly method: string;
+  /** Absolute URL. */
+  readonly url: string;
+  readonly headers: { get(name: string): string | null; has(name: string): boolean };
+}
+
+/** The request as the pipeline reads it, from a fetch `Request` or from Node's `IncomingMessage`. */
+export interface ApiRequest extends ApiRequestInfo {
+  /** The body within `limit` bytes (empty when there is none), or null when it is larger. */
+  readBody(limit: number): Promise<Buffer | null>;
+}
+
 export interface OperationContext<P, Q, B> {
-  request: Request;
+  request: ApiRequestInfo;
   db: Db;
   principal: ApiPrincipal;
   params: P;
@@ -85,6 +106,8 @@ export interface OperationDefinition<
 
 export type RouteHandler = ((request: Request, context?: { params?: Promise<unknown> }) => Promise<Response>) & {
   operation: OperationDefinition;
+  /** The same operation on Node's req/res, path parameters already matched (absent: the route handler runs behind a fetch adapter). */
+  serveNode?: (req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>) => Promise<void>;
 };
 
 export function isOperation(value: unknown): value is RouteHandler {
@@ -92,6 +115,8 @@ export function isOperation(value: unknown): value is RouteHandler {
 }
 
 const log = componentLogger("api");
+/** Headers of every JSON answer of an operation (its own headers may override them). */
+const API_RESPONSE_HEADERS: Readonly<Record<string, string>> = { "cache-control": "no-store" };
 const emptyObject = z.strictObject({});
 const bodyMethods = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 
@@ -112,42 +137,51 @@ export function defineOperation<P extends z.ZodType = typeof emptyObject, Q exte
 ): RouteHandler {
   const operation = definition as unknown as OperationDefinition;
   const route = async (request: Request, context?: { params?: Promise<unknown> }): Promise<Response> => {
+    const apiRequest: ApiRequest = { method: request.method, url: request.url, headers: request.headers, readBody: (limit) => readCappedBody(request, limit) };
     const started = performance.now();
-    const url = new URL(request.url);
-    const outcome: { principal: ApiPrincipal | null } = { principal: null };
-    let response: Response;
-    try {
-      response = await execute(operation, request, url, context, outcome);
-    } catch (error) {
-      let problem = problemOf(error);
-      if (!problem) {
-        log.error({ err: error, operation: operation.operationId, technical_user_id: outcome.principal?.technicalUserId }, "API operation failed");
-        problem = internalError();
-      }
-      response = problemResponse(problem);
-    }
-    log.info(
-      {
-        method: request.method,
-        path: url.pathname,
-        status: response.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        technical_user_id: outcome.principal?.technicalUserId,
-      },
-      "api request",
-    );
+    const { result, principal } = await run(operation, apiRequest, async () => ((await context?.params) ?? {}) as Record<string, string>);
+    const response = toResponse(result);
+    logRequest(request.method, new URL(request.url).pathname, response.status, started, principal);
     return response;
   };
-  return Object.assign(route, { operation });
+  const serveNode = async (req: http.IncomingMessage, res: http.ServerResponse, params: Record<string, string>): Promise<void> => {
+    const started = performance.now();
+    const { result, principal } = await run(operation, nodeApiRequest(req), () => params);
+    const status = await writeNode(req, res, result instanceof Response ? result : { ...result, headers: { ...API_RESPONSE_HEADERS, ...result.headers } });
+    logRequest(req.method ?? "GET", (req.url ?? "/").split("?")[0], status, started, principal);
+  };
+  return Object.assign(route, { operation, serveNode });
+}
+
+/** The pipeline, whatever carries the request: a stored (JSON) response, a handler's own `Response`, or the problem any failure becomes. */
+async function run(
+  operation: OperationDefinition,
+  request: ApiRequest,
+  params: () => Awaitable<Record<string, string>>,
+): Promise<{ result: StoredResponse | Response; principal: ApiPrincipal | null }> {
+  const outcome: { principal: ApiPrincipal | null } = { principal: null };
+  try {
+    return { result: await execute(operation, request, params, outcome), principal: outcome.principal };
+  } catch (error) {
+    let problem = problemOf(error);
+    if (!problem) {
+      log.error({ err: error, operation: operation.operationId, technical_user_id: outcome.principal?.technicalUserId }, "API operation failed");
+      problem = internalError();
+    }
+    return { result: storedProblem(problem), principal: outcome.principal };
+  }
+}
+
+function logRequest(method: string, path: string, status: number, started: number, principal: ApiPrincipal | null): void {
+  log.info({ method, path, status, ms: Math.round((performance.now() - started) * 10) / 10, technical_user_id: principal?.technicalUserId }, "api request");
 }
 
 async function execute(
   operation: OperationDefinition,
-  request: Request,
-  url: URL,
-  context: { params?: Promise<unknown> } | undefined,
+  request: ApiRequest,
+  pathParams: () => Awaitable<Record<string, string>>,
   outcome: { principal: ApiPrincipal | null },
-): Promise<Response> {
+): Promise<StoredResponse | Response> {
   const db = getDb();
   const principal = await authenticate(db, request, operation.auth ?? "credentials");
   outcome.principal = principal;
@@ -155,7 +189,8 @@ async function execute(
   const retryAfter = rateLimiter().take(principal.technicalUserId);
   if (retryAfter > 0) throw new ApiProblem(429, "Rate limit exceeded for this technical user", { headers: { "retry-after": String(retryAfter) } });
 
-  const params = validate(operation.params ?? emptyObject, (await context?.params) ?? {}, "path.");
+  const url = new URL(request.url);
+  const params = validate(operation.params ?? emptyObject, await pathParams(), "path.");
   const query = validate(operation.query ?? emptyObject.strip(), Object.fromEntries(url.searchParams), "query.");
   const rawBody = bodyMethods.has(operation.method as HttpMethod) ? await readJsonBody(request) : undefined;
   const bodySchema = operation.body ?? emptyObject;
@@ -166,7 +201,7 @@ async function execute(
 
   const produce = async (): Promise<StoredResponse | Response> => toStored(operation, await operation.handler({ request, db, principal, params, query, body }));
   const key = operation.idempotent ? readIdempotencyKey(request) : null;
-  if (!key) return toResponse(await produce());
+  if (!key) return produce();
   const result = await withIdempotency(
     db,
     { technicalUserId: principal.technicalUserId, key, fingerprint: requestFingerprint(operation.method, url.pathname, rawBody) },
@@ -175,7 +210,8 @@ async function execute(
       return produced instanceof Response ? { status: produced.status, body: await produced.text(), headers: headersOf(produced) } : produced;
     },
   );
-  return toResponse(result, result.replayed ? { "idempotent-replayed": "true" } : {});
+  const { replayed, ...stored } = result;
+  return replayed ? { ...stored, headers: { ...stored.headers, "idempotent-replayed": "true" } } : stored;
 }
 
 function validate(schema: z.ZodType, value: unknown, prefix: string): unknown {
@@ -186,9 +222,9 @@ function validate(schema: z.ZodType, value: unknown, prefix: string): unknown {
 }
 
 /** Reads a JSON body within the size cap; `undefined` when there is none. */
-async function readJsonBody(request: Request): Promise<unknown> {
+async function readJsonBody(request: ApiRequest): Promise<unknown> {
   const max = restSettings().API_MAX_BODY_BYTES;
-  const body = await readCappedBody(request, max);
+  const body = await request.readBody(max);
   if (body === null) throw new ApiProblem(413, `The body exceeds ${max} bytes`);
   if (body.length === 0) return undefined;
   const mediaType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
@@ -214,9 +250,9 @@ function toStored(operation: OperationDefinition, result: unknown): StoredRespon
   return { status, body: JSON.stringify(body), headers: { "content-type": "application/json", ...init.headers } };
 }
 
-function toResponse(stored: StoredResponse | Response, extraHeaders: Record<string, string> = {}): Response {
+function toResponse(stored: StoredResponse | Response): Response {
   if (stored instanceof Response) return stored;
-  return new Response(stored.status === 204 ? null : stored.body, { status: stored.status, headers: { "cache-control": "no-store", ...stored.headers, ...extraHeaders } });
+  return new Response(stored.status === 204 ? null : stored.body, { status: stored.status, headers: { ...API_RESPONSE_HEADERS, ...stored.headers } });
 }
 
 function headersOf(response: Response): Record<string, string> {

@@ -222,11 +222,14 @@ export function problemOf(error: unknown): ApiProblem | null {
   return null;
 }
 
+/** The problem as status, body and headers, for either transport (a fetch `Response` or Node's `ServerResponse`). */
+export function storedProblem(problem: ApiProblem): { status: number; body: string; headers: Record<string, string> } {
+  return { status: problem.status, body: JSON.stringify(problem.toBody()), headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...problem.options.headers } };
+}
+
 export function problemResponse(problem: ApiProblem): Response {
-  return new Response(JSON.stringify(problem.toBody()), {
-    status: problem.status,
-    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...problem.options.headers },
-  });
+  const { status, body, headers } = storedProblem(problem);
+  return new Response(body, { status, headers });
 }
 
 export const internalError = () => new ApiProblem(500, "Something went wrong on our side; the error was logged");

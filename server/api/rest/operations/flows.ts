@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { flowDocumentSchema, parseFlowDocument } from "@/flows/model/document";
 import * as flowService from "@/server/services/flows";
-import { defineOperation, reply } from "../operation";
+import { defineOperation, reply, type ApiRequestInfo } from "../operation";
 import { ApiProblem, validationDetail } from "../problem";
 import { checkIfMatch, etagOf } from "../etag";
 import { idPathSchema, isoTimeSchema, listQuerySchema, listResponseSchema, paginate } from "../schemas/common";
@@ -57,7 +57,7 @@ function acceptDocument(input: unknown): unknown {
 }
 
 /** `If-Match: "<draft_version>"` → the version the save must replace (checked atomically by the service). */
-function expectedVersionOf(request: Request, current: number): number | undefined {
+function expectedVersionOf(request: ApiRequestInfo, current: number): number | undefined {
   if (request.headers.get("if-match") === null) return undefined;
   checkIfMatch(request, etagOf(current));
   return current;

@@ -18,7 +18,7 @@ import { getDb } from "@/server/db/client";
 import type { Db } from "@/server/db/client";
 import { negotiateRecordingFormat, recordingResponse, serveRecording } from "@/server/integration/recordingFiles";
 import { verifyRecordingToken } from "@/server/integration/recordingLinks";
-import { defineOperation, type RouteHandler } from "../operation";
+import { defineOperation, type ApiRequestInfo, type RouteHandler } from "../operation";
 import { ApiProblem, internalError, problemOf, problemResponse, zodFieldErrors } from "../problem";
 import { componentLogger } from "@/server/logger";
 import { idPathSchema, isoTimeSchema, listQuerySchema, listResponseSchema, paginate } from "../schemas/common";
@@ -293,7 +293,7 @@ const recordingWithCredentials = defineOperation({
 });
 
 /** Audio in the requested format, or the API's problem+json for a missing recording, an unacceptable format or an unsatisfiable range. */
-async function recordingOrProblem(db: Db, code: string, format: RecordingFormat | undefined, request: Request): Promise<Response> {
+async function recordingOrProblem(db: Db, code: string, format: RecordingFormat | undefined, request: ApiRequestInfo): Promise<Response> {
   const chosen = format ?? negotiateRecordingFormat(request.headers.get("accept"));
   if (!chosen) {
     throw new ApiProblem(406, "The recording is available as audio/wav or audio/mpeg; the Accept header allows neither", {

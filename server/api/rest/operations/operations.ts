@@ -11,7 +11,7 @@ import * as phonebook from "@/server/services/phonebook";
 import * as forwarding from "@/server/services/forwarding";
 import { agentStatusTimes } from "@/server/services/callCentre";
 import { listCdrs } from "@/server/services/callHistory";
-import { defineOperation, reply } from "../operation";
+import { defineOperation, reply, type ApiRequestInfo } from "../operation";
 import { checkIfMatch, etagOf } from "../etag";
 import { ApiProblem } from "../problem";
 import { extensionSchema, idPathSchema, isoTimeSchema, listQuerySchema, listResponseSchema } from "../schemas/common";
@@ -180,7 +180,7 @@ function currentRule(db: Parameters<typeof forwarding.getForwarding>[0], ext: st
 }
 
 /** If-Match against a rule that may not exist: any If-Match on a missing rule fails (RFC 9110 §13.1.1). */
-function checkRuleIfMatch(request: Request, rule: forwarding.ForwardingRuleView | null): void {
+function checkRuleIfMatch(request: ApiRequestInfo, rule: forwarding.ForwardingRuleView | null): void {
   if (rule) return checkIfMatch(request, etagOf(rule.etag));
   if (request.headers.has("if-match")) throw new ApiProblem(412, "There is no such rule to match (If-Match was given)");
 }

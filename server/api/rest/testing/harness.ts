@@ -1,10 +1,14 @@
 /**
  * Test harness for public API operations: a migrated temp SQLite, a runtime
- * on a manual clock, a technical user, and `callApi`, which invokes a route
- * handler directly (no server) and checks every response against the
- * operation's documented contract (status listed, body matching its schema,
- * errors as problem+json).
+ * on a manual clock, a technical user, and `callApi`, which sends the request
+ * over loopback HTTP to the production server's API listener (Node's
+ * req/res, `nodeServer.ts`) — or, with `transport: "route"`, invokes the App
+ * Router route handler directly as Next would — and checks every response
+ * against the operation's documented contract (status listed, body matching
+ * its schema, errors as problem+json).
  */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { expect } from "vitest";
 import type { z } from "zod";
@@ -22,6 +26,7 @@ import { I18N_KEY } from "../problem";
 import { setRestSettingsForTests, type RestSettings } from "../settings";
 import { resetTokenKeyForTests } from "../tokens";
 import { documentedStatuses } from "../openapi";
+import { serveOperation } from "../nodeServer";
 
 export interface ApiTestContext {
   db: Db;
@@ -92,6 +97,8 @@ export interface ApiCall {
   /** Authorization header; pass `null` for none. Defaults to `ctx.auth`. */
   auth?: string | null;
   headers?: Record<string, string>;
+  /** `node` (default): through the production server's listener; `route`: the App Router route handler (what `next dev` serves). */
+  transport?: "node" | "route";
 }
 
 export interface ApiResult {
@@ -114,12 +121,46 @@ export async function callApi(ctx: Pick<ApiTestContext, "auth">, handler: RouteH
   let body: string | undefined = call.rawBody;
   if (body === undefined && call.body !== undefined) body = JSON.stringify(call.body);
   if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
-  const request = new Request(url, { method: operation.method, headers, body });
-  const response = await handler(request, { params: Promise.resolve(params) });
+  const response =
+    call.transport === "route"
+      ? await handler(new Request(url, { method: operation.method, headers, body }), { params: Promise.resolve(params) })
+      : await callOverNode(handler, params, url, { method: operation.method, headers, body });
   const text = await response.text();
   const result: ApiResult = { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
   expectContract(handler, result);
   return result;
+}
+
+// One loopback server per test file; each request names the call it belongs to, so operations defined by a test
+// (not in the registry) run too. The router in front of it has its own tests (nodeServer.test.ts). The
+// peer-address stamp is not installed here, so tests can set that header.
+const CALL_HEADER = "x-test-call";
+const pendingCalls = new Map<string, { handler: RouteHandler; params: Record<string, string> }>();
+let listener: Promise<string> | undefined;
+
+function listenerOrigin(): Promise<string> {
+  listener ??= new Promise((resolve) => {
+    // Hostile path values run to tens of kilobytes; what is under test is the operation, not Node's 16 KB request-line limit.
+    const server = http.createServer({ maxHeaderSize: 1024 * 1024 }, (req, res) => {
+      const call = pendingCalls.get(String(req.headers[CALL_HEADER]));
+      if (!call) throw new Error("a request without its call");
+      void serveOperation(call.handler, req, res, call.params);
+    });
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    server.unref();
+  });
+  return listener;
+}
+
+async function callOverNode(handler: RouteHandler, params: Record<string, string>, url: URL, init: { method: string; headers: Headers; body?: string }): Promise<Response> {
+  const id = crypto.randomUUID();
+  pendingCalls.set(id, { handler, params });
+  init.headers.set(CALL_HEADER, id);
+  try {
+    return await fetch(`${await listenerOrigin()}${url.pathname}${url.search}`, init);
+  } finally {
+    pendingCalls.delete(id);
+  }
 }
 
 /** The response's status is documented for the operation and its body validates against the documented schema. */
