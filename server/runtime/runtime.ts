@@ -82,7 +82,7 @@ export class Runtime {
     });
   }
 
-  private readonly flowLoader = { loadPublished: async (flowId: string) => loadPublishedDocument(this.options.db, flowId) };
+  private readonly flowLoader = { loadPublished: (flowId: string) => loadPublishedDocument(this.options.db, flowId) };
 
   /** Where recordings are written (and served from: GET /api/v1/recordings/{code}). */
   get recordingsDir(): string {
@@ -100,7 +100,7 @@ export class Runtime {
   }
 
   private async runPublishedFlow(channel: CallChannel, call: CallInfo, variables: Record<string, unknown>): Promise<void> {
-    const published = call.flowId ? loadPublishedDocument(this.options.db, call.flowId) : null;
+    const published = call.flowId ? await loadPublishedDocument(this.options.db, call.flowId) : null;
     if (!published) {
       // A DID pointing at a flow that was never published: the caller gets a clean rejection.
       channel.hangup("no_published_flow");
