@@ -35,8 +35,8 @@ afterEach(async () => {
 it("phones register with their extension's stored SIP password; the simulator API refuses in sip mode", async () => {
   const recordingsDir = fs.mkdtempSync(path.join(os.tmpdir(), "sip-runtime-"));
   const runtime = new Runtime({ db, recordingsDir, logger: new MemoryLogger(), engine });
-  const extension = createExtension(db, { number: "101", name: "Reception", ownerUserId: null, enabled: true });
-  const { password } = generateSipPassword(db, extension.id);
+  const extension = await createExtension(db, { number: "101", name: "Reception", ownerUserId: null, enabled: true });
+  const { password } = await generateSipPassword(db, extension.id);
   const phone = await TestPhone.open("101", engine.local);
   try {
     expect(await phone.register("not-the-password")).toBe(401);
