@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "./client";
@@ -96,6 +96,15 @@ describe("transaction (SQLite)", () => {
       ).rejects.toThrow("inner failed");
     });
     expect([await read("outer"), await read("inner")]).toEqual(["1", undefined]);
+  });
+
+  it("works across module copies (Next bundles) sharing one connection", async () => {
+    await transaction(db, async (tx) => write(tx, "a", "1")); // this copy installs the prepare guard
+    vi.resetModules();
+    const otherBundle = await import("./transaction");
+    expect(otherBundle.transaction).not.toBe(transaction);
+    await otherBundle.transaction(db, async (tx) => write(tx, "b", "2"));
+    expect([await read("a"), await read("b")]).toEqual(["1", "2"]);
   });
 
   it("counts affected rows from SQLite's changes and node-postgres' rowCount", async () => {

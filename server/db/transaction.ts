@@ -49,10 +49,13 @@ interface TransactionToken {
   savepoints: number;
 }
 
-const transactionContext = new AsyncLocalStorage<TransactionToken>();
-
-// Per connection, on globalThis: each Next bundle has its own copy of this module but they share the connection.
-const globalForTransactions = globalThis as unknown as { switchboardTransactionState?: WeakMap<Database.Database, ConnectionState> };
+// On globalThis: each Next bundle has its own copy of this module but they share the connection, and the
+// prepare guard installed by one bundle must see the transaction context another bundle opened.
+const globalForTransactions = globalThis as unknown as {
+  switchboardTransactionState?: WeakMap<Database.Database, ConnectionState>;
+  switchboardTransactionContext?: AsyncLocalStorage<TransactionToken>;
+};
+const transactionContext = (globalForTransactions.switchboardTransactionContext ??= new AsyncLocalStorage<TransactionToken>());
 
 function guardedConnection(sqlite: Database.Database): ConnectionState {
   const states = (globalForTransactions.switchboardTransactionState ??= new WeakMap());
