@@ -39,6 +39,15 @@ const config = [
       ]),
     },
   },
+  {
+    // The data layer is asynchronous (issue #12): a forgotten `await` on a service would run it unobserved.
+    files: ["server/**/*.ts", "app/**/*.ts", "app/**/*.tsx"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
 ];
 
 export default config;

@@ -94,7 +94,7 @@ async function serve(): Promise<void> {
   insertContacts(db.$client);
   phonebook.backfillContactSearch(db); // rows inserted raw get their search columns, as at start-up
   const { seedDemo } = await import("@/server/services/demo");
-  seedDemo(db);
+  await seedDemo(db);
   const { technicalUser, clientSecret } = await createTechnicalUser(db, { name: "bench", scopes: ["phonebook:read", "users:read"] });
   const authorization = `Basic ${Buffer.from(`${technicalUser.clientId}:${clientSecret}`).toString("base64")}`;
 
@@ -103,8 +103,8 @@ async function serve(): Promise<void> {
     "/api/v1/users": users.listUsers,
   };
   // The same service calls, with none of the API's work around them.
-  const serviceCall = (url: URL) => {
-    const allUsers = url.pathname === "/api/v1/users" ? userService.listUsers(db) : null;
+  const serviceCall = async (url: URL) => {
+    const allUsers = url.pathname === "/api/v1/users" ? await userService.listUsers(db) : null;
     return allUsers
       ? { items: allUsers.slice(0, 50), total: allUsers.length }
       : phonebook.listContacts(db, { search: url.searchParams.get("search") ?? undefined, limit: 50, offset: 0 });

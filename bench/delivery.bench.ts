@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(dataDir, "bench.db"));
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
   const integration = createIntegration({ db, clock: systemClock, logger: silent, policy: parseNetworkPolicy("allow-lan"), concurrencyPerEndpoint: CONCURRENCY });
-  const cdrApi = createOutboundApi(db, { kind: "end_of_call", name: "bench", url: `${receiver.url}/cdr`, apply_to: "all_calls" }).outboundApi;
-  const lookupApi = createOutboundApi(db, { kind: "data_lookup", name: "bench lookup", url: `${receiver.url}/lookup` }).outboundApi;
+  const cdrApi = (await createOutboundApi(db, { kind: "end_of_call", name: "bench", url: `${receiver.url}/cdr`, apply_to: "all_calls" })).outboundApi;
+  const lookupApi = (await createOutboundApi(db, { kind: "data_lookup", name: "bench lookup", url: `${receiver.url}/lookup` })).outboundApi;
   const event = sampleEvent("end_of_call");
   const body = JSON.stringify(event);
   const plainAgent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 10_000 });

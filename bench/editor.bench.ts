@@ -64,8 +64,8 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-editor-"));
   const db = openDatabase(path.join(dataDir, "switchboard.db"));
   await createFirstAdmin(db, { organisation: "Bench", email: admin.email, firstName: "Bench", password: admin.password, locale: "en" });
-  const large = createFlow(db, generatedFlow(300), null);
-  const small = createFlow(db, generatedFlow(10), null);
+  const large = await createFlow(db, generatedFlow(300), null);
+  const small = await createFlow(db, generatedFlow(10), null);
   db.$client.close();
 
   const server = await startServer(dataDir);

@@ -63,11 +63,11 @@ async function setup(crmPort: number): Promise<Setup> {
   process.env.DATA_DIR = dir; // the app secret that seals CRM secrets lives in the data folder
   const db = openDatabase(path.join(dir, "switchboard.db"));
   const url = `http://127.0.0.1:${crmPort}`;
-  const lookup = createOutboundApi(db, { kind: "data_lookup", name: "Look-up", url: `${url}/lookup` });
-  const notify = createOutboundApi(db, { kind: "incoming_notification", name: "Card", url: `${url}/events` });
-  const cdr = createOutboundApi(db, { kind: "end_of_call", name: "CDR", url: `${url}/cdr`, apply_to: "all_calls" });
-  const flow = createFlow(db, crmFlow(lookup.outboundApi.id, notify.outboundApi.id), null);
-  publishFlow(db, flow.id, null);
+  const lookup = await createOutboundApi(db, { kind: "data_lookup", name: "Look-up", url: `${url}/lookup` });
+  const notify = await createOutboundApi(db, { kind: "incoming_notification", name: "Card", url: `${url}/events` });
+  const cdr = await createOutboundApi(db, { kind: "end_of_call", name: "CDR", url: `${url}/cdr`, apply_to: "all_calls" });
+  const flow = await createFlow(db, crmFlow(lookup.outboundApi.id, notify.outboundApi.id), null);
+  await publishFlow(db, flow.id, null);
   db.insert(phoneNumbers).values({ id: "did_bench", number: "+3612345678", flowId: flow.id }).run();
   return { db, dir, lookupId: lookup.outboundApi.id, notifyId: notify.outboundApi.id, cdrApiId: cdr.outboundApi.id, secrets: [lookup.signingSecret, notify.signingSecret, cdr.signingSecret] };
 }

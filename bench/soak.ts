@@ -67,14 +67,14 @@ function soakFlow(queueId: string, lookupApiId: string) {
 /** Everything configured straight in the database before the first start, as an admin would through the portal. */
 async function prepare(dataDir: string, crmUrl: string) {
   const db = openDatabase(path.join(dataDir, "switchboard.db"));
-  seedDemo(db);
+  await seedDemo(db);
   const { technicalUser, clientSecret } = await createTechnicalUser(db, { name: "Soak CRM" });
-  const lookup = createOutboundApi(db, { kind: "data_lookup", name: "Look-up", url: `${crmUrl}/lookup`, timeout_ms: LOOKUP_TIMEOUT_MS });
-  const incoming = createOutboundApi(db, { kind: "incoming_notification", name: "Card", url: `${crmUrl}/incoming`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
-  const cdr = createOutboundApi(db, { kind: "end_of_call", name: "CDR", url: `${crmUrl}/cdr`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
-  const queue = listQueues(db)[0];
-  const flow = createFlow(db, soakFlow(queue.id, lookup.outboundApi.id), null);
-  publishFlow(db, flow.id, null);
+  const lookup = await createOutboundApi(db, { kind: "data_lookup", name: "Look-up", url: `${crmUrl}/lookup`, timeout_ms: LOOKUP_TIMEOUT_MS });
+  const incoming = await createOutboundApi(db, { kind: "incoming_notification", name: "Card", url: `${crmUrl}/incoming`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
+  const cdr = await createOutboundApi(db, { kind: "end_of_call", name: "CDR", url: `${crmUrl}/cdr`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
+  const queue = (await listQueues(db))[0];
+  const flow = await createFlow(db, soakFlow(queue.id, lookup.outboundApi.id), null);
+  await publishFlow(db, flow.id, null);
   db.update(phoneNumbers).set({ flowId: flow.id }).run();
   db.$client.close();
   return {

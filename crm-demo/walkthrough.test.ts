@@ -25,15 +25,15 @@ let crmUrl: string;
 
 beforeEach(async () => {
   h = createHarness();
-  const seeded = seedDemo(h.db);
+  const seeded = await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
   attachToRuntime(h.integration, runtime);
   crmUrl = "http://127.0.0.1:0";
   const apis = {
-    lookup: h.createApi({ kind: "data_lookup", name: "Owner look-up", url: "http://127.0.0.1:1/lookup" }),
-    popup: h.createApi({ kind: "incoming_notification", name: "Customer card", url: "http://127.0.0.1:1/events" }),
-    cdr: h.createApi({ kind: "end_of_call", name: "Call records", url: "http://127.0.0.1:1/cdr" }),
+    lookup: await h.createApi({ kind: "data_lookup", name: "Owner look-up", url: "http://127.0.0.1:1/lookup" }),
+    popup: await h.createApi({ kind: "incoming_notification", name: "Customer card", url: "http://127.0.0.1:1/events" }),
+    cdr: await h.createApi({ kind: "end_of_call", name: "Call records", url: "http://127.0.0.1:1/cdr" }),
   };
   crm = new CrmDemo({ secrets: Object.values(apis).map((api) => api.signingSecret), switchboardUrl: "http://127.0.0.1:9" });
   crmUrl = `http://127.0.0.1:${await crm.listen(0)}`;
@@ -50,9 +50,9 @@ beforeEach(async () => {
     .replaceAll('"support"', JSON.stringify(seeded.queues[0]))
     // The fixture's voicemail box is not in the demo organisation; 101's is.
     .replaceAll('"mailbox_extension":"100"', '"mailbox_extension":"101"');
-  const flow = createFlow(h.db, JSON.parse(document), null);
-  publishFlow(h.db, flow.id, null);
-  h.db.update(phoneNumbers).set({ flowId: flow.id }).run();
+  const flow = await createFlow(h.db, JSON.parse(document), null);
+  await publishFlow(h.db, flow.id, null);
+  await h.db.update(phoneNumbers).set({ flowId: flow.id });
 });
 afterEach(async () => {
   runtime.shutdown();

@@ -21,9 +21,9 @@ export async function boot(): Promise<void> {
     ensureDataDir(config);
     const db = getDb();
     getAppSecret(config);
-    backfillContactSearch(db);
-    if (config.DEMO === "1" && countUsers(db) === 0) {
-      const result = seedDemo(db);
+    await backfillContactSearch(db);
+    if (config.DEMO === "1" && await countUsers(db) === 0) {
+      const result = await seedDemo(db);
       if (result.seeded) log.info({ extensions: result.extensions, phoneNumbers: result.phoneNumbers }, "demo organisation seeded");
     }
     await startTelephony().catch((error: unknown) => {

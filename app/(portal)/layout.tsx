@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const t = await getTranslations("nav");
-  const organisation = getSetting<string>(getDb(), "organisation_name");
+  const organisation = await getSetting<string>(getDb(), "organisation_name");
   const brand = (
     <div className="flex items-center gap-2 px-2">
       <span className="flex h-8 w-8 items-center justify-center rounded-lg bg-brand-600 text-white">

@@ -17,9 +17,9 @@ export default async function Dashboard() {
   if (user.role === "admin") {
     const db = getDb();
     steps = [
-      { text: t("stepNumbers"), href: "/numbers", done: listPhoneNumbers(db).some((number) => number.flowId !== null) },
-      { text: t("stepExtensions"), href: "/extensions", done: listExtensions(db).length > 0 },
-      { text: t("stepFlows"), href: "/flows", done: listFlows(db).length > 0 },
+      { text: t("stepNumbers"), href: "/numbers", done: (await listPhoneNumbers(db)).some((number) => number.flowId !== null) },
+      { text: t("stepExtensions"), href: "/extensions", done: (await listExtensions(db)).length > 0 },
+      { text: t("stepFlows"), href: "/flows", done: (await listFlows(db)).length > 0 },
     ];
   }
   return (

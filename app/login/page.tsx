@@ -9,7 +9,7 @@ import { LoginForm } from "@/components/auth/LoginForm";
 export const dynamic = "force-dynamic";
 
 export default async function LoginPage() {
-  if (needsFirstAdmin(getDb())) redirect("/setup");
+  if (await needsFirstAdmin(getDb())) redirect("/setup");
   if (await getSessionUser()) redirect("/");
   const t = await getTranslations("auth");
   return (

@@ -8,7 +8,7 @@ import { SetupForm } from "@/components/auth/SetupForm";
 export const dynamic = "force-dynamic";
 
 export default async function SetupPage() {
-  if (!needsFirstAdmin(getDb())) redirect("/login");
+  if (!await needsFirstAdmin(getDb())) redirect("/login");
   const t = await getTranslations("auth");
   return (
     <AuthCard title={t("setupTitle")} intro={t("setupIntro")}>

@@ -18,7 +18,7 @@ describe("server-side roles", () => {
     expect(await trpcCode(asUser("user").users.list())).toBe("FORBIDDEN");
     expect(await trpcCode(asUser("user").extensions.create({ number: "500", name: "x", ownerUserId: null, enabled: true }))).toBe("FORBIDDEN");
     expect(await trpcCode(asUser(null).extensions.list())).toBe("UNAUTHORIZED");
-    expect(listPhoneNumbers(db)).toHaveLength(0);
+    expect(await listPhoneNumbers(db)).toHaveLength(0);
   });
 
   it("lets users read extensions and admins change them; conflicts come back as CONFLICT", async () => {

@@ -53,7 +53,7 @@ export async function handleAudioUpload(request: Request, deps: UploadDeps): Pro
   }
   const name = form.get("name");
   try {
-    const audioPrompt = createAudioPrompt(
+    const audioPrompt = await createAudioPrompt(
       deps.db,
       deps.audioDir,
       {

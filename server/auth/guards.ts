@@ -7,7 +7,7 @@ import { needsFirstAdmin } from "../services/setup";
 export async function requireUser(): Promise<SessionUser> {
   const user = await getSessionUser();
   if (user) return user;
-  redirect(needsFirstAdmin(getDb()) ? "/setup" : "/login");
+  redirect(await needsFirstAdmin(getDb()) ? "/setup" : "/login");
 }
 
 /** Page guard for configuration pages: a signed-in non-admin gets a real 403 response. */

@@ -59,7 +59,7 @@ export const authOptions: NextAuthOptions = {
           log.warn({ email }, "sign-in throttled");
           throw new LoginThrottledError();
         }
-        const user = email ? findUserForLogin(getDb(), email) : undefined;
+        const user = email ? await findUserForLogin(getDb(), email) : undefined;
         const ok = await verifySecret(user?.passwordHash ?? timingDummyHash, password);
         if (!user || !user.passwordHash || !ok || !user.enabled) {
           throttles.account.recordFailure(accountKey);

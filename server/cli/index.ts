@@ -53,7 +53,7 @@ async function run(argv: string[]): Promise<unknown> {
         password: await readStdin(),
       });
       const extension = values.extension
-        ? createExtension(db, { number: values.extension, name: values.name ?? values.extension, ownerUserId: user.id, enabled: true }).number
+        ? (await createExtension(db, { number: values.extension, name: values.name ?? values.extension, ownerUserId: user.id, enabled: true })).number
         : null;
       return { id: user.id, email: user.email, role: user.role, extension };
     }

@@ -178,7 +178,7 @@ describe.skipIf(!testDatabaseUrl)("phonebook search: pg_trgm on PostgreSQL finds
     const companies = ["", "Varga és Társa Bt.", "100% Kft.", "Under_Score Zrt.", "Árvíztűrő Tükörfúrógép", "\"Quoted\" Ltd"];
     for (let i = 0; i < 200; i++) {
       contacts.push(
-        createContact(sqlite.db, {
+        await createContact(sqlite.db, {
           external_id: i % 9 === 0 ? `crm-${i}` : null,
           first_name: firsts[(i * 7) % firsts.length],
           last_name: names[(i * 3) % names.length],
@@ -206,7 +206,7 @@ describe.skipIf(!testDatabaseUrl)("phonebook search: pg_trgm on PostgreSQL finds
     }
     let found = 0;
     for (const search of queries) {
-      const fromSqlite = listContacts(sqlite.db, { search, limit: 500 }).items.map((c) => c.id);
+      const fromSqlite = (await listContacts(sqlite.db, { search, limit: 500 })).items.map((c) => c.id);
       expect({ search, ids: await pgSearch(search) }).toEqual({ search, ids: fromSqlite });
       found += fromSqlite.length;
     }

@@ -30,36 +30,36 @@ describe("the outbound-API catalogue sees changes made anywhere", () => {
     test.cleanup();
   });
 
-  it("picks up an API created, edited, disabled and deleted through another connection", () => {
+  it("picks up an API created, edited, disabled and deleted through another connection", async () => {
     expect(catalog.all()).toEqual([]);
-    const { outboundApi } = createOutboundApi(other, cdr);
+    const { outboundApi } = await createOutboundApi(other, cdr);
     expect(catalog.active("end_of_call").map((api) => api.id)).toEqual([outboundApi.id]);
 
-    updateOutboundApi(other, outboundApi.id, { ...cdr, url: "http://crm.example/v2" });
+    await updateOutboundApi(other, outboundApi.id, { ...cdr, url: "http://crm.example/v2" });
     expect(catalog.get(outboundApi.id)?.config.url).toBe("http://crm.example/v2");
 
-    setOutboundApiEnabled(other, outboundApi.id, false);
+    await setOutboundApiEnabled(other, outboundApi.id, false);
     expect(catalog.active("end_of_call")).toEqual([]);
 
-    deleteOutboundApi(other, outboundApi.id);
+    await deleteOutboundApi(other, outboundApi.id);
     expect(catalog.get(outboundApi.id)).toBeUndefined();
   });
 
-  it("picks up a hand edit in SQL, which no service could have announced", () => {
-    const { outboundApi } = createOutboundApi(test.db, cdr);
+  it("picks up a hand edit in SQL, which no service could have announced", async () => {
+    const { outboundApi } = await createOutboundApi(test.db, cdr);
     expect(catalog.get(outboundApi.id)?.enabled).toBe(true);
     other.$client.prepare("update outbound_apis set enabled = 0 where id = ?").run(outboundApi.id);
     expect(catalog.get(outboundApi.id)?.enabled).toBe(false);
   });
 
-  it("rebuilds only after a change, and tells its listeners", () => {
-    createOutboundApi(test.db, cdr);
+  it("rebuilds only after a change, and tells its listeners", async () => {
+    await createOutboundApi(test.db, cdr);
     const first = catalog.all()[0];
     expect(catalog.all()[0]).toBe(first); // the same parsed object: nothing was re-read or decrypted
     let changes = 0;
     catalog.onChange(() => changes++);
     const before = configVersion(test.db, "outbound_apis");
-    createOutboundApi(other, { ...cdr, name: "Second" });
+    await createOutboundApi(other, { ...cdr, name: "Second" });
     expect(configVersion(test.db, "outbound_apis")).toBe(before + 1);
     expect(catalog.all()).toHaveLength(2);
     expect(changes).toBe(1);

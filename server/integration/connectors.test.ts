@@ -51,11 +51,11 @@ function call(number: string, conversationId = "conv_1"): CallInfo {
 type LookupInput = Extract<OutboundApiInput, { kind: "data_lookup" }>;
 
 /** The preset exactly as the form lays it down, pointed at the mock, with the admin's keys and user table. */
-function minicrmLookup(overrides: Partial<LookupInput> = {}): string {
+async function minicrmLookup(overrides: Partial<LookupInput> = {}): Promise<string> {
   const preset = presets.find((p) => p.id === "minicrm_lookup")!;
   const values = structuredClone(preset.values) as LookupInput;
   const toMock = (url: string) => url.replace("https://r3.minicrm.hu", base);
-  return h.createApi({
+  return (await h.createApi({
     ...values,
     kind: "data_lookup",
     name: "MiniCRM",
@@ -68,7 +68,7 @@ function minicrmLookup(overrides: Partial<LookupInput> = {}): string {
       { crm_user_id: "3300", extension: "103" },
     ],
     ...overrides,
-  }).id;
+  })).id;
 }
 
 async function ask(id: string, number: string, conversationId?: string) {
@@ -81,18 +81,18 @@ type EndOfCallInput = Extract<OutboundApiInput, { kind: "end_of_call" }>;
 const PUBLIC_ADDRESS = "https://pbx.example.hu";
 
 /** A call-log preset as the form lays it down, pointed at the mock, with the admin's credentials typed in and the public address set under Settings (as the guide asks). */
-function callLogApi(presetId: string, crmOrigin: string, mockUrl: string, auth: EndOfCallInput["auth"]): string {
+async function callLogApi(presetId: string, crmOrigin: string, mockUrl: string, auth: EndOfCallInput["auth"]): Promise<string> {
   const preset = presets.find((p) => p.id === presetId)!;
   const values = structuredClone(preset.values) as EndOfCallInput;
-  setSetting(h.db, settingKeys.publicUrl, PUBLIC_ADDRESS);
-  return h.createApi({
+  await setSetting(h.db, settingKeys.publicUrl, PUBLIC_ADDRESS);
+  return (await h.createApi({
     ...values,
     kind: "end_of_call",
     name: preset.label.en,
     preset: preset.id,
     url: values.url.replace(crmOrigin, mockUrl),
     auth,
-  }).id;
+  })).id;
 }
 
 /**
@@ -115,31 +115,31 @@ async function hangUpAndDeliverAfterRestart(conversationIds: string[]): Promise<
 
 describe("MiniCRM connector: look-up", () => {
   it("finds the contact by the last 9 digits, its project's responsible user, and rings that user's extension", async () => {
-    const id = minicrmLookup();
+    const id = await minicrmLookup();
     expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "4001", name: "Varga László" } });
     expect(minicrm.requests.map((r) => `${r.method} ${r.url}`)).toEqual(["GET /Api/R3/Contact?Query=301112233", "GET /Api/R3/Project?ContactId=4001"]);
     expect(minicrm.requests[0].headers.authorization).toBe(`Basic ${Buffer.from("12345:minicrm-api-key").toString("base64")}`);
     expect(minicrm.requests.every((r) => r.body === "")).toBe(true);
     expect(await ask(id, "+36209876543")).toMatchObject({ status: "found", extension: "103" });
     // Both requests are in the look-up's delivery log entry.
-    expect(listDeliveries(h.db, { outbound_api_id: id }).items[0]).toMatchObject({ status: "succeeded", attempts: [{ status_code: 200 }, { status_code: 200 }] });
+    expect((await listDeliveries(h.db, { outbound_api_id: id })).items[0]).toMatchObject({ status: "succeeded", attempts: [{ status_code: 200 }, { status_code: 200 }] });
   });
 
   it("answers not_found for an unknown number (MiniCRM's empty Results), without a second request", async () => {
-    const id = minicrmLookup();
+    const id = await minicrmLookup();
     expect(await ask(id, "+36309999999")).toEqual({ status: "not_found" });
     expect(minicrm.requests).toHaveLength(1);
   });
 
   it("keeps the contact when no one can be routed to: no project, or an owner missing from the user table", async () => {
-    const id = minicrmLookup();
+    const id = await minicrmLookup();
     expect(await ask(id, "+36705551234")).toEqual({ status: "not_found", contact: { id: "4003", name: "Kovács Béla" } });
-    const partial = minicrmLookup({ user_map: [{ crm_user_id: "3200", extension: "102" }] });
+    const partial = await minicrmLookup({ user_map: [{ crm_user_id: "3200", extension: "102" }] });
     expect(await ask(partial, "+36209876543")).toEqual({ status: "not_found", contact: { id: "4002", name: "Molnár Katalin" } });
   });
 
   it("takes the fallback when MiniCRM refuses the key, and the Test button says so in MiniCRM's words", async () => {
-    const id = minicrmLookup({ auth: { type: "basic", username: "12345", password: "wrong-key" } });
+    const id = await minicrmLookup({ auth: { type: "basic", username: "12345", password: "wrong-key" } });
     expect(await ask(id, "+36301112233")).toEqual({ status: "error", error: "HTTP 401" });
     const report = await testOutboundApi(h.db, id, { callerNumber: "06 30 111 2233" });
     expect(report.ok).toBe(false);
@@ -148,7 +148,7 @@ describe("MiniCRM connector: look-up", () => {
   });
 
   it("takes the fallback inside the budget when MiniCRM is down or rate-limiting", async () => {
-    const id = minicrmLookup({ fallback: { branch: "not_found", variables: { crm_down: "1" } } });
+    const id = await minicrmLookup({ fallback: { branch: "not_found", variables: { crm_down: "1" } } });
     minicrm.mode = "down";
     expect(await ask(id, "+36301112233")).toEqual({ status: "not_found", variables: { crm_down: "1" } });
     minicrm.mode = "rate_limited";
@@ -156,7 +156,7 @@ describe("MiniCRM connector: look-up", () => {
   });
 
   it("Test with a number shows every step and the extension and contact the call would go to", async () => {
-    const id = minicrmLookup();
+    const id = await minicrmLookup();
     const report = await testOutboundApi(h.db, id, { callerNumber: "06 30 111 2233" });
     expect(report.ok).toBe(true);
     expect(report.lookup?.result).toEqual({ status: "found", extension: "102", contact: { id: "4001", name: "Varga László" } });
@@ -171,13 +171,13 @@ describe("MiniCRM connector: look-up", () => {
 describe("MiniCRM connector: call log", () => {
   it("keeps the call log through a 429: waits as long as Retry-After asks, then delivers it in MiniCRM's CallLog format", async () => {
     const preset = presets.find((p) => p.id === "minicrm_call_log")!;
-    const { id } = h.createApi({ ...(preset.values as object), kind: "end_of_call", name: "MiniCRM call log", url: `${base}/Api/CallLog`, body_secret: "minicrm-voip-key" } as OutboundApiInput);
+    const { id } = await h.createApi({ ...(preset.values as object), kind: "end_of_call", name: "MiniCRM call log", url: `${base}/Api/CallLog`, body_secret: "minicrm-voip-key" } as OutboundApiInput);
     minicrm.mode = "rate_limited";
     minicrm.retryAfterS = 60;
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     const start = h.clock.now();
     await h.integration.worker.runOnce();
-    const [pending] = listDeliveries(h.db, { outbound_api_id: id }).items;
+    const [pending] = (await listDeliveries(h.db, { outbound_api_id: id })).items;
     expect(pending).toMatchObject({ status: "pending", last_status_code: 429 });
     expect(Date.parse(pending.next_attempt_at ?? "")).toBe(start + 60_000);
     minicrm.mode = "normal";
@@ -211,10 +211,10 @@ describe("HubSpot connector: look-up and call log", () => {
     await hubspot.close();
   });
 
-  function hubspotLookup(token = "pat-eu1-hubspot-token"): string {
+  async function hubspotLookup(token = "pat-eu1-hubspot-token"): Promise<string> {
     const preset = presets.find((p) => p.id === "hubspot_lookup")!;
     const values = structuredClone(preset.values) as LookupInput;
-    return h.createApi({
+    return (await h.createApi({
       ...values,
       kind: "data_lookup",
       name: "HubSpot",
@@ -226,11 +226,11 @@ describe("HubSpot connector: look-up and call log", () => {
         { crm_user_id: "77001", crm_user_name: "Kiss Anna", extension: "102" },
         { crm_user_id: "77002", extension: "103" },
       ],
-    }).id;
+    })).id;
   }
 
   it("searches the calculated phone and mobile numbers and rings the owner's extension", async () => {
-    const id = hubspotLookup();
+    const id = await hubspotLookup();
     expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "512", name: "Anna Kiss", company: "Kiss Kft." } });
     const [search] = hubspot.requests;
     expect(search).toMatchObject({ method: "POST", url: "/crm/v3/objects/contacts/search", headers: { authorization: "Bearer pat-eu1-hubspot-token" } });
@@ -246,13 +246,13 @@ describe("HubSpot connector: look-up and call log", () => {
   });
 
   it("answers not_found for an unknown number, and keeps the contact of an owner missing from the table", async () => {
-    const id = hubspotLookup();
+    const id = await hubspotLookup();
     expect(await ask(id, "+36309999999")).toEqual({ status: "not_found" });
     expect(await ask(id, "+3612345678")).toEqual({ status: "not_found", contact: { id: "514", name: "Ede Orbán" } });
   });
 
   it("loads HubSpot's owners for the user table with the API's token", async () => {
-    const id = hubspotLookup();
+    const id = await hubspotLookup();
     expect(await loadOutboundApiUsers(h.db, id)).toEqual({
       users: [
         { crm_user_id: "77001", crm_user_name: "Anna Kiss" },
@@ -261,22 +261,22 @@ describe("HubSpot connector: look-up and call log", () => {
       error: null,
     });
     expect(hubspot.requests.at(-1)).toMatchObject({ method: "GET", url: "/crm/v3/owners?limit=100", headers: { authorization: "Bearer pat-eu1-hubspot-token" } });
-    const refused = await loadOutboundApiUsers(h.db, hubspotLookup("pat-wrong"));
+    const refused = await loadOutboundApiUsers(h.db, await hubspotLookup("pat-wrong"));
     expect(refused).toMatchObject({ users: [], error: { class: "http_status" }, crm_message: { en: expect.stringMatching(/^HubSpot refused the access token/) } });
   });
 
   it("says in HubSpot's words that the token was refused, and falls back when HubSpot limits the rate", async () => {
-    const refused = hubspotLookup("pat-wrong");
+    const refused = await hubspotLookup("pat-wrong");
     const report = await testOutboundApi(h.db, refused, { callerNumber: "+36301112233" });
     expect(report.crm_message?.en).toBe("HubSpot refused the access token (401). Check the private app's token.");
-    const id = hubspotLookup();
+    const id = await hubspotLookup();
     hubspot.mode = "rate_limited";
     expect(await ask(id, "+36301112233")).toEqual({ status: "error", error: "HTTP 429" });
   });
 
   it("logs the call as a call engagement associated with the contact the look-up found, after a restart, and without association for an unknown caller", async () => {
-    const lookup = hubspotLookup();
-    const log = callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-eu1-hubspot-token" });
+    const lookup = await hubspotLookup();
+    const log = await callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-eu1-hubspot-token" });
     expect(await ask(lookup, "+36301112233", "conv_known")).toMatchObject({ status: "found", contact: { id: "512" } });
     expect(await ask(lookup, "+36309999999", "conv_unknown")).toEqual({ status: "not_found" });
     await hangUpAndDeliverAfterRestart(["conv_known", "conv_unknown"]);
@@ -298,20 +298,20 @@ describe("HubSpot connector: look-up and call log", () => {
     expect(known.associations).toEqual([{ to: { id: "512" }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 194 }] }]);
     expect(unknown.associations).toEqual([]);
     expect(JSON.parse(posts[1].body)).not.toHaveProperty("associations");
-    expect(listDeliveries(h.db, { outbound_api_id: log }).items.map((d) => d.status)).toEqual(["succeeded", "succeeded"]);
+    expect((await listDeliveries(h.db, { outbound_api_id: log })).items.map((d) => d.status)).toEqual(["succeeded", "succeeded"]);
   });
 
   it("an outbound, unanswered call is OUTBOUND / NO_ANSWER with zero duration; a wrong token is refused by HubSpot and not retried", async () => {
-    const log = callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-eu1-hubspot-token" });
+    const log = await callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-eu1-hubspot-token" });
     h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: "conv_out", direction: "outbound", caller: { number: "102", name: null }, called_number: "+36301112233", answered_by: null, answered_at: null, talk_time_s: 0, disposition: "no_answer", recordings: [] });
     await h.integration.worker.runOnce();
     expect(hubspot.calls.at(-1)?.properties).toMatchObject({ hs_call_direction: "OUTBOUND", hs_call_status: "NO_ANSWER", hs_call_duration: 0, hs_call_to_number: "+36301112233", hs_call_title: "Outgoing call to +36301112233" });
     expect(hubspot.calls.at(-1)?.properties).not.toHaveProperty("hs_call_recording_url");
-    const refused = callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-wrong" });
+    const refused = await callLogApi("hubspot_call_log", "https://api.hubapi.com", hubspotUrl, { type: "bearer", token: "pat-wrong" });
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(refused)!]);
     await h.integration.worker.runOnce();
-    expect(listDeliveries(h.db, { outbound_api_id: refused }).items[0]).toMatchObject({ status: "dead", last_status_code: 401 });
-    expect(listDeliveries(h.db, { outbound_api_id: log }).items[0]).toMatchObject({ status: "succeeded" });
+    expect((await listDeliveries(h.db, { outbound_api_id: refused })).items[0]).toMatchObject({ status: "dead", last_status_code: 401 });
+    expect((await listDeliveries(h.db, { outbound_api_id: log })).items[0]).toMatchObject({ status: "succeeded" });
   });
 });
 
@@ -336,10 +336,10 @@ describe("Pipedrive connector: look-up and call log", () => {
     await pipedrive.close();
   });
 
-  function pipedriveLookup(token = "pd-token-1"): string {
+  async function pipedriveLookup(token = "pd-token-1"): Promise<string> {
     const preset = presets.find((p) => p.id === "pipedrive_lookup")!;
     const values = structuredClone(preset.values) as LookupInput;
-    return h.createApi({
+    return (await h.createApi({
       ...values,
       kind: "data_lookup",
       name: "Pipedrive",
@@ -348,11 +348,11 @@ describe("Pipedrive connector: look-up and call log", () => {
       users_request: values.users_request && { ...values.users_request, url: values.users_request.url.replace("https://api.pipedrive.com", pipedriveUrl) },
       auth: { type: "header", name: "x-api-token", value: token },
       user_map: [{ crm_user_id: "9001", crm_user_name: "Kiss Anna", extension: "102" }],
-    }).id;
+    })).id;
   }
 
   it("searches persons by the caller's last 9 digits and rings the owner's extension", async () => {
-    const id = pipedriveLookup();
+    const id = await pipedriveLookup();
     expect(await ask(id, "+36301112233")).toEqual({ status: "found", extension: "102", contact: { id: "42", name: "Varga László", company: "Varga és Társa Bt." } });
     expect(pipedrive.requests[0]).toMatchObject({ method: "GET", url: "/api/v2/persons/search?term=301112233&fields=phone&limit=1", headers: { "x-api-token": "pd-token-1" } });
     expect(await ask(id, "+36309999999")).toEqual({ status: "not_found" });
@@ -360,22 +360,22 @@ describe("Pipedrive connector: look-up and call log", () => {
   });
 
   it("loads Pipedrive's users for the user table", async () => {
-    expect((await loadOutboundApiUsers(h.db, pipedriveLookup())).users).toEqual([
+    expect((await loadOutboundApiUsers(h.db, await pipedriveLookup())).users).toEqual([
       { crm_user_id: "9001", crm_user_name: "Kiss Anna" },
       { crm_user_id: "9002", crm_user_name: "Szabó Gábor" },
     ]);
     expect(pipedrive.requests.at(-1)).toMatchObject({ method: "GET", url: "/v1/users", headers: { "x-api-token": "pd-token-1" } });
-    await expect(loadOutboundApiUsers(h.db, minicrmLookup())).rejects.toMatchObject({ options: { field: "users_request" } });
+    await expect(loadOutboundApiUsers(h.db, await minicrmLookup())).rejects.toMatchObject({ options: { field: "users_request" } });
   });
 
   it("says in Pipedrive's words that the token was refused", async () => {
-    const report = await testOutboundApi(h.db, pipedriveLookup("wrong"), { callerNumber: "+36301112233" });
+    const report = await testOutboundApi(h.db, await pipedriveLookup("wrong"), { callerNumber: "+36301112233" });
     expect(report).toMatchObject({ ok: false, crm_message: { en: "Pipedrive refused the API token (401). Check the token in your Pipedrive profile." } });
   });
 
   it("logs the call with the person the look-up found (even one whose owner has no extension), after a restart, and without a person for an unknown caller", async () => {
-    const lookup = pipedriveLookup();
-    callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
+    const lookup = await pipedriveLookup();
+    await callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
     expect(await ask(lookup, "+36301112233", "conv_known")).toMatchObject({ status: "found", contact: { id: "42" } });
     expect(await ask(lookup, "+36301234567", "conv_unrouted")).toMatchObject({ status: "not_found", contact: { id: "43" } });
     expect(await ask(lookup, "+36309999999", "conv_unknown")).toEqual({ status: "not_found" });
@@ -398,7 +398,7 @@ describe("Pipedrive connector: look-up and call log", () => {
   });
 
   it("reads the public address per message: a change on the Settings page reaches the next call log, and without one the link stays a path", async () => {
-    const id = callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
+    const id = await callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
     const recording = "/api/v1/recordings/SAMPLEcode00000000000000?token=sample&format=mp3";
     const deliverCall = async (conversationId: string) => {
       h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: conversationId, call_id: `call_${conversationId}` });
@@ -406,21 +406,21 @@ describe("Pipedrive connector: look-up and call log", () => {
       return pipedrive.callLogs.at(-1)?.note;
     };
     expect(await deliverCall("conv_first")).toBe(`Recording: ${PUBLIC_ADDRESS}${recording}`);
-    setSetting(h.db, settingKeys.publicUrl, "https://calls.example.org");
+    await setSetting(h.db, settingKeys.publicUrl, "https://calls.example.org");
     expect(await deliverCall("conv_moved")).toBe(`Recording: https://calls.example.org${recording}`);
     // The Test button shows the same link the next delivery sends.
     expect(JSON.parse((await testOutboundApi(h.db, id)).request.body).note).toBe(`Recording: https://calls.example.org${recording}`);
-    setSetting(h.db, settingKeys.publicUrl, "");
+    await setSetting(h.db, settingKeys.publicUrl, "");
     expect(await deliverCall("conv_unset")).toBe(`Recording: ${recording}`);
   });
 
   it("a busy call's outcome is busy; a wrong token is refused by Pipedrive and not retried", async () => {
-    callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
-    const refused = callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "wrong" });
+    await callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "pd-token-1" });
+    const refused = await callLogApi("pipedrive_call_log", "https://api.pipedrive.com", pipedriveUrl, { type: "header", name: "x-api-token", value: "wrong" });
     h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: "conv_busy", answered_by: null, answered_at: null, talk_time_s: 0, disposition: "busy", recordings: [] });
     await h.integration.worker.runOnce();
     expect(pipedrive.callLogs).toHaveLength(1);
     expect(pipedrive.callLogs[0]).toMatchObject({ outcome: "busy", duration: "0", note: "Extension 102" });
-    expect(listDeliveries(h.db, { outbound_api_id: refused }).items[0]).toMatchObject({ status: "dead", last_status_code: 401 });
+    expect((await listDeliveries(h.db, { outbound_api_id: refused })).items[0]).toMatchObject({ status: "dead", last_status_code: 401 });
   });
 });

@@ -19,7 +19,7 @@ let dbFile: string;
 
 beforeEach(async () => {
   h = createHarness();
-  seedDemo(h.db);
+  await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   dbFile = path.join(h.dir, "test.db");
   receiver = new TestReceiver();
@@ -65,7 +65,7 @@ async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void
 
 describe("crash safety (child processes killed with SIGKILL)", () => {
   it("killed after sending but before saving the result: resent with the same webhook-id after restart, nothing left in flight", async () => {
-    const { id } = h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls" });
+    const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls" });
     const { sampleEvent } = await import("./samples");
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     receiver.respond = (_r, index) => (index === 0 ? "hang" : { status: 200 });
@@ -84,7 +84,7 @@ describe("crash safety (child processes killed with SIGKILL)", () => {
   }, 60_000);
 
   it("killed right after the call's commit: the CDR and its message exist, and are delivered after restart", async () => {
-    h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls" });
+    await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls" });
     const crashed = await runChild(["call", dbFile, "after-commit"], "survived");
     expect(await crashed.exited).toBe("SIGKILL");
     expect(crashed.output()).not.toContain("survived");
@@ -98,7 +98,7 @@ describe("crash safety (child processes killed with SIGKILL)", () => {
   }, 60_000);
 
   it("killed inside the final CDR's transaction: neither CDR nor message; the restart closes the call and delivers that CDR", async () => {
-    h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls", send_partials: false });
+    await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls", send_partials: false });
     const crashed = await runChild(["call", dbFile, "in-transaction"], "survived");
     expect(await crashed.exited).toBe("SIGKILL");
     const callId = /call (\S+)/.exec(crashed.output())?.[1];

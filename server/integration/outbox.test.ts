@@ -13,10 +13,10 @@ import { createHarness, silentLogger, type Harness } from "./testing/harness";
 let h: Harness;
 let runtime: Runtime;
 
-beforeEach(() => {
+beforeEach(async () => {
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open (signatures are not verified here).
   h = createHarness({ start: "2026-11-24T09:00:00Z" });
-  seedDemo(h.db);
+  await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
   attachToRuntime(h.integration, runtime);
@@ -47,7 +47,7 @@ async function answeredCall(): Promise<string> {
 
 describe("the outbox on the call runtime", () => {
   it("queues the final CDR for every-call end-of-call APIs, frozen exactly as stored, with a signed recording link", async () => {
-    const { id } = h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
+    const { id } = await h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
     const callId = await answeredCall();
     runtime.pbx.hangupCall(callId);
     await flushPromises();
@@ -66,9 +66,9 @@ describe("the outbox on the call runtime", () => {
   });
 
   it("notifies every-call notification APIs at the moment they chose, with a TTL", async () => {
-    const ringing = h.createApi({ kind: "incoming_notification", name: "Ring", url: "http://127.0.0.1:9/r", apply_to: "all_calls", trigger: "ringing" }).id;
-    const answered = h.createApi({ kind: "incoming_notification", name: "Answer", url: "http://127.0.0.1:9/a", apply_to: "all_calls", trigger: "answered", ttl_s: 60 }).id;
-    const onlyAtNodes = h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" }).id;
+    const ringing = (await h.createApi({ kind: "incoming_notification", name: "Ring", url: "http://127.0.0.1:9/r", apply_to: "all_calls", trigger: "ringing" })).id;
+    const answered = (await h.createApi({ kind: "incoming_notification", name: "Answer", url: "http://127.0.0.1:9/a", apply_to: "all_calls", trigger: "answered", ttl_s: 60 })).id;
+    const onlyAtNodes = (await h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" })).id;
     await answeredCall();
     const incoming = messages("call.incoming").map((m) => m.event.data as { trigger: string; callee: { extension: string }; caller: { number: string } });
     expect(incoming.filter((d) => d.trigger === "ringing").map((d) => d.callee.extension)).toContain("101");
@@ -81,7 +81,7 @@ describe("the outbox on the call runtime", () => {
   });
 
   it("a notify node queues one notification to its API, shaped like the every-call ones", async () => {
-    const api = h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" }).id;
+    const api = (await h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" })).id;
     const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
     await h.clock.advanceAsync(1_000);
     const view = runtime.pbx.getCall(callId)!;
@@ -97,8 +97,8 @@ describe("the outbox on the call runtime", () => {
   });
 
   it("sends a flow_nodes end-of-call API only the calls whose flow ran its send_call_data node; internal calls skip every-call APIs", async () => {
-    const chosen = h.createApi({ kind: "end_of_call", name: "Chosen", url: "http://127.0.0.1:9/c", apply_to: "flow_nodes" }).id;
-    const everyCall = h.createApi({ kind: "end_of_call", name: "All", url: "http://127.0.0.1:9/all", apply_to: "all_calls" }).id;
+    const chosen = (await h.createApi({ kind: "end_of_call", name: "Chosen", url: "http://127.0.0.1:9/c", apply_to: "flow_nodes" })).id;
+    const everyCall = (await h.createApi({ kind: "end_of_call", name: "All", url: "http://127.0.0.1:9/all", apply_to: "all_calls" })).id;
     const callId = await answeredCall();
     const view = runtime.pbx.getCall(callId)!;
     await runtime.integration.sendCallData({
@@ -119,7 +119,7 @@ describe("the outbox on the call runtime", () => {
   });
 
   it("writes nothing when the CDR's transaction fails: neither the CDR nor its message", async () => {
-    h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
+    await h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
     runtime.store.onConversationEnded.push(() => {
       throw new Error("disk full");
     });
@@ -131,7 +131,7 @@ describe("the outbox on the call runtime", () => {
   });
 
   it("custom hooks receive the events they subscribed to, in the event's own transaction", async () => {
-    const hook = h.createApi({ kind: "event_hook", name: "Agents", url: "http://127.0.0.1:9/h", events: ["agent.state_changed", "call.answered"] }).id;
+    const hook = (await h.createApi({ kind: "event_hook", name: "Agents", url: "http://127.0.0.1:9/h", events: ["agent.state_changed", "call.answered"] })).id;
     const agentId = runtime.directory.agents()[0].agentId;
     runtime.pbx.agentLogin(agentId);
     runtime.pbx.agentPause(agentId, "lunch");

@@ -65,13 +65,14 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
-export function recordingExists(db: Db, code: string): boolean {
+/** Raw SQLite; the PostgreSQL statement will sit beside it here. */
+async function recordingExists(db: Db, code: string): Promise<boolean> {
   if (!isRecordingCode(code)) return false;
   return db.$client.prepare(`select 1 from recordings where code = ?`).get(code) !== undefined;
 }
 
 export async function serveRecording(db: Db, recordingsDir: string, code: string, format: RecordingFormat, rangeHeader: string | null): Promise<RecordingReply> {
-  if (!recordingExists(db, code)) return { status: 404 };
+  if (!(await recordingExists(db, code))) return { status: 404 };
   const file = format === "mp3" ? await cachedMp3(recordingsDir, code) : recordingPath(recordingsDir, code);
   if (!file) return { status: 404 };
   const reply = serveFileWithRange(file, { contentType: contentTypes[format], fileName: `${code}.${format}` }, rangeHeader);

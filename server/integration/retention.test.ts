@@ -51,7 +51,7 @@ function pruner(batchSize?: number) {
 }
 
 describe("delivery log retention", () => {
-  it("hourly deletes old succeeded/expired deliveries with their attempts and orphan messages, keeping everything an admin must see", () => {
+  it("hourly deletes old succeeded/expired deliveries with their attempts and orphan messages, keeping everything an admin must see", async () => {
     const oldSucceeded = message({ status: "succeeded", ageDays: 31 });
     const oldExpired = message({ status: "expired", ageDays: 40 });
     const recentSucceeded = message({ status: "succeeded", ageDays: 29 });
@@ -61,9 +61,9 @@ describe("delivery log retention", () => {
 
     const job = pruner();
     job.start();
-    clock.advance(999);
+    await clock.advanceAsync(999);
     expect(deliveryIds()).toHaveLength(9); // not before the first run
-    clock.advance(1);
+    await clock.advanceAsync(1);
 
     const keptDeliveries = [...recentSucceeded.deliveryIds, ...kept.flatMap((m) => m.deliveryIds), mixed.deliveryIds[1]].sort();
     expect(deliveryIds()).toEqual(keptDeliveries);
@@ -73,7 +73,7 @@ describe("delivery log retention", () => {
     expect(messageIds()).not.toContain(oldExpired.messageId);
 
     // The recent one ages past 30 days: the next hourly run takes it.
-    clock.advance(day);
+    await clock.advanceAsync(day);
     expect(deliveryIds()).not.toContain(recentSucceeded.deliveryIds[0]);
     expect(messageIds()).not.toContain(recentSucceeded.messageId);
     expect(deliveryIds()).toHaveLength(5);
@@ -81,19 +81,19 @@ describe("delivery log retention", () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it("follows the setting at the next run", () => {
+  it("follows the setting at the next run", async () => {
     const fiveDays = message({ status: "succeeded", ageDays: 5 });
     const job = pruner();
     job.start();
-    clock.advance(hour);
+    await clock.advanceAsync(hour);
     expect(deliveryIds()).toEqual(fiveDays.deliveryIds);
-    setSetting(db, settingKeys.deliveryRetentionDays, 3);
-    clock.advance(hour);
+    await setSetting(db, settingKeys.deliveryRetentionDays, 3);
+    await clock.advanceAsync(hour);
     expect(deliveryIds()).toEqual([]);
     job.stop();
   });
 
-  it("goes through a large backlog in batches of 1,000, each on its own timer turn", () => {
+  it("goes through a large backlog in batches of 1,000, each on its own timer turn", async () => {
     db.$client.transaction(() => {
       for (let i = 0; i < 2500; i++) message({ status: "succeeded", ageDays: 60 });
     })();
@@ -108,9 +108,9 @@ describe("delivery log retention", () => {
         return clock.setTimeout(callback, ms);
       },
     };
-    const job = new DeliveryPruner({ db, clock: recordingClock, logger: quiet, retentionDays: () => 30, firstRunDelayMs: 1000 });
+    const job = new DeliveryPruner({ db, clock: recordingClock, logger: quiet, retentionDays: async () => 30, firstRunDelayMs: 1000 });
     job.start();
-    clock.advance(1000);
+    await clock.advanceAsync(1000);
     expect(leftAtEachTurn).toEqual([1501, 501]);
     expect(deliveryIds()).toEqual(recent.deliveryIds);
     expect(messageIds()).toEqual([recent.messageId]);
@@ -118,10 +118,10 @@ describe("delivery log retention", () => {
     job.stop();
   });
 
-  it("pruneAll does everything due at once and reports the count", () => {
+  it("pruneAll does everything due at once and reports the count", async () => {
     for (let i = 0; i < 5; i++) message({ status: "expired", ageDays: 31 });
     message({ status: "failed", ageDays: 31 });
-    expect(pruner(2).pruneAll()).toBe(5);
+    expect(await pruner(2).pruneAll()).toBe(5);
     expect(deliveryIds()).toHaveLength(1);
   });
 });

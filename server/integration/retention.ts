@@ -1,6 +1,7 @@
 import { and, eq, inArray, lt, notExists } from "drizzle-orm";
 import type { Clock, Logger, TimerHandle } from "@/flows/runtime/ports";
 import type { Db } from "../db/client";
+import { transaction } from "../db/transaction";
 import { deliveries, deliveryAttempts, integrationMessages } from "../db/schema";
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -15,28 +16,27 @@ export const prunableStatuses = ["succeeded", "expired"] as const;
  * Children first (attempts → deliveries → messages), so the delete does not
  * depend on `foreign_keys` cascades being on.
  */
-export function pruneDeliveryBatch(db: Db, cutoff: number, batchSize: number): number {
-  return db.transaction((tx) => {
-    const batch = tx
+export async function pruneDeliveryBatch(db: Db, cutoff: number, batchSize: number): Promise<number> {
+  return transaction(db, async (tx) => {
+    const batch = await tx
       .select({ id: deliveries.id, messageId: deliveries.messageId })
       .from(deliveries)
       .where(and(inArray(deliveries.status, prunableStatuses), lt(deliveries.updatedAt, cutoff)))
-      .limit(batchSize)
-      .all();
+      .limit(batchSize);
     if (batch.length === 0) return 0;
     const ids = batch.map((d) => d.id);
     const messageIds = [...new Set(batch.map((d) => d.messageId))];
-    tx.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids)).run();
-    tx.delete(deliveries).where(inArray(deliveries.id, ids)).run();
+    await tx.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids));
+    await tx.delete(deliveries).where(inArray(deliveries.id, ids));
     // A message still has a delivery to another endpoint (maybe pending or dead): it stays.
-    tx.delete(integrationMessages)
+    await tx
+      .delete(integrationMessages)
       .where(
         and(
           inArray(integrationMessages.id, messageIds),
           notExists(tx.select({ one: deliveries.id }).from(deliveries).where(eq(deliveries.messageId, integrationMessages.id))),
         ),
-      )
-      .run();
+      );
     return batch.length;
   });
 }
@@ -46,7 +46,7 @@ export interface DeliveryPrunerOptions {
   clock: Clock;
   logger: Logger;
   /** Read at every run, so a change on the Settings page applies at the next run. */
-  retentionDays: () => number;
+  retentionDays: () => Promise<number>;
   intervalMs?: number;
   /** The first run after start: soon, but not in the way of start-up. */
   firstRunDelayMs?: number;
@@ -72,7 +72,7 @@ export class DeliveryPruner {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(this.options.firstRunDelayMs ?? 60 * 1000, () => this.run());
+    this.schedule(this.options.firstRunDelayMs ?? 60 * 1000, () => void this.run());
   }
 
   stop(): void {
@@ -81,19 +81,19 @@ export class DeliveryPruner {
     this.timer = null;
   }
 
-  /** Prunes everything due now, synchronously (tests, or a manual run). Returns the number of deliveries deleted. */
-  pruneAll(): number {
-    const cutoff = this.cutoff();
+  /** Prunes everything due now, batch after batch (tests, or a manual run). Returns the number of deliveries deleted. */
+  async pruneAll(): Promise<number> {
+    const cutoff = await this.cutoff();
     let total = 0;
-    for (let n = pruneDeliveryBatch(this.options.db, cutoff, this.batchSize); n > 0; n = pruneDeliveryBatch(this.options.db, cutoff, this.batchSize)) {
+    for (let n = await pruneDeliveryBatch(this.options.db, cutoff, this.batchSize); n > 0; n = await pruneDeliveryBatch(this.options.db, cutoff, this.batchSize)) {
       total += n;
       if (n < this.batchSize) break;
     }
     return total;
   }
 
-  private cutoff(): number {
-    return this.options.clock.now() - this.options.retentionDays() * dayMs;
+  private async cutoff(): Promise<number> {
+    return this.options.clock.now() - (await this.options.retentionDays()) * dayMs;
   }
 
   private schedule(ms: number, callback: () => void): void {
@@ -104,34 +104,34 @@ export class DeliveryPruner {
     }, ms);
   }
 
-  private run(): void {
+  private async run(): Promise<void> {
     let cutoff: number;
     try {
-      cutoff = this.cutoff();
+      cutoff = await this.cutoff();
     } catch (error) {
       this.options.logger.error({ err: String(error) }, "delivery log pruning failed");
-      this.schedule(this.intervalMs, () => this.run());
+      this.schedule(this.intervalMs, () => void this.run());
       return;
     }
-    this.runBatches(cutoff, 0);
+    await this.runBatches(cutoff, 0);
   }
 
-  private runBatches(cutoff: number, deletedSoFar: number): void {
+  private async runBatches(cutoff: number, deletedSoFar: number): Promise<void> {
     let deleted: number;
     try {
-      deleted = pruneDeliveryBatch(this.options.db, cutoff, this.batchSize);
+      deleted = await pruneDeliveryBatch(this.options.db, cutoff, this.batchSize);
     } catch (error) {
       this.options.logger.error({ err: String(error) }, "delivery log pruning failed");
-      this.schedule(this.intervalMs, () => this.run());
+      this.schedule(this.intervalMs, () => void this.run());
       return;
     }
     const total = deletedSoFar + deleted;
     if (deleted === this.batchSize) {
       // More to do: next batch on the next timer turn, not in this one.
-      this.schedule(0, () => this.runBatches(cutoff, total));
+      this.schedule(0, () => void this.runBatches(cutoff, total));
       return;
     }
     if (total > 0) this.options.logger.info({ deliveries: total }, "pruned old deliveries from the delivery log");
-    this.schedule(this.intervalMs, () => this.run());
+    this.schedule(this.intervalMs, () => void this.run());
   }
 }

@@ -44,7 +44,7 @@ async function freePort(): Promise<number> {
 
 describe("delivery worker", () => {
   it("delivers a signed standard payload that the standardwebhooks package verifies", async () => {
-    const { id, signingSecret } = h.createApi(endOfCall({ auth: { type: "bearer", token: "crm-token-123456" } }));
+    const { id, signingSecret } = await h.createApi(endOfCall({ auth: { type: "bearer", token: "crm-token-123456" } }));
     const { messageId, deliveryId } = enqueue(id);
     expect(await h.integration.worker.runOnce()).toBe(1);
     const [request] = receiver.requests;
@@ -53,16 +53,16 @@ describe("delivery worker", () => {
     const verified = new Webhook(signingSecret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: { cdr_id: string } };
     expect(verified.type).toBe("call.ended");
     expect(verified.data.cdr_id).toBe((sampleEvent("end_of_call").data as { cdr_id: string }).cdr_id);
-    expect(getDelivery(h.db, deliveryId)).toMatchObject({ status: "succeeded", attempt_count: 1, attempts: [{ status_code: 200, error_class: null }] });
+    expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "succeeded", attempt_count: 1, attempts: [{ status_code: 200, error_class: null }] });
   });
 
   it("receiver down then back: one failed attempt, then exactly one success, nothing lost", async () => {
     const port = await freePort();
     const down = new TestReceiver();
-    const { id } = h.createApi(endOfCall({ url: `http://127.0.0.1:${port}/hook` }));
+    const { id } = await h.createApi(endOfCall({ url: `http://127.0.0.1:${port}/hook` }));
     const { deliveryId } = enqueue(id);
     await h.integration.worker.runOnce();
-    expect(getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 1, last_error_class: "connection_refused" });
+    expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 1, last_error_class: "connection_refused" });
     await down.listen(port);
     try {
       // Not due yet: nothing is sent before the retry interval (5 s with jitter 1.0).
@@ -70,7 +70,7 @@ describe("delivery worker", () => {
       h.clock.advance(5_000);
       expect(await h.integration.worker.runOnce()).toBe(1);
       expect(down.requests).toHaveLength(1);
-      expect(getDelivery(h.db, deliveryId)).toMatchObject({ status: "succeeded", attempt_count: 2 });
+      expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "succeeded", attempt_count: 2 });
       h.clock.advance(3_600_000);
       expect(await h.integration.worker.runOnce()).toBe(0);
       expect(down.requests).toHaveLength(1);
@@ -80,14 +80,14 @@ describe("delivery worker", () => {
   });
 
   it("slow receiver: aborted at the timeout, retried with the same webhook-id and a fresh signature", async () => {
-    const { id, signingSecret } = h.createApi(endOfCall({ timeout_ms: 1_000 }));
+    const { id, signingSecret } = await h.createApi(endOfCall({ timeout_ms: 1_000 }));
     const { messageId, deliveryId } = enqueue(id);
     receiver.respond = (_request, index) => (index === 0 ? "hang" : { status: 204 });
     const first = h.integration.worker.runOnce();
     await receiver.waitFor(1);
     h.clock.advance(1_000);
     await first;
-    expect(getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", last_error_class: "timeout" });
+    expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", last_error_class: "timeout" });
     h.clock.advance(5_000);
     await h.integration.worker.runOnce();
     const [slow, retried] = receiver.requests;
@@ -96,11 +96,11 @@ describe("delivery worker", () => {
     expect(retried.headers["webhook-timestamp"]).not.toBe(slow.headers["webhook-timestamp"]);
     expect(retried.headers["webhook-signature"]).not.toBe(slow.headers["webhook-signature"]);
     expect(() => new Webhook(signingSecret).verify(retried.body, retried.headers as Record<string, string>)).not.toThrow();
-    expect(getDelivery(h.db, deliveryId).status).toBe("succeeded");
+    expect((await getDelivery(h.db, deliveryId)).status).toBe("succeeded");
   });
 
   it("retries 500s on the configured schedule, then succeeds; exhausted retries end dead and resendable", async () => {
-    const { id } = h.createApi(endOfCall());
+    const { id } = await h.createApi(endOfCall());
     const { deliveryId } = enqueue(id);
     receiver.respond = (_r, index) => (index < 3 ? { status: 500, body: "boom" } : { status: 200 });
     const sentAt: number[] = [];
@@ -109,7 +109,7 @@ describe("delivery worker", () => {
       sentAt.push(h.clock.now());
       expect(await h.integration.worker.runOnce()).toBe(1);
     }
-    const delivery = getDelivery(h.db, deliveryId);
+    const delivery = await getDelivery(h.db, deliveryId);
     expect(delivery).toMatchObject({ status: "succeeded", attempt_count: 4 });
     expect(delivery.attempts.map((a) => a.status_code)).toEqual([500, 500, 500, 200]);
     expect(delivery.attempts[0].response_body).toBe("boom");
@@ -120,13 +120,13 @@ describe("delivery worker", () => {
       h.clock.advance(wait);
       await h.integration.worker.runOnce();
     }
-    expect(getDelivery(h.db, second.deliveryId)).toMatchObject({ status: "dead", attempt_count: 4 });
+    expect(await getDelivery(h.db, second.deliveryId)).toMatchObject({ status: "dead", attempt_count: 4 });
   });
 
   it("jitters each retry to 0.5–1.0 of the interval", async () => {
     const jittered = createHarness({ random: () => 0 });
     try {
-      const { id } = jittered.createApi(endOfCall());
+      const { id } = await jittered.createApi(endOfCall());
       receiver.respond = () => ({ status: 500 });
       const api = jittered.integration.catalog.get(id)!;
       const messageId = jittered.integration.outbox.enqueue(sampleEvent("end_of_call"), [api]);
@@ -140,70 +140,70 @@ describe("delivery worker", () => {
   });
 
   it("honours 429 Retry-After (capped at an hour) instead of the schedule", async () => {
-    const { id } = h.createApi(endOfCall());
+    const { id } = await h.createApi(endOfCall());
     const { deliveryId } = enqueue(id);
     receiver.respond = (_r, index) => ({ status: 429, headers: { "retry-after": index === 0 ? "42" : "999999" } });
     const start = h.clock.now();
     await h.integration.worker.runOnce();
-    expect(Date.parse(getDelivery(h.db, deliveryId).next_attempt_at ?? "")).toBe(start + 42_000);
+    expect(Date.parse((await getDelivery(h.db, deliveryId)).next_attempt_at ?? "")).toBe(start + 42_000);
     h.clock.advance(42_000);
     await h.integration.worker.runOnce();
-    expect(Date.parse(getDelivery(h.db, deliveryId).next_attempt_at ?? "")).toBe(start + 42_000 + 3_600_000);
+    expect(Date.parse((await getDelivery(h.db, deliveryId)).next_attempt_at ?? "")).toBe(start + 42_000 + 3_600_000);
   });
 
   it("waits for the schedule when Retry-After asks for less, so throttling cannot use up the retries in seconds", async () => {
-    const { id } = h.createApi(endOfCall());
+    const { id } = await h.createApi(endOfCall());
     const { deliveryId } = enqueue(id);
     receiver.respond = () => ({ status: 429, headers: { "retry-after": "1" } });
     const start = h.clock.now();
     await h.integration.worker.runOnce();
     // The schedule's first wait is 5 s, jittered to 2.5–5 s.
-    expect(Date.parse(getDelivery(h.db, deliveryId).next_attempt_at ?? "")).toBeGreaterThanOrEqual(start + 2_500);
+    expect(Date.parse((await getDelivery(h.db, deliveryId)).next_attempt_at ?? "")).toBeGreaterThanOrEqual(start + 2_500);
   });
 
   it("410 Gone disables the endpoint and pauses its queue; enabling it again resumes", async () => {
-    const { id } = h.createApi(endOfCall());
+    const { id } = await h.createApi(endOfCall());
     const first = enqueue(id);
     const second = enqueue(id);
     receiver.respond = () => ({ status: 410 });
     await h.integration.worker.runOnce();
-    expect(getOutboundApi(h.db, id)).toMatchObject({ enabled: false, disabled_reason: "gone" });
+    expect(await getOutboundApi(h.db, id)).toMatchObject({ enabled: false, disabled_reason: "gone" });
     h.clock.advance(3_600_000);
     expect(await h.integration.worker.runOnce()).toBe(0);
-    expect(getDelivery(h.db, first.deliveryId).status).toBe("pending");
-    expect(getDelivery(h.db, second.deliveryId).status).toBe("pending");
+    expect((await getDelivery(h.db, first.deliveryId)).status).toBe("pending");
+    expect((await getDelivery(h.db, second.deliveryId)).status).toBe("pending");
 
     receiver.respond = () => ({ status: 200 });
-    setOutboundApiEnabled(h.db, id, true, h.clock);
+    await setOutboundApiEnabled(h.db, id, true, h.clock);
     await h.integration.worker.runOnce();
     await h.integration.worker.runOnce();
-    expect(getDelivery(h.db, first.deliveryId).status).toBe("succeeded");
-    expect(getDelivery(h.db, second.deliveryId).status).toBe("succeeded");
+    expect((await getDelivery(h.db, first.deliveryId)).status).toBe("succeeded");
+    expect((await getDelivery(h.db, second.deliveryId)).status).toBe("succeeded");
   });
 
   it("does not follow redirects and does not retry them; other 4xx are final, 408 is retried", async () => {
-    const { id } = h.createApi(endOfCall());
+    const { id } = await h.createApi(endOfCall());
     receiver.respond = (request) =>
       request.url === "/hook" ? { status: 302, headers: { location: receiver.url("/elsewhere") } } : { status: 200 };
     const redirected = enqueue(id);
     await h.integration.worker.runOnce();
     expect(receiver.requests.map((r) => r.url)).toEqual(["/hook"]);
-    expect(getDelivery(h.db, redirected.deliveryId)).toMatchObject({ status: "dead", last_error_class: "redirect", last_status_code: 302 });
+    expect(await getDelivery(h.db, redirected.deliveryId)).toMatchObject({ status: "dead", last_error_class: "redirect", last_status_code: 302 });
 
     receiver.respond = () => ({ status: 400 });
     const rejected = enqueue(id);
     await h.integration.worker.runOnce();
-    expect(getDelivery(h.db, rejected.deliveryId)).toMatchObject({ status: "dead", attempt_count: 1 });
+    expect(await getDelivery(h.db, rejected.deliveryId)).toMatchObject({ status: "dead", attempt_count: 1 });
 
     receiver.respond = () => ({ status: 408 });
     const timedOut = enqueue(id);
     await h.integration.worker.runOnce();
-    expect(getDelivery(h.db, timedOut.deliveryId)).toMatchObject({ status: "pending", attempt_count: 1 });
+    expect(await getDelivery(h.db, timedOut.deliveryId)).toMatchObject({ status: "pending", attempt_count: 1 });
   });
 
   it("signs with both secrets during a rotation's grace period, and only the new one after it", async () => {
-    const { id, signingSecret: oldSecret } = h.createApi(endOfCall());
-    const { signingSecret: newSecret } = rotateSigningSecret(h.db, { id, grace_hours: 1 }, h.clock);
+    const { id, signingSecret: oldSecret } = await h.createApi(endOfCall());
+    const { signingSecret: newSecret } = await rotateSigningSecret(h.db, { id, grace_hours: 1 }, h.clock);
     enqueue(id);
     await h.integration.worker.runOnce();
     const during = receiver.requests[0];
@@ -220,20 +220,20 @@ describe("delivery worker", () => {
   });
 
   it("a delivery stopped by shutdown stays pending and its attempt does not count", async () => {
-    const { id } = h.createApi(endOfCall());
+    const { id } = await h.createApi(endOfCall());
     const { deliveryId } = enqueue(id);
     receiver.respond = () => "hang";
     const sending = h.integration.worker.runOnce();
     await receiver.waitFor(1);
-    expect(getDelivery(h.db, deliveryId).status).toBe("in_flight");
+    expect((await getDelivery(h.db, deliveryId)).status).toBe("in_flight");
     h.integration.worker.stop();
-    expect(getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 0 });
+    expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 0 });
     await sending;
-    expect(getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 0, attempts: [] });
+    expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 0, attempts: [] });
   });
 
   it("reclaims an expired lease and sends the message again with the same id", async () => {
-    const { id } = h.createApi(endOfCall());
+    const { id } = await h.createApi(endOfCall());
     const { messageId, deliveryId } = enqueue(id);
     // Another worker claimed it and vanished.
     h.db.$client.prepare(`update deliveries set status = 'in_flight', lease_until = ? where id = ?`).run(h.clock.now() + 1_000, deliveryId);
@@ -241,11 +241,11 @@ describe("delivery worker", () => {
     h.clock.advance(1_000);
     expect(await h.integration.worker.runOnce()).toBe(1);
     expect(receiver.requests[0].headers["webhook-id"]).toBe(messageId);
-    expect(getDelivery(h.db, deliveryId).status).toBe("succeeded");
+    expect((await getDelivery(h.db, deliveryId)).status).toBe("succeeded");
   });
 
   it("drops notifications that could not be delivered within their TTL", async () => {
-    const { id } = h.createApi({ kind: "incoming_notification", name: "Pop-up", url: receiver.url(), ttl_s: 60, retry: { count: 5, intervals_s: [30] } });
+    const { id } = await h.createApi({ kind: "incoming_notification", name: "Pop-up", url: receiver.url(), ttl_s: 60, retry: { count: 5, intervals_s: [30] } });
     const api = h.integration.catalog.get(id);
     const messageId = h.integration.outbox.enqueue(sampleEvent("incoming_notification"), [api!]) as string;
     const deliveryId = h.db.$client.prepare(`select id from deliveries where message_id = ?`).pluck().get(messageId) as string;
@@ -253,13 +253,13 @@ describe("delivery worker", () => {
     await h.integration.worker.runOnce();
     h.clock.advance(30_000);
     await h.integration.worker.runOnce();
-    expect(getDelivery(h.db, deliveryId)).toMatchObject({ status: "expired", attempt_count: 2 });
+    expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "expired", attempt_count: 2 });
   });
 
   it("drains a 10,000-message backlog after an outage within the per-endpoint concurrency limit", async () => {
     const live = createHarness({ clock: systemClock, concurrencyPerEndpoint: 4 });
     try {
-      const { id } = live.createApi(endOfCall());
+      const { id } = await live.createApi(endOfCall());
       receiver.respond = () => ({ status: 200, delayMs: 1 });
       const api = live.integration.catalog.get(id)!;
       const event = sampleEvent("end_of_call");

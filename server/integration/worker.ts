@@ -163,7 +163,8 @@ export class DeliveryWorker {
     this.timerDueAt = Number.POSITIVE_INFINITY;
     if (!this.running) return;
     try {
-      this.claimAndSend();
+      // The sends settle (never reject) when their results are saved; runOnce() is what waits for them.
+      void this.claimAndSend();
     } catch (error) {
       this.options.logger.error({ error: (error as Error).message }, "delivery worker tick failed");
     }
@@ -257,19 +258,20 @@ export class DeliveryWorker {
     this.sending--;
     this.inFlight.set(item.api.id, (this.inFlight.get(item.api.id) ?? 1) - 1);
     this.finished.push(item);
-    if (this.running) this.fill(item.api);
+    if (this.running) void this.fill(item.api);
     this.scheduleFlush();
   }
 
-  private send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
+  private async send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
     const { clock, sender, db } = this.options;
+    // The public address is read per message: a change on the Settings page applies to the next one.
+    const publicUrl = await getPublicUrl(db);
     try {
-      // The public address is read per message (only when a template renders a call record): a change on the Settings page applies to the next one.
-      const request = buildRequest(api, delivery.event, delivery.messageId, clock.now(), { publicUrl: () => getPublicUrl(db) });
+      const request = buildRequest(api, delivery.event, delivery.messageId, clock.now(), { publicUrl: () => publicUrl });
       return sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
     } catch (error) {
-      if (!(error instanceof TemplateError)) return Promise.reject(error);
-      return Promise.resolve({ startedAt: clock.now(), latencyMs: 0, response: null, error: { class: "template", message: error.message } });
+      if (!(error instanceof TemplateError)) throw error;
+      return { startedAt: clock.now(), latencyMs: 0, response: null, error: { class: "template", message: error.message } };
     }
   }
 
@@ -323,7 +325,7 @@ export class DeliveryWorker {
       this.report(item, verdicts[index] ?? null);
       item.saved();
     }
-    if (this.running) for (const api of apis) this.fill(api);
+    if (this.running) for (const api of apis) void this.fill(api);
   }
 
   /** The batch's attempt rows in multi-row inserts (one statement per ATTEMPTS_PER_INSERT rows, prepared once per row count). */

@@ -31,11 +31,11 @@ describe.skipIf(!testDatabaseUrl)("the runtime on PostgreSQL", () => {
   beforeEach(async () => {
     // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
     h = createHarness({ start: "2026-11-24T09:00:00Z" });
-    seedDemo(h.db);
-    apis.cdrs = h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls", send_partials: true }).id;
-    apis.chosen = h.createApi({ kind: "end_of_call", name: "Chosen by a flow", url: "http://127.0.0.1:9/chosen", apply_to: "flow_nodes" }).id;
-    apis.ringing = h.createApi({ kind: "incoming_notification", name: "Pop-up", url: "http://127.0.0.1:9/pop", apply_to: "all_calls", trigger: "ringing" }).id;
-    apis.hooks = h.createApi({ kind: "event_hook", name: "Hooks", url: "http://127.0.0.1:9/hooks", events: ["agent.state_changed", "call.answered"] }).id;
+    await seedDemo(h.db);
+    apis.cdrs = (await h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls", send_partials: true })).id;
+    apis.chosen = (await h.createApi({ kind: "end_of_call", name: "Chosen by a flow", url: "http://127.0.0.1:9/chosen", apply_to: "flow_nodes" })).id;
+    apis.ringing = (await h.createApi({ kind: "incoming_notification", name: "Pop-up", url: "http://127.0.0.1:9/pop", apply_to: "all_calls", trigger: "ringing" })).id;
+    apis.hooks = (await h.createApi({ kind: "event_hook", name: "Hooks", url: "http://127.0.0.1:9/hooks", events: ["agent.state_changed", "call.answered"] })).id;
     pg = await createTestPostgres(testDatabaseUrl!);
     await copySqliteToPostgres(h.db, pg.db);
     recordingsDir = path.join(h.dir, "recordings");

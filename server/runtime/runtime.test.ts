@@ -16,9 +16,9 @@ let dir: string;
 let cleanup: () => void;
 let clock: ManualClock;
 
-beforeEach(() => {
+beforeEach(async () => {
   ({ db, dir, cleanup } = createTestDb());
-  seedDemo(db);
+  await seedDemo(db);
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
   clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
 });

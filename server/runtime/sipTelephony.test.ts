@@ -38,12 +38,12 @@ afterEach(async () => {
 });
 
 it("phones register with their extension's stored SIP password; simulated test calls run beside a trunk's real call", async () => {
-  seedDemo(db);
+  await seedDemo(db);
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
   const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
   const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: new MemoryLogger(), engine, clock });
-  const extension = db.select().from(extensions).where(eq(extensions.number, "101")).get()!;
-  const { password } = generateSipPassword(db, extension.id);
+  const [extension] = await db.select().from(extensions).where(eq(extensions.number, "101")).limit(1);
+  const { password } = await generateSipPassword(db, extension.id);
   const phone = await TestPhone.open("101", engine.local);
   const trunk = await SipTestPeer.open("127.0.0.2");
   try {

@@ -68,12 +68,12 @@ beforeEach(async () => {
     { kind: "incoming_notification", name: "Ringing", url: receiver.url("/ringing"), apply_to: "all_calls", trigger: "ringing" },
     { kind: "event_hook", name: "Answered", url: receiver.url("/answered"), apply_to: "all_calls", events: ["call.answered"] },
   ];
-  for (const api of apis) secrets.set(new URL(api.url).pathname, createOutboundApi(db, api, systemClock).signingSecret);
+  for (const api of apis) secrets.set(new URL(api.url).pathname, (await createOutboundApi(db, api, systemClock)).signingSecret);
 
-  createExtension(db, { number: "101", name: "Sales", ownerUserId: null, enabled: true });
-  const flow = createFlow(db, menuFlow(), null);
-  publishFlow(db, flow.id, null);
-  createPhoneNumber(db, { number: DID, label: "Main line", flowId: flow.id });
+  await createExtension(db, { number: "101", name: "Sales", ownerUserId: null, enabled: true });
+  const flow = await createFlow(db, menuFlow(), null);
+  await publishFlow(db, flow.id, null);
+  await createPhoneNumber(db, { number: DID, label: "Main line", flowId: flow.id });
 });
 
 afterEach(async () => {
@@ -132,7 +132,7 @@ async function sipCall(): Promise<string> {
   const ended: string[] = [];
   runtime.pbx.subscribe((event) => event.type === "conversation.ended" && ended.push(event.cdr.call_id));
 
-  const { password } = generateSipPassword(db, db.$client.prepare("select id from extensions where number = '101'").pluck().get() as string);
+  const { password } = await generateSipPassword(db, db.$client.prepare("select id from extensions where number = '101'").pluck().get() as string);
   const phoneDir = fs.mkdtempSync(path.join(os.tmpdir(), "baresip-101-"));
   stops.push(() => fs.rmSync(phoneDir, { recursive: true, force: true }));
   const phone = await Baresip.start({ dir: phoneDir, accounts: [`<sip:101@127.0.0.1:${engine.local.port}>;auth_pass=${password};regint=600;audio_codecs=PCMA`], control: true, talkSeconds: 30 });

@@ -15,10 +15,10 @@ let cleanup: () => void;
 let clock: ManualClock;
 let runtime: Runtime;
 
-beforeEach(() => {
+beforeEach(async () => {
   let dir: string;
   ({ db, dir, cleanup } = createTestDb());
-  seedDemo(db);
+  await seedDemo(db);
   clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
   runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
   installRuntimeForTests(runtime);
@@ -31,7 +31,7 @@ afterEach(() => {
 const admin = () => createCaller({ db, user: { id: "usr_admin", name: "Admin", email: "a@example.com", role: "admin", locale: null } });
 
 /** A draft that was never published: menu → 1 rings 103. */
-function draftFlow() {
+async function draftFlow() {
   return createFlow(
     db,
     {
@@ -53,7 +53,7 @@ function draftFlow() {
 
 describe("test calls from the editor", () => {
   it("run the draft in a sandbox: prompts, digits, ringing phone answered from the panel, no CDR stored", async () => {
-    const flow = draftFlow();
+    const flow = await draftFlow();
     const { callId } = await admin().testCalls.start({ flowId: flow.id, callerNumber: "06 30 111 2233", calledNumber: "+3612345678" });
     await clock.advanceAsync(1_000);
     let state = await admin().testCalls.state({ callId });
@@ -82,7 +82,7 @@ describe("test calls from the editor", () => {
   });
 
   it("sees the simulated date and time the admin chose", async () => {
-    const flow = createFlow(
+    const flow = await createFlow(
       db,
       {
         schema_version: 1,
@@ -108,7 +108,7 @@ describe("test calls from the editor", () => {
   });
 
   it("are for admins only", async () => {
-    const flow = draftFlow();
+    const flow = await draftFlow();
     const user = createCaller({ db, user: { id: "usr_u", name: "U", email: "u@example.com", role: "user", locale: null } });
     await expect(user.testCalls.start({ flowId: flow.id, callerNumber: "+36301112233", calledNumber: "+3612345678" })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });

@@ -68,7 +68,7 @@ async function softphone(accounts: string): Promise<Baresip> {
 }
 
 it.skipIf(missing.length > 0)("two baresip softphones: the caller dials the demo number, hears the menu, presses 1 and talks to 101", { timeout: 60_000 }, async () => {
-  seedDemo(db, "en");
+  await seedDemo(db, "en");
   const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "42100-42199", SIP_TRUNKS: "127.0.0.1" } as AppConfig;
   const engine = await startSipEngine(config, db, silentLogger);
   stops.push(() => engine.close());
@@ -80,7 +80,7 @@ it.skipIf(missing.length > 0)("two baresip softphones: the caller dials the demo
 
   // Extension 101: the password the portal's "Generate SIP password" shows.
   const extensionId = db.$client.prepare("select id from extensions where number = '101'").pluck().get() as string;
-  const { password } = generateSipPassword(db, extensionId);
+  const { password } = await generateSipPassword(db, extensionId);
   const phone101 = await softphone(`<sip:101@${edge}>;auth_pass=${password};regint=600`);
   await expect.poll(() => engine.registration("101"), { timeout: 10_000 }).not.toBeNull();
 

@@ -19,7 +19,7 @@ export interface FlowTestReport {
   results: ScenarioResult[];
 }
 
-function readTarget(db: Db, target: string): { document: FlowDocument; flowId: string } {
+async function readTarget(db: Db, target: string): Promise<{ document: FlowDocument; flowId: string }> {
   if (fs.existsSync(target)) {
     let json: unknown;
     try {
@@ -31,7 +31,7 @@ function readTarget(db: Db, target: string): { document: FlowDocument; flowId: s
     if (!parsed.ok) throw new ServiceError("invalid", `${target}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
     return { document: parsed.document, flowId: target };
   }
-  return { document: getFlow(db, target).draft, flowId: target };
+  return { document: (await getFlow(db, target)).draft, flowId: target };
 }
 
 /**
@@ -39,15 +39,15 @@ function readTarget(db: Db, target: string): { document: FlowDocument; flowId: s
  * the simulated PBX, with this installation's extensions, queues and phonebook.
  */
 export async function testFlow(db: Db, target: string, options: { scenario?: number } = {}): Promise<FlowTestReport> {
-  const { document, flowId } = readTarget(db, target);
-  const validation = validateFlow(document, databaseReferences(db), { flowId });
+  const { document, flowId } = await readTarget(db, target);
+  const validation = validateFlow(document, await databaseReferences(db), { flowId });
   if (!validation.valid) {
     const failures = validation.errors.map((e) => `${e.node_id ? `${e.node_id}: ` : ""}${e.message}`);
     return { flow: document.name, passed: false, scenarios: 0, failed: 0, results: [], invalid: failures };
   }
   const results = await runScenarios(document, flowId, {
     directory: new SqliteDirectory(db),
-    flows: { loadPublished: async (id) => loadPublishedDocument(db, id) },
+    flows: { loadPublished: (id) => loadPublishedDocument(db, id) },
     logger: componentLogger("scenarios"),
   }, options.scenario);
   const failed = results.filter((r) => !r.passed).length;

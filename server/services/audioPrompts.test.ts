@@ -48,9 +48,9 @@ function playFlow(audioId: string | undefined, name = "Welcome") {
 }
 
 describe("audio prompt library", () => {
-  it("stores a WAV upload under its id with size, duration and hash, and names it after the file", () => {
+  it("stores a WAV upload under its id with size, duration and hash, and names it after the file", async () => {
     const bytes = wavBytes({ durationMs: 2000 });
-    const prompt = createAudioPrompt(db, audioDir, { bytes, fileName: "../köszöntő.wav" }, null);
+    const prompt = await createAudioPrompt(db, audioDir, { bytes, fileName: "../köszöntő.wav" }, null);
     expect(prompt).toMatchObject({ name: "köszöntő", originalFileName: "köszöntő.wav", contentType: "audio/wav", sizeBytes: bytes.length, durationMs: 2000 });
     expect(prompt.id).toMatch(/^aud_/);
     expect(prompt.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -59,58 +59,58 @@ describe("audio prompt library", () => {
     expect(fs.readFileSync(file!.path).equals(bytes)).toBe(true);
     // Nothing half-written is left beside it.
     expect(fs.readdirSync(audioDir)).toEqual([`${prompt.id}.wav`]);
-    expect(listAudioPrompts(db).map((p) => p.id)).toEqual([prompt.id]);
+    expect((await listAudioPrompts(db)).map((p) => p.id)).toEqual([prompt.id]);
     expect(audioPromptDuration(db, prompt.id)).toBe(2000);
   });
 
-  it("stores an MP3 as audio/mpeg whatever the file claims to be", () => {
-    const prompt = createAudioPrompt(db, audioDir, { bytes: mp3Bytes(), fileName: "hold.wav", name: "Hold music" }, null);
+  it("stores an MP3 as audio/mpeg whatever the file claims to be", async () => {
+    const prompt = await createAudioPrompt(db, audioDir, { bytes: mp3Bytes(), fileName: "hold.wav", name: "Hold music" }, null);
     expect(prompt).toMatchObject({ name: "Hold music", contentType: "audio/mpeg" });
     expect(audioPromptFile(db, audioDir, prompt.id)?.path.endsWith(".mp3")).toBe(true);
   });
 
-  it("refuses a text file renamed .wav with an error on the file field, and stores nothing", () => {
-    const error = serviceError(() => createAudioPrompt(db, audioDir, { bytes: Buffer.from("not audio"), fileName: "x.wav" }, null));
+  it("refuses a text file renamed .wav with an error on the file field, and stores nothing", async () => {
+    const error = await serviceError(() => createAudioPrompt(db, audioDir, { bytes: Buffer.from("not audio"), fileName: "x.wav" }, null));
     expect(error).toMatchObject({ code: "invalid", options: { field: "file", messageKey: "editor.errors.audio.unsupported_format" } });
-    expect(listAudioPrompts(db)).toEqual([]);
+    expect(await listAudioPrompts(db)).toEqual([]);
     expect(fs.existsSync(audioDir) ? fs.readdirSync(audioDir) : []).toEqual([]);
   });
 
-  it("renames; an empty name is refused", () => {
-    const prompt = createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
-    expect(renameAudioPrompt(db, prompt.id, "  Nyitvatartás  ").name).toBe("Nyitvatartás");
-    expect(serviceError(() => renameAudioPrompt(db, prompt.id, " ")).options.field).toBe("name");
-    expect(serviceError(() => renameAudioPrompt(db, "aud_nope", "x")).code).toBe("not_found");
+  it("renames; an empty name is refused", async () => {
+    const prompt = await createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
+    expect((await renameAudioPrompt(db, prompt.id, "  Nyitvatartás  ")).name).toBe("Nyitvatartás");
+    expect((await serviceError(() => renameAudioPrompt(db, prompt.id, " "))).options.field).toBe("name");
+    expect((await serviceError(() => renameAudioPrompt(db, "aud_nope", "x"))).code).toBe("not_found");
   });
 
-  it("refuses to delete a prompt a draft or the published revision plays; deletes it (and its file) once unused", () => {
-    const prompt = createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
-    const flow = createFlow(db, playFlow(prompt.id), null);
-    expect(flowsUsingAudioPrompt(db, prompt.id)).toEqual([{ id: flow.id, name: "Welcome" }]);
-    expect(serviceError(() => deleteAudioPrompt(db, audioDir, prompt.id))).toMatchObject({ code: "conflict", message: expect.stringContaining("Welcome") });
+  it("refuses to delete a prompt a draft or the published revision plays; deletes it (and its file) once unused", async () => {
+    const prompt = await createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
+    const flow = await createFlow(db, playFlow(prompt.id), null);
+    expect(await flowsUsingAudioPrompt(db, prompt.id)).toEqual([{ id: flow.id, name: "Welcome" }]);
+    expect(await serviceError(() => deleteAudioPrompt(db, audioDir, prompt.id))).toMatchObject({ code: "conflict", message: expect.stringContaining("Welcome") });
 
-    publishFlow(db, flow.id, null);
-    updateDraft(db, flow.id, playFlow(undefined), null);
+    await publishFlow(db, flow.id, null);
+    await updateDraft(db, flow.id, playFlow(undefined), null);
     // The draft no longer uses it, but calls still run the published revision.
-    expect(serviceError(() => deleteAudioPrompt(db, audioDir, prompt.id)).code).toBe("conflict");
+    expect((await serviceError(() => deleteAudioPrompt(db, audioDir, prompt.id))).code).toBe("conflict");
 
-    publishFlow(db, flow.id, null);
-    deleteAudioPrompt(db, audioDir, prompt.id);
-    expect(listAudioPrompts(db)).toEqual([]);
+    await publishFlow(db, flow.id, null);
+    await deleteAudioPrompt(db, audioDir, prompt.id);
+    expect(await listAudioPrompts(db)).toEqual([]);
     expect(fs.readdirSync(audioDir)).toEqual([]);
   });
 
-  it("validation reports an audio_id that is not in the library, in play nodes and in prompts", () => {
-    const prompt = createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
-    expect(validateDocument(db, playFlow(prompt.id)).errors).toEqual([]);
-    const missing = validateDocument(db, playFlow("aud_missing"));
+  it("validation reports an audio_id that is not in the library, in play nodes and in prompts", async () => {
+    const prompt = await createAudioPrompt(db, audioDir, { bytes: wavBytes(), fileName: "a.wav" }, null);
+    expect((await validateDocument(db, playFlow(prompt.id))).errors).toEqual([]);
+    const missing = await validateDocument(db, playFlow("aud_missing"));
     expect(missing.errors.map((e) => [e.code, e.path, e.message])).toEqual([["audio_prompt_missing", "nodes.1.config.audio_id", expect.stringMatching(/^Audio prompt not found/)]]);
     const inPrompt = playFlow(undefined);
     inPrompt.nodes[1].config = { text: { text: "Hello", audio_id: "aud_gone" } } as never;
-    expect(validateDocument(db, inPrompt).errors.map((e) => e.path)).toEqual(["nodes.1.config.text.audio_id"]);
+    expect((await validateDocument(db, inPrompt)).errors.map((e) => e.path)).toEqual(["nodes.1.config.text.audio_id"]);
     // Publishing needs a valid flow, so a missing recording never reaches callers.
-    const flow = createFlow(db, playFlow("aud_gone"), null);
-    expect(serviceError(() => publishFlow(db, flow.id, null)).code).toBe("invalid");
+    const flow = await createFlow(db, playFlow("aud_gone"), null);
+    expect((await serviceError(() => publishFlow(db, flow.id, null))).code).toBe("invalid");
   });
 });
 
@@ -126,7 +126,7 @@ describe("upload route", () => {
     const wav = new Blob([new Uint8Array(wavBytes())]);
     expect((await handleAudioUpload(upload(wav), { user: null, db, audioDir })).status).toBe(401);
     expect((await handleAudioUpload(upload(wav), { user: { ...admin, role: "user" }, db, audioDir })).status).toBe(403);
-    expect(listAudioPrompts(db)).toEqual([]);
+    expect(await listAudioPrompts(db)).toEqual([]);
   });
 
   it("refuses uploads posted from another site (CSRF)", async () => {
@@ -143,7 +143,7 @@ describe("upload route", () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as { audioPrompt: { id: string; durationMs: number; createdBy: string } };
     expect(body.audioPrompt).toMatchObject({ durationMs: 1200, name: "hello", createdBy: admin.id });
-    expect(listAudioPrompts(db)).toHaveLength(1);
+    expect(await listAudioPrompts(db)).toHaveLength(1);
   });
 
   it("answers field errors naming the file field: wrong format, missing file, too large", async () => {
@@ -155,13 +155,13 @@ describe("upload route", () => {
     const huge = await handleAudioUpload(upload(new Blob([new Uint8Array(11 * 1024 * 1024)])), { user: admin, db, audioDir });
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { error: { field: string } }).error.field).toBe("file");
-    expect(listAudioPrompts(db)).toEqual([]);
+    expect(await listAudioPrompts(db)).toEqual([]);
   });
 });
 
 describe("simulated engine", () => {
   it("plays a prompt with audio for as long as the recording lasts", async () => {
-    const prompt = createAudioPrompt(db, audioDir, { bytes: wavBytes({ durationMs: 3000 }), fileName: "a.wav" }, null);
+    const prompt = await createAudioPrompt(db, audioDir, { bytes: wavBytes({ durationMs: 3000 }), fileName: "a.wav" }, null);
     const clock = new ManualClock();
     const engine = new SimulatedEngine({ clock, recordingsDir: dir, audioDurationMs: (id) => audioPromptDuration(db, id) });
     const leg = engine.placeCall({ from: "+36301234567", to: "+3612345678" });

@@ -44,12 +44,12 @@ function fileOf(audioDir: string, prompt: Pick<AudioPrompt, "id" | "contentType"
   return path.join(audioDir, `${prompt.id}.${prompt.contentType === "audio/mpeg" ? "mp3" : "wav"}`);
 }
 
-export function listAudioPrompts(db: Db): AudioPrompt[] {
-  return db.select().from(audioPrompts).orderBy(sql`lower(${audioPrompts.name})`, audioPrompts.id).all();
+export async function listAudioPrompts(db: Db): Promise<AudioPrompt[]> {
+  return db.select().from(audioPrompts).orderBy(sql`lower(${audioPrompts.name})`, audioPrompts.id);
 }
 
-export function getAudioPrompt(db: Db, id: string): AudioPrompt {
-  const row = db.select().from(audioPrompts).where(eq(audioPrompts.id, id)).get();
+export async function getAudioPrompt(db: Db, id: string): Promise<AudioPrompt> {
+  const [row] = await db.select().from(audioPrompts).where(eq(audioPrompts.id, id)).limit(1);
   if (!row) throw notFound("Audio prompt", id);
   return row;
 }
@@ -71,7 +71,7 @@ export interface AudioUpload {
  * Checks and stores an upload. A file that is not real WAV/MP3 is refused with
  * `field: "file"` and `messageKey: "editor.errors.audio.<problem>"`.
  */
-export function createAudioPrompt(db: Db, audioDir: string, upload: AudioUpload, userId: string | null): AudioPrompt {
+export async function createAudioPrompt(db: Db, audioDir: string, upload: AudioUpload, userId: string | null): Promise<AudioPrompt> {
   const info = inspectAudio(upload.bytes);
   if (!info.ok) {
     throw new ServiceError("invalid", PROBLEM_MESSAGES[info.problem], { field: "file", messageKey: `editor.errors.audio.${info.problem}` });
@@ -95,7 +95,8 @@ export function createAudioPrompt(db: Db, audioDir: string, upload: AudioUpload,
   try {
     fs.writeFileSync(temp, upload.bytes, { flag: "wx" });
     fs.renameSync(temp, target);
-    return db.insert(audioPrompts).values(row).returning().get();
+    const [stored] = await db.insert(audioPrompts).values(row).returning();
+    return stored!;
   } catch (error) {
     fs.rmSync(temp, { force: true });
     fs.rmSync(target, { force: true });
@@ -103,28 +104,27 @@ export function createAudioPrompt(db: Db, audioDir: string, upload: AudioUpload,
   }
 }
 
-export function renameAudioPrompt(db: Db, id: string, name: string): AudioPrompt {
-  const row = db.update(audioPrompts).set({ name: cleanName(name) }).where(eq(audioPrompts.id, id)).returning().get();
+export async function renameAudioPrompt(db: Db, id: string, name: string): Promise<AudioPrompt> {
+  const [row] = await db.update(audioPrompts).set({ name: cleanName(name) }).where(eq(audioPrompts.id, id)).returning();
   if (!row) throw notFound("Audio prompt", id);
   return row;
 }
 
 /** Flows whose draft or latest published revision plays this prompt. */
-export function flowsUsingAudioPrompt(db: Db, id: string): { id: string; name: string }[] {
+export async function flowsUsingAudioPrompt(db: Db, id: string): Promise<{ id: string; name: string }[]> {
   if (!ID_PATTERN.test(id)) return [];
   const needle = `%"${id}"%`;
   const using = new Map<string, string>();
-  for (const flow of db.select({ id: flows.id, name: flows.name, draft: flows.draft }).from(flows).where(sql`${flows.draft} like ${needle}`).all()) {
+  for (const flow of await db.select({ id: flows.id, name: flows.name, draft: flows.draft }).from(flows).where(sql`${flows.draft} like ${needle}`)) {
     if (referencesAudio(flow.draft, id)) using.set(flow.id, flow.name);
   }
-  const latest = db
+  const latest = await db
     .select({ flowId: flowRevisions.flowId, name: flows.name, document: flowRevisions.document })
     .from(flowRevisions)
     .innerJoin(flows, eq(flows.id, flowRevisions.flowId))
     .where(
       sql`${flowRevisions.document} like ${needle} and ${flowRevisions.revision} = (select max(r.revision) from flow_revisions r where r.flow_id = ${flowRevisions.flowId})`,
-    )
-    .all();
+    );
   for (const revision of latest) if (referencesAudio(revision.document, id)) using.set(revision.flowId, revision.name);
   return [...using].map(([flowId, name]) => ({ id: flowId, name }));
 }
@@ -138,19 +138,19 @@ function referencesAudio(value: unknown, id: string): boolean {
   return false;
 }
 
-export function deleteAudioPrompt(db: Db, audioDir: string, id: string): void {
-  const prompt = getAudioPrompt(db, id);
-  const users = flowsUsingAudioPrompt(db, id);
+export async function deleteAudioPrompt(db: Db, audioDir: string, id: string): Promise<void> {
+  const prompt = await getAudioPrompt(db, id);
+  const users = await flowsUsingAudioPrompt(db, id);
   if (users.length > 0) {
     throw new ServiceError("conflict", `Flows still play this audio prompt: ${users.map((flow) => flow.name).join(", ")}`, {
       messageKey: "editor.errors.audio.inUse",
     });
   }
-  db.delete(audioPrompts).where(eq(audioPrompts.id, id)).run();
+  await db.delete(audioPrompts).where(eq(audioPrompts.id, id));
   fs.rmSync(fileOf(audioDir, prompt), { force: true });
 }
 
-/** Where a prompt's file is, for streaming; null for unknown ids. */
+/** Where a prompt's file is, for streaming; null for unknown ids. Synchronous: the SIP edge asks while it plays a prompt (server/db/README.md). */
 export function audioPromptFile(db: Db, audioDir: string, id: string): { path: string; contentType: string; fileName: string } | null {
   if (!ID_PATTERN.test(id)) return null;
   const row = db.select().from(audioPrompts).where(eq(audioPrompts.id, id)).get();
@@ -159,17 +159,13 @@ export function audioPromptFile(db: Db, audioDir: string, id: string): { path: s
   return { path: file, contentType: row.contentType, fileName: path.basename(file) };
 }
 
-/** Known durations for the simulated engine (a prompt with audio lasts as long as its recording). */
+/** Known durations for the simulated engine (a prompt with audio lasts as long as its recording). Synchronous: the engine asks mid-call. */
 export function audioPromptDuration(db: Db, id: string): number | undefined {
   const row = db.select({ durationMs: audioPrompts.durationMs }).from(audioPrompts).where(eq(audioPrompts.id, id)).get();
   return row?.durationMs ?? undefined;
 }
 
-export function audioPromptExists(db: Db, id: string): boolean {
-  return db.select({ id: audioPrompts.id }).from(audioPrompts).where(eq(audioPrompts.id, id)).get() !== undefined;
-}
-
 /** The inspector's picker, by name, with each recording's length. */
-export function audioPromptOptions(db: Db): { id: string; label: string; durationMs: number | null }[] {
-  return listAudioPrompts(db).map((prompt) => ({ id: prompt.id, label: prompt.name, durationMs: prompt.durationMs }));
+export async function audioPromptOptions(db: Db): Promise<{ id: string; label: string; durationMs: number | null }[]> {
+  return (await listAudioPrompts(db)).map((prompt) => ({ id: prompt.id, label: prompt.name, durationMs: prompt.durationMs }));
 }

@@ -26,9 +26,9 @@ import { serviceError } from "@/tests/helpers/errors";
 let db: Db;
 let dir: string;
 let cleanup: () => void;
-beforeEach(() => {
+beforeEach(async () => {
   ({ db, dir, cleanup } = createTestDb());
-  seedDemo(db);
+  await seedDemo(db);
 });
 afterEach(() => cleanup());
 
@@ -62,7 +62,7 @@ function answeredLeg(id: string, agentId: string | null, answeredAt: string, isF
 }
 
 describe("time in state", () => {
-  it("clips intervals to [from, until), starts from the state before `from`, and splits pauses by reason", () => {
+  it("clips intervals to [from, until), starts from the state before `from`, and splits pauses by reason", async () => {
     const peter = agentOf("peter.nagy@demo.example");
     history(peter, [
       ["2026-11-23T20:00:00.000Z", "available"], // before the window: available at 08:00
@@ -80,7 +80,7 @@ describe("time in state", () => {
     answeredLeg("a3", peter, "2026-11-24T12:30:00.000Z"); // outside the window
     answeredLeg("a4", null, "2026-11-24T10:10:00.000Z"); // not an agent call
 
-    const [item] = agentStatusTimes(db, { from: "2026-11-24T08:00:00Z", until: "2026-11-24T12:00:00Z", agent_id: peter }, Date.parse("2026-11-25T00:00:00Z"));
+    const [item] = await agentStatusTimes(db, { from: "2026-11-24T08:00:00Z", until: "2026-11-24T12:00:00Z", agent_id: peter }, Date.parse("2026-11-25T00:00:00Z"));
     expect(item).toEqual({
       agent_id: peter,
       user_id: userId("peter.nagy@demo.example"),
@@ -95,32 +95,32 @@ describe("time in state", () => {
     });
   });
 
-  it("counts a state still open until now, or until `until` when that comes first; nothing after now", () => {
+  it("counts a state still open until now, or until `until` when that comes first; nothing after now", async () => {
     const eszter = agentOf("eszter.szabo@demo.example");
     history(eszter, [
       ["2026-11-24T09:00:00.000Z", "available"],
       ["2026-11-24T09:10:00.000Z", "paused", "break"],
     ]);
-    const at = (now: string, until: string) =>
-      agentStatusTimes(db, { from: "2026-11-24T09:00:00+00:00", until, agent_id: eszter }, Date.parse(now))[0];
-    expect(at("2026-11-24T09:15:00Z", "2026-11-24T10:00:00Z")).toMatchObject({ available_s: 600, paused_s: 300, logged_in_s: 900, paused_by_reason: { break: 300 } });
-    expect(at("2026-11-24T12:00:00Z", "2026-11-24T10:00:00Z")).toMatchObject({ paused_s: 3000, logged_in_s: 3600 });
+    const at = async (now: string, until: string) =>
+      (await agentStatusTimes(db, { from: "2026-11-24T09:00:00+00:00", until, agent_id: eszter }, Date.parse(now)))[0];
+    expect(await at("2026-11-24T09:15:00Z", "2026-11-24T10:00:00Z")).toMatchObject({ available_s: 600, paused_s: 300, logged_in_s: 900, paused_by_reason: { break: 300 } });
+    expect(await at("2026-11-24T12:00:00Z", "2026-11-24T10:00:00Z")).toMatchObject({ paused_s: 3000, logged_in_s: 3600 });
     // A window given with an offset is the same instant range.
-    expect(agentStatusTimes(db, { from: "2026-11-24T10:00:00+01:00", until: "2026-11-24T11:00:00+01:00", agent_id: eszter }, Date.parse("2026-11-24T12:00:00Z"))[0]).toMatchObject({ logged_in_s: 3600 });
+    expect((await agentStatusTimes(db, { from: "2026-11-24T10:00:00+01:00", until: "2026-11-24T11:00:00+01:00", agent_id: eszter }, Date.parse("2026-11-24T12:00:00Z")))[0]).toMatchObject({ logged_in_s: 3600 });
   });
 
-  it("lists every agent, zero for those without history, and refuses a bad window", () => {
-    const items = agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z" }, Date.parse("2026-11-26T00:00:00Z"));
+  it("lists every agent, zero for those without history, and refuses a bad window", async () => {
+    const items = await agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z" }, Date.parse("2026-11-26T00:00:00Z"));
     expect(items.map((i) => [i.name, i.logged_in_s])).toEqual([
       ["Eszter Szabó", 0],
       ["Gábor Tóth", 0],
       ["Péter Nagy", 0],
     ]);
-    expect(() => agentStatusTimes(db, { from: "2026-11-25T00:00:00Z", until: "2026-11-24T00:00:00Z" })).toThrow(/range/);
-    expect(serviceError(() => agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z", agent_id: "agt_nope" })).code).toBe("not_found");
+    await expect(agentStatusTimes(db, { from: "2026-11-25T00:00:00Z", until: "2026-11-24T00:00:00Z" })).rejects.toThrow(/range/);
+    expect((await serviceError(() => agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z", agent_id: "agt_nope" }))).code).toBe("not_found");
   });
 
-  it("splits a report into local calendar days whose sums equal the whole window exactly", () => {
+  it("splits a report into local calendar days whose sums equal the whole window exactly", async () => {
     const peter = agentOf("peter.nagy@demo.example");
     // Budapest is UTC+1 in November: 23:30 local on the 23rd to 00:45 local on the 25th.
     history(peter, [
@@ -130,7 +130,7 @@ describe("time in state", () => {
       ["2026-11-24T23:45:00.000Z", "logged_out"],
     ]);
     answeredLeg("b1", peter, "2026-11-23T23:10:00.000Z"); // 00:10 local on the 24th
-    const report = agentDailyReport(db, { fromDay: "2026-11-23", untilDay: "2026-11-25", timeZone: "Europe/Budapest", agent_id: peter }, Date.parse("2026-12-01T00:00:00Z"));
+    const report = await agentDailyReport(db, { fromDay: "2026-11-23", untilDay: "2026-11-25", timeZone: "Europe/Budapest", agent_id: peter }, Date.parse("2026-12-01T00:00:00Z"));
     expect(report.days.map((d) => [d.day, d.from, d.items[0].logged_in_s, d.items[0].answered_calls])).toEqual([
       ["2026-11-23", "2026-11-22T23:00:00.000Z", 1800, 0],
       ["2026-11-24", "2026-11-23T23:00:00.000Z", 86_400, 1],
@@ -138,7 +138,7 @@ describe("time in state", () => {
     ]);
     const total = report.totals[0];
     expect(total.logged_in_s).toBe(report.days.reduce((sum, d) => sum + d.items[0].logged_in_s, 0));
-    expect(total).toEqual(agentStatusTimes(db, { from: report.from, until: report.until, agent_id: peter }, Date.parse("2026-12-01T00:00:00Z"))[0]);
+    expect(total).toEqual((await agentStatusTimes(db, { from: report.from, until: report.until, agent_id: peter }, Date.parse("2026-12-01T00:00:00Z")))[0]);
     expect(total.paused_by_reason).toEqual({ meeting: 0.333 });
   });
 
@@ -150,26 +150,26 @@ describe("time in state", () => {
 });
 
 describe("queues", () => {
-  it("creates, updates and lists queues with their agent members; refuses non-agents", () => {
+  it("creates, updates and lists queues with their agent members; refuses non-agents", async () => {
     const peter = agentOf("peter.nagy@demo.example");
-    const queue = createQueue(db, { name: "Sales", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5, memberAgentIds: [peter] });
+    const queue = await createQueue(db, { name: "Sales", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5, memberAgentIds: [peter] });
     expect(queue.members.map((m) => m.name)).toEqual(["Péter Nagy"]);
-    const updated = updateQueue(db, queue.id, { name: "Sales line", strategy: "longest_idle", maxWaitS: 90, wrapUpS: 0, memberAgentIds: [] });
+    const updated = await updateQueue(db, queue.id, { name: "Sales line", strategy: "longest_idle", maxWaitS: 90, wrapUpS: 0, memberAgentIds: [] });
     expect(updated).toMatchObject({ name: "Sales line", strategy: "longest_idle", maxWaitS: 90, wrapUpS: 0, members: [] });
-    expect(serviceError(() => updateQueue(db, queue.id, { name: "x", strategy: "ring_all", maxWaitS: 60, wrapUpS: 0, memberAgentIds: ["agt_nope"] })).options.field).toBe(
+    expect((await serviceError(() => updateQueue(db, queue.id, { name: "x", strategy: "ring_all", maxWaitS: 60, wrapUpS: 0, memberAgentIds: ["agt_nope"] }))).options.field).toBe(
       "memberAgentIds",
     );
-    deleteQueue(db, queue.id);
-    expect(listQueues(db).map((q) => q.name)).toEqual(["Customer support"]);
+    await deleteQueue(db, queue.id);
+    expect((await listQueues(db)).map((q) => q.name)).toEqual(["Customer support"]);
   });
 
-  it("refuses to delete a queue a flow still sends calls to", () => {
-    const [demoQueue] = listQueues(db);
-    const error = serviceError(() => deleteQueue(db, demoQueue.id));
+  it("refuses to delete a queue a flow still sends calls to", async () => {
+    const [demoQueue] = await listQueues(db);
+    const error = await serviceError(() => deleteQueue(db, demoQueue.id));
     expect([error.code, error.options.messageKey]).toEqual(["conflict", "operations.errors.queueInUse"]);
-    const unused = createQueue(db, { name: "Spare", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5 });
-    createFlow(db, { schema_version: 1, name: "Draft only", nodes: [{ id: "q", type: "queue", position: { x: 0, y: 0 }, config: { queue_id: unused.id } }], edges: [] } as never, null);
-    expect(serviceError(() => deleteQueue(db, unused.id)).code).toBe("conflict");
+    const unused = await createQueue(db, { name: "Spare", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5 });
+    await createFlow(db, { schema_version: 1, name: "Draft only", nodes: [{ id: "q", type: "queue", position: { x: 0, y: 0 }, config: { queue_id: unused.id } }], edges: [] } as never, null);
+    expect((await serviceError(() => deleteQueue(db, unused.id))).code).toBe("conflict");
   });
 });
 
@@ -179,42 +179,42 @@ describe("agents", () => {
     return { clock, runtime: new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock }) };
   }
 
-  it("lets agents change their own state and admins anyone's; writes the history the report reads", () => {
+  it("lets agents change their own state and admins anyone's; writes the history the report reads", async () => {
     const { clock, runtime } = startRuntime();
     const peter = agentOf("peter.nagy@demo.example");
     const eszter = agentOf("eszter.szabo@demo.example");
-    expect(agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "login" }).status).toBe("available");
+    expect((await agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "login" })).status).toBe("available");
     clock.advance(60_000);
-    expect(agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "pause", reason: "lunch" })).toMatchObject({
+    expect(await agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "pause", reason: "lunch" })).toMatchObject({
       status: "paused",
       pause_reason: "lunch",
       since: "2026-11-24T09:01:00.000Z",
     });
-    const refused = serviceError(() => agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: eszter, action: "login" }));
+    const refused = await serviceError(() => agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: eszter, action: "login" }));
     expect(refused.code).toBe("forbidden");
-    agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "login" });
-    expect(serviceError(() => agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "resume" })).code).toBe("conflict");
+    await agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "login" });
+    expect((await serviceError(() => agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "resume" }))).code).toBe("conflict");
     clock.advance(120_000);
 
-    expect(agentBoard(db, runtime.pbx).map((a) => [a.name, a.status, a.queues])).toEqual([
+    expect((await agentBoard(db, runtime.pbx)).map((a) => [a.name, a.status, a.queues])).toEqual([
       ["Eszter Szabó", "available", ["Customer support"]],
       ["Gábor Tóth", "logged_out", ["Customer support"]],
       ["Péter Nagy", "paused", ["Customer support"]],
     ]);
-    const [times] = agentStatusTimes(db, { from: "2026-11-24T09:00:00Z", until: "2026-11-24T10:00:00Z", agent_id: peter }, clock.now());
+    const [times] = await agentStatusTimes(db, { from: "2026-11-24T09:00:00Z", until: "2026-11-24T10:00:00Z", agent_id: peter }, clock.now());
     expect(times).toMatchObject({ available_s: 60, paused_s: 120, paused_by_reason: { lunch: 120 } });
     runtime.shutdown();
   });
 
-  it("makes a user an agent and back; removing a logged-in agent logs them out first", () => {
+  it("makes a user an agent and back; removing a logged-in agent logs them out first", async () => {
     const { runtime } = startRuntime();
     const anna = userId("anna.kovacs@demo.example");
-    const { agentId } = setUserIsAgent(db, runtime.pbx, anna, true);
-    expect(setUserIsAgent(db, runtime.pbx, anna, true).agentId).toBe(agentId);
+    const { agentId } = await setUserIsAgent(db, runtime.pbx, anna, true);
+    expect((await setUserIsAgent(db, runtime.pbx, anna, true)).agentId).toBe(agentId);
     runtime.pbx.agentLogin(agentId!);
-    expect(setUserIsAgent(db, runtime.pbx, anna, false).agentId).toBeNull();
+    expect((await setUserIsAgent(db, runtime.pbx, anna, false)).agentId).toBeNull();
     expect(runtime.pbx.agentStates().some((a) => a.agent_id === agentId)).toBe(false);
-    expect(serviceError(() => setUserIsAgent(db, runtime.pbx, "usr_nope", true)).code).toBe("not_found");
+    expect((await serviceError(() => setUserIsAgent(db, runtime.pbx, "usr_nope", true))).code).toBe("not_found");
     runtime.shutdown();
   });
 });

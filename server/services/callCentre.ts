@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { affectedRows, transaction } from "../db/transaction";
 import { agentStateHistory, agents, flowRevisions, flows, queueMembers, queues, users } from "../db/schema";
 import type { Pbx } from "../pbx/pbx";
 import { PbxError } from "../pbx/errors";
@@ -32,73 +33,71 @@ import { ServiceError, notFound } from "./errors";
 
 export { listQueues, type QueueView };
 
-function getQueue(db: Db, id: string): QueueView {
-  const queue = listQueues(db).find((q) => q.id === id);
+async function getQueue(db: Db, id: string): Promise<QueueView> {
+  const queue = (await listQueues(db)).find((q) => q.id === id);
   if (!queue) throw notFound("Queue", id);
   return queue;
 }
 
-function assertAgentsExist(db: Db, agentIds: string[]): void {
+async function assertAgentsExist(db: Db, agentIds: string[]): Promise<void> {
   if (agentIds.length === 0) return;
-  const found = db.select({ id: agents.id }).from(agents).where(inArray(agents.id, agentIds)).all();
+  const found = await db.select({ id: agents.id }).from(agents).where(inArray(agents.id, agentIds));
   if (found.length !== new Set(agentIds).size) {
     throw new ServiceError("invalid", "A selected member is not an agent", { field: "memberAgentIds", messageKey: "operations.errors.notAnAgent" });
   }
 }
 
-function writeMembers(db: Db, queueId: string, agentIds: string[]): void {
-  db.delete(queueMembers).where(eq(queueMembers.queueId, queueId)).run();
-  for (const agentId of new Set(agentIds)) db.insert(queueMembers).values({ queueId, agentId }).run();
+async function writeMembers(db: Db, queueId: string, agentIds: string[]): Promise<void> {
+  await db.delete(queueMembers).where(eq(queueMembers.queueId, queueId));
+  for (const agentId of new Set(agentIds)) await db.insert(queueMembers).values({ queueId, agentId });
 }
 
-export function createQueue(db: Db, input: QueueInput): QueueView {
+export async function createQueue(db: Db, input: QueueInput): Promise<QueueView> {
   const { memberAgentIds, ...data } = queueInputSchema.parse(input);
-  assertAgentsExist(db, memberAgentIds);
+  await assertAgentsExist(db, memberAgentIds);
   const id = newId("queue");
-  db.transaction((tx) => {
-    tx.insert(queues).values({ id, ...data }).run();
-    writeMembers(tx as unknown as Db, id, memberAgentIds);
+  await transaction(db, async (tx) => {
+    await tx.insert(queues).values({ id, ...data });
+    await writeMembers(tx, id, memberAgentIds);
   });
   return getQueue(db, id);
 }
 
-export function updateQueue(db: Db, id: string, input: QueueInput): QueueView {
+export async function updateQueue(db: Db, id: string, input: QueueInput): Promise<QueueView> {
   const { memberAgentIds, ...data } = queueInputSchema.parse(input);
-  assertAgentsExist(db, memberAgentIds);
-  db.transaction((tx) => {
-    const result = tx
+  await assertAgentsExist(db, memberAgentIds);
+  await transaction(db, async (tx) => {
+    const result = await tx
       .update(queues)
       .set({ ...data, updatedAt: new Date().toISOString() })
-      .where(eq(queues.id, id))
-      .run();
-    if (result.changes === 0) throw notFound("Queue", id);
-    writeMembers(tx as unknown as Db, id, memberAgentIds);
+      .where(eq(queues.id, id));
+    if (affectedRows(result) === 0) throw notFound("Queue", id);
+    await writeMembers(tx, id, memberAgentIds);
   });
   return getQueue(db, id);
 }
 
 /** Flows whose draft or latest published revision sends calls to the queue. */
-function flowsUsingQueue(db: Db, queueId: string): string[] {
+async function flowsUsingQueue(db: Db, queueId: string): Promise<string[]> {
   const mention = `%"${queueId}"%`;
   const latestRevision = sql`${flowRevisions.revision} = (select max(r.revision) from flow_revisions r where r.flow_id = "flow_revisions"."flow_id")`;
-  const inDrafts = db.select({ name: flows.name }).from(flows).where(sql`${flows.draft} like ${mention}`).all();
-  const inPublished = db
+  const inDrafts = await db.select({ name: flows.name }).from(flows).where(sql`${flows.draft} like ${mention}`);
+  const inPublished = await db
     .select({ name: flows.name })
     .from(flowRevisions)
     .innerJoin(flows, eq(flows.id, flowRevisions.flowId))
-    .where(and(latestRevision, sql`${flowRevisions.document} like ${mention}`))
-    .all();
+    .where(and(latestRevision, sql`${flowRevisions.document} like ${mention}`));
   return [...new Set([...inDrafts, ...inPublished].map((f) => f.name))];
 }
 
 /** Refused while a flow still routes calls to the queue: those calls would find no queue. */
-export function deleteQueue(db: Db, id: string): void {
-  const usedBy = flowsUsingQueue(db, id);
+export async function deleteQueue(db: Db, id: string): Promise<void> {
+  const usedBy = await flowsUsingQueue(db, id);
   if (usedBy.length > 0) {
     throw new ServiceError("conflict", `Flows still send calls to this queue: ${usedBy.join(", ")}`, { messageKey: "operations.errors.queueInUse" });
   }
-  const result = db.delete(queues).where(eq(queues.id, id)).run();
-  if (result.changes === 0) throw notFound("Queue", id);
+  const result = await db.delete(queues).where(eq(queues.id, id));
+  if (affectedRows(result) === 0) throw notFound("Queue", id);
 }
 
 // ── agents ─────────────────────────────────────────────────────────────
@@ -115,37 +114,37 @@ function pbxAction(action: () => void): void {
 }
 
 /** Makes a user an agent (or not). Removing an agent logs them out; their state history goes with them. */
-export function setUserIsAgent(db: Db, pbx: Pbx, userId: string, isAgent: boolean): { agentId: string | null } {
-  if (!db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get()) throw notFound("User", userId);
-  const existing = db.select({ id: agents.id }).from(agents).where(eq(agents.userId, userId)).get();
+export async function setUserIsAgent(db: Db, pbx: Pbx, userId: string, isAgent: boolean): Promise<{ agentId: string | null }> {
+  if (!(await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).limit(1))[0]) throw notFound("User", userId);
+  const [existing] = await db.select({ id: agents.id }).from(agents).where(eq(agents.userId, userId)).limit(1);
   if (isAgent) {
     if (existing) return { agentId: existing.id };
     const agentId = newId("agent");
-    db.insert(agents).values({ id: agentId, userId }).run();
+    await db.insert(agents).values({ id: agentId, userId });
     return { agentId };
   }
   if (existing) {
     if (pbx.agentStates().some((a) => a.agent_id === existing.id && a.status !== "logged_out")) pbx.agentLogout(existing.id);
-    db.delete(agents).where(eq(agents.id, existing.id)).run();
+    await db.delete(agents).where(eq(agents.id, existing.id));
   }
   return { agentId: null };
 }
 
 /** The agent id of a user, or null. */
-export function agentIdOfUser(db: Db, userId: string): string | null {
-  return db.select({ id: agents.id }).from(agents).where(eq(agents.userId, userId)).get()?.id ?? null;
+export async function agentIdOfUser(db: Db, userId: string): Promise<string | null> {
+  return (await db.select({ id: agents.id }).from(agents).where(eq(agents.userId, userId)).limit(1))[0]?.id ?? null;
 }
 
-export function canActForAgent(db: Db, actor: Actor, agentId: string): boolean {
+export async function canActForAgent(db: Db, actor: Actor, agentId: string): Promise<boolean> {
   if (actor.kind === "api" || actor.role === "admin") return true;
-  return agentIdOfUser(db, actor.userId) === agentId;
+  return (await agentIdOfUser(db, actor.userId)) === agentId;
 }
 
 /** Log in / out, pause with a reason, resume: agents for themselves, admins for anyone. */
-export function agentAction(db: Db, pbx: Pbx, actor: Actor, input: AgentActionInput): AgentStateView {
+export async function agentAction(db: Db, pbx: Pbx, actor: Actor, input: AgentActionInput): Promise<AgentStateView> {
   const { agentId, action, reason } = agentActionSchema.parse(input);
-  if (!db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).get()) throw notFound("Agent", agentId);
-  if (!canActForAgent(db, actor, agentId)) {
+  if (!(await db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).limit(1))[0]) throw notFound("Agent", agentId);
+  if (!(await canActForAgent(db, actor, agentId))) {
     throw new ServiceError("forbidden", "Agents may change only their own state", { messageKey: "operations.errors.notYourAgent" });
   }
   pbxAction(() => {
@@ -162,13 +161,12 @@ export interface AgentBoardRow extends AgentStateView {
 }
 
 /** API.md `GET /agents/status` items, plus the queues each agent serves (the portal's board). */
-export function agentBoard(db: Db, pbx: Pbx): AgentBoardRow[] {
-  const memberships = db
+export async function agentBoard(db: Db, pbx: Pbx): Promise<AgentBoardRow[]> {
+  const memberships = await db
     .select({ agentId: queueMembers.agentId, name: queues.name })
     .from(queueMembers)
     .innerJoin(queues, eq(queues.id, queueMembers.queueId))
-    .orderBy(asc(queues.name))
-    .all();
+    .orderBy(asc(queues.name));
   return pbx
     .agentStates()
     .map((state) => ({ ...state, queues: memberships.filter((m) => m.agentId === state.agent_id).map((m) => m.name) }))
@@ -203,7 +201,7 @@ const toSeconds = (ms: number) => Math.round(ms) / 1000;
  * a state still open counts until min(now, until). Answered calls are the
  * CDR legs an agent answered (their `agent_id`) with an answer time in the window.
  */
-export function agentStatusTimes(db: Db, query: StatusTimesQuery, now: number = Date.now()): AgentStatusTimes[] {
+export async function agentStatusTimes(db: Db, query: StatusTimesQuery, now: number = Date.now()): Promise<AgentStatusTimes[]> {
   const parsed = statusTimesQuerySchema.parse(query);
   const fromMs = Date.parse(parsed.from);
   const untilMs = Date.parse(parsed.until);
@@ -211,17 +209,16 @@ export function agentStatusTimes(db: Db, query: StatusTimesQuery, now: number = 
   const until = new Date(untilMs).toISOString();
   const endMs = Math.min(now, untilMs);
 
-  const agentRows = db
+  const agentRows = await db
     .select({ agentId: agents.id, userId: agents.userId, firstName: users.firstName, lastName: users.lastName })
     .from(agents)
     .innerJoin(users, eq(users.id, agents.userId))
     .where(parsed.agent_id ? eq(agents.id, parsed.agent_id) : undefined)
-    .orderBy(asc(users.firstName), asc(users.lastName))
-    .all();
+    .orderBy(asc(users.firstName), asc(users.lastName));
   if (parsed.agent_id && agentRows.length === 0) throw notFound("Agent", parsed.agent_id);
-  const answered = answeredCallsByAgent(db, from, until);
-
-  return agentRows.map((agent) => {
+  const answered = await answeredCallsByAgent(db, from, until);
+  const times: AgentStatusTimes[] = [];
+  for (const agent of agentRows) {
     const durations: Durations = { byStatus: { logged_out: 0, available: 0, paused: 0, on_call: 0, wrap_up: 0 }, byReason: {} };
     const add = (status: AgentStatus, reason: string | null, startMs: number, stopMs: number) => {
       const start = Math.max(startMs, fromMs);
@@ -233,19 +230,17 @@ export function agentStatusTimes(db: Db, query: StatusTimesQuery, now: number = 
         durations.byReason[key] = (durations.byReason[key] ?? 0) + (stop - start);
       }
     };
-    const before = db
+    const [before] = await db
       .select()
       .from(agentStateHistory)
       .where(and(eq(agentStateHistory.agentId, agent.agentId), lt(agentStateHistory.at, from)))
       .orderBy(desc(agentStateHistory.at), desc(agentStateHistory.id))
-      .limit(1)
-      .get();
-    const changes = db
+      .limit(1);
+    const changes = await db
       .select()
       .from(agentStateHistory)
       .where(and(eq(agentStateHistory.agentId, agent.agentId), gte(agentStateHistory.at, from), lt(agentStateHistory.at, until)))
-      .orderBy(asc(agentStateHistory.at), asc(agentStateHistory.id))
-      .all();
+      .orderBy(asc(agentStateHistory.at), asc(agentStateHistory.id));
     let state = { status: (before?.status ?? "logged_out") as AgentStatus, reason: before?.pauseReason ?? null, since: fromMs };
     for (const change of changes) {
       const at = Date.parse(change.at);
@@ -255,7 +250,7 @@ export function agentStatusTimes(db: Db, query: StatusTimesQuery, now: number = 
     add(state.status, state.reason, state.since, endMs);
 
     const { byStatus } = durations;
-    return {
+    times.push({
       agent_id: agent.agentId,
       user_id: agent.userId,
       name: `${agent.firstName} ${agent.lastName}`.trim(),
@@ -266,11 +261,13 @@ export function agentStatusTimes(db: Db, query: StatusTimesQuery, now: number = 
       wrap_up_s: toSeconds(byStatus.wrap_up),
       paused_by_reason: Object.fromEntries(Object.entries(durations.byReason).map(([reason, ms]) => [reason, toSeconds(ms)])),
       answered_calls: answered.get(agent.agentId) ?? 0,
-    };
-  });
+    });
+  }
+  return times;
 }
 
-function answeredCallsByAgent(db: Db, from: string, until: string): Map<string, number> {
+/** Raw SQLite (json_extract); the PostgreSQL statement will sit beside it here. */
+async function answeredCallsByAgent(db: Db, from: string, until: string): Promise<Map<string, number>> {
   // A leg ends after it is answered and starts before: the indexed `ended_at` and plain `started_at` skip most rows before any JSON is read.
   const rows = db.$client
     .prepare(
@@ -328,16 +325,16 @@ export interface DailyStatusReport {
 }
 
 /** Time in state per agent and calendar day (in the viewer's time zone): `agentStatusTimes` once per day, and for the whole window. */
-export function agentDailyReport(db: Db, query: DailyReportQuery, now: number = Date.now()): DailyStatusReport {
+export async function agentDailyReport(db: Db, query: DailyReportQuery, now: number = Date.now()): Promise<DailyStatusReport> {
   const { fromDay, untilDay, timeZone, agent_id } = dailyReportQuerySchema.parse(query);
   assertTimeZone(timeZone);
   const days: DailyStatusReport["days"] = [];
   for (let day = fromDay; day <= untilDay; day = nextDay(day)) {
     const from = new Date(startOfDayIn(day, timeZone)).toISOString();
     const until = new Date(startOfDayIn(nextDay(day), timeZone)).toISOString();
-    days.push({ day, from, until, items: agentStatusTimes(db, { from, until, agent_id }, now) });
+    days.push({ day, from, until, items: await agentStatusTimes(db, { from, until, agent_id }, now) });
   }
   const from = days[0].from;
   const until = days[days.length - 1].until;
-  return { from, until, days, totals: agentStatusTimes(db, { from, until, agent_id }, now) };
+  return { from, until, days, totals: await agentStatusTimes(db, { from, until, agent_id }, now) };
 }

@@ -17,9 +17,9 @@ import { ServiceError } from "./errors";
 let db: Db;
 let dir: string;
 let cleanup: () => void;
-beforeEach(() => {
+beforeEach(async () => {
   ({ db, dir, cleanup } = createTestDb());
-  seedDemo(db);
+  await seedDemo(db);
 });
 afterEach(() => cleanup());
 
@@ -31,14 +31,14 @@ const store = (...records: Cdr[]) => storeCdrs(db, ...records);
 const at = (minute: number) => new Date(Date.parse("2026-11-24T08:00:00Z") + minute * 60_000).toISOString();
 
 describe("call history", () => {
-  it("pages newest first with a cursor that neither skips nor repeats while new calls are recorded", () => {
+  it("pages newest first with a cursor that neither skips nor repeats while new calls are recorded", async () => {
     // 230 calls, several ending in the same second (ties are ordered by cdr id).
     store(...Array.from({ length: 230 }, (_, i) => cdr(`c${String(i).padStart(3, "0")}`, at(Math.floor(i / 3)))));
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = listCdrs(db, admin, { limit: 40, cursor });
+      const page = await listCdrs(db, admin, { limit: 40, cursor });
       seen.push(...page.items.map((c) => c.cdr_id));
       cursor = page.next_cursor ?? undefined;
       pages++;
@@ -52,32 +52,32 @@ describe("call history", () => {
     expect(original).toEqual([...original].sort((a, b) => (a < b ? 1 : -1)));
   });
 
-  it("filters by time window, direction, disposition and an extension anywhere in the conversation", () => {
+  it("filters by time window, direction, disposition and an extension anywhere in the conversation", async () => {
     store(
       cdr("p1", at(10), { conversation_id: "conv_t", is_final: false, answered_by: { extension: "102", user_id: null, number: "102" }, disposition: "answered" }),
       cdr("f1", at(12), { conversation_id: "conv_t", sequence: 2, requested: { extension: "103" }, disposition: "answered" }),
       cdr("f2", at(20), { direction: "outbound", disposition: "busy", caller: { number: "104", name: null }, requested: { number: "+3614445566" } }),
       cdr("f3", at(30), { disposition: "voicemail", requested: { extension: "101" } }),
     );
-    const ids = (query: Parameters<typeof listCdrs>[2]) => listCdrs(db, admin, query).items.map((c) => c.cdr_id);
-    expect(ids({})).toEqual(["f3", "f2", "f1"]);
-    expect(ids({ from: at(12), until: at(30) })).toEqual(["f2", "f1"]);
-    expect(ids({ direction: "outbound" })).toEqual(["f2"]);
-    expect(ids({ disposition: "voicemail" })).toEqual(["f3"]);
-    expect(ids({ extension: "102" })).toEqual(["f1"]); // 102 answered only the first, partial leg
-    expect(ids({ extension: "104" })).toEqual(["f2"]);
-    expect(() => listCdrs(db, admin, { cursor: "not-a-cursor" })).toThrow(ServiceError);
+    const ids = async (query: Parameters<typeof listCdrs>[2]) => (await listCdrs(db, admin, query)).items.map((c) => c.cdr_id);
+    expect(await ids({})).toEqual(["f3", "f2", "f1"]);
+    expect(await ids({ from: at(12), until: at(30) })).toEqual(["f2", "f1"]);
+    expect(await ids({ direction: "outbound" })).toEqual(["f2"]);
+    expect(await ids({ disposition: "voicemail" })).toEqual(["f3"]);
+    expect(await ids({ extension: "102" })).toEqual(["f1"]); // 102 answered only the first, partial leg
+    expect(await ids({ extension: "104" })).toEqual(["f2"]);
+    await expect(listCdrs(db, admin, { cursor: "not-a-cursor" })).rejects.toThrow(ServiceError);
   });
 
-  it("shows a user only the calls of their own extensions", () => {
+  it("shows a user only the calls of their own extensions", async () => {
     store(
       cdr("mine", at(1), { requested: { extension: "102" } }),
       cdr("theirs", at(2), { requested: { extension: "103" } }),
       cdr("forwarded", at(3), { requested: { extension: "104" }, forwarded_from: { extension: "102" } }),
     );
-    expect(listCdrs(db, asUser("peter.nagy@demo.example")).items.map((c) => c.cdr_id)).toEqual(["forwarded", "mine"]);
-    expect(listCdrs(db, { kind: "user", role: "user", userId: "usr_without_extension" }).items).toEqual([]);
-    expect(listCdrs(db, { kind: "api" }).items).toHaveLength(3);
+    expect((await listCdrs(db, asUser("peter.nagy@demo.example"))).items.map((c) => c.cdr_id)).toEqual(["forwarded", "mine"]);
+    expect((await listCdrs(db, { kind: "user", role: "user", userId: "usr_without_extension" })).items).toEqual([]);
+    expect((await listCdrs(db, { kind: "api" })).items).toHaveLength(3);
   });
 });
 
@@ -91,23 +91,23 @@ describe("calls from the runtime", () => {
     runtime.pbx.sendDtmf(callId, "1");
     await clock.advanceAsync(500);
 
-    const live = listLiveCalls(db, runtime.pbx, runtime.live, admin);
+    const live = await listLiveCalls(db, runtime.pbx, runtime.live, admin);
     expect(live).toEqual([expect.objectContaining({ call_id: callId, current_node_id: "sales" })]);
     // The sales ring group rings 101 and 102; 105 sees nothing.
-    expect(listLiveCalls(db, runtime.pbx, runtime.live, asUser("anna.kovacs@demo.example")).map((c) => c.call_id)).toEqual([callId]);
-    expect(listLiveCalls(db, runtime.pbx, runtime.live, asUser("judit.horvath@demo.example"))).toEqual([]);
+    expect((await listLiveCalls(db, runtime.pbx, runtime.live, asUser("anna.kovacs@demo.example"))).map((c) => c.call_id)).toEqual([callId]);
+    expect(await listLiveCalls(db, runtime.pbx, runtime.live, asUser("judit.horvath@demo.example"))).toEqual([]);
 
     runtime.pbx.answerPhone("101");
     await clock.advanceAsync(10_000);
     runtime.pbx.hangupCall(callId);
     await flushPromises();
-    expect(listLiveCalls(db, runtime.pbx, runtime.live, admin)).toEqual([]);
+    expect(await listLiveCalls(db, runtime.pbx, runtime.live, admin)).toEqual([]);
 
-    const [record] = listCdrs(db, asUser("anna.kovacs@demo.example")).items;
+    const [record] = (await listCdrs(db, asUser("anna.kovacs@demo.example"))).items;
     expect(record).toMatchObject({ call_id: callId, disposition: "answered", answered_by: { extension: "101" } });
-    expect(callsWithTrace(db, [callId, "call_other"])).toEqual([callId]);
-    expect(getCallTrace(db, admin, callId).steps.map((s) => s.node_id)).toEqual(["start", "hours", "menu", "sales"]);
-    expect(() => getCallTrace(db, asUser("judit.horvath@demo.example"), callId)).toThrow(/does not exist/);
+    expect(await callsWithTrace(db, [callId, "call_other"])).toEqual([callId]);
+    expect((await getCallTrace(db, admin, callId)).steps.map((s) => s.node_id)).toEqual(["start", "hours", "menu", "sales"]);
+    await expect(getCallTrace(db, asUser("judit.horvath@demo.example"), callId)).rejects.toThrow(/does not exist/);
     runtime.shutdown();
   });
 });

@@ -17,13 +17,12 @@ import { ServiceError, notFound } from "./errors";
  */
 
 /** The extensions whose calls `actor` may see; null means all. */
-export function visibleExtensions(db: Db, actor: Actor): string[] | null {
+export async function visibleExtensions(db: Db, actor: Actor): Promise<string[] | null> {
   if (actor.kind === "api" || actor.role === "admin") return null;
-  return db
+  return (await db
     .select({ number: extensions.number })
     .from(extensions)
-    .where(eq(extensions.ownerUserId, actor.userId))
-    .all()
+    .where(eq(extensions.ownerUserId, actor.userId)))
     .map((e) => e.number);
 }
 
@@ -67,9 +66,9 @@ const isoOf = (value: string) => new Date(value).toISOString();
  * first. The cursor is the last row's (ended_at, cdr_id) key, so pages stay
  * stable while new calls are recorded: nothing is skipped or repeated.
  */
-export function listCdrs(db: Db, actor: Actor, query: CdrQuery = {}): CdrPage {
+export async function listCdrs(db: Db, actor: Actor, query: CdrQuery = {}): Promise<CdrPage> {
   const q = cdrQuerySchema.parse(query);
-  const visible = visibleExtensions(db, actor);
+  const visible = await visibleExtensions(db, actor);
   if (visible !== null && visible.length === 0) return { items: [], next_cursor: null };
   const conditions: Array<SQL | undefined> = [
     eq(cdrs.isFinal, true),
@@ -84,39 +83,36 @@ export function listCdrs(db: Db, actor: Actor, query: CdrQuery = {}): CdrPage {
     const [endedAt, cdrId] = decodeCursor(q.cursor);
     conditions.push(sql`(${cdrs.endedAt}, ${cdrs.cdrId}) < (${endedAt}, ${cdrId})`);
   }
-  const rows = db
+  const rows = await db
     .select({ document: cdrs.document, endedAt: cdrs.endedAt, cdrId: cdrs.cdrId })
     .from(cdrs)
     .where(and(...conditions))
     .orderBy(desc(cdrs.endedAt), desc(cdrs.cdrId))
-    .limit(q.limit + 1)
-    .all();
+    .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return { items: page.map((r) => r.document as Cdr), next_cursor: rows.length > q.limit && last ? encodeCursor(last.endedAt, last.cdrId) : null };
 }
 
 /** Which of these calls have a saved flow trace (the portal shows a "steps" button for them). */
-export function callsWithTrace(db: Db, callIds: string[]): string[] {
+export async function callsWithTrace(db: Db, callIds: string[]): Promise<string[]> {
   if (callIds.length === 0) return [];
-  return db
+  return (await db
     .select({ callId: callTraces.callId })
     .from(callTraces)
-    .where(inArray(callTraces.callId, callIds))
-    .all()
+    .where(inArray(callTraces.callId, callIds)))
     .map((r) => r.callId);
 }
 
-function canSeeConversation(db: Db, actor: Actor, conversationId: string): boolean {
-  const visible = visibleExtensions(db, actor);
+async function canSeeConversation(db: Db, actor: Actor, conversationId: string): Promise<boolean> {
+  const visible = await visibleExtensions(db, actor);
   if (visible === null) return true;
   if (visible.length === 0) return false;
   return Boolean(
-    db
+    (await db
       .select({ id: cdrs.cdrId })
       .from(cdrs)
-      .where(and(eq(cdrs.conversationId, conversationId), conversationWithExtension(visible)))
-      .get(),
+      .where(and(eq(cdrs.conversationId, conversationId), conversationWithExtension(visible))).limit(1))[0],
   );
 }
 
@@ -131,14 +127,13 @@ export interface CallTraceView {
 }
 
 /** The steps a call's flow took. A call the actor may not see is reported as missing, so its existence does not leak. */
-export function getCallTrace(db: Db, actor: Actor, callId: string): CallTraceView {
-  const row = db
+export async function getCallTrace(db: Db, actor: Actor, callId: string): Promise<CallTraceView> {
+  const [row] = await db
     .select({ trace: callTraces, flowName: flows.name })
     .from(callTraces)
     .leftJoin(flows, eq(flows.id, callTraces.flowId))
-    .where(eq(callTraces.callId, callId))
-    .get();
-  if (!row || !canSeeConversation(db, actor, row.trace.conversationId)) throw notFound("Call trace", callId);
+    .where(eq(callTraces.callId, callId)).limit(1);
+  if (!row || !(await canSeeConversation(db, actor, row.trace.conversationId))) throw notFound("Call trace", callId);
   const { trace } = row;
   return {
     call_id: trace.callId,
@@ -172,8 +167,8 @@ function extensionsOfCall(call: CallView): string[] {
 }
 
 /** Calls in progress that `actor` may see, oldest first. */
-export function listLiveCalls(db: Db, pbx: Pbx, live: LiveCalls, actor: Actor): LiveCallView[] {
-  const visible = visibleExtensions(db, actor);
+export async function listLiveCalls(db: Db, pbx: Pbx, live: LiveCalls, actor: Actor): Promise<LiveCallView[]> {
+  const visible = await visibleExtensions(db, actor);
   const ringingAt = new Set(visible?.flatMap((ext) => pbx.callsOfExtension(ext).map((c) => c.call_id)) ?? []);
   return pbx
     .listActiveCalls()

@@ -15,9 +15,9 @@ import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 let db: Db;
 let dir: string;
 let cleanup: () => void;
-beforeEach(() => {
+beforeEach(async () => {
   ({ db, dir, cleanup } = createTestDb());
-  seedDemo(db);
+  await seedDemo(db);
 });
 afterEach(() => cleanup());
 
@@ -35,7 +35,7 @@ describe("call replay", () => {
     runtime.pbx.hangupCall(callId);
     await flushPromises();
 
-    const replay = getCallReplay(db, admin, callId);
+    const replay = await getCallReplay(db, admin, callId);
     expect(replay).toMatchObject({
       call_id: callId,
       flow_name: expect.any(String),
@@ -54,7 +54,7 @@ describe("call replay", () => {
     runtime.shutdown();
   });
 
-  it("falls back to the first step's time when the call has no CDR, and keeps a draft's missing revision", () => {
+  it("falls back to the first step's time when the call has no CDR, and keeps a draft's missing revision", async () => {
     new CallStore(db).saveTrace(
       {
         callId: "call_draft",
@@ -66,14 +66,14 @@ describe("call replay", () => {
       },
       "2026-11-24T10:05:00.000Z",
     );
-    expect(getCallReplay(db, admin, "call_draft")).toMatchObject({ revision: null, caller_number: null, called_number: null, started_at: "2026-11-24T10:00:00.000Z" });
-    expect(replayableCalls(db, ["call_draft", "call_other"])).toEqual({ call_draft: "flow_x" });
-    expect(replayableCalls(db, [])).toEqual({});
+    expect(await getCallReplay(db, admin, "call_draft")).toMatchObject({ revision: null, caller_number: null, called_number: null, started_at: "2026-11-24T10:00:00.000Z" });
+    expect(await replayableCalls(db, ["call_draft", "call_other"])).toEqual({ call_draft: "flow_x" });
+    expect(await replayableCalls(db, [])).toEqual({});
   });
 
-  it("reports an unknown call as not found", () => {
-    expect(() => getCallReplay(db, admin, "call_nope")).toThrow(ServiceError);
-    expect(() => getCallReplay(db, admin, "call_nope")).toThrow(/does not exist/);
+  it("reports an unknown call as not found", async () => {
+    await expect(getCallReplay(db, admin, "call_nope")).rejects.toThrow(ServiceError);
+    await expect(getCallReplay(db, admin, "call_nope")).rejects.toThrow(/does not exist/);
   });
 
   it("is for admins only over tRPC, and an unknown call comes back as NOT_FOUND", async () => {

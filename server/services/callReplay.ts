@@ -16,17 +16,18 @@ export interface CallReplayView extends CallTraceView {
   started_at: string;
 }
 
-export function getCallReplay(db: Db, actor: Actor, callId: string): CallReplayView {
+export async function getCallReplay(db: Db, actor: Actor, callId: string): Promise<CallReplayView> {
   // The same visibility rule as the trace itself (an unknown or hidden call is "not found").
-  const trace = getCallTrace(db, actor, callId);
+  const trace = await getCallTrace(db, actor, callId);
   // The conversation's first leg carries the original caller, the number dialled and the start time.
-  const first = db
+  const [first] = await db
     .select({ caller: cdrs.callerNumber, called: cdrs.calledNumber, startedAt: cdrs.startedAt })
     .from(cdrs)
     .where(eq(cdrs.conversationId, trace.conversation_id))
     .orderBy(asc(cdrs.startedAt), asc(cdrs.sequence))
-    .get();
-  const savedAt = db.select({ createdAt: callTraces.createdAt }).from(callTraces).where(eq(callTraces.callId, callId)).get()?.createdAt;
+    .limit(1);
+  const [saved] = await db.select({ createdAt: callTraces.createdAt }).from(callTraces).where(eq(callTraces.callId, callId)).limit(1);
+  const savedAt = saved?.createdAt;
   const firstStepAt = trace.steps.find((step) => typeof step?.at === "string")?.at;
   return {
     ...trace,
@@ -37,12 +38,11 @@ export function getCallReplay(db: Db, actor: Actor, callId: string): CallReplayV
 }
 
 /** The flow each of these calls ran, for those with a saved trace: the call history's "replay" links (call id → flow id). */
-export function replayableCalls(db: Db, callIds: string[]): Record<string, string> {
+export async function replayableCalls(db: Db, callIds: string[]): Promise<Record<string, string>> {
   if (callIds.length === 0) return {};
-  const rows = db
+  const rows = await db
     .select({ callId: callTraces.callId, flowId: callTraces.flowId })
     .from(callTraces)
-    .where(and(inArray(callTraces.callId, callIds), isNotNull(callTraces.flowId)))
-    .all();
+    .where(and(inArray(callTraces.callId, callIds), isNotNull(callTraces.flowId)));
   return Object.fromEntries(rows.map((row) => [row.callId, row.flowId as string]));
 }

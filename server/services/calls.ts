@@ -35,22 +35,22 @@ export interface IvrCallInput {
 }
 
 /** Dials `to` and runs the flow's published revision once answered. */
-export function startIvrCall(db: Db, runtime: Runtime, input: IvrCallInput): StartedCall {
-  if (!loadPublishedDocument(db, input.flowId)) {
+export async function startIvrCall(db: Db, runtime: Runtime, input: IvrCallInput): Promise<StartedCall> {
+  if (!(await loadPublishedDocument(db, input.flowId))) {
     throw new ServiceError("invalid", `Flow ${input.flowId} does not exist or has never been published`, { field: "flowId", messageKey: "errors.flowNotPublished" });
   }
   return runtime.pbx.originateIvrCall(input);
 }
 
 /** A call in progress or ended recently (from the PBX), else an ended one rebuilt from its final CDR. */
-export function getCall(db: Db, runtime: Runtime, callId: string): CallView {
+export async function getCall(db: Db, runtime: Runtime, callId: string): Promise<CallView> {
   const live = runtime.pbx.getCall(callId);
   if (live) return live;
-  const row = db
+  const [row] = await db
     .select({ document: cdrs.document })
     .from(cdrs)
     .where(and(eq(cdrs.callId, callId), eq(cdrs.isFinal, true)))
-    .get();
+    .limit(1);
   if (!row) throw notFound("Call", callId);
   return callViewOfFinalCdr(row.document as Cdr);
 }

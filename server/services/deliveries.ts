@@ -2,6 +2,7 @@ import { deliveryFilterSchema, type DeliveryFilter } from "@/lib/schemas/integra
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
 import type { Db } from "../db/client";
+import { affectedRows } from "../db/transaction";
 import type { DeliveryStatus } from "../db/schema";
 import { getIntegration } from "../integration";
 import { notFound, ServiceError } from "./errors";
@@ -129,7 +130,7 @@ function toView(row: DeliveryRow, attempts: DeliveryAttemptView[]): DeliveryView
 }
 
 /** Newest first, with their attempts. */
-export function listDeliveries(db: Db, input: DeliveryFilter): { items: DeliveryView[]; total: number } {
+export async function listDeliveries(db: Db, input: DeliveryFilter): Promise<{ items: DeliveryView[]; total: number }> {
   const filter = deliveryFilterSchema.parse(input);
   const where: string[] = [];
   const params: unknown[] = [];
@@ -154,7 +155,7 @@ export function listDeliveries(db: Db, input: DeliveryFilter): { items: Delivery
   return { items: rows.map((row) => toView(row, attempts.get(row.id) ?? [])), total };
 }
 
-export function getDelivery(db: Db, id: string): DeliveryView & { payload: unknown } {
+export async function getDelivery(db: Db, id: string): Promise<DeliveryView & { payload: unknown }> {
   const row = db.$client.prepare(`${SELECT_DELIVERIES} where d.id = ?`).get(id) as DeliveryRow | undefined;
   if (!row) throw notFound("delivery", id);
   const payload = db.$client.prepare(`select payload from integration_messages where id = ?`).pluck().get(row.messageId) as string;
@@ -166,8 +167,8 @@ export function getDelivery(db: Db, id: string): DeliveryView & { payload: unkno
  * Look-ups are answered during the call and cannot be resent; a delivery
  * still queued is left alone.
  */
-export function resendDelivery(db: Db, id: string, clock: Clock = systemClock): DeliveryView {
-  const current = getDelivery(db, id);
+export async function resendDelivery(db: Db, id: string, clock: Clock = systemClock): Promise<DeliveryView> {
+  const current = await getDelivery(db, id);
   if (current.event_type === "call.lookup") {
     throw new ServiceError("precondition_failed", "a look-up is answered during the call and cannot be resent", { messageKey: "integration.errors.lookupResend" });
   }
@@ -179,12 +180,12 @@ export function resendDelivery(db: Db, id: string, clock: Clock = systemClock): 
     .prepare(`update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?, expires_at = null, lease_until = null, updated_at = ? where id = ?`)
     .run(now, now, id);
   getIntegration()?.worker.wake();
-  const { payload: _payload, ...view } = getDelivery(db, id);
+  const { payload: _payload, ...view } = await getDelivery(db, id);
   return view;
 }
 
 /** Queues every dead or expired delivery created since `since` (of one endpoint, or all) again; returns how many. */
-export function resendFailedSince(db: Db, input: { since: string; outbound_api_id?: string }, clock: Clock = systemClock): { resent: number } {
+export async function resendFailedSince(db: Db, input: { since: string; outbound_api_id?: string }, clock: Clock = systemClock): Promise<{ resent: number }> {
   const since = Date.parse(input.since);
   if (Number.isNaN(since)) throw new ServiceError("invalid", "since must be an ISO 8601 time", { field: "since" });
   const now = clock.now();
@@ -195,8 +196,9 @@ export function resendFailedSince(db: Db, input: { since: string; outbound_api_i
        where status in ('dead', 'expired') and created_at >= ?${byApi}`,
     )
     .run(now, now, since, ...(input.outbound_api_id ? [input.outbound_api_id] : []));
-  if (result.changes > 0) getIntegration()?.worker.wake();
-  return { resent: result.changes };
+  const resent = affectedRows(result);
+  if (resent > 0) getIntegration()?.worker.wake();
+  return { resent };
 }
 
 export interface EndpointHealth {
@@ -224,7 +226,7 @@ export interface EndpointHealth {
 /** A delivery whose latest attempt failed: given up (dead, a failed look-up) or waiting for its next retry. Expired notifications are not counted. */
 const FAILED = `(d.status in ('dead', 'failed') or (d.status in ('pending', 'in_flight') and d.last_error_class is not null))`;
 
-export function endpointHealth(db: Db, clock: Clock = systemClock): EndpointHealth[] {
+export async function endpointHealth(db: Db, clock: Clock = systemClock): Promise<EndpointHealth[]> {
   const dayAgo = clock.now() - 86_400_000;
   const rows = db.$client
     .prepare(

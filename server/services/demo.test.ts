@@ -15,9 +15,9 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 /** Every text the demo seeds that a person reads or hears, apart from people's names. */
-function seededTexts(): { language: string | undefined; queue: string; mainLine: string | null; texts: string[] } {
-  const [summary] = listFlows(db);
-  const { draft } = getFlow(db, summary.id);
+async function seededTexts(): Promise<{ language: string | undefined; queue: string; mainLine: string | null; texts: string[] }> {
+  const [summary] = await listFlows(db);
+  const { draft } = await getFlow(db, summary.id);
   const spoken = draft.nodes.flatMap((node) =>
     Object.entries(node.config)
       .filter(([key, value]) => /prompt|text/.test(key) && typeof value === "string")
@@ -26,7 +26,7 @@ function seededTexts(): { language: string | undefined; queue: string; mainLine:
   const labels = draft.nodes.flatMap((node) => (node.label ? [node.label] : []));
   const queue = db.select({ name: queues.name }).from(queues).get()!.name;
   const mainLine = db.select({ label: phoneNumbers.label }).from(phoneNumbers).get()!.label;
-  const companies = listContacts(db).items.map((contact) => contact.company).filter(Boolean);
+  const companies = (await listContacts(db)).items.map((contact) => contact.company).filter(Boolean);
   const scenarios = (draft.test_scenarios ?? []).map((scenario) => scenario.name);
   return {
     language: draft.language,
@@ -37,20 +37,20 @@ function seededTexts(): { language: string | undefined; queue: string; mainLine:
 }
 
 describe("the demo organisation", () => {
-  it("is English on a fresh install, which has not chosen a default language yet", () => {
-    seedDemo(db);
-    expect(seededTexts()).toMatchObject({ language: "en", queue: "Customer support", mainLine: "Main line" });
-    expect(seededTexts().texts).toContain("Welcome! For sales press 1, for customer support press 2.");
+  it("is English on a fresh install, which has not chosen a default language yet", async () => {
+    await seedDemo(db);
+    expect(await seededTexts()).toMatchObject({ language: "en", queue: "Customer support", mainLine: "Main line" });
+    expect((await seededTexts()).texts).toContain("Welcome! For sales press 1, for customer support press 2.");
   });
 
-  it("follows the installation's default language, with no text left in the other language", () => {
-    seedDemo(db, "en");
-    const english = seededTexts();
+  it("follows the installation's default language, with no text left in the other language", async () => {
+    await seedDemo(db, "en");
+    const english = await seededTexts();
     cleanup();
     ({ db, cleanup } = createTestDb());
-    setSetting(db, settingKeys.defaultLocale, "hu");
-    seedDemo(db);
-    const hungarian = seededTexts();
+    await setSetting(db, settingKeys.defaultLocale, "hu");
+    await seedDemo(db);
+    const hungarian = await seededTexts();
 
     expect(hungarian).toMatchObject({ language: "hu", queue: "Ügyfélszolgálat", mainLine: "Fővonal" });
     expect(hungarian.texts).toContain("Recepció: nyitvatartás és menü");

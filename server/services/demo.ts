@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { transaction } from "../db/transaction";
 import { agents, extensions, phoneNumbers, queueMembers, queues, users } from "../db/schema";
 import { newId } from "@/lib/ids";
 import type { Locale } from "@/lib/schemas/directory";
@@ -64,48 +65,49 @@ export interface DemoSeedResult {
  * nothing the second time. Demo users get no password — nobody can sign in as
  * them until an admin sets one (there is no default password anywhere).
  */
-export function seedDemo(db: Db, locale: Locale = getDefaultLocale(db)): DemoSeedResult {
-  if (getSetting(db, "demo_seeded_at")) {
+export async function seedDemo(db: Db, requestedLocale?: Locale): Promise<DemoSeedResult> {
+  if (await getSetting(db, "demo_seeded_at")) {
     return { seeded: false, users: 0, extensions: [], phoneNumbers: [], queues: [], contacts: 0, flows: [] };
   }
+  const locale = requestedLocale ?? (await getDefaultLocale(db));
   const texts = demoTexts[locale];
   const result: DemoSeedResult = { seeded: true, users: 0, extensions: [], phoneNumbers: [], queues: [], contacts: 0, flows: [] };
-  db.transaction((tx) => {
+  await transaction(db, async (tx) => {
     const agentIds: string[] = [];
     for (const person of demoPeople) {
-      const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, person.email)).get();
+      const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, person.email)).limit(1);
       const userId = existing?.id ?? newId("user");
       if (!existing) {
-        tx.insert(users).values({ id: userId, email: person.email, firstName: person.first, lastName: person.last, role: "user" }).run();
+        await tx.insert(users).values({ id: userId, email: person.email, firstName: person.first, lastName: person.last, role: "user" });
         result.users++;
       }
-      if (!tx.select({ id: extensions.id }).from(extensions).where(eq(extensions.number, person.ext)).get()) {
-        tx.insert(extensions).values({ id: newId("extension"), number: person.ext, name: `${person.first} ${person.last}`, ownerUserId: userId }).run();
+      if (!(await tx.select({ id: extensions.id }).from(extensions).where(eq(extensions.number, person.ext)).limit(1))[0]) {
+        await tx.insert(extensions).values({ id: newId("extension"), number: person.ext, name: `${person.first} ${person.last}`, ownerUserId: userId });
         result.extensions.push(person.ext);
       }
       if (person.agent) {
-        const agent = tx.select({ id: agents.id }).from(agents).where(eq(agents.userId, userId)).get();
+        const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.userId, userId)).limit(1);
         const agentId = agent?.id ?? newId("agent");
-        if (!agent) tx.insert(agents).values({ id: agentId, userId }).run();
+        if (!agent) await tx.insert(agents).values({ id: agentId, userId });
         agentIds.push(agentId);
       }
     }
     const queueId = newId("queue");
-    tx.insert(queues).values({ id: queueId, name: texts.queue, strategy: "longest_idle", maxWaitS: 120, wrapUpS: 15 }).run();
-    for (const agentId of agentIds) tx.insert(queueMembers).values({ queueId, agentId }).run();
+    await tx.insert(queues).values({ id: queueId, name: texts.queue, strategy: "longest_idle", maxWaitS: 120, wrapUpS: 15 });
+    for (const agentId of agentIds) await tx.insert(queueMembers).values({ queueId, agentId });
     result.queues.push(queueId);
 
     // The reception flow (business hours → menu → sales ring group / support queue), published and answering the main number.
-    const flow = createFlow(tx as unknown as Db, demoReceptionFlow(queueId, locale), null);
-    publishFlow(tx as unknown as Db, flow.id, null);
+    const flow = await createFlow(tx, demoReceptionFlow(queueId, locale), null);
+    await publishFlow(tx, flow.id, null);
     result.flows.push(flow.id);
     const did = "+3612345678";
-    if (!tx.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.number, did)).get()) {
-      tx.insert(phoneNumbers).values({ id: newId("phoneNumber"), number: did, label: texts.mainLine, flowId: flow.id }).run();
+    if (!(await tx.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.number, did)).limit(1))[0]) {
+      await tx.insert(phoneNumbers).values({ id: newId("phoneNumber"), number: did, label: texts.mainLine, flowId: flow.id });
       result.phoneNumbers.push(did);
     }
     for (const contact of demoContacts) {
-      createContact(tx as unknown as Db, {
+      await createContact(tx, {
         first_name: contact.first,
         last_name: contact.last,
         company: contact.company[locale],
@@ -114,7 +116,7 @@ export function seedDemo(db: Db, locale: Locale = getDefaultLocale(db)): DemoSee
       });
       result.contacts++;
     }
-    setSetting(tx as unknown as Db, "demo_seeded_at", new Date().toISOString());
+    await setSetting(tx, "demo_seeded_at", new Date().toISOString());
   });
   return result;
 }

@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { affectedRows } from "../db/transaction";
 import { extensions, users } from "../db/schema";
 import { newId } from "@/lib/ids";
 import { extensionInputSchema, type ExtensionInput } from "@/lib/schemas/directory";
@@ -32,38 +33,38 @@ function extensionQuery(db: Db) {
     .leftJoin(users, eq(users.id, extensions.ownerUserId));
 }
 
-function toView(row: Awaited<ReturnType<ReturnType<typeof extensionQuery>["all"]>>[number]): ExtensionView {
+function toView(row: Awaited<ReturnType<typeof extensionQuery>>[number]): ExtensionView {
   const { ownerFirstName, ownerLastName, ...rest } = row;
   return { ...rest, ownerName: ownerFirstName === null ? null : `${ownerFirstName} ${ownerLastName ?? ""}`.trim() };
 }
 
-export function listExtensions(db: Db): ExtensionView[] {
-  return extensionQuery(db).orderBy(asc(extensions.number)).all().map(toView);
+export async function listExtensions(db: Db): Promise<ExtensionView[]> {
+  return (await extensionQuery(db).orderBy(asc(extensions.number))).map(toView);
 }
 
-export function getExtension(db: Db, id: string): ExtensionView {
-  const row = extensionQuery(db).where(eq(extensions.id, id)).get();
+export async function getExtension(db: Db, id: string): Promise<ExtensionView> {
+  const [row] = await extensionQuery(db).where(eq(extensions.id, id)).limit(1);
   if (!row) throw notFound("Extension", id);
   return toView(row);
 }
 
-export function getExtensionByNumber(db: Db, number: string): ExtensionView | null {
-  const row = extensionQuery(db).where(eq(extensions.number, number)).get();
+export async function getExtensionByNumber(db: Db, number: string): Promise<ExtensionView | null> {
+  const [row] = await extensionQuery(db).where(eq(extensions.number, number)).limit(1);
   return row ? toView(row) : null;
 }
 
-function assertOwnerExists(db: Db, ownerUserId: string | null) {
-  if (ownerUserId && !db.select({ id: users.id }).from(users).where(eq(users.id, ownerUserId)).get()) {
+async function assertOwnerExists(db: Db, ownerUserId: string | null): Promise<void> {
+  if (ownerUserId && (await db.select({ id: users.id }).from(users).where(eq(users.id, ownerUserId)).limit(1)).length === 0) {
     throw new ServiceError("invalid", "The selected owner does not exist", { field: "ownerUserId", messageKey: "errors.notFound" });
   }
 }
 
-export function createExtension(db: Db, input: ExtensionInput): ExtensionView {
+export async function createExtension(db: Db, input: ExtensionInput): Promise<ExtensionView> {
   const data = extensionInputSchema.parse(input);
-  assertOwnerExists(db, data.ownerUserId);
+  await assertOwnerExists(db, data.ownerUserId);
   const id = newId("extension");
   try {
-    db.insert(extensions).values({ id, ...data }).run();
+    await db.insert(extensions).values({ id, ...data });
   } catch (error) {
     if (isUniqueViolation(error)) throw numberTaken();
     throw error;
@@ -71,16 +72,15 @@ export function createExtension(db: Db, input: ExtensionInput): ExtensionView {
   return getExtension(db, id);
 }
 
-export function updateExtension(db: Db, id: string, input: ExtensionInput): ExtensionView {
+export async function updateExtension(db: Db, id: string, input: ExtensionInput): Promise<ExtensionView> {
   const data = extensionInputSchema.parse(input);
-  assertOwnerExists(db, data.ownerUserId);
+  await assertOwnerExists(db, data.ownerUserId);
   try {
-    const result = db
+    const result = await db
       .update(extensions)
       .set({ ...data, updatedAt: new Date().toISOString() })
-      .where(eq(extensions.id, id))
-      .run();
-    if (result.changes === 0) throw notFound("Extension", id);
+      .where(eq(extensions.id, id));
+    if (affectedRows(result) === 0) throw notFound("Extension", id);
   } catch (error) {
     if (isUniqueViolation(error)) throw numberTaken();
     throw error;
@@ -89,7 +89,7 @@ export function updateExtension(db: Db, id: string, input: ExtensionInput): Exte
 }
 
 /** Forwarding rules go with the extension (ON DELETE CASCADE); its owner keeps their account. */
-export function deleteExtension(db: Db, id: string): void {
-  const result = db.delete(extensions).where(eq(extensions.id, id)).run();
-  if (result.changes === 0) throw notFound("Extension", id);
+export async function deleteExtension(db: Db, id: string): Promise<void> {
+  const result = await db.delete(extensions).where(eq(extensions.id, id));
+  if (affectedRows(result) === 0) throw notFound("Extension", id);
 }

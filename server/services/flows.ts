@@ -1,14 +1,13 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { extensions, flowRevisions, flows, phoneNumbers, queues } from "../db/schema";
+import { affectedRows, transaction } from "../db/transaction";
+import { audioPrompts, extensions, flowRevisions, flows, outboundApis, phoneNumbers, queues } from "../db/schema";
 import { newId } from "@/lib/ids";
 import { parseFlowDocument, parseFlowDraft } from "@/flows/model/document";
 import type { FlowDocument } from "@/flows/model/types";
 import { validateFlow, type ValidationResult } from "@/flows/validation/validateFlow";
 import type { ReferenceLookup } from "@/flows/runtime/ports";
 import { ServiceError, notFound } from "./errors";
-import { outboundApiExists } from "./outboundApis";
-import { audioPromptExists } from "./audioPrompts";
 
 export interface FlowSummary {
   id: string;
@@ -64,22 +63,20 @@ const summaryColumns = {
   publishedAt: latestPublishedAt,
 };
 
-export function listFlows(db: Db): FlowSummary[] {
-  return db.select(summaryColumns).from(flows).orderBy(flows.name).all();
+export async function listFlows(db: Db): Promise<FlowSummary[]> {
+  return db.select(summaryColumns).from(flows).orderBy(flows.name);
 }
 
-export function getFlow(db: Db, id: string): FlowDetail {
-  const row = db.select({ ...summaryColumns, draft: flows.draft }).from(flows).where(eq(flows.id, id)).get();
+export async function getFlow(db: Db, id: string): Promise<FlowDetail> {
+  const [row] = await db.select({ ...summaryColumns, draft: flows.draft }).from(flows).where(eq(flows.id, id)).limit(1);
   if (!row) throw notFound("Flow", id);
   return { ...row, draft: readDocument(row.draft, id, parseFlowDraft) };
 }
 
-export function createFlow(db: Db, input: unknown, userId: string | null): FlowDetail {
+export async function createFlow(db: Db, input: unknown, userId: string | null): Promise<FlowDetail> {
   const document = acceptDraft(input);
   const id = newId("flow");
-  db.insert(flows)
-    .values({ id, name: document.name, description: document.description ?? "", draft: document, updatedBy: userId })
-    .run();
+  await db.insert(flows).values({ id, name: document.name, description: document.description ?? "", draft: document, updatedBy: userId });
   return getFlow(db, id);
 }
 
@@ -87,9 +84,9 @@ export function createFlow(db: Db, input: unknown, userId: string | null): FlowD
  * Replaces the draft. With `expectedVersion` (what the editor loaded) a save
  * over someone else's newer save is refused instead of silently overwriting it.
  */
-export function updateDraft(db: Db, id: string, input: unknown, userId: string | null, expectedVersion?: number): FlowDetail {
+export async function updateDraft(db: Db, id: string, input: unknown, userId: string | null, expectedVersion?: number): Promise<FlowDetail> {
   const document = acceptDraft(input);
-  const result = db
+  const result = await db
     .update(flows)
     .set({
       name: document.name,
@@ -99,49 +96,74 @@ export function updateDraft(db: Db, id: string, input: unknown, userId: string |
       updatedBy: userId,
       updatedAt: new Date().toISOString(),
     })
-    .where(expectedVersion === undefined ? eq(flows.id, id) : and(eq(flows.id, id), eq(flows.draftVersion, expectedVersion)))
-    .run();
-  if (result.changes === 0) {
-    getFlow(db, id); // throws not_found when the flow is gone
+    .where(expectedVersion === undefined ? eq(flows.id, id) : and(eq(flows.id, id), eq(flows.draftVersion, expectedVersion)));
+  if (affectedRows(result) === 0) {
+    await getFlow(db, id); // throws not_found when the flow is gone
     throw new ServiceError("precondition_failed", "Someone else saved this flow after you opened it", { messageKey: "errors.flowChangedElsewhere" });
   }
   return getFlow(db, id);
 }
 
-export function deleteFlow(db: Db, id: string): void {
-  const users = db.select({ number: phoneNumbers.number }).from(phoneNumbers).where(eq(phoneNumbers.flowId, id)).all();
+export async function deleteFlow(db: Db, id: string): Promise<void> {
+  const users = await db.select({ number: phoneNumbers.number }).from(phoneNumbers).where(eq(phoneNumbers.flowId, id));
   if (users.length > 0) {
     throw new ServiceError("conflict", `Phone numbers still route to this flow: ${users.map((u) => u.number).join(", ")}`, {
       messageKey: "errors.flowInUse",
     });
   }
-  const result = db.delete(flows).where(eq(flows.id, id)).run();
-  if (result.changes === 0) throw notFound("Flow", id);
+  const result = await db.delete(flows).where(eq(flows.id, id));
+  if (affectedRows(result) === 0) throw notFound("Flow", id);
 }
 
-/** Existence checks for validation, answered from the database. */
-export function databaseReferences(db: Db): ReferenceLookup {
+/**
+ * Existence checks for validation, answered from the database. Validation is
+ * synchronous (flows/ is pure), so the few ids it may ask about are read first:
+ * configuration is small (extensions, queues, endpoints, prompts, flows).
+ */
+export async function databaseReferences(db: Db): Promise<ReferenceLookup> {
+  const [extensionRows, queueRows, apiRows, flowRows, promptRows, published] = await Promise.all([
+    db.select({ number: extensions.number }).from(extensions),
+    db.select({ id: queues.id }).from(queues),
+    db.select({ id: outboundApis.id, kind: outboundApis.kind }).from(outboundApis),
+    db.select({ id: flows.id }).from(flows),
+    db.select({ id: audioPrompts.id }).from(audioPrompts),
+    latestPublishedDocuments(db),
+  ]);
+  const extensionNumbers = new Set(extensionRows.map((row) => row.number));
+  const queueIds = new Set(queueRows.map((row) => row.id));
+  const apiKinds = new Map(apiRows.map((row) => [row.id, row.kind]));
+  const flowIds = new Set(flowRows.map((row) => row.id));
+  const promptIds = new Set(promptRows.map((row) => row.id));
   return {
-    extensionExists: (number) => Boolean(db.select({ id: extensions.id }).from(extensions).where(eq(extensions.number, number)).get()),
-    queueExists: (id) => Boolean(db.select({ id: queues.id }).from(queues).where(eq(queues.id, id)).get()),
-    outboundApiExists: (id, kind) => outboundApiExists(db, id, kind),
-    flowExists: (id) => Boolean(db.select({ id: flows.id }).from(flows).where(eq(flows.id, id)).get()),
-    audioPromptExists: (id) => audioPromptExists(db, id),
+    extensionExists: (number) => extensionNumbers.has(number),
+    queueExists: (id) => queueIds.has(id),
+    outboundApiExists: (id, kind) => apiKinds.has(id) && (kind === undefined || apiKinds.get(id) === kind),
+    flowExists: (id) => flowIds.has(id),
+    audioPromptExists: (id) => promptIds.has(id),
     gotoTargetsOf: (flowId) => {
-      const document = loadPublishedDocument(db, flowId);
+      const document = published.get(flowId);
       return document ? document.nodes.flatMap((n) => (n.type === "goto_flow" && n.config.flow_id ? [n.config.flow_id] : [])) : [];
     },
   };
 }
 
-export function validateDocument(db: Db, input: unknown, flowId?: string): ValidationResult {
-  return validateFlow(input, databaseReferences(db), { flowId });
+/** Every flow's latest published revision, by flow id (for goto_flow cycle detection). */
+async function latestPublishedDocuments(db: Db): Promise<Map<string, FlowDocument>> {
+  const rows = await db
+    .select({ flowId: flowRevisions.flowId, document: flowRevisions.document, revision: flowRevisions.revision })
+    .from(flowRevisions)
+    .where(sql`${flowRevisions.revision} = (select max(r.revision) from flow_revisions r where r.flow_id = ${flowRevisions.flowId})`);
+  return new Map(rows.map((row) => [row.flowId, readDocument(row.document, `${row.flowId}#${row.revision}`)]));
+}
+
+export async function validateDocument(db: Db, input: unknown, flowId?: string): Promise<ValidationResult> {
+  return validateFlow(input, await databaseReferences(db), { flowId });
 }
 
 /** Publishing freezes the draft as the next numbered, immutable revision; DIDs run the latest one. */
-export function publishFlow(db: Db, id: string, userId: string | null): { revision: number; publishedAt: string } {
-  const flow = getFlow(db, id);
-  const validation = validateDocument(db, flow.draft, id);
+export async function publishFlow(db: Db, id: string, userId: string | null): Promise<{ revision: number; publishedAt: string }> {
+  const flow = await getFlow(db, id);
+  const validation = await validateDocument(db, flow.draft, id);
   if (!validation.valid) {
     const first = validation.errors[0];
     throw new ServiceError("invalid", `The flow has ${validation.errors.length} error(s) and cannot be published: ${first.message}`, {
@@ -149,49 +171,47 @@ export function publishFlow(db: Db, id: string, userId: string | null): { revisi
       messageKey: "errors.flowInvalid",
     });
   }
-  return db.transaction((tx) => {
+  return transaction(db, async (tx) => {
     const revision = (flow.latestRevision ?? 0) + 1;
     const publishedAt = new Date().toISOString();
-    tx.insert(flowRevisions).values({ id: newId("flowRevision"), flowId: id, revision, document: flow.draft, publishedAt, publishedBy: userId }).run();
+    await tx.insert(flowRevisions).values({ id: newId("flowRevision"), flowId: id, revision, document: flow.draft, publishedAt, publishedBy: userId });
     return { revision, publishedAt };
   });
 }
 
-export function listRevisions(db: Db, flowId: string) {
-  getFlow(db, flowId);
+export async function listRevisions(db: Db, flowId: string) {
+  await getFlow(db, flowId);
   return db
     .select({ revision: flowRevisions.revision, publishedAt: flowRevisions.publishedAt, publishedBy: flowRevisions.publishedBy })
     .from(flowRevisions)
     .where(eq(flowRevisions.flowId, flowId))
-    .orderBy(desc(flowRevisions.revision))
-    .all();
+    .orderBy(desc(flowRevisions.revision));
 }
 
-export function getRevision(db: Db, flowId: string, revision: number): FlowDocument {
-  const row = db
+export async function getRevision(db: Db, flowId: string, revision: number): Promise<FlowDocument> {
+  const [row] = await db
     .select({ document: flowRevisions.document })
     .from(flowRevisions)
     .where(and(eq(flowRevisions.flowId, flowId), eq(flowRevisions.revision, revision)))
-    .get();
+    .limit(1);
   if (!row) throw notFound("Revision", `${flowId}#${revision}`);
   return readDocument(row.document, `${flowId}#${revision}`);
 }
 
 /** The document incoming calls run: the latest published revision, or null when never published. */
-export function loadPublishedDocument(db: Db, flowId: string): (FlowDocument & { revision: number }) | null {
-  const row = db
+export async function loadPublishedDocument(db: Db, flowId: string): Promise<(FlowDocument & { revision: number }) | null> {
+  const [row] = await db
     .select({ document: flowRevisions.document, revision: flowRevisions.revision })
     .from(flowRevisions)
     .where(eq(flowRevisions.flowId, flowId))
     .orderBy(desc(flowRevisions.revision))
-    .limit(1)
-    .get();
+    .limit(1);
   return row ? { ...readDocument(row.document, `${flowId}#${row.revision}`), revision: row.revision } : null;
 }
 
 /** Rollback publishes an old revision again as a new one (history is never rewritten) and makes it the draft. */
-export function rollbackFlow(db: Db, flowId: string, revision: number, userId: string | null) {
-  const document = getRevision(db, flowId, revision);
-  updateDraft(db, flowId, document, userId);
+export async function rollbackFlow(db: Db, flowId: string, revision: number, userId: string | null) {
+  const document = await getRevision(db, flowId, revision);
+  await updateDraft(db, flowId, document, userId);
   return publishFlow(db, flowId, userId);
 }

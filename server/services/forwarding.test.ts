@@ -15,9 +15,9 @@ import { serviceError } from "@/tests/helpers/errors";
 let db: Db;
 let dir: string;
 let cleanup: () => void;
-beforeEach(() => {
+beforeEach(async () => {
   ({ db, dir, cleanup } = createTestDb());
-  seedDemo(db);
+  await seedDemo(db);
 });
 afterEach(() => cleanup());
 
@@ -29,55 +29,56 @@ const admin: Actor = { kind: "user", role: "admin", userId: "usr_admin" };
 const toExtension = (number: string) => ({ enabled: true, destination: { type: "extension" as const, number } });
 
 describe("forwarding rules", () => {
-  it("lets the owner and admins change an extension's forwarding, and nobody else", () => {
-    setForwardingRule(db, peter(), "102", "busy", toExtension("103"));
-    setForwardingRule(db, admin, "102", "unconditional", { enabled: false, destination: { type: "external", number: "06 30 111 2233" } });
-    setForwardingRule(db, { kind: "api" }, "102", "no_answer", { ...toExtension("104"), ring_timeout_s: 15 });
-    const refused = serviceError(() => setForwardingRule(db, eszter(), "102", "busy", toExtension("104")));
+  it("lets the owner and admins change an extension's forwarding, and nobody else", async () => {
+    await setForwardingRule(db, peter(), "102", "busy", toExtension("103"));
+    await setForwardingRule(db, admin, "102", "unconditional", { enabled: false, destination: { type: "external", number: "06 30 111 2233" } });
+    await setForwardingRule(db, { kind: "api" }, "102", "no_answer", { ...toExtension("104"), ring_timeout_s: 15 });
+    const refused = await serviceError(() => setForwardingRule(db, eszter(), "102", "busy", toExtension("104")));
     expect([refused.code, refused.options.messageKey]).toEqual(["forbidden", "operations.errors.notYourExtension"]);
-    expect(serviceError(() => deleteForwardingRule(db, eszter(), "102", "busy")).code).toBe("forbidden");
+    expect((await serviceError(() => deleteForwardingRule(db, eszter(), "102", "busy"))).code).toBe("forbidden");
 
-    expect(getForwarding(db, admin, "102")).toMatchObject({
+    expect(await getForwarding(db, admin, "102")).toMatchObject({
       unconditional: { enabled: false, destination: { type: "external", number: "+36301112233" } },
       busy: { enabled: true, destination: { type: "extension", number: "103" } },
       no_answer: { enabled: true, destination: { type: "extension", number: "104" }, ring_timeout_s: 15 },
     });
-    const overview = forwardingOverview(db, peter());
+    const overview = await forwardingOverview(db, peter());
     expect(overview.filter((e) => e.canEdit).map((e) => e.extension)).toEqual(["102"]);
     expect(overview.find((e) => e.extension === "102")?.busy?.destination.number).toBe("103");
   });
 
-  it("refuses forwarding to itself, to a missing extension and to an invalid number, storing nothing", () => {
+  it("refuses forwarding to itself, to a missing extension and to an invalid number, storing nothing", async () => {
     const cases = [toExtension("102"), toExtension("999"), { enabled: true, destination: { type: "external" as const, number: "123" } }];
-    const keys = cases.map((rule) => serviceError(() => setForwardingRule(db, admin, "102", "busy", rule)).options.messageKey);
+    const keys: Array<string | undefined> = [];
+    for (const rule of cases) keys.push((await serviceError(() => setForwardingRule(db, admin, "102", "busy", rule))).options.messageKey);
     expect(keys).toEqual(["operations.errors.forwardToSelf", "operations.errors.noSuchExtension", "operations.errors.phoneNumber"]);
-    expect(serviceError(() => setForwardingRule(db, admin, "999", "busy", toExtension("102"))).code).toBe("not_found");
-    expect(getForwarding(db, admin, "102")).toMatchObject({ unconditional: null, busy: null, no_answer: null });
+    expect((await serviceError(() => setForwardingRule(db, admin, "999", "busy", toExtension("102")))).code).toBe("not_found");
+    expect(await getForwarding(db, admin, "102")).toMatchObject({ unconditional: null, busy: null, no_answer: null });
   });
 
-  it("guards writes and deletes with the rule's etag", () => {
-    const first = setForwardingRule(db, admin, "102", "busy", toExtension("103"));
-    const second = setForwardingRule(db, admin, "102", "busy", toExtension("104"), { ifMatch: first.etag });
+  it("guards writes and deletes with the rule's etag", async () => {
+    const first = await setForwardingRule(db, admin, "102", "busy", toExtension("103"));
+    const second = await setForwardingRule(db, admin, "102", "busy", toExtension("104"), { ifMatch: first.etag });
     expect(second.etag).not.toBe(first.etag);
-    expect(serviceError(() => setForwardingRule(db, admin, "102", "busy", toExtension("105"), { ifMatch: first.etag })).code).toBe("precondition_failed");
-    deleteForwardingRule(db, admin, "102", "busy", { ifMatch: second.etag });
-    expect(serviceError(() => deleteForwardingRule(db, admin, "102", "busy", { ifMatch: second.etag })).code).toBe("precondition_failed");
-    deleteForwardingRule(db, admin, "102", "busy"); // idempotent without If-Match
-    expect(getForwarding(db, admin, "102").busy).toBeNull();
+    expect((await serviceError(() => setForwardingRule(db, admin, "102", "busy", toExtension("105"), { ifMatch: first.etag }))).code).toBe("precondition_failed");
+    await deleteForwardingRule(db, admin, "102", "busy", { ifMatch: second.etag });
+    expect((await serviceError(() => deleteForwardingRule(db, admin, "102", "busy", { ifMatch: second.etag }))).code).toBe("precondition_failed");
+    await deleteForwardingRule(db, admin, "102", "busy"); // idempotent without If-Match
+    expect((await getForwarding(db, admin, "102")).busy).toBeNull();
   });
 
-  it("saves the dialog's three rules all or nothing, naming the kind of a bad field", () => {
-    saveForwarding(db, peter(), "102", { unconditional: null, busy: toExtension("103"), no_answer: null });
-    const error = serviceError(() =>
-      saveForwarding(db, peter(), "102", { unconditional: toExtension("104"), busy: null, no_answer: toExtension("102") }),
+  it("saves the dialog's three rules all or nothing, naming the kind of a bad field", async () => {
+    await saveForwarding(db, peter(), "102", { unconditional: null, busy: toExtension("103"), no_answer: null });
+    const error = await serviceError(async () =>
+      await saveForwarding(db, peter(), "102", { unconditional: toExtension("104"), busy: null, no_answer: toExtension("102") }),
     );
     expect(error.options.field).toBe("no_answer.destination.number");
-    expect(getForwarding(db, admin, "102")).toMatchObject({ unconditional: null, busy: { destination: { number: "103" } } });
+    expect(await getForwarding(db, admin, "102")).toMatchObject({ unconditional: null, busy: { destination: { number: "103" } } });
     // The dialog opened when there was no unconditional rule; one created meanwhile is not overwritten.
-    setForwardingRule(db, admin, "102", "unconditional", toExtension("105"));
-    const stale = serviceError(() => saveForwarding(db, peter(), "102", { unconditional: null, busy: null, no_answer: null }, { unconditional: null }));
+    await setForwardingRule(db, admin, "102", "unconditional", toExtension("105"));
+    const stale = await serviceError(() => saveForwarding(db, peter(), "102", { unconditional: null, busy: null, no_answer: null }, { unconditional: null }));
     expect(stale.code).toBe("precondition_failed");
-    expect(getForwarding(db, admin, "102").unconditional?.destination.number).toBe("105");
+    expect((await getForwarding(db, admin, "102")).unconditional?.destination.number).toBe("105");
   });
 });
 
@@ -85,7 +86,7 @@ describe("forwarding and the PBX", () => {
   it("diverts the next call to 102 as soon as the rule is saved, and stops when it is removed", async () => {
     const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
     const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
-    setForwardingRule(db, peter(), "102", "unconditional", toExtension("103"));
+    await setForwardingRule(db, peter(), "102", "unconditional", toExtension("103"));
 
     const forwarded = runtime.pbx.placeInboundCall({ from: "101", to: "102" });
     await clock.advanceAsync(1_000);
@@ -98,7 +99,7 @@ describe("forwarding and the PBX", () => {
     const cdr = db.select().from(cdrs).where(eq(cdrs.callId, forwarded.callId)).all().find((r) => r.isFinal)!.document as Cdr;
     expect(cdr).toMatchObject({ disposition: "answered", answered_by: { extension: "103" }, forwarded_from: { extension: "102" } });
 
-    deleteForwardingRule(db, peter(), "102", "unconditional");
+    await deleteForwardingRule(db, peter(), "102", "unconditional");
     const direct = runtime.pbx.placeInboundCall({ from: "101", to: "102" });
     await clock.advanceAsync(1_000);
     expect(runtime.pbx.callsOfExtension("102").map((c) => c.call_id)).toEqual([direct.callId]);

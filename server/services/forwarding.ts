@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { transaction } from "../db/transaction";
 import { extensions, forwardingRules } from "../db/schema";
 import { getConfig } from "../config";
 import { toE164 } from "@/lib/phone";
@@ -56,8 +57,8 @@ function forwardingOf(extension: string, rows: RuleRow[]): ExtensionForwardingVi
   return view;
 }
 
-function requireExtension(db: Db, number: string): ExtensionView {
-  const extension = getExtensionByNumber(db, number);
+async function requireExtension(db: Db, number: string): Promise<ExtensionView> {
+  const extension = await getExtensionByNumber(db, number);
   if (!extension) throw notFound("Extension", number);
   return extension;
 }
@@ -67,8 +68,8 @@ export function canEditForwarding(actor: Actor, extension: Pick<ExtensionView, "
 }
 
 /** Forwarding is the owner's business: a `user` reads and changes their own extensions' only; admins and the API all. */
-function requireOwnOrAdmin(db: Db, actor: Actor, number: string): ExtensionView {
-  const extension = requireExtension(db, number);
+async function requireOwnOrAdmin(db: Db, actor: Actor, number: string): Promise<ExtensionView> {
+  const extension = await requireExtension(db, number);
   if (!canEditForwarding(actor, extension)) {
     throw new ServiceError("forbidden", `Only an administrator or the owner of extension ${number} may see or change its forwarding`, {
       messageKey: "operations.errors.notYourExtension",
@@ -77,23 +78,21 @@ function requireOwnOrAdmin(db: Db, actor: Actor, number: string): ExtensionView 
   return extension;
 }
 
-export function getForwarding(db: Db, actor: Actor, extensionNumber: string): ExtensionForwardingView {
-  const extension = requireOwnOrAdmin(db, actor, extensionNumber);
-  return forwardingOf(extension.number, db.select().from(forwardingRules).where(eq(forwardingRules.extensionId, extension.id)).all());
+export async function getForwarding(db: Db, actor: Actor, extensionNumber: string): Promise<ExtensionForwardingView> {
+  const extension = await requireOwnOrAdmin(db, actor, extensionNumber);
+  return forwardingOf(extension.number, await db.select().from(forwardingRules).where(eq(forwardingRules.extensionId, extension.id)));
 }
 
 /** The forwarding of every extension `actor` may see (a `user`: their own), for the extensions page's forwarding column. */
-export function forwardingOverview(db: Db, actor: Actor): Array<ExtensionForwardingView & { canEdit: boolean }> {
-  const rows = db
+export async function forwardingOverview(db: Db, actor: Actor): Promise<Array<ExtensionForwardingView & { canEdit: boolean }>> {
+  const rows = await db
     .select({ rule: forwardingRules, number: extensions.number })
     .from(forwardingRules)
-    .innerJoin(extensions, eq(extensions.id, forwardingRules.extensionId))
-    .all();
-  return db
+    .innerJoin(extensions, eq(extensions.id, forwardingRules.extensionId));
+  return (await db
     .select({ id: extensions.id, number: extensions.number, ownerUserId: extensions.ownerUserId })
     .from(extensions)
-    .orderBy(asc(extensions.number))
-    .all()
+    .orderBy(asc(extensions.number)))
     .filter((extension) => canEditForwarding(actor, extension))
     .map((extension) => ({
       ...forwardingOf(
@@ -105,7 +104,7 @@ export function forwardingOverview(db: Db, actor: Actor): Array<ExtensionForward
 }
 
 /** A destination the PBX can dial: an existing extension other than this one, or an external number in E.164. */
-function destinationOf(db: Db, extensionNumber: string, destination: ForwardingRuleInput["destination"]) {
+async function destinationOf(db: Db, extensionNumber: string, destination: ForwardingRuleInput["destination"]) {
   const field = "destination.number";
   if (destination.type === "external") {
     const number = toE164(destination.number, getConfig().DEFAULT_REGION);
@@ -116,18 +115,17 @@ function destinationOf(db: Db, extensionNumber: string, destination: ForwardingR
   if (number === extensionNumber) {
     throw new ServiceError("invalid", "An extension cannot forward to itself", { field, messageKey: "operations.errors.forwardToSelf" });
   }
-  if (!getExtensionByNumber(db, number)) {
+  if (!(await getExtensionByNumber(db, number))) {
     throw new ServiceError("invalid", `Extension ${number} does not exist`, { field, messageKey: "operations.errors.noSuchExtension" });
   }
   return { type: "extension" as const, number };
 }
 
-function currentRule(db: Db, extensionId: string, kind: ForwardingKindName): RuleRow | undefined {
-  return db
+async function currentRule(db: Db, extensionId: string, kind: ForwardingKindName): Promise<RuleRow | undefined> {
+  return (await db
     .select()
     .from(forwardingRules)
-    .where(and(eq(forwardingRules.extensionId, extensionId), eq(forwardingRules.kind, kind)))
-    .get();
+    .where(and(eq(forwardingRules.extensionId, extensionId), eq(forwardingRules.kind, kind))).limit(1))[0];
 }
 
 const changedElsewhere = () =>
@@ -140,17 +138,17 @@ function assertEtag(current: RuleRow | undefined, ifMatch: string | undefined): 
 }
 
 /** Creates or replaces one rule; with `ifMatch` (an `etag` read earlier) only if nobody changed it meanwhile. */
-export function setForwardingRule(
+export async function setForwardingRule(
   db: Db,
   actor: Actor,
   extensionNumber: string,
   kind: ForwardingKindName,
   input: ForwardingRuleInput,
   options: { ifMatch?: string } = {},
-): ForwardingRuleView {
-  const extension = requireOwnOrAdmin(db, actor, extensionNumber);
+): Promise<ForwardingRuleView> {
+  const extension = await requireOwnOrAdmin(db, actor, extensionNumber);
   const data = forwardingRuleInputSchema.parse(input);
-  const destination = destinationOf(db, extension.number, data.destination);
+  const destination = await destinationOf(db, extension.number, data.destination);
   const values = {
     enabled: data.enabled,
     destinationType: destination.type,
@@ -158,29 +156,27 @@ export function setForwardingRule(
     ringTimeoutS: kind === "no_answer" ? (data.ring_timeout_s ?? defaultNoAnswerRingTimeoutS) : null,
     updatedAt: new Date().toISOString(),
   };
-  return db.transaction((tx) => {
-    const current = currentRule(tx as unknown as Db, extension.id, kind);
+  return transaction(db, async (tx) => {
+    const current = await currentRule(tx, extension.id, kind);
     assertEtag(current, options.ifMatch);
     if (current) {
-      tx.update(forwardingRules)
+      await tx.update(forwardingRules)
         .set({ ...values, version: current.version + 1 })
-        .where(and(eq(forwardingRules.extensionId, extension.id), eq(forwardingRules.kind, kind)))
-        .run();
+        .where(and(eq(forwardingRules.extensionId, extension.id), eq(forwardingRules.kind, kind)));
     } else {
-      tx.insert(forwardingRules).values({ extensionId: extension.id, kind, ...values }).run();
+      await tx.insert(forwardingRules).values({ extensionId: extension.id, kind, ...values });
     }
-    return ruleView(currentRule(tx as unknown as Db, extension.id, kind)!);
+    return ruleView((await currentRule(tx, extension.id, kind))!);
   });
 }
 
 /** Removes one rule (idempotent without `ifMatch`; with it, a missing or changed rule is a precondition failure). */
-export function deleteForwardingRule(db: Db, actor: Actor, extensionNumber: string, kind: ForwardingKindName, options: { ifMatch?: string } = {}): void {
-  const extension = requireOwnOrAdmin(db, actor, extensionNumber);
-  db.transaction((tx) => {
-    assertEtag(currentRule(tx as unknown as Db, extension.id, kind), options.ifMatch);
-    tx.delete(forwardingRules)
-      .where(and(eq(forwardingRules.extensionId, extension.id), eq(forwardingRules.kind, kind)))
-      .run();
+export async function deleteForwardingRule(db: Db, actor: Actor, extensionNumber: string, kind: ForwardingKindName, options: { ifMatch?: string } = {}): Promise<void> {
+  const extension = await requireOwnOrAdmin(db, actor, extensionNumber);
+  await transaction(db, async (tx) => {
+    assertEtag(await currentRule(tx, extension.id, kind), options.ifMatch);
+    await tx.delete(forwardingRules)
+      .where(and(eq(forwardingRules.extensionId, extension.id), eq(forwardingRules.kind, kind)));
   });
 }
 
@@ -189,24 +185,24 @@ export function deleteForwardingRule(db: Db, actor: Actor, extensionNumber: stri
  * is set, `null` removes it; `etags` guard against a concurrent change.
  * All or nothing, in one transaction.
  */
-export function saveForwarding(
+export async function saveForwarding(
   db: Db,
   actor: Actor,
   extensionNumber: string,
   rules: Record<ForwardingKindName, ForwardingRuleInput | null>,
   etags: Partial<Record<ForwardingKindName, string | null>> = {},
-): ExtensionForwardingView {
-  db.transaction((tx) => {
-    const extension = requireOwnOrAdmin(tx as unknown as Db, actor, extensionNumber);
+): Promise<ExtensionForwardingView> {
+  await transaction(db, async (tx) => {
+    const extension = await requireOwnOrAdmin(tx, actor, extensionNumber);
     for (const kind of forwardingKinds) {
       const rule = rules[kind];
       const expected = etags[kind];
       // null: the dialog saw no rule, so one created elsewhere meanwhile is a conflict too.
-      if (expected === null && currentRule(tx as unknown as Db, extension.id, kind)) throw changedElsewhere();
+      if (expected === null && (await currentRule(tx, extension.id, kind))) throw changedElsewhere();
       const ifMatch = expected ?? undefined;
       try {
-        if (rule) setForwardingRule(tx as unknown as Db, actor, extensionNumber, kind, rule, { ifMatch });
-        else deleteForwardingRule(tx as unknown as Db, actor, extensionNumber, kind, { ifMatch });
+        if (rule) await setForwardingRule(tx, actor, extensionNumber, kind, rule, { ifMatch });
+        else await deleteForwardingRule(tx, actor, extensionNumber, kind, { ifMatch });
       } catch (error) {
         // Field errors name the kind, so the dialog shows them in the right section.
         if (error instanceof ServiceError && error.options.field) {

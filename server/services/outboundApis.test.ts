@@ -30,8 +30,8 @@ afterEach(async () => {
 });
 
 describe("outbound API configuration", () => {
-  it("returns the signing secret once, seals CRM credentials at rest and shows only hints", () => {
-    const { outboundApi, signingSecret } = createOutboundApi(h.db, {
+  it("returns the signing secret once, seals CRM credentials at rest and shows only hints", async () => {
+    const { outboundApi, signingSecret } = await createOutboundApi(h.db, {
       kind: "end_of_call",
       name: "CRM",
       url: receiver.url(),
@@ -42,35 +42,35 @@ describe("outbound API configuration", () => {
     expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
     expect(outboundApi.auth).toEqual({ type: "basic", username: "switchboard", secret_hint: "••••word" });
     expect(outboundApi.body_secret_hint).toBe("••••6789");
-    const everything = JSON.stringify([listOutboundApis(h.db), h.db.$client.prepare("select * from outbound_apis").all()]);
+    const everything = JSON.stringify([await listOutboundApis(h.db), h.db.$client.prepare("select * from outbound_apis").all()]);
     for (const secret of ["very-secret-password", "api-key-0123456789", signingSecret.slice(6)]) expect(everything).not.toContain(secret);
   });
 
-  it("keeps a stored secret when an update leaves it out, and asks for one when the auth type changes", () => {
-    const { outboundApi } = createOutboundApi(h.db, { kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-123456789" } });
-    const updated = updateOutboundApi(h.db, outboundApi.id, { kind: "data_lookup", name: "Renamed", url: receiver.url(), auth: { type: "bearer" } });
+  it("keeps a stored secret when an update leaves it out, and asks for one when the auth type changes", async () => {
+    const { outboundApi } = await createOutboundApi(h.db, { kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-123456789" } });
+    const updated = await updateOutboundApi(h.db, outboundApi.id, { kind: "data_lookup", name: "Renamed", url: receiver.url(), auth: { type: "bearer" } });
     expect(updated).toMatchObject({ name: "Renamed", auth: { type: "bearer", secret_hint: "••••6789" } });
-    const missing = serviceError(() => updateOutboundApi(h.db, outboundApi.id, { kind: "data_lookup", name: "X", url: receiver.url(), auth: { type: "header", name: "X-Api-Key" } }));
+    const missing = await serviceError(() => updateOutboundApi(h.db, outboundApi.id, { kind: "data_lookup", name: "X", url: receiver.url(), auth: { type: "header", name: "X-Api-Key" } }));
     expect(missing.options).toMatchObject({ field: "auth.value", messageKey: "integration.errors.secretRequired" });
-    expect(serviceError(() => updateOutboundApi(h.db, outboundApi.id, { kind: "end_of_call", name: "X", url: receiver.url() })).options.field).toBe("kind");
+    expect((await serviceError(() => updateOutboundApi(h.db, outboundApi.id, { kind: "end_of_call", name: "X", url: receiver.url() }))).options.field).toBe("kind");
   });
 
-  it("refuses bad input with a clear error and stores nothing", () => {
-    expect(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "ftp://crm.example.com" })).toThrow(ZodError);
-    expect(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "https://user:pw@crm.example.com" })).toThrow(ZodError);
-    expect(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "https://crm.example.com", headers: { "webhook-id": "x" } })).toThrow(ZodError);
-    expect(serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "http://169.254.169.254/hook" })).options.field).toBe("url");
-    const template = serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: receiver.url(), body_template: '{"n": {{ nope.really }} }' }));
+  it("refuses bad input with a clear error and stores nothing", async () => {
+    await expect(createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "ftp://crm.example.com" })).rejects.toThrow(ZodError);
+    await expect(createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "https://user:pw@crm.example.com" })).rejects.toThrow(ZodError);
+    await expect(createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "https://crm.example.com", headers: { "webhook-id": "x" } })).rejects.toThrow(ZodError);
+    expect((await serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: "http://169.254.169.254/hook" }))).options.field).toBe("url");
+    const template = await serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: receiver.url(), body_template: '{"n": {{ nope.really }} }' }));
     expect(template.options.field).toBe("body_template");
-    const notJson = serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: receiver.url(), body_template: "Number={{ summary.external_number }}" }));
+    const notJson = await serviceError(() => createOutboundApi(h.db, { kind: "end_of_call", name: "X", url: receiver.url(), body_template: "Number={{ summary.external_number }}" }));
     expect(notJson.message).toMatch(/valid JSON/);
-    expect(listOutboundApis(h.db)).toEqual([]);
+    expect(await listOutboundApis(h.db)).toEqual([]);
   });
 
   it("sends MiniCRM's call-log format from the preset's template, with the API key from the template secret", async () => {
     const minicrm = presets.find((p) => p.id === "minicrm_call_log")!;
-    const { id } = h.createApi({ kind: "end_of_call", name: "MiniCRM", ...minicrm.values, url: receiver.url(), body_secret: "minicrm-key-42" } as never);
-    expect(getOutboundApi(h.db, id).body_template).toBe(MINICRM_CALL_LOG_TEMPLATE);
+    const { id } = await h.createApi({ kind: "end_of_call", name: "MiniCRM", ...minicrm.values, url: receiver.url(), body_secret: "minicrm-key-42" } as never);
+    expect((await getOutboundApi(h.db, id)).body_template).toBe(MINICRM_CALL_LOG_TEMPLATE);
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     await h.integration.worker.runOnce();
     expect(JSON.parse(receiver.requests[0].body)).toEqual({
@@ -83,24 +83,24 @@ describe("outbound API configuration", () => {
   });
 
   it("leaves recordings out when the admin turned sending them off", async () => {
-    const { id } = h.createApi({ kind: "end_of_call", name: "No audio", url: receiver.url(), send_recordings: false });
+    const { id } = await h.createApi({ kind: "end_of_call", name: "No audio", url: receiver.url(), send_recordings: false });
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     await h.integration.worker.runOnce();
     expect(JSON.parse(receiver.requests[0].body).data.recordings).toEqual([]);
   });
 
   it("links recordings as mp3 when the API asks for it, in the standard payload and in a template's summary", async () => {
-    const mp3 = h.createApi({ kind: "end_of_call", name: "MP3", url: receiver.url(), recording_format: "mp3" }).id;
-    const templated = h.createApi({
+    const mp3 = (await h.createApi({ kind: "end_of_call", name: "MP3", url: receiver.url(), recording_format: "mp3" })).id;
+    const templated = (await h.createApi({
       kind: "end_of_call",
       name: "MP3 template",
       url: receiver.url(),
       recording_format: "mp3",
       body_template: '{"Rec": {{ summary.recording_url | json }}, "Format": {{ summary.recording_format | json }}}',
-    }).id;
-    const wav = h.createApi({ kind: "end_of_call", name: "WAV", url: receiver.url() }).id;
-    expect(getOutboundApi(h.db, mp3).recording_format).toBe("mp3");
-    expect(getOutboundApi(h.db, wav).recording_format).toBe("wav");
+    })).id;
+    const wav = (await h.createApi({ kind: "end_of_call", name: "WAV", url: receiver.url() })).id;
+    expect((await getOutboundApi(h.db, mp3)).recording_format).toBe("mp3");
+    expect((await getOutboundApi(h.db, wav)).recording_format).toBe("wav");
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [mp3, templated, wav].map((id) => h.integration.catalog.get(id)!));
     await h.integration.worker.runOnce();
     const bodies = receiver.requests.map((request) => JSON.parse(request.body));
@@ -112,12 +112,12 @@ describe("outbound API configuration", () => {
     expect(bodies.find((body) => body.data?.recordings[0].format === "wav")?.data.recordings[0].url).toBe("/api/v1/recordings/SAMPLEcode00000000000000?token=sample");
   });
 
-  it("reads configs stored before the format choice existed as WAV", () => {
-    const { id } = h.createApi({ kind: "end_of_call", name: "Old", url: receiver.url() });
+  it("reads configs stored before the format choice existed as WAV", async () => {
+    const { id } = await h.createApi({ kind: "end_of_call", name: "Old", url: receiver.url() });
     const stored = JSON.parse(h.db.$client.prepare("select config from outbound_apis where id = ?").pluck().get(id) as string);
     delete stored.recording_format;
     h.db.$client.prepare("update outbound_apis set config = ? where id = ?").run(JSON.stringify(stored), id);
-    expect(getOutboundApi(h.db, id).recording_format).toBe("wav");
+    expect((await getOutboundApi(h.db, id)).recording_format).toBe("wav");
     expect(h.integration.catalog.get(id)?.config).toMatchObject({ kind: "end_of_call", recording_format: "wav" });
   });
 });
@@ -125,11 +125,11 @@ describe("outbound API configuration", () => {
 describe("look-up chains on save", () => {
   const nothing = { extension: "", contact_id: "", contact_name: "", variables: "" };
 
-  it("refuses a template host, a misspelt field or scope name, a fourth request and a bad user table, naming the field", () => {
+  it("refuses a template host, a misspelt field or scope name, a fourth request and a bad user table, naming the field", async () => {
     const base = { kind: "data_lookup" as const, name: "Chain", method: "GET" as const };
-    expect(() => createOutboundApi(h.db, { ...base, url: "https://{{ variables.host }}/find" })).toThrow(ZodError);
-    const misspelt = serviceError(() =>
-      createOutboundApi(h.db, {
+    await expect(createOutboundApi(h.db, { ...base, url: "https://{{ variables.host }}/find" })).rejects.toThrow(ZodError);
+    const misspelt = await serviceError(async () =>
+      await createOutboundApi(h.db, {
         ...base,
         url: `${receiver.url("/c")}?q={{ call.caller.number | last_digits: 9 }}&who={{ variables.anything }}`,
         next_steps: [{ method: "GET", url: `${receiver.url("/p")}?c={{ fields.contatc_id }}`, body_template: null, response_mapping: nothing }],
@@ -137,23 +137,23 @@ describe("look-up chains on save", () => {
     );
     expect(misspelt.options.field).toBe("next_steps.0.url");
     expect(misspelt.message).toMatch(/fields.contatc_id/);
-    expect(serviceError(() => createOutboundApi(h.db, { ...base, url: `${receiver.url("/c")}?n={{ call.caler.number }}` })).options.field).toBe("url");
+    expect((await serviceError(() => createOutboundApi(h.db, { ...base, url: `${receiver.url("/c")}?n={{ call.caler.number }}` }))).options.field).toBe("url");
     const step = { method: "GET" as const, url: receiver.url("/p"), body_template: null, response_mapping: nothing };
-    expect(() => createOutboundApi(h.db, { ...base, url: receiver.url("/c"), next_steps: [step, step, step] })).toThrow(ZodError);
-    expect(() => createOutboundApi(h.db, { ...base, url: receiver.url("/c"), user_map: [{ crm_user_id: "1", extension: "101" }, { crm_user_id: "1", extension: "102" }] })).toThrow(ZodError);
-    const saved = createOutboundApi(h.db, {
+    await expect(createOutboundApi(h.db, { ...base, url: receiver.url("/c"), next_steps: [step, step, step] })).rejects.toThrow(ZodError);
+    await expect(createOutboundApi(h.db, { ...base, url: receiver.url("/c"), user_map: [{ crm_user_id: "1", extension: "101" }, { crm_user_id: "1", extension: "102" }] })).rejects.toThrow(ZodError);
+    const saved = await createOutboundApi(h.db, {
       ...base,
       url: `${receiver.url("/c")}?q={{ call.caller.number | last_digits: 9 }}`,
       next_steps: [{ ...step, url: `${receiver.url("/p")}?c={{ fields.contact_id }}` }],
       user_map: [{ crm_user_id: "3200", crm_user_name: "Kiss Anna", extension: "102" }],
     });
-    expect(getOutboundApi(h.db, saved.outboundApi.id)).toMatchObject({ method: "GET", next_steps: [{ url: `${receiver.url("/p")}?c={{ fields.contact_id }}` }], user_map: [{ crm_user_id: "3200", extension: "102" }] });
+    expect(await getOutboundApi(h.db, saved.outboundApi.id)).toMatchObject({ method: "GET", next_steps: [{ url: `${receiver.url("/p")}?c={{ fields.contact_id }}` }], user_map: [{ crm_user_id: "3200", extension: "102" }] });
   });
 });
 
 describe("the Test button", () => {
   it("shows the request with credentials masked, and the reply", async () => {
-    const { id } = h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-secret-42" } });
+    const { id } = await h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url(), auth: { type: "bearer", token: "tok-secret-42" } });
     receiver.respond = () => ({ status: 200, headers: { "x-crm": "demo" }, body: JSON.stringify({ extension: "102", contact: { name: "Varga László" } }) });
     const report = await testOutboundApi(h.db, id);
     expect(receiver.requests[0].headers.authorization).toBe("Bearer tok-secret-42");
@@ -164,7 +164,7 @@ describe("the Test button", () => {
   });
 
   it("names a connection failure in plain terms", async () => {
-    const { id } = h.createApi({ kind: "end_of_call", name: "Down", url: receiver.url() });
+    const { id } = await h.createApi({ kind: "end_of_call", name: "Down", url: receiver.url() });
     await receiver.close();
     const report = await testOutboundApi(h.db, id);
     expect(report).toMatchObject({ ok: false, response: null, error: { class: "connection_refused" } });
@@ -183,39 +183,39 @@ describe("the Test button", () => {
 
 describe("delivery log", () => {
   it("resends a dead delivery with the same webhook-id; look-ups and queued ones cannot be resent", async () => {
-    const { id } = h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
+    const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
     const messageId = h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
     receiver.respond = () => ({ status: 500 });
     await h.integration.worker.runOnce();
-    const [dead] = listDeliveries(h.db, { outbound_api_id: id, status: "dead" }).items;
+    const [dead] = (await listDeliveries(h.db, { outbound_api_id: id, status: "dead" })).items;
     expect(dead).toMatchObject({ message_id: messageId, attempt_count: 1 });
-    expect(endpointHealth(h.db, h.clock)).toMatchObject([{ outbound_api_id: id, state: "failing", dead_24h: 1, last_error_class: "http_status" }]);
+    expect(await endpointHealth(h.db, h.clock)).toMatchObject([{ outbound_api_id: id, state: "failing", dead_24h: 1, last_error_class: "http_status" }]);
 
     receiver.respond = () => ({ status: 200 });
-    expect(resendDelivery(h.db, dead.id, h.clock).status).toBe("pending");
-    expect(serviceError(() => resendDelivery(h.db, dead.id, h.clock)).code).toBe("conflict");
+    expect((await resendDelivery(h.db, dead.id, h.clock)).status).toBe("pending");
+    expect((await serviceError(() => resendDelivery(h.db, dead.id, h.clock))).code).toBe("conflict");
     await h.integration.worker.runOnce();
     expect(receiver.requests.map((r) => r.headers["webhook-id"])).toEqual([messageId, messageId]);
-    expect(listDeliveries(h.db, { outbound_api_id: id }).items[0]).toMatchObject({ status: "succeeded", attempts: [{ status_code: 500 }, { status_code: 200 }] });
-    expect(endpointHealth(h.db, h.clock)[0].state).toBe("ok");
+    expect((await listDeliveries(h.db, { outbound_api_id: id })).items[0]).toMatchObject({ status: "succeeded", attempts: [{ status_code: 500 }, { status_code: 200 }] });
+    expect((await endpointHealth(h.db, h.clock))[0].state).toBe("ok");
 
-    const lookup = h.createApi({ kind: "data_lookup", name: "L", url: receiver.url() }).id;
+    const lookup = (await h.createApi({ kind: "data_lookup", name: "L", url: receiver.url() })).id;
     await h.integration.port.lookup({ outboundApiId: lookup, nodeId: "n", variables: {}, call: { id: "c", conversationId: "v", direction: "inbound", caller: { number: "+361", numberRaw: "", name: null }, calledNumber: "+362", startedAt: "", flowId: null } });
     await new Promise((resolve) => setImmediate(resolve));
-    const [logged] = listDeliveries(h.db, { outbound_api_id: lookup }).items;
-    expect(serviceError(() => resendDelivery(h.db, logged.id, h.clock)).code).toBe("precondition_failed");
+    const [logged] = (await listDeliveries(h.db, { outbound_api_id: lookup })).items;
+    expect((await serviceError(() => resendDelivery(h.db, logged.id, h.clock))).code).toBe("precondition_failed");
   });
 
   it("resends every failed delivery since a time, and filters the log", async () => {
-    const { id } = h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
+    const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
     const api = h.integration.catalog.get(id)!;
     receiver.respond = () => ({ status: 400 });
     const cutoff = new Date(h.clock.now()).toISOString();
     for (let i = 0; i < 3; i++) h.integration.outbox.enqueue(sampleEvent("end_of_call"), [api]);
     await h.integration.worker.runOnce();
-    expect(listDeliveries(h.db, { status: "dead" }).total).toBe(3);
-    expect(listDeliveries(h.db, { status: "dead", since: new Date(h.clock.now() + 1).toISOString() }).total).toBe(0);
-    expect(resendFailedSince(h.db, { since: cutoff, outbound_api_id: id }, h.clock)).toEqual({ resent: 3 });
-    expect(listDeliveries(h.db, { status: "pending", event_type: "call.ended" }).total).toBe(3);
+    expect((await listDeliveries(h.db, { status: "dead" })).total).toBe(3);
+    expect((await listDeliveries(h.db, { status: "dead", since: new Date(h.clock.now() + 1).toISOString() })).total).toBe(0);
+    expect(await resendFailedSince(h.db, { since: cutoff, outbound_api_id: id }, h.clock)).toEqual({ resent: 3 });
+    expect((await listDeliveries(h.db, { status: "pending", event_type: "call.ended" })).total).toBe(3);
   });
 });

@@ -106,23 +106,19 @@ export function toView(api: OutboundApi, now: number = Date.now()): OutboundApiV
   } as OutboundApiView;
 }
 
-function loadApi(db: Db, id: string): OutboundApi {
-  const row = db.select().from(outboundApis).where(eq(outboundApis.id, id)).get();
+async function loadApi(db: Db, id: string): Promise<OutboundApi> {
+  const [row] = await db.select().from(outboundApis).where(eq(outboundApis.id, id)).limit(1);
   if (!row) throw notFound("outbound API", id);
   return parseOutboundApi(row);
 }
 
-export function getOutboundApi(db: Db, id: string): OutboundApiView {
-  return toView(loadApi(db, id));
+export async function getOutboundApi(db: Db, id: string): Promise<OutboundApiView> {
+  return toView(await loadApi(db, id));
 }
 
-export function listOutboundApis(db: Db): OutboundApiView[] {
-  return db
-    .select()
-    .from(outboundApis)
-    .orderBy(asc(outboundApis.kind), asc(outboundApis.name))
-    .all()
-    .map((row) => toView(parseOutboundApi(row)));
+export async function listOutboundApis(db: Db): Promise<OutboundApiView[]> {
+  const rows = await db.select().from(outboundApis).orderBy(asc(outboundApis.kind), asc(outboundApis.name));
+  return rows.map((row) => toView(parseOutboundApi(row)));
 }
 
 function authSecretOf(data: OutboundApiData): string | undefined {
@@ -227,19 +223,18 @@ function sealCredentials(credentials: StoredCredentials): string | null {
   return credentials.auth_secret || credentials.body_secret ? sealSecret(JSON.stringify(credentials)) : null;
 }
 
-export function createOutboundApi(
+export async function createOutboundApi(
   db: Db,
   input: OutboundApiInput,
   clock: Clock = systemClock,
-): { outboundApi: OutboundApiView; signingSecret: string } {
+): Promise<{ outboundApi: OutboundApiView; signingSecret: string }> {
   const data = outboundApiInputSchema.parse(input);
   const credentials = credentialsFor(data, {}, null);
   validate(data, credentials);
   const id = newId("outboundApi");
   const signingSecret = generateSigningSecret();
   const now = clock.now();
-  db.insert(outboundApis)
-    .values({
+  await db.insert(outboundApis).values({
       id,
       name: data.name,
       kind: data.kind,
@@ -249,21 +244,21 @@ export function createOutboundApi(
       signingSecretEncrypted: sealSecret(signingSecret),
       createdAt: now,
       updatedAt: now,
-    })
-    .run();
-  return { outboundApi: getOutboundApi(db, id), signingSecret };
+    });
+  return { outboundApi: await getOutboundApi(db, id), signingSecret };
 }
 
 /** Replaces the configuration; secrets left out are kept. The kind cannot change (its log and flow nodes depend on it). */
-export function updateOutboundApi(db: Db, id: string, input: OutboundApiInput, clock: Clock = systemClock): OutboundApiView {
-  const current = loadApi(db, id);
+export async function updateOutboundApi(db: Db, id: string, input: OutboundApiInput, clock: Clock = systemClock): Promise<OutboundApiView> {
+  const current = await loadApi(db, id);
   const data = outboundApiInputSchema.parse(input);
   if (data.kind !== current.kind) {
     throw new ServiceError("invalid", "the kind of an outbound API cannot change", { field: "kind", messageKey: "integration.errors.kindChange" });
   }
   const credentials = credentialsFor(data, current.credentials, current.config.auth.type);
   validate(data, credentials);
-  db.update(outboundApis)
+  await db
+    .update(outboundApis)
     .set({
       name: data.name,
       enabled: data.enabled,
@@ -272,44 +267,43 @@ export function updateOutboundApi(db: Db, id: string, input: OutboundApiInput, c
       credentialsEncrypted: sealCredentials(credentials),
       updatedAt: clock.now(),
     })
-    .where(eq(outboundApis.id, id))
-    .run();
+    .where(eq(outboundApis.id, id));
   return getOutboundApi(db, id);
 }
 
 /** Enabling resumes a queue paused by a 410 or by an admin; pending deliveries go out again. */
-export function setOutboundApiEnabled(db: Db, id: string, enabled: boolean, clock: Clock = systemClock): OutboundApiView {
-  loadApi(db, id);
-  db.update(outboundApis).set({ enabled, disabledReason: null, updatedAt: clock.now() }).where(eq(outboundApis.id, id)).run();
+export async function setOutboundApiEnabled(db: Db, id: string, enabled: boolean, clock: Clock = systemClock): Promise<OutboundApiView> {
+  await loadApi(db, id);
+  await db.update(outboundApis).set({ enabled, disabledReason: null, updatedAt: clock.now() }).where(eq(outboundApis.id, id));
   return getOutboundApi(db, id);
 }
 
 /** Deletes the API with its delivery log and pending deliveries. */
-export function deleteOutboundApi(db: Db, id: string): void {
-  loadApi(db, id);
-  db.delete(outboundApis).where(eq(outboundApis.id, id)).run();
+export async function deleteOutboundApi(db: Db, id: string): Promise<void> {
+  await loadApi(db, id);
+  await db.delete(outboundApis).where(eq(outboundApis.id, id));
 }
 
 /** A new `whsec_` secret; the previous one keeps signing alongside it for the grace period so the CRM can switch without losing messages. */
-export function rotateSigningSecret(
+export async function rotateSigningSecret(
   db: Db,
   input: { id: string; grace_hours?: number },
   clock: Clock = systemClock,
-): { signingSecret: string; previousValidUntil: string | null } {
+): Promise<{ signingSecret: string; previousValidUntil: string | null }> {
   const { id, grace_hours } = rotateGraceSchema.parse(input);
-  const current = loadApi(db, id);
+  const current = await loadApi(db, id);
   const signingSecret = generateSigningSecret();
   const now = clock.now();
   const expiresAt = grace_hours > 0 ? now + grace_hours * 3_600_000 : null;
-  db.update(outboundApis)
+  await db
+    .update(outboundApis)
     .set({
       signingSecretEncrypted: sealSecret(signingSecret),
       previousSigningSecretEncrypted: expiresAt ? sealSecret(current.signingSecret) : null,
       previousSigningSecretExpiresAt: expiresAt,
       updatedAt: now,
     })
-    .where(eq(outboundApis.id, id))
-    .run();
+    .where(eq(outboundApis.id, id));
   return { signingSecret, previousValidUntil: expiresAt ? new Date(expiresAt).toISOString() : null };
 }
 
@@ -324,12 +318,12 @@ export async function testOutboundApi(
     callerNumber = toE164(options.callerNumber) ?? undefined;
     if (!callerNumber) throw new ServiceError("invalid", "caller_number is not a valid phone number", { field: "caller_number", messageKey: "integration.errors.testNumber" });
   }
-  return sendTestEvent(loadApi(db, id), options.sender, options.clock, { callerNumber, publicUrl: getPublicUrl(db) });
+  return sendTestEvent(await loadApi(db, id), options.sender, options.clock, { callerNumber, publicUrl: await getPublicUrl(db) });
 }
 
 /** "Load users from the CRM": the saved look-up API's users request, read into user-map rows (nothing is saved). */
 export async function loadOutboundApiUsers(db: Db, id: string, options: { sender?: HttpSender } = {}): Promise<CrmUsersResult> {
-  const api = loadApi(db, id);
+  const api = await loadApi(db, id);
   if (api.config.kind !== "data_lookup" || !api.config.users_request) {
     throw new ServiceError("invalid", "this outbound API has no users request", { field: "users_request", messageKey: "integration.errors.noUsersRequest" });
   }
@@ -352,17 +346,10 @@ export function listPresets(): Preset[] {
   return presets;
 }
 
-/** For flow validation: does a node's outbound API exist (and have the kind the node needs)? */
-export function outboundApiExists(db: Db, id: string, kind?: OutboundApiData["kind"]): boolean {
-  const row = db.select({ kind: outboundApis.kind }).from(outboundApis).where(eq(outboundApis.id, id)).get();
-  return row !== undefined && (kind === undefined || row.kind === kind);
-}
-
 /** What the flow editor's pickers offer for data_lookup / notify / send_call_data nodes. */
-export function outboundApiOptions(db: Db): { id: string; label: string; kind: OutboundApiData["kind"] }[] {
+export async function outboundApiOptions(db: Db): Promise<{ id: string; label: string; kind: OutboundApiData["kind"] }[]> {
   return db
     .select({ id: outboundApis.id, label: outboundApis.name, kind: outboundApis.kind })
     .from(outboundApis)
-    .orderBy(asc(outboundApis.name))
-    .all();
+    .orderBy(asc(outboundApis.name));
 }

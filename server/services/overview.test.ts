@@ -21,15 +21,15 @@ const zone = "Europe/Budapest"; // UTC+1 in November
 describe("calls and agents", () => {
   let db: Db;
   let cleanup: () => void;
-  beforeEach(() => {
+  beforeEach(async () => {
     ({ db, cleanup } = createTestDb());
-    seedDemo(db);
+    await seedDemo(db);
   });
   afterEach(() => cleanup());
 
   const agent = (status: AgentStateView["status"]): AgentStateView => ({ agent_id: `agt_${status}`, user_id: null, name: status, extension: "101", status, pause_reason: null, since: null });
 
-  it("counts today and the last hour, answered vs missed, by local hour in the viewer's time zone", () => {
+  it("counts today and the last hour, answered vs missed, by local hour in the viewer's time zone", async () => {
     // 11:30 in Budapest; local midnight was 23:00 UTC the day before.
     const clock = new ManualClock("2026-11-24T10:30:00.000Z");
     storeCdrs(
@@ -43,7 +43,7 @@ describe("calls and agents", () => {
       // A leg that is not the call's final record is not a call of its own.
       cdr("partial-leg", "2026-11-24T10:19:00.000Z", { is_final: false, conversation_id: "conv_recent-answered", disposition: "no_answer" }),
     );
-    const overview = activityOverview(db, admin, { timeZone: zone, agents: [agent("available"), agent("available"), agent("on_call"), agent("paused"), agent("wrap_up"), agent("logged_out")] }, clock);
+    const overview = await activityOverview(db, admin, { timeZone: zone, agents: [agent("available"), agent("available"), agent("on_call"), agent("paused"), agent("wrap_up"), agent("logged_out")] }, clock);
     expect(overview.today).toEqual({ answered: 2, missed: 3 });
     expect(overview.last_hour).toEqual({ answered: 1, missed: 2 });
     expect(overview.by_hour).toHaveLength(12); // 00:00 … 11:00 local
@@ -55,21 +55,21 @@ describe("calls and agents", () => {
     expect(overview.newest_calls.map((c) => c.cdr_id)).toEqual(["recent-answered", "recent-voicemail", "recent-missed", "ten-oclock", "after-midnight", "yesterday"]);
 
     // The same instant is still 10:30 in UTC: midnight there was 10.5 hours ago, and 23:30 UTC was yesterday.
-    const utc = activityOverview(db, admin, { timeZone: "UTC", agents: [] }, clock);
+    const utc = await activityOverview(db, admin, { timeZone: "UTC", agents: [] }, clock);
     expect(utc.by_hour).toHaveLength(11);
     expect(utc.today).toEqual({ answered: 1, missed: 3 });
   });
 
-  it("keeps the last hour across midnight, while today starts empty", () => {
+  it("keeps the last hour across midnight, while today starts empty", async () => {
     const clock = new ManualClock("2026-11-23T23:20:00.000Z"); // 00:20 in Budapest
     storeCdrs(db, cdr("before-midnight", "2026-11-23T22:40:00.000Z", { disposition: "answered" }), cdr("after-midnight", "2026-11-23T23:10:00.000Z"));
-    const overview = activityOverview(db, admin, { timeZone: zone, agents: [] }, clock);
+    const overview = await activityOverview(db, admin, { timeZone: zone, agents: [] }, clock);
     expect(overview.last_hour).toEqual({ answered: 1, missed: 1 });
     expect(overview.today).toEqual({ answered: 0, missed: 1 });
     expect(overview.by_hour).toEqual([{ start: "2026-11-23T23:00:00.000Z", answered: 0, missed: 1 }]);
   });
 
-  it("counts for a user only the calls of their own extensions, as the call history shows them", () => {
+  it("counts for a user only the calls of their own extensions, as the call history shows them", async () => {
     const clock = new ManualClock("2026-11-24T10:30:00.000Z");
     storeCdrs(
       db,
@@ -77,18 +77,18 @@ describe("calls and agents", () => {
       cdr("theirs", "2026-11-24T10:05:00.000Z", { requested: { extension: "103" } }),
     );
     const peter = db.select().from(users).where(eq(users.email, "peter.nagy@demo.example")).get()!;
-    const overview = activityOverview(db, { kind: "user", role: "user", userId: peter.id }, { timeZone: zone, agents: [] }, clock);
+    const overview = await activityOverview(db, { kind: "user", role: "user", userId: peter.id }, { timeZone: zone, agents: [] }, clock);
     expect(overview.today).toEqual({ answered: 1, missed: 0 });
     expect(overview.newest_calls.map((c) => c.cdr_id)).toEqual(["mine"]);
-    const nobody = activityOverview(db, { kind: "user", role: "user", userId: "usr_without_extension" }, { timeZone: zone, agents: [] }, clock);
+    const nobody = await activityOverview(db, { kind: "user", role: "user", userId: "usr_without_extension" }, { timeZone: zone, agents: [] }, clock);
     expect(nobody.today).toEqual({ answered: 0, missed: 0 });
     expect(nobody.newest_calls).toEqual([]);
   });
 
-  it("refuses a time zone Intl does not know, naming the field", () => {
-    const error = (() => {
+  it("refuses a time zone Intl does not know, naming the field", async () => {
+    const error = await (async () => {
       try {
-        activityOverview(db, admin, { timeZone: "Mars/Olympus", agents: [] });
+        await activityOverview(db, admin, { timeZone: "Mars/Olympus", agents: [] });
       } catch (caught) {
         return caught;
       }
@@ -115,12 +115,12 @@ describe("CRM hooks", () => {
   const send = (id: string) => h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
 
   it("shows each hook's last success, failures and waiting messages, and flags the failing one", async () => {
-    const healthy = h.createApi({ kind: "end_of_call", name: "A healthy CRM", url: receiver.url("/ok") }).id;
+    const healthy = (await h.createApi({ kind: "end_of_call", name: "A healthy CRM", url: receiver.url("/ok") })).id;
     const closed = new TestReceiver();
     await closed.listen();
     const closedUrl = closed.url("/down");
     await closed.close(); // nothing listens on this port any more
-    const failing = h.createApi({ kind: "end_of_call", name: "B closed port", url: closedUrl, retry: { count: 3, intervals_s: [60] } }).id;
+    const failing = (await h.createApi({ kind: "end_of_call", name: "B closed port", url: closedUrl, retry: { count: 3, intervals_s: [60] } })).id;
 
     send(healthy);
     await h.integration.worker.runOnce();
@@ -130,7 +130,7 @@ describe("CRM hooks", () => {
     send(failing);
     await h.integration.worker.runOnce();
 
-    const [a, b] = hookOverview(h.db, h.clock);
+    const [a, b] = await hookOverview(h.db, h.clock);
     expect(a).toMatchObject({ outbound_api_id: healthy, alert: null, state: "ok", failures_24h: 0, queued: 0, breaker: null });
     expect(Date.parse(a.last_success_at!)).toBeGreaterThanOrEqual(firstSuccess);
     expect(b).toMatchObject({ outbound_api_id: failing, alert: "failing", last_success_at: null, failures_24h: 2, queued: 2, retrying: 2, last_error_class: "connection_refused" });
@@ -138,29 +138,29 @@ describe("CRM hooks", () => {
 
     // A day later the failures have aged out of the 24-hour count, but the messages still wait.
     h.clock.advance(86_400_000 + 1_000);
-    expect(hookOverview(h.db, h.clock)[1]).toMatchObject({ failures_24h: 0, queued: 2, alert: "failing" });
+    expect((await hookOverview(h.db, h.clock))[1]).toMatchObject({ failures_24h: 0, queued: 2, alert: "failing" });
   });
 
   it("flags a hook the CRM paused with 410, and a look-up whose breaker in the runtime's integration is open", async () => {
-    const gone = h.createApi({ kind: "end_of_call", name: "Gone", url: receiver.url("/gone") }).id;
-    const lookup = h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url("/lookup") }).id;
-    const switchedOff = h.createApi({ kind: "end_of_call", name: "Switched off", url: receiver.url("/off"), enabled: false }).id;
+    const gone = (await h.createApi({ kind: "end_of_call", name: "Gone", url: receiver.url("/gone") })).id;
+    const lookup = (await h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url("/lookup") })).id;
+    const switchedOff = (await h.createApi({ kind: "end_of_call", name: "Switched off", url: receiver.url("/off"), enabled: false })).id;
     receiver.respond = () => ({ status: 410 });
     send(gone);
     await h.integration.worker.runOnce();
 
     // Read through getIntegration() (globalThis), as the tRPC bundle does.
     installIntegrationForTests(h.integration);
-    const byId = () => new Map(hookOverview(h.db, h.clock).map((hook) => [hook.outbound_api_id, hook]));
-    expect(byId().get(lookup)).toMatchObject({ breaker: "closed", alert: null });
+    const byId = async () => new Map((await hookOverview(h.db, h.clock)).map((hook) => [hook.outbound_api_id, hook]));
+    expect((await byId()).get(lookup)).toMatchObject({ breaker: "closed", alert: null });
     for (let i = 0; i < 5; i++) h.integration.lookups.breakerOf(lookup).failure();
-    const hooks = byId();
+    const hooks = await byId();
     expect(hooks.get(lookup)).toMatchObject({ breaker: "open", alert: "breaker_open" });
     expect(hooks.get(gone)).toMatchObject({ enabled: false, disabled_reason: "gone", alert: "paused" });
     // Switched off by an admin: shown as off, not as a problem.
     expect(hooks.get(switchedOff)).toMatchObject({ enabled: false, state: "disabled", alert: null });
 
     h.clock.advance(30_000); // the breaker lets one trial through: no longer open
-    expect(byId().get(lookup)).toMatchObject({ breaker: "half_open", alert: null });
+    expect((await byId()).get(lookup)).toMatchObject({ breaker: "half_open", alert: null });
   });
 });

@@ -45,13 +45,13 @@ export interface ActivityOverview {
  * Final CDRs by when they ended (the indexed column): one range scan from
  * local midnight or an hour ago, whichever is earlier, grouped by local hour.
  */
-export function activityOverview(db: Db, actor: Actor, input: { timeZone: string; agents: AgentStateView[] }, clock: Clock = systemClock): ActivityOverview {
+export async function activityOverview(db: Db, actor: Actor, input: { timeZone: string; agents: AgentStateView[] }, clock: Clock = systemClock): Promise<ActivityOverview> {
   const { timeZone } = input;
   assertTimeZone(timeZone);
   const now = clock.now();
   const dayStart = startOfDayIn(dayIn(now, timeZone), timeZone);
   const hourAgo = now - HOUR_MS;
-  const visible = visibleExtensions(db, actor);
+  const visible = await visibleExtensions(db, actor);
   const hours = Math.floor((now - dayStart) / HOUR_MS) + 1;
   const byHour = Array.from({ length: hours }, (_, hour) => ({ start: new Date(dayStart + hour * HOUR_MS).toISOString(), answered: 0, missed: 0 }));
   const today: CallCounts = { answered: 0, missed: 0 };
@@ -63,7 +63,7 @@ export function activityOverview(db: Db, actor: Actor, input: { timeZone: string
     const answered = sql`${cdrs.disposition} = 'answered'`;
     // -1 collects the calls of the last hour that ended before midnight.
     const hour = sql<number>`case when ${cdrs.endedAt} >= ${dayStartIso} then cast(strftime('%s', ${cdrs.endedAt}) - ${dayStart / 1000} as integer) / 3600 else -1 end`;
-    const rows = db
+    const rows = await db
       .select({
         hour,
         answered: sql<number>`sum(${answered})`,
@@ -79,8 +79,7 @@ export function activityOverview(db: Db, actor: Actor, input: { timeZone: string
           visible ? conversationWithExtension(visible) : undefined,
         ),
       )
-      .groupBy(sql`1`)
-      .all();
+      .groupBy(sql`1`);
     for (const row of rows) {
       lastHour.answered += row.recentAnswered;
       lastHour.missed += row.recentMissed;
@@ -103,7 +102,7 @@ export function activityOverview(db: Db, actor: Actor, input: { timeZone: string
     last_hour: lastHour,
     by_hour: byHour,
     agents,
-    newest_calls: listCdrs(db, actor, { limit: NEWEST_CALLS }).items,
+    newest_calls: (await listCdrs(db, actor, { limit: NEWEST_CALLS })).items,
   };
 }
 
@@ -118,8 +117,12 @@ export interface HookStatus extends EndpointHealth {
 const runtimeBreakerState = (apiId: string): CircuitBreaker["state"] => getIntegration()?.lookups.breakerState(apiId) ?? "closed";
 
 /** Per outbound API: the delivery log's health (last success, failures, waiting) plus the look-up breaker. */
-export function hookOverview(db: Db, clock: Clock = systemClock, breakerState: (apiId: string) => CircuitBreaker["state"] = runtimeBreakerState): HookStatus[] {
-  return endpointHealth(db, clock).map((health) => {
+export async function hookOverview(
+  db: Db,
+  clock: Clock = systemClock,
+  breakerState: (apiId: string) => CircuitBreaker["state"] = runtimeBreakerState,
+): Promise<HookStatus[]> {
+  return (await endpointHealth(db, clock)).map((health) => {
     const breaker = health.kind === "data_lookup" ? breakerState(health.outbound_api_id) : null;
     const alert =
       health.state === "failing" ? "failing" : health.state === "disabled" && health.disabled_reason !== null ? "paused" : breaker === "open" ? "breaker_open" : null;

@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { affectedRows } from "../db/transaction";
 import { flows, phoneNumbers } from "../db/schema";
 import { newId } from "@/lib/ids";
 import { toE164 } from "@/lib/phone";
@@ -15,11 +16,11 @@ export interface PhoneNumberView {
   flowName: string | null;
 }
 
-function parseInput(db: Db, input: PhoneNumberInput) {
+async function parseInput(db: Db, input: PhoneNumberInput) {
   const data = phoneNumberInputSchema.parse(input);
   const number = toE164(data.number, getConfig().DEFAULT_REGION);
   if (!number) throw new ServiceError("invalid", `${data.number} is not a valid phone number`, { field: "number", messageKey: "errors.phoneNumber" });
-  if (data.flowId && !db.select({ id: flows.id }).from(flows).where(eq(flows.id, data.flowId)).get()) {
+  if (data.flowId && (await db.select({ id: flows.id }).from(flows).where(eq(flows.id, data.flowId)).limit(1)).length === 0) {
     throw new ServiceError("invalid", "The selected flow does not exist", { field: "flowId", messageKey: "errors.notFound" });
   }
   return { ...data, number };
@@ -34,21 +35,21 @@ function query(db: Db) {
     .leftJoin(flows, eq(flows.id, phoneNumbers.flowId));
 }
 
-export function listPhoneNumbers(db: Db): PhoneNumberView[] {
-  return query(db).orderBy(asc(phoneNumbers.number)).all();
+export async function listPhoneNumbers(db: Db): Promise<PhoneNumberView[]> {
+  return query(db).orderBy(asc(phoneNumbers.number));
 }
 
-export function getPhoneNumber(db: Db, id: string): PhoneNumberView {
-  const row = query(db).where(eq(phoneNumbers.id, id)).get();
+export async function getPhoneNumber(db: Db, id: string): Promise<PhoneNumberView> {
+  const [row] = await query(db).where(eq(phoneNumbers.id, id)).limit(1);
   if (!row) throw notFound("Phone number", id);
   return row;
 }
 
-export function createPhoneNumber(db: Db, input: PhoneNumberInput): PhoneNumberView {
-  const data = parseInput(db, input);
+export async function createPhoneNumber(db: Db, input: PhoneNumberInput): Promise<PhoneNumberView> {
+  const data = await parseInput(db, input);
   const id = newId("phoneNumber");
   try {
-    db.insert(phoneNumbers).values({ id, ...data }).run();
+    await db.insert(phoneNumbers).values({ id, ...data });
   } catch (error) {
     if (isUniqueViolation(error)) throw numberTaken();
     throw error;
@@ -56,11 +57,11 @@ export function createPhoneNumber(db: Db, input: PhoneNumberInput): PhoneNumberV
   return getPhoneNumber(db, id);
 }
 
-export function updatePhoneNumber(db: Db, id: string, input: PhoneNumberInput): PhoneNumberView {
-  const data = parseInput(db, input);
+export async function updatePhoneNumber(db: Db, id: string, input: PhoneNumberInput): Promise<PhoneNumberView> {
+  const data = await parseInput(db, input);
   try {
-    const result = db.update(phoneNumbers).set({ ...data, updatedAt: new Date().toISOString() }).where(eq(phoneNumbers.id, id)).run();
-    if (result.changes === 0) throw notFound("Phone number", id);
+    const result = await db.update(phoneNumbers).set({ ...data, updatedAt: new Date().toISOString() }).where(eq(phoneNumbers.id, id));
+    if (affectedRows(result) === 0) throw notFound("Phone number", id);
   } catch (error) {
     if (isUniqueViolation(error)) throw numberTaken();
     throw error;
@@ -68,7 +69,7 @@ export function updatePhoneNumber(db: Db, id: string, input: PhoneNumberInput): 
   return getPhoneNumber(db, id);
 }
 
-export function deletePhoneNumber(db: Db, id: string): void {
-  const result = db.delete(phoneNumbers).where(eq(phoneNumbers.id, id)).run();
-  if (result.changes === 0) throw notFound("Phone number", id);
+export async function deletePhoneNumber(db: Db, id: string): Promise<void> {
+  const result = await db.delete(phoneNumbers).where(eq(phoneNumbers.id, id));
+  if (affectedRows(result) === 0) throw notFound("Phone number", id);
 }

@@ -39,8 +39,8 @@ const varga = {
 };
 
 describe("phonebook contacts", () => {
-  it("stores numbers in E.164, reads them back in order, and the PBX shows the name for an incoming number", () => {
-    const created = createContact(db, varga);
+  it("stores numbers in E.164, reads them back in order, and the PBX shows the name for an incoming number", async () => {
+    const created = await createContact(db, varga);
     expect(created).toMatchObject({
       external_id: "crm-1",
       version: 1,
@@ -49,68 +49,68 @@ describe("phonebook contacts", () => {
         { type: "mobile", number: "+36301112233" },
       ],
     });
-    expect(getContact(db, created.id)).toEqual(created);
+    expect(await getContact(db, created.id)).toEqual(created);
     expect(new SqliteDirectory(db).callerName("+36301112233")).toBe("László Varga");
   });
 
-  it("refuses a duplicate external_id with a conflict on that field, and a bad number naming its position", () => {
-    createContact(db, varga);
-    const duplicate = serviceError(() => createContact(db, { ...varga, numbers: [] }));
+  it("refuses a duplicate external_id with a conflict on that field, and a bad number naming its position", async () => {
+    await createContact(db, varga);
+    const duplicate = await serviceError(() => createContact(db, { ...varga, numbers: [] }));
     expect([duplicate.code, duplicate.options.field]).toEqual(["conflict", "external_id"]);
-    const badNumber = serviceError(() => createContact(db, { first_name: "X", numbers: [{ type: "work", number: "12" }] }));
+    const badNumber = await serviceError(() => createContact(db, { first_name: "X", numbers: [{ type: "work", number: "12" }] }));
     expect([badNumber.code, badNumber.options.field]).toEqual(["invalid", "numbers.0.number"]);
-    expect(listContacts(db).total).toBe(1);
+    expect((await listContacts(db)).total).toBe(1);
   });
 
-  it("needs a name or a company", () => {
-    expect(() => createContact(db, { email: "a@b.example" })).toThrow(/contactName/);
+  it("needs a name or a company", async () => {
+    await expect(createContact(db, { email: "a@b.example" })).rejects.toThrow(/contactName/);
   });
 
-  it("updates with optimistic versions: a stale version is refused and leaves the contact as it was", () => {
-    const created = createContact(db, varga);
-    const updated = updateContact(db, created.id, { ...varga, notes: "Call after 10" }, { ifVersion: 1 });
+  it("updates with optimistic versions: a stale version is refused and leaves the contact as it was", async () => {
+    const created = await createContact(db, varga);
+    const updated = await updateContact(db, created.id, { ...varga, notes: "Call after 10" }, { ifVersion: 1 });
     expect(updated).toMatchObject({ version: 2, notes: "Call after 10" });
-    const stale = serviceError(() => updateContact(db, created.id, { ...varga, notes: "lost update" }, { ifVersion: 1 }));
+    const stale = await serviceError(() => updateContact(db, created.id, { ...varga, notes: "lost update" }, { ifVersion: 1 }));
     expect(stale.code).toBe("precondition_failed");
-    expect(getContact(db, created.id).notes).toBe("Call after 10");
-    expect(serviceError(() => deleteContact(db, created.id, { ifVersion: 1 })).code).toBe("precondition_failed");
-    deleteContact(db, created.id, { ifVersion: 2 });
-    expect(serviceError(() => getContact(db, created.id)).code).toBe("not_found");
+    expect((await getContact(db, created.id)).notes).toBe("Call after 10");
+    expect((await serviceError(() => deleteContact(db, created.id, { ifVersion: 1 }))).code).toBe("precondition_failed");
+    await deleteContact(db, created.id, { ifVersion: 2 });
+    expect((await serviceError(() => getContact(db, created.id))).code).toBe("not_found");
   });
 
-  it("updating to another contact's external_id is a conflict", () => {
-    createContact(db, varga);
-    const other = createContact(db, { first_name: "Katalin", external_id: "crm-2" });
-    expect(serviceError(() => updateContact(db, other.id, { first_name: "Katalin", external_id: "crm-1" })).code).toBe("conflict");
+  it("updating to another contact's external_id is a conflict", async () => {
+    await createContact(db, varga);
+    const other = await createContact(db, { first_name: "Katalin", external_id: "crm-2" });
+    expect((await serviceError(() => updateContact(db, other.id, { first_name: "Katalin", external_id: "crm-1" }))).code).toBe("conflict");
   });
 });
 
 describe("phonebook search", () => {
-  beforeEach(() => {
-    createContact(db, varga);
-    createContact(db, { first_name: "Katalin", last_name: "Molnár", company: "Molnár Logisztika", numbers: [{ type: "mobile", number: "+36209876543" }] });
-    createContact(db, { company: "Farkas Autó", numbers: [{ type: "work", number: "+3662123456" }] });
+  beforeEach(async () => {
+    await createContact(db, varga);
+    await createContact(db, { first_name: "Katalin", last_name: "Molnár", company: "Molnár Logisztika", numbers: [{ type: "mobile", number: "+36209876543" }] });
+    await createContact(db, { company: "Farkas Autó", numbers: [{ type: "work", number: "+3662123456" }] });
   });
-  const names = (search: string) => listContacts(db, { search }).items.map((c) => c.last_name || c.company);
+  const names = async (search: string) => (await listContacts(db, { search })).items.map((c) => c.last_name || c.company);
 
-  it("finds names and companies ignoring case and accents, sorted by family name", () => {
-    expect(names("")).toEqual(["Farkas Autó", "Molnár", "Varga"]);
-    expect(names("molnar")).toEqual(["Molnár"]);
-    expect(names("LÁSZLÓ VARGA")).toEqual(["Varga"]);
-    expect(names("auto")).toEqual(["Farkas Autó"]);
-    expect(names("100%")).toEqual([]);
+  it("finds names and companies ignoring case and accents, sorted by family name", async () => {
+    expect(await names("")).toEqual(["Farkas Autó", "Molnár", "Varga"]);
+    expect(await names("molnar")).toEqual(["Molnár"]);
+    expect(await names("LÁSZLÓ VARGA")).toEqual(["Varga"]);
+    expect(await names("auto")).toEqual(["Farkas Autó"]);
+    expect(await names("100%")).toEqual([]);
   });
 
-  it("finds numbers typed in national, international or partial form", () => {
-    expect(names("06 30 111 2233")).toEqual(["Varga"]);
-    expect(names("+36 20 987")).toEqual(["Molnár"]);
-    expect(names("9876543")).toEqual(["Molnár"]);
-    expect(names("(62) 123-456")).toEqual(["Farkas Autó"]);
+  it("finds numbers typed in national, international or partial form", async () => {
+    expect(await names("06 30 111 2233")).toEqual(["Varga"]);
+    expect(await names("+36 20 987")).toEqual(["Molnár"]);
+    expect(await names("9876543")).toEqual(["Molnár"]);
+    expect(await names("(62) 123-456")).toEqual(["Farkas Autó"]);
     expect(numberSearchDigits("06 30 111", "HU")).toEqual(["0630111", "3630111"]);
   });
 
-  it("pages with limit and offset and reports the total", () => {
-    const page = listContacts(db, { limit: 2, offset: 1 });
+  it("pages with limit and offset and reports the total", async () => {
+    const page = await listContacts(db, { limit: 2, offset: 1 });
     expect(page.total).toBe(3);
     expect(page.items.map((c) => c.last_name || c.company)).toEqual(["Molnár", "Varga"]);
   });
@@ -126,8 +126,8 @@ describe("phonebook import", () => {
     'crm-13;"Több',
   ].join("\r\n");
 
-  it("previews without writing: good rows, and each bad row with its line and field", () => {
-    const preview = importContactsCsv(db, csv.replace('\r\ncrm-13;"Több', ""), { dryRun: true });
+  it("previews without writing: good rows, and each bad row with its line and field", async () => {
+    const preview = await importContactsCsv(db, csv.replace('\r\ncrm-13;"Több', ""), { dryRun: true });
     expect(preview.ignoredColumns).toEqual(["Kedvenc szín"]);
     expect(preview.rows.map((r) => [r.line, r.action])).toEqual([
       [2, "create"],
@@ -137,11 +137,11 @@ describe("phonebook import", () => {
     expect(preview.rows[0]).toMatchObject({ name: "Anna Kiss", numbers: ["+36301234567", "+3612223333", "+3612224444"] });
     expect(preview.rows[1].errors).toEqual([expect.objectContaining({ field: "email", messageKey: "errors.email" })]);
     expect(preview.rows[2].errors).toEqual([expect.objectContaining({ field: "numbers.0.number", messageKey: "operations.errors.phoneNumber" })]);
-    expect(listContacts(db).total).toBe(0);
+    expect((await listContacts(db)).total).toBe(0);
   });
 
-  it("keeps good rows, skips bad ones, updates by external_id and flags duplicates within the file", () => {
-    createContact(db, { external_id: "crm-20", first_name: "Old", numbers: [] });
+  it("keeps good rows, skips bad ones, updates by external_id and flags duplicates within the file", async () => {
+    await createContact(db, { external_id: "crm-20", first_name: "Old", numbers: [] });
     const file = [
       "external_id,first_name,last_name,phone_mobile",
       "crm-20,New,Name,+36301112233",
@@ -149,25 +149,25 @@ describe("phonebook import", () => {
       "crm-21,Dup,Row,",
       ",,,+36301112234",
     ].join("\n");
-    const result = importContactsCsv(db, file, { dryRun: false });
+    const result = await importContactsCsv(db, file, { dryRun: false });
     expect([result.created, result.updated, result.failed]).toEqual([1, 1, 2]);
     expect(result.rows[2].errors[0].messageKey).toBe("operations.errors.duplicateInFile");
     expect(result.rows[3].errors[0].messageKey).toBe("operations.errors.contactName");
-    expect(listContacts(db, { search: "crm-20" }).items[0]).toMatchObject({ first_name: "New", numbers: [{ type: "mobile", number: "+36301112233" }] });
-    expect(listContacts(db).total).toBe(2);
+    expect((await listContacts(db, { search: "crm-20" })).items[0]).toMatchObject({ first_name: "New", numbers: [{ type: "mobile", number: "+36301112233" }] });
+    expect((await listContacts(db)).total).toBe(2);
   });
 
-  it("refuses an unclosed quote, a missing name column, and a file over the size cap, storing nothing", () => {
-    expect(() => importContactsCsv(db, csv, { dryRun: false })).toThrow(/never closed/);
-    expect(() => importContactsCsv(db, "foo,bar\n1,2", { dryRun: false })).toThrow(/no name or company/);
-    expect(() => importContactsCsv(db, "first_name\n" + "x".repeat(importLimits.maxChars), { dryRun: false })).toThrow(/larger/);
-    expect(listContacts(db).total).toBe(0);
+  it("refuses an unclosed quote, a missing name column, and a file over the size cap, storing nothing", async () => {
+    await expect(importContactsCsv(db, csv, { dryRun: false })).rejects.toThrow(/never closed/);
+    await expect(importContactsCsv(db, "foo,bar\n1,2", { dryRun: false })).rejects.toThrow(/no name or company/);
+    await expect(importContactsCsv(db, "first_name\n" + "x".repeat(importLimits.maxChars), { dryRun: false })).rejects.toThrow(/larger/);
+    expect((await listContacts(db)).total).toBe(0);
   });
 });
 
 describe("phonebook export", () => {
-  it("writes CSV that neutralises formulas, keeps E.164 numbers readable, and imports back unchanged", () => {
-    createContact(db, {
+  it("writes CSV that neutralises formulas, keeps E.164 numbers readable, and imports back unchanged", async () => {
+    await createContact(db, {
       external_id: "=HYPERLINK(\"http://evil.example\")",
       first_name: "+SUM(A1)",
       last_name: "-2",
@@ -178,7 +178,7 @@ describe("phonebook export", () => {
         { type: "work", number: "+3613456788" },
       ],
     });
-    const csv = exportContactsCsv(db);
+    const csv = await exportContactsCsv(db);
     expect(csv.startsWith("\uFEFFexternal_id,first_name,last_name,company,email,phone_work")).toBe(true);
     const [, row] = parseCsv(csv);
     expect(row.cells).toEqual([
@@ -196,12 +196,12 @@ describe("phonebook export", () => {
 
     cleanup();
     ({ db, cleanup } = createTestDb());
-    expect(importContactsCsv(db, csv, { dryRun: false }).created).toBe(1);
-    expect(listContacts(db).items[0]).toMatchObject({ external_id: '=HYPERLINK("http://evil.example")', first_name: "+SUM(A1)", company: "@cmd" });
+    expect((await importContactsCsv(db, csv, { dryRun: false })).created).toBe(1);
+    expect((await listContacts(db)).items[0]).toMatchObject({ external_id: '=HYPERLINK("http://evil.example")', first_name: "+SUM(A1)", company: "@cmd" });
   });
 
-  it("writes vCard 3.0 with escaped text, phone types and folded long lines", () => {
-    const contact = createContact(db, { ...varga, notes: "a;b,c\\d\n" + "é".repeat(60) });
+  it("writes vCard 3.0 with escaped text, phone types and folded long lines", async () => {
+    const contact = await createContact(db, { ...varga, notes: "a;b,c\\d\n" + "é".repeat(60) });
     const card = contactVcard(contact);
     const lines = card.split("\r\n");
     expect(lines[0]).toBe("BEGIN:VCARD");
@@ -212,16 +212,16 @@ describe("phonebook export", () => {
     expect(lines.every((l) => Buffer.byteLength(l) <= 75)).toBe(true);
     // Unfolding restores the note line.
     expect(card.replace(/\r\n /g, "")).toContain("NOTE:a\\;b\\,c\\\\d\\n" + "é".repeat(60));
-    expect(exportContactsVcard(db)).toBe(card);
+    expect(await exportContactsVcard(db)).toBe(card);
   });
 });
 
 describe("search columns", () => {
-  it("are filled in at start-up for contacts stored before they existed", () => {
+  it("are filled in at start-up for contacts stored before they existed", async () => {
     db.insert(phonebookContacts).values({ id: "con_old", firstName: "Ödön", lastName: "Kálmán", company: "Régi Kft." }).run();
-    expect(listContacts(db, { search: "kalman" }).total).toBe(0);
-    expect(backfillContactSearch(db)).toBe(1);
-    expect(listContacts(db, { search: "kalman odon" }).items.map((c) => c.id)).toEqual(["con_old"]);
-    expect(backfillContactSearch(db)).toBe(0);
+    expect((await listContacts(db, { search: "kalman" })).total).toBe(0);
+    expect(await backfillContactSearch(db)).toBe(1);
+    expect((await listContacts(db, { search: "kalman odon" })).items.map((c) => c.id)).toEqual(["con_old"]);
+    expect(await backfillContactSearch(db)).toBe(0);
   });
 });

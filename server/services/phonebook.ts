@@ -2,6 +2,7 @@ import { asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { AsYouType, type CountryCode } from "libphonenumber-js/min";
 import { ZodError } from "zod";
 import type { Db } from "../db/client";
+import { affectedRows, transaction } from "../db/transaction";
 import { phonebookContacts, phonebookNumbers } from "../db/schema";
 import { getConfig } from "../config";
 import { newId } from "@/lib/ids";
@@ -59,14 +60,13 @@ export function contactSearchColumns(contact: { first_name: string; last_name: s
 }
 
 /** Start-up: contacts written before the search columns existed get them once. */
-export function backfillContactSearch(db: Db): number {
-  const rows = db
+export async function backfillContactSearch(db: Db): Promise<number> {
+  const rows = await db
     .select({ id: phonebookContacts.id, first_name: phonebookContacts.firstName, last_name: phonebookContacts.lastName, company: phonebookContacts.company, email: phonebookContacts.email })
     .from(phonebookContacts)
-    .where(sql`${phonebookContacts.searchText} = '' and ${phonebookContacts.sortKey} = ''`)
-    .all();
-  db.transaction((tx) => {
-    for (const row of rows) tx.update(phonebookContacts).set(contactSearchColumns(row)).where(eq(phonebookContacts.id, row.id)).run();
+    .where(sql`${phonebookContacts.searchText} = '' and ${phonebookContacts.sortKey} = ''`);
+  await transaction(db, async (tx) => {
+    for (const row of rows) await tx.update(phonebookContacts).set(contactSearchColumns(row)).where(eq(phonebookContacts.id, row.id));
   });
   return rows.length;
 }
@@ -163,13 +163,13 @@ function statementsFor(db: Db, search: ContactSearch): ReturnType<typeof searchS
 type ContactRow = typeof phonebookContacts.$inferSelect;
 
 /** The contacts matching `search` in list order (sort key, then id); all of them without `page`. */
-function searchContacts(db: Db, search: ContactSearch, page: { limit: number; offset: number } | null): ContactView[] {
-  return withNumbers(db, statementsFor(db, search).page.all({ ...search.params, limit: page?.limit ?? -1, offset: page?.offset ?? 0 }));
+async function searchContacts(db: Db, search: ContactSearch, page: { limit: number; offset: number } | null): Promise<ContactView[]> {
+  return withNumbers(db, await statementsFor(db, search).page.execute({ ...search.params, limit: page?.limit ?? -1, offset: page?.offset ?? 0 }));
 }
 
-function withNumbers(db: Db, rows: ContactRow[]): ContactView[] {
+async function withNumbers(db: Db, rows: ContactRow[]): Promise<ContactView[]> {
   if (rows.length === 0) return [];
-  const numbers = db
+  const numbers = await db
     .select()
     .from(phonebookNumbers)
     .where(
@@ -178,8 +178,7 @@ function withNumbers(db: Db, rows: ContactRow[]): ContactView[] {
         rows.map((r) => r.id),
       ),
     )
-    .orderBy(asc(phonebookNumbers.contactId), asc(phonebookNumbers.position))
-    .all();
+    .orderBy(asc(phonebookNumbers.contactId), asc(phonebookNumbers.position));
   const byContact = new Map<string, typeof numbers>();
   for (const n of numbers) byContact.set(n.contactId, [...(byContact.get(n.contactId) ?? []), n]);
   return rows.map((row) => ({
@@ -198,15 +197,15 @@ function withNumbers(db: Db, rows: ContactRow[]): ContactView[] {
 }
 
 /** API.md list convention: `{items, total}`; `search` matches names, company, e-mail, external id and any number. */
-export function listContacts(db: Db, query: ContactListQuery = {}): { items: ContactView[]; total: number } {
+export async function listContacts(db: Db, query: ContactListQuery = {}): Promise<{ items: ContactView[]; total: number }> {
   const { search, limit, offset } = contactListQuerySchema.parse(query);
   const matching = contactSearch(search, getConfig().DEFAULT_REGION);
-  const total = statementsFor(db, matching).count.get(matching.params)!.n;
-  return { items: searchContacts(db, matching, { limit, offset }), total };
+  const [counted] = await statementsFor(db, matching).count.execute(matching.params);
+  return { items: await searchContacts(db, matching, { limit, offset }), total: counted!.n };
 }
 
-export function getContact(db: Db, id: string): ContactView {
-  const [contact] = withNumbers(db, db.select().from(phonebookContacts).where(eq(phonebookContacts.id, id)).all());
+export async function getContact(db: Db, id: string): Promise<ContactView> {
+  const [contact] = await withNumbers(db, await db.select().from(phonebookContacts).where(eq(phonebookContacts.id, id)));
   if (!contact) throw notFound("Contact", id);
   return contact;
 }
@@ -230,9 +229,9 @@ export function normaliseContact(input: ContactInput, region: string = getConfig
   return { ...data, numbers };
 }
 
-function writeNumbers(db: Db, contactId: string, numbers: ContactData["numbers"]): void {
-  db.delete(phonebookNumbers).where(eq(phonebookNumbers.contactId, contactId)).run();
-  numbers.forEach((n, position) => db.insert(phonebookNumbers).values({ contactId, position, type: n.type, number: n.number }).run());
+async function writeNumbers(db: Db, contactId: string, numbers: ContactData["numbers"]): Promise<void> {
+  await db.delete(phonebookNumbers).where(eq(phonebookNumbers.contactId, contactId));
+  for (const [position, n] of numbers.entries()) await db.insert(phonebookNumbers).values({ contactId, position, type: n.type, number: n.number });
 }
 
 function columnsOf(data: ContactData) {
@@ -247,54 +246,53 @@ function columnsOf(data: ContactData) {
   };
 }
 
-function insertContact(db: Db, data: ContactData): string {
+async function insertContact(db: Db, data: ContactData): Promise<string> {
   const id = newId("contact");
-  db.insert(phonebookContacts).values({ id, ...columnsOf(data) }).run();
-  writeNumbers(db, id, data.numbers);
+  await db.insert(phonebookContacts).values({ id, ...columnsOf(data) });
+  await writeNumbers(db, id, data.numbers);
   return id;
 }
 
 /** Replaces a contact; with `ifVersion`, only if nobody changed it since that version was read (else precondition_failed). */
-function replaceContact(db: Db, id: string, data: ContactData, ifVersion?: number): void {
+async function replaceContact(db: Db, id: string, data: ContactData, ifVersion?: number): Promise<void> {
   const versionMatches = ifVersion === undefined ? sql`1 = 1` : sql`${phonebookContacts.version} = ${ifVersion}`;
-  const result = db
+  const result = await db
     .update(phonebookContacts)
     .set({ ...columnsOf(data), version: sql`${phonebookContacts.version} + 1`, updatedAt: new Date().toISOString() })
-    .where(sql`${phonebookContacts.id} = ${id} and ${versionMatches}`)
-    .run();
-  if (result.changes === 0) {
-    if (!db.select({ id: phonebookContacts.id }).from(phonebookContacts).where(eq(phonebookContacts.id, id)).get()) throw notFound("Contact", id);
+    .where(sql`${phonebookContacts.id} = ${id} and ${versionMatches}`);
+  if (affectedRows(result) === 0) {
+    if (!(await db.select({ id: phonebookContacts.id }).from(phonebookContacts).where(eq(phonebookContacts.id, id)).limit(1))[0]) throw notFound("Contact", id);
     throw changedElsewhere();
   }
-  writeNumbers(db, id, data.numbers);
+  await writeNumbers(db, id, data.numbers);
 }
 
-function uniqueExternalId<T>(write: () => T): T {
+async function uniqueExternalId<T>(write: () => Promise<T>): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (error) {
     if (isUniqueViolation(error)) throw externalIdTaken();
     throw error;
   }
 }
 
-export function createContact(db: Db, input: ContactInput): ContactView {
+export async function createContact(db: Db, input: ContactInput): Promise<ContactView> {
   const data = normaliseContact(input);
-  const id = uniqueExternalId(() => db.transaction((tx) => insertContact(tx as unknown as Db, data)));
+  const id = await uniqueExternalId(() => transaction(db, (tx) => insertContact(tx, data)));
   return getContact(db, id);
 }
 
-export function updateContact(db: Db, id: string, input: ContactInput, options: { ifVersion?: number } = {}): ContactView {
+export async function updateContact(db: Db, id: string, input: ContactInput, options: { ifVersion?: number } = {}): Promise<ContactView> {
   const data = normaliseContact(input);
-  uniqueExternalId(() => db.transaction((tx) => replaceContact(tx as unknown as Db, id, data, options.ifVersion)));
+  await uniqueExternalId(() => transaction(db, (tx) => replaceContact(tx, id, data, options.ifVersion)));
   return getContact(db, id);
 }
 
-export function deleteContact(db: Db, id: string, options: { ifVersion?: number } = {}): void {
+export async function deleteContact(db: Db, id: string, options: { ifVersion?: number } = {}): Promise<void> {
   const versionMatches = options.ifVersion === undefined ? sql`1 = 1` : sql`${phonebookContacts.version} = ${options.ifVersion}`;
-  const result = db.delete(phonebookContacts).where(sql`${phonebookContacts.id} = ${id} and ${versionMatches}`).run();
-  if (result.changes === 0) {
-    getContact(db, id); // throws not_found when it is gone
+  const result = await db.delete(phonebookContacts).where(sql`${phonebookContacts.id} = ${id} and ${versionMatches}`);
+  if (affectedRows(result) === 0) {
+    await getContact(db, id); // throws not_found when it is gone
     throw changedElsewhere();
   }
 }
@@ -308,8 +306,8 @@ export const contactCsvHeader = ["external_id", "first_name", "last_name", "comp
 const numberSeparator = " | ";
 
 /** The phonebook (or the contacts matching `search`) as CSV, in the same columns the import reads. UTF-8 with a BOM so Excel shows accents. */
-export function exportContactsCsv(db: Db, search = ""): string {
-  const contacts = searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null);
+export async function exportContactsCsv(db: Db, search = ""): Promise<string> {
+  const contacts = await searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null);
   const rows = contacts.map((c) => [
     c.external_id,
     c.first_name,
@@ -372,8 +370,8 @@ export function contactVcard(contact: ContactView): string {
   return lines.map(foldVcardLine).join("\r\n") + "\r\n";
 }
 
-export function exportContactsVcard(db: Db, search = ""): string {
-  return searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null).map(contactVcard).join("");
+export async function exportContactsVcard(db: Db, search = ""): Promise<string> {
+  return (await searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null)).map(contactVcard).join("");
 }
 
 // ── import ─────────────────────────────────────────────────────────────
@@ -463,7 +461,7 @@ function rowInput(cells: string[], columns: Array<CsvField | null>): ContactInpu
  * create one. Bad rows are reported with their line and field and skipped.
  * The file is untrusted: size and row caps, strict quoting.
  */
-export function importContactsCsv(db: Db, text: string, options: { dryRun: boolean }): ImportResult {
+export async function importContactsCsv(db: Db, text: string, options: { dryRun: boolean }): Promise<ImportResult> {
   if (text.length > importLimits.maxChars) {
     throw new ServiceError("invalid", `The file is larger than ${importLimits.maxChars / 1024 / 1024} MB`, { messageKey: "operations.errors.importTooLarge" });
   }
@@ -486,7 +484,7 @@ export function importContactsCsv(db: Db, text: string, options: { dryRun: boole
   const ignoredColumns = header.cells.filter((cell, i) => columns[i] === null && cell.trim() !== "");
   const region = getConfig().DEFAULT_REGION;
 
-  const run = (tx: Db): ImportResult => {
+  const run = async (tx: Db): Promise<ImportResult> => {
     const result: ImportResult = { rows: [], created: 0, updated: 0, failed: 0, ignoredColumns };
     const seenExternalIds = new Map<string, number>();
     for (const record of body) {
@@ -513,11 +511,11 @@ export function importContactsCsv(db: Db, text: string, options: { dryRun: boole
       }
       if (data.external_id) seenExternalIds.set(data.external_id, record.line);
       const existing = data.external_id
-        ? tx.select({ id: phonebookContacts.id }).from(phonebookContacts).where(eq(phonebookContacts.externalId, data.external_id)).get()
+        ? (await tx.select({ id: phonebookContacts.id }).from(phonebookContacts).where(eq(phonebookContacts.externalId, data.external_id)).limit(1))[0]
         : undefined;
       if (!options.dryRun) {
-        if (existing) replaceContact(tx, existing.id, data);
-        else insertContact(tx, data);
+        if (existing) await replaceContact(tx, existing.id, data);
+        else await insertContact(tx, data);
       }
       result.rows.push({ line: record.line, action: existing ? "update" : "create", name, numbers, errors: [] });
       if (existing) result.updated++;
@@ -525,5 +523,5 @@ export function importContactsCsv(db: Db, text: string, options: { dryRun: boole
     }
     return result;
   };
-  return options.dryRun ? run(db) : db.transaction((tx) => run(tx as unknown as Db));
+  return options.dryRun ? run(db) : transaction(db, run);
 }

@@ -11,19 +11,13 @@ export interface QueueView {
   members: { agentId: string; userId: string; name: string }[];
 }
 
-export function listQueues(db: Db): QueueView[] {
-  const members = db
+export async function listQueues(db: Db): Promise<QueueView[]> {
+  const members = await db
     .select({ queueId: queueMembers.queueId, agentId: agents.id, userId: users.id, firstName: users.firstName, lastName: users.lastName })
     .from(queueMembers)
     .innerJoin(agents, eq(agents.id, queueMembers.agentId))
-    .innerJoin(users, eq(users.id, agents.userId))
-    .all();
-  return db
-    .select()
-    .from(queues)
-    .orderBy(asc(queues.name))
-    .all()
-    .map((q) => ({
+    .innerJoin(users, eq(users.id, agents.userId));
+  return (await db.select().from(queues).orderBy(asc(queues.name))).map((q) => ({
       id: q.id,
       name: q.name,
       strategy: q.strategy,

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { transaction } from "../db/transaction";
 import { settings } from "../db/schema";
 import { localeSchema, type Locale } from "@/lib/schemas/directory";
 import {
@@ -11,12 +12,13 @@ import {
   type InstallationSettingsInput,
 } from "@/lib/schemas/settings";
 
-export function getSetting<T>(db: Db, key: string): T | undefined {
-  return db.select().from(settings).where(eq(settings.key, key)).get()?.value as T | undefined;
+export async function getSetting<T>(db: Db, key: string): Promise<T | undefined> {
+  const [row] = await db.select().from(settings).where(eq(settings.key, key)).limit(1);
+  return row?.value as T | undefined;
 }
 
-export function setSetting(db: Db, key: string, value: unknown): void {
-  db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+export async function setSetting(db: Db, key: string, value: unknown): Promise<void> {
+  await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
 }
 
 /** The keys of the Settings page in the `settings` table. */
@@ -28,39 +30,39 @@ export const settingKeys = {
 } as const;
 
 /** The language of new users when none is given; English on installs that never chose one. */
-export function getDefaultLocale(db: Db): Locale {
-  const parsed = localeSchema.safeParse(getSetting(db, settingKeys.defaultLocale));
+export async function getDefaultLocale(db: Db): Promise<Locale> {
+  const parsed = localeSchema.safeParse(await getSetting(db, settingKeys.defaultLocale));
   return parsed.success ? parsed.data : "en";
 }
 
 /** Days delivered and expired webhooks stay in the delivery log; a stored value out of range falls back to the default. */
-export function getDeliveryRetentionDays(db: Db): number {
-  const parsed = deliveryRetentionDaysSchema.safeParse(getSetting(db, settingKeys.deliveryRetentionDays));
+export async function getDeliveryRetentionDays(db: Db): Promise<number> {
+  const parsed = deliveryRetentionDaysSchema.safeParse(await getSetting(db, settingKeys.deliveryRetentionDays));
   return parsed.success ? parsed.data : retentionDaysRange.default;
 }
 
 /** This server's public origin ("" when not set); read per use, so a change on the Settings page reaches the next message in every bundle. */
-export function getPublicUrl(db: Db): string {
-  const parsed = publicUrlSchema.safeParse(getSetting(db, settingKeys.publicUrl) ?? "");
+export async function getPublicUrl(db: Db): Promise<string> {
+  const parsed = publicUrlSchema.safeParse((await getSetting(db, settingKeys.publicUrl)) ?? "");
   return parsed.success ? parsed.data : "";
 }
 
-export function getInstallationSettings(db: Db): InstallationSettings {
+export async function getInstallationSettings(db: Db): Promise<InstallationSettings> {
   return {
-    organisationName: getSetting<string>(db, settingKeys.organisationName) ?? "",
-    defaultLocale: getDefaultLocale(db),
-    deliveryRetentionDays: getDeliveryRetentionDays(db),
-    publicUrl: getPublicUrl(db),
+    organisationName: (await getSetting<string>(db, settingKeys.organisationName)) ?? "",
+    defaultLocale: await getDefaultLocale(db),
+    deliveryRetentionDays: await getDeliveryRetentionDays(db),
+    publicUrl: await getPublicUrl(db),
   };
 }
 
-export function updateInstallationSettings(db: Db, input: InstallationSettingsInput): InstallationSettings {
+export async function updateInstallationSettings(db: Db, input: InstallationSettingsInput): Promise<InstallationSettings> {
   const data = installationSettingsSchema.parse(input);
-  db.transaction((tx) => {
-    setSetting(tx as unknown as Db, settingKeys.organisationName, data.organisationName);
-    setSetting(tx as unknown as Db, settingKeys.defaultLocale, data.defaultLocale);
-    setSetting(tx as unknown as Db, settingKeys.deliveryRetentionDays, data.deliveryRetentionDays);
-    setSetting(tx as unknown as Db, settingKeys.publicUrl, data.publicUrl);
+  await transaction(db, async (tx) => {
+    await setSetting(tx, settingKeys.organisationName, data.organisationName);
+    await setSetting(tx, settingKeys.defaultLocale, data.defaultLocale);
+    await setSetting(tx, settingKeys.deliveryRetentionDays, data.deliveryRetentionDays);
+    await setSetting(tx, settingKeys.publicUrl, data.publicUrl);
   });
   return getInstallationSettings(db);
 }

@@ -33,11 +33,11 @@ export interface SimulatedCallView extends CallView {
 }
 
 /** The call plus where its flow is now and the steps it took (live while running, from SQLite once saved). */
-export function getSimulatedCall(db: Db, runtime: Runtime, callId: string): SimulatedCallView {
-  const call = getCall(db, runtime, callId);
+export async function getSimulatedCall(db: Db, runtime: Runtime, callId: string): Promise<SimulatedCallView> {
+  const call = await getCall(db, runtime, callId);
   const live = runtime.live.get(callId);
   if (live) return { ...call, current_node_id: live.currentNodeId, trace: [...live.trace] };
-  const saved = db.select({ steps: callTraces.steps }).from(callTraces).where(eq(callTraces.callId, callId)).get();
+  const [saved] = await db.select({ steps: callTraces.steps }).from(callTraces).where(eq(callTraces.callId, callId)).limit(1);
   return { ...call, current_node_id: null, trace: (saved?.steps ?? []) as TraceStep[] };
 }
 

@@ -13,31 +13,31 @@ beforeEach(() => ({ db, cleanup } = createTestDb()));
 afterEach(() => cleanup());
 
 describe("SIP passwords", () => {
-  it("are generated server-side, stored sealed, readable by the registrar, rotatable, and gone with the extension", () => {
-    const extension = createExtension(db, { number: "101", name: "Reception", ownerUserId: null, enabled: true });
-    expect(sipCredentialStatus(db, extension.id)).toMatchObject({ sipUser: "101", hasPassword: false, passwordSetAt: null });
+  it("are generated server-side, stored sealed, readable by the registrar, rotatable, and gone with the extension", async () => {
+    const extension = await createExtension(db, { number: "101", name: "Reception", ownerUserId: null, enabled: true });
+    expect(await sipCredentialStatus(db, extension.id)).toMatchObject({ sipUser: "101", hasPassword: false, passwordSetAt: null });
     expect(sipPasswordFor(db, "101")).toBeNull();
 
-    const first = generateSipPassword(db, extension.id);
+    const first = await generateSipPassword(db, extension.id);
     expect(first).toMatchObject({ sipUser: "101" });
     expect(first.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
     const stored = db.select().from(sipCredentials).where(eq(sipCredentials.extensionId, extension.id)).get()!;
     expect(stored.sealedPassword).not.toContain(first.password);
     expect(sipPasswordFor(db, "101")).toBe(first.password);
-    expect(sipCredentialStatus(db, extension.id).hasPassword).toBe(true);
+    expect((await sipCredentialStatus(db, extension.id)).hasPassword).toBe(true);
 
-    const second = generateSipPassword(db, extension.id);
+    const second = await generateSipPassword(db, extension.id);
     expect(second.password).not.toBe(first.password);
     expect(sipPasswordFor(db, "101")).toBe(second.password);
 
-    updateExtension(db, extension.id, { number: "101", name: "Reception", ownerUserId: null, enabled: false });
+    await updateExtension(db, extension.id, { number: "101", name: "Reception", ownerUserId: null, enabled: false });
     expect(sipPasswordFor(db, "101")).toBeNull();
-    deleteExtension(db, extension.id);
+    await deleteExtension(db, extension.id);
     expect(db.select().from(sipCredentials).all()).toHaveLength(0);
   });
 
   it("are rotated by admins only over tRPC, and the status never carries the password", async () => {
-    const extension = createExtension(db, { number: "102", name: "Sales", ownerUserId: null, enabled: true });
+    const extension = await createExtension(db, { number: "102", name: "Sales", ownerUserId: null, enabled: true });
     expect(await trpcCode(callerAs(db, "user").extensions.rotateSipPassword({ id: extension.id }))).toBe("FORBIDDEN");
     const generated = await callerAs(db, "admin").extensions.rotateSipPassword({ id: extension.id });
     expect(sipPasswordFor(db, "102")).toBe(generated.password);

@@ -33,31 +33,34 @@ function newSipPassword(): string {
   return randomBytes(18).toString("base64url");
 }
 
-function extensionNumber(db: Db, extensionId: string): string {
-  const row = db.select({ number: extensions.number }).from(extensions).where(eq(extensions.id, extensionId)).get();
+async function extensionNumber(db: Db, extensionId: string): Promise<string> {
+  const [row] = await db.select({ number: extensions.number }).from(extensions).where(eq(extensions.id, extensionId)).limit(1);
   if (!row) throw notFound("Extension", extensionId);
   return row.number;
 }
 
-export function sipCredentialStatus(db: Db, extensionId: string): SipCredentialStatus {
-  const sipUser = extensionNumber(db, extensionId);
-  const row = db.select({ setAt: sipCredentials.updatedAt }).from(sipCredentials).where(eq(sipCredentials.extensionId, extensionId)).get();
+export async function sipCredentialStatus(db: Db, extensionId: string): Promise<SipCredentialStatus> {
+  const sipUser = await extensionNumber(db, extensionId);
+  const [row] = await db.select({ setAt: sipCredentials.updatedAt }).from(sipCredentials).where(eq(sipCredentials.extensionId, extensionId)).limit(1);
   return { extensionId, sipUser, hasPassword: row !== undefined, passwordSetAt: row?.setAt ?? null };
 }
 
 /** Generates (or rotates) the extension's SIP password and returns it, the only time it is readable. */
-export function generateSipPassword(db: Db, extensionId: string, appSecret?: string): GeneratedSipPassword {
-  const sipUser = extensionNumber(db, extensionId);
+export async function generateSipPassword(db: Db, extensionId: string, appSecret?: string): Promise<GeneratedSipPassword> {
+  const sipUser = await extensionNumber(db, extensionId);
   const password = newSipPassword();
   const sealedPassword = sealSecret(password, appSecret);
-  db.insert(sipCredentials)
+  await db
+    .insert(sipCredentials)
     .values({ extensionId, sealedPassword })
-    .onConflictDoUpdate({ target: sipCredentials.extensionId, set: { sealedPassword, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` } })
-    .run();
+    .onConflictDoUpdate({ target: sipCredentials.extensionId, set: { sealedPassword, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` } });
   return { extensionId, sipUser, password };
 }
 
-/** The SIP password the registrar checks for an extension number; null for a disabled or unknown extension or one without a password. */
+/**
+ * The SIP password the registrar checks for an extension number; null for a disabled or unknown extension or one without a password.
+ * Synchronous: the registrar asks during a REGISTER (the runtime's sync boundary, server/db/README.md).
+ */
 export function sipPasswordFor(db: Db, number: string, appSecret?: string): string | null {
   const row = db
     .select({ sealed: sipCredentials.sealedPassword, enabled: extensions.enabled })

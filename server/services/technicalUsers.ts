@@ -41,7 +41,7 @@ export async function createTechnicalUser(db: Db, input: TechnicalUserInput): Pr
   const id = newId("technicalUser");
   const clientId = `sb_${crypto.randomBytes(12).toString("hex")}`;
   const clientSecret = generateSecret();
-  db.insert(technicalUsers)
+  await db.insert(technicalUsers)
     .values({
       id,
       name: data.name,
@@ -49,9 +49,8 @@ export async function createTechnicalUser(db: Db, input: TechnicalUserInput): Pr
       secretHash: await hashSecret(clientSecret),
       scopes: data.scopes ?? [...apiScopes],
       ipAllowlist: data.ipAllowlist,
-    })
-    .run();
-  return { technicalUser: getTechnicalUser(db, id), clientSecret };
+    });
+  return { technicalUser: await getTechnicalUser(db, id), clientSecret };
 }
 
 const viewColumns = {
@@ -73,26 +72,25 @@ function toView(row: ViewRow, now = Date.now()): TechnicalUserView {
   return { ...row, scopes: row.scopes as ApiScope[], previousSecretExpiresAt: previousValid ? row.previousSecretExpiresAt : null };
 }
 
-export function getTechnicalUser(db: Db, id: string): TechnicalUserView {
-  const row = db.select(viewColumns).from(technicalUsers).where(eq(technicalUsers.id, id)).get();
+export async function getTechnicalUser(db: Db, id: string): Promise<TechnicalUserView> {
+  const [row] = await db.select(viewColumns).from(technicalUsers).where(eq(technicalUsers.id, id)).limit(1);
   if (!row) throw notFound("technical user", id);
   return toView(row);
 }
 
-export function listTechnicalUsers(db: Db): TechnicalUserView[] {
-  return db.select(viewColumns).from(technicalUsers).orderBy(asc(technicalUsers.name)).all().map((row) => toView(row));
+export async function listTechnicalUsers(db: Db): Promise<TechnicalUserView[]> {
+  return (await db.select(viewColumns).from(technicalUsers).orderBy(asc(technicalUsers.name))).map((row) => toView(row));
 }
 
 const technicalUserUpdateSchema = technicalUserInputSchema.extend({ scopes: z.array(z.enum(apiScopes)).min(1, { error: "integration.errors.scopes" }) });
 
 /** Name, scopes and IP allow-list; changes apply to the next request (the REST API re-reads the user every time). */
-export function updateTechnicalUser(db: Db, id: string, input: z.input<typeof technicalUserUpdateSchema>, clock: Clock = systemClock): TechnicalUserView {
+export async function updateTechnicalUser(db: Db, id: string, input: z.input<typeof technicalUserUpdateSchema>, clock: Clock = systemClock): Promise<TechnicalUserView> {
   const data = technicalUserUpdateSchema.parse(input);
-  requireActive(db, id);
-  db.update(technicalUsers)
+  await requireActive(db, id);
+  await db.update(technicalUsers)
     .set({ name: data.name, scopes: data.scopes, ipAllowlist: data.ipAllowlist, updatedAt: new Date(clock.now()).toISOString() })
-    .where(eq(technicalUsers.id, id))
-    .run();
+    .where(eq(technicalUsers.id, id));
   return getTechnicalUser(db, id);
 }
 
@@ -107,34 +105,33 @@ export async function rotateTechnicalUserSecret(
   clock: Clock = systemClock,
 ): Promise<{ technicalUser: TechnicalUserView; clientSecret: string }> {
   const { id, graceHours } = technicalUserRotateSchema.parse(input);
-  const current = requireActive(db, id);
+  const current = await requireActive(db, id);
   const clientSecret = generateSecret();
   const now = clock.now();
-  db.update(technicalUsers)
+  await db.update(technicalUsers)
     .set({
       secretHash: await hashSecret(clientSecret),
       previousSecretHash: graceHours > 0 ? current.secretHash : null,
       previousSecretExpiresAt: graceHours > 0 ? new Date(now + graceHours * 3_600_000).toISOString() : null,
       updatedAt: new Date(now).toISOString(),
     })
-    .where(eq(technicalUsers.id, id))
-    .run();
-  return { technicalUser: getTechnicalUser(db, id), clientSecret };
+    .where(eq(technicalUsers.id, id));
+  return { technicalUser: await getTechnicalUser(db, id), clientSecret };
 }
 
 /** Ends every credential of the user at once (both secrets, and its bearer tokens, which are checked against this). */
-export function revokeTechnicalUser(db: Db, id: string, clock: Clock = systemClock): TechnicalUserView {
-  const current = db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).get();
+export async function revokeTechnicalUser(db: Db, id: string, clock: Clock = systemClock): Promise<TechnicalUserView> {
+  const [current] = await db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).limit(1);
   if (!current) throw notFound("technical user", id);
   if (!current.revokedAt) {
     const now = new Date(clock.now()).toISOString();
-    db.update(technicalUsers).set({ revokedAt: now, previousSecretHash: null, previousSecretExpiresAt: null, updatedAt: now }).where(eq(technicalUsers.id, id)).run();
+    await db.update(technicalUsers).set({ revokedAt: now, previousSecretHash: null, previousSecretExpiresAt: null, updatedAt: now }).where(eq(technicalUsers.id, id));
   }
   return getTechnicalUser(db, id);
 }
 
-function requireActive(db: Db, id: string) {
-  const current = db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).get();
+async function requireActive(db: Db, id: string) {
+  const [current] = await db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).limit(1);
   if (!current) throw notFound("technical user", id);
   if (current.revokedAt) throw new ServiceError("precondition_failed", `technical user ${id} is revoked`, { messageKey: "integration.errors.revoked" });
   return current;

@@ -1,5 +1,6 @@
 import { asc, count, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { affectedRows } from "../db/transaction";
 import { agents, users } from "../db/schema";
 import { hashSecret } from "../auth/passwords";
 import { newId } from "@/lib/ids";
@@ -63,18 +64,19 @@ function statementsFor(db: Db): ReturnType<typeof userStatements> {
   return statements;
 }
 
-export function listUsers(db: Db): UserView[] {
-  return statementsFor(db).all.all();
+export async function listUsers(db: Db): Promise<UserView[]> {
+  return statementsFor(db).all.execute();
 }
 
-export function getUser(db: Db, id: string): UserView {
-  const row = statementsFor(db).byId.get({ id });
+export async function getUser(db: Db, id: string): Promise<UserView> {
+  const [row] = await statementsFor(db).byId.execute({ id });
   if (!row) throw notFound("User", id);
   return row;
 }
 
-export function countUsers(db: Db): number {
-  return db.select({ n: count() }).from(users).get()!.n;
+export async function countUsers(db: Db): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(users);
+  return row!.n;
 }
 
 /** Without an explicit language the user gets the installation's default (Settings), also from the CLI. */
@@ -83,9 +85,8 @@ export async function createUser(db: Db, input: UserCreateInput): Promise<UserVi
   const id = newId("user");
   const passwordHash = await hashSecret(data.password);
   try {
-    db.insert(users)
-      .values({ id, email: data.email, firstName: data.firstName, lastName: data.lastName, role: data.role, passwordHash, locale: data.locale ?? getDefaultLocale(db) })
-      .run();
+    const locale = data.locale ?? (await getDefaultLocale(db));
+    await db.insert(users).values({ id, email: data.email, firstName: data.firstName, lastName: data.lastName, role: data.role, passwordHash, locale });
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken();
     throw error;
@@ -95,14 +96,15 @@ export async function createUser(db: Db, input: UserCreateInput): Promise<UserVi
 
 export async function updateUser(db: Db, input: UserUpdateInput, actingUserId: string): Promise<UserView> {
   const data = userUpdateSchema.parse(input);
-  const current = getUser(db, data.id);
+  const current = await getUser(db, data.id);
   // An admin demoting or disabling themselves could lock everyone out of configuration.
   if (data.id === actingUserId && (data.role !== "admin" || !data.enabled) && current.role === "admin") {
     throw new ServiceError("invalid", "You cannot remove your own admin rights", { field: "role", messageKey: "errors.selfDemote" });
   }
   const passwordHash = data.password ? await hashSecret(data.password) : undefined;
   try {
-    db.update(users)
+    await db
+      .update(users)
       .set({
         email: data.email,
         firstName: data.firstName,
@@ -112,8 +114,7 @@ export async function updateUser(db: Db, input: UserUpdateInput, actingUserId: s
         ...(passwordHash ? { passwordHash } : {}),
         updatedAt: new Date().toISOString(),
       })
-      .where(eq(users.id, data.id))
-      .run();
+      .where(eq(users.id, data.id));
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken();
     throw error;
@@ -121,23 +122,24 @@ export async function updateUser(db: Db, input: UserUpdateInput, actingUserId: s
   return getUser(db, data.id);
 }
 
-export function deleteUser(db: Db, id: string, actingUserId: string): void {
+export async function deleteUser(db: Db, id: string, actingUserId: string): Promise<void> {
   if (id === actingUserId) {
     throw new ServiceError("invalid", "You cannot delete your own account", { messageKey: "errors.selfDelete" });
   }
-  const result = db.delete(users).where(eq(users.id, id)).run();
-  if (result.changes === 0) throw notFound("User", id);
+  const result = await db.delete(users).where(eq(users.id, id));
+  if (affectedRows(result) === 0) throw notFound("User", id);
 }
 
-export function setUserLocale(db: Db, id: string, locale: Locale): void {
-  db.update(users).set({ locale }).where(eq(users.id, id)).run();
+export async function setUserLocale(db: Db, id: string, locale: Locale): Promise<void> {
+  await db.update(users).set({ locale }).where(eq(users.id, id));
 }
 
 /** For sign-in only: the one place that reads a password hash. */
-export function findUserForLogin(db: Db, email: string) {
-  return db
+export async function findUserForLogin(db: Db, email: string) {
+  const [row] = await db
     .select({ id: users.id, passwordHash: users.passwordHash, enabled: users.enabled, role: users.role })
     .from(users)
     .where(sql`lower(${users.email}) = lower(${email})`)
-    .get();
+    .limit(1);
+  return row;
 }

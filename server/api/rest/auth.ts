@@ -66,11 +66,12 @@ interface TechnicalUserRow {
 
 // Every request reads its technical user, so the lookup is a prepared statement per database
 // (building and preparing the query through the ORM each time cost more than the rest of the pipeline).
+// Raw SQLite; the PostgreSQL statement will sit beside it here.
 const lookups = new WeakMap<Db, { byClientId: Statement; byId: Statement }>();
 const COLUMNS = `id, name, client_id as clientId, secret_hash as secretHash, previous_secret_hash as previousSecretHash,
   previous_secret_expires_at as previousSecretExpiresAt, scopes, ip_allowlist as ipAllowlist, revoked_at as revokedAt`;
 
-function findTechnicalUser(db: Db, by: "byClientId" | "byId", value: string): TechnicalUserRow | undefined {
+async function findTechnicalUser(db: Db, by: "byClientId" | "byId", value: string): Promise<TechnicalUserRow | undefined> {
   let statements = lookups.get(db);
   if (!statements) {
     statements = {
@@ -96,7 +97,7 @@ export async function authenticate(db: Db, request: ApiRequestInfo, mode: AuthMo
   } else if (scheme === "bearer" && mode === "credentials") {
     const id = verifyAccessToken(value, nowMs);
     if (!id) throw unauthorized("The access token is invalid or expired; request a new one from POST /api/v1/auth/token");
-    row = findTechnicalUser(db, "byId", id);
+    row = await findTechnicalUser(db, "byId", id);
   } else {
     throw unauthorized(mode === "basic" ? "This endpoint takes client credentials (Basic)" : "Unsupported authorization scheme; use Basic or Bearer");
   }
@@ -105,7 +106,7 @@ export async function authenticate(db: Db, request: ApiRequestInfo, mode: AuthMo
   if (!ipAllowed(row.ipAllowlist, clientIp(request))) {
     throw new ApiProblem(403, "Requests from this address are not allowed for this technical user (its IP allowlist)", { code: "ip_not_allowed" });
   }
-  touchLastUsed(db, row.id, nowMs);
+  await touchLastUsed(db, row.id, nowMs);
   return { technicalUserId: row.id, clientId: row.clientId, name: row.name, scopes: new Set(row.scopes) };
 }
 
@@ -116,7 +117,7 @@ async function checkClientCredentials(db: Db, encoded: string, nowMs: number): P
   if (colon <= 0) throw unauthorized("Malformed Basic credentials");
   const clientId = decoded.slice(0, colon);
   const secret = decoded.slice(colon + 1);
-  const row = findTechnicalUser(db, "byClientId", clientId);
+  const row = await findTechnicalUser(db, "byClientId", clientId);
   if (!row || row.revokedAt) return undefined;
 
   const previousValid = row.previousSecretHash && row.previousSecretExpiresAt && Date.parse(row.previousSecretExpiresAt) > nowMs ? row.previousSecretHash : null;
@@ -152,11 +153,11 @@ function verifyOnce(cacheKey: string, acceptable: string[], secret: string, nowM
   return matchedHash;
 }
 
-function touchLastUsed(db: Db, technicalUserId: string, nowMs: number): void {
+async function touchLastUsed(db: Db, technicalUserId: string, nowMs: number): Promise<void> {
   const last = lastUsedWrites.get(technicalUserId) ?? 0;
   if (nowMs - last < LAST_USED_WRITE_INTERVAL_MS) return;
   lastUsedWrites.set(technicalUserId, nowMs);
-  db.update(technicalUsers).set({ lastUsedAt: new Date(nowMs).toISOString() }).where(eq(technicalUsers.id, technicalUserId)).run();
+  await db.update(technicalUsers).set({ lastUsedAt: new Date(nowMs).toISOString() }).where(eq(technicalUsers.id, technicalUserId));
 }
 
 export function requireScope(principal: ApiPrincipal, scope: string | null): void {

@@ -6,6 +6,7 @@
 import crypto from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
 import type { Db } from "@/server/db/client";
+import { transaction } from "../../db/transaction";
 import { apiIdempotencyKeys } from "@/server/db/schema";
 import { ApiProblem } from "./problem";
 import type { ApiRequestInfo } from "./operation";
@@ -66,19 +67,19 @@ export async function withIdempotency(
   const claimCutoff = new Date(nowMs - CLAIM_TIMEOUT_MS).toISOString();
   const where = and(eq(apiIdempotencyKeys.technicalUserId, technicalUserId), eq(apiIdempotencyKeys.key, key));
 
-  // Read and claim in one write transaction: two requests with the same key cannot both claim it.
-  const stored = db.transaction((tx) => {
-    const row = tx.select().from(apiIdempotencyKeys).where(where).get();
+  // Read and claim in one write transaction (BEGIN IMMEDIATE): two requests with the same key cannot both claim it.
+  const stored = await transaction(db, async (tx) => {
+    const [row] = await tx.select().from(apiIdempotencyKeys).where(where).limit(1);
     const live = row && (row.status === IN_PROGRESS ? row.createdAt > claimCutoff : row.createdAt > cutoff);
     if (live) return row;
     // Expired keys are swept here, on the write path, rather than by a timer.
-    tx.delete(apiIdempotencyKeys).where(lt(apiIdempotencyKeys.createdAt, cutoff)).run();
-    tx.delete(apiIdempotencyKeys).where(where).run();
-    tx.insert(apiIdempotencyKeys)
-      .values({ technicalUserId, key, requestHash: fingerprint, status: IN_PROGRESS, body: "", headers: {}, createdAt: new Date(nowMs).toISOString() })
-      .run();
+    await tx.delete(apiIdempotencyKeys).where(lt(apiIdempotencyKeys.createdAt, cutoff));
+    await tx.delete(apiIdempotencyKeys).where(where);
+    await tx
+      .insert(apiIdempotencyKeys)
+      .values({ technicalUserId, key, requestHash: fingerprint, status: IN_PROGRESS, body: "", headers: {}, createdAt: new Date(nowMs).toISOString() });
     return null;
-  }, { behavior: "immediate" });
+  });
 
   if (stored) {
     if (stored.requestHash !== fingerprint) {
@@ -96,9 +97,9 @@ export async function withIdempotency(
     return { ...response, replayed: false };
   } finally {
     if (response && response.status >= 200 && response.status < 300) {
-      db.update(apiIdempotencyKeys).set({ status: response.status, body: response.body, headers: response.headers }).where(where).run();
+      await db.update(apiIdempotencyKeys).set({ status: response.status, body: response.body, headers: response.headers }).where(where);
     } else {
-      db.delete(apiIdempotencyKeys).where(where).run();
+      await db.delete(apiIdempotencyKeys).where(where);
     }
   }
 }

@@ -89,6 +89,7 @@ describe("the request pipeline", () => {
     let release!: () => void;
     const first = withIdempotency(ctx.db, scope, () => new Promise((resolve) => (release = () => resolve({ status: 201, body: '{"first":true}', headers: {} }))));
     const claim = ctx.db.$client.prepare("select status from api_idempotency_keys where key = ?").pluck();
+    await new Promise((resolve) => setImmediate(resolve)); // the claim's transaction commits before the first request's work runs
     expect(claim.get("k-concurrent")).toBe(0); // the claim is a row, visible to every connection
     await expect(withIdempotency(ctx.db, scope, async () => ({ status: 201, body: "{}", headers: {} }))).rejects.toMatchObject({ status: 409 });
     release();

@@ -48,13 +48,13 @@ export const flowsRouter = createTRPCRouter({
     .input(z.object({ id: z.string().min(1), /** Only the scenario at this index of the draft's list. */ scenario: z.number().int().min(0).optional() }))
     .mutation(({ ctx, input }) => testFlow(ctx.db, input.id, { scenario: input.scenario })),
   /** What the inspector's pickers offer: extensions, queues, other flows, outbound APIs. */
-  pickerOptions: adminProcedure.query(({ ctx }) => ({
-    extensions: listExtensions(ctx.db).map((e) => ({ id: e.number, label: `${e.number} · ${e.name}` })),
-    queues: listQueues(ctx.db).map((q) => ({ id: q.id, label: q.name })),
-    flows: listFlows(ctx.db).map((f) => ({ id: f.id, label: f.name })),
-    outboundApis: outboundApiOptions(ctx.db),
-    audioPrompts: audioPromptOptions(ctx.db),
+  pickerOptions: adminProcedure.query(async ({ ctx }) => ({
+    extensions: (await listExtensions(ctx.db)).map((e) => ({ id: e.number, label: `${e.number} · ${e.name}` })),
+    queues: (await listQueues(ctx.db)).map((q) => ({ id: q.id, label: q.name })),
+    flows: (await listFlows(ctx.db)).map((f) => ({ id: f.id, label: f.name })),
+    outboundApis: await outboundApiOptions(ctx.db),
+    audioPrompts: await audioPromptOptions(ctx.db),
     /** The organisation's DIDs, for test calls and scenarios (the flow answering each, if any). */
-    phoneNumbers: listPhoneNumbers(ctx.db).map((n) => ({ id: n.number, label: n.label ? `${n.number} · ${n.label}` : n.number, flowId: n.flowId })),
+    phoneNumbers: (await listPhoneNumbers(ctx.db)).map((n) => ({ id: n.number, label: n.label ? `${n.number} · ${n.label}` : n.number, flowId: n.flowId })),
   })),
 });

@@ -14,10 +14,10 @@ import { trpcCode } from "@/tests/helpers/trpc";
 let db: Db;
 let cleanup: () => void;
 let runtime: Runtime;
-beforeEach(() => {
+beforeEach(async () => {
   let dir: string;
   ({ db, dir, cleanup } = createTestDb());
-  seedDemo(db);
+  await seedDemo(db);
   runtime = new Runtime({
     db,
     recordingsDir: path.join(dir, "recordings"),
@@ -51,7 +51,7 @@ describe("phonebook procedures", () => {
     expect(await trpcCode(peter().phonebook.import({ csv: "first_name\nEve" }))).toBe("FORBIDDEN");
     const [contact] = (await peter().phonebook.list({})).items;
     expect(await trpcCode(peter().phonebook.delete({ id: contact.id }))).toBe("FORBIDDEN");
-    expect(listContacts(db).total).toBe(4);
+    expect((await listContacts(db)).total).toBe(4);
 
     const created = await asAdmin().phonebook.create({ first_name: "Eve", external_id: "crm-9", numbers: [{ type: "mobile", number: "06301234567" }] });
     expect(await trpcCode(asAdmin().phonebook.create({ first_name: "Eve 2", external_id: "crm-9" }))).toBe("CONFLICT");

@@ -75,12 +75,12 @@ export const forwardingRouter = createTRPCRouter({
 
 export const callCentreRouter = createTRPCRouter({
   /** The live board's first paint; updates arrive over /api/operations/agents/stream. */
-  board: protectedProcedure.query(({ ctx }) => ({ agents: agentBoard(ctx.db, getRuntime().pbx), myAgentId: agentIdOfUser(ctx.db, ctx.user.id) })),
+  board: protectedProcedure.query(async ({ ctx }) => ({ agents: await agentBoard(ctx.db, getRuntime().pbx), myAgentId: await agentIdOfUser(ctx.db, ctx.user.id) })),
   action: protectedProcedure.input(agentActionSchema).mutation(({ ctx, input }) => agentAction(ctx.db, getRuntime().pbx, actorOf(ctx.user), input)),
   /** Admins see every agent; a user only themselves. */
-  report: protectedProcedure.input(dailyReportQuerySchema).query(({ ctx, input }) => {
+  report: protectedProcedure.input(dailyReportQuerySchema).query(async ({ ctx, input }) => {
     if (ctx.user.role === "admin") return agentDailyReport(ctx.db, input, getRuntime().clock.now());
-    const own = agentIdOfUser(ctx.db, ctx.user.id);
+    const own = await agentIdOfUser(ctx.db, ctx.user.id);
     if (!own) throw new ServiceError("forbidden", "Only agents have a time-in-state report", { messageKey: "operations.errors.notAnAgentYourself" });
     return agentDailyReport(ctx.db, { ...input, agent_id: own }, getRuntime().clock.now());
   }),
@@ -90,8 +90,8 @@ export const callCentreRouter = createTRPCRouter({
     .input(z.object({ id: z.string().min(1), data: queueInputSchema }))
     .mutation(({ ctx, input }) => updateQueue(ctx.db, input.id, input.data)),
   deleteQueue: adminProcedure.input(byId).mutation(({ ctx, input }) => deleteQueue(ctx.db, input.id)),
-  people: adminProcedure.query(({ ctx }) =>
-    listUsers(ctx.db).map((u) => ({ id: u.id, name: `${u.firstName} ${u.lastName}`.trim(), email: u.email, extension: u.extension, agentId: u.agentId })),
+  people: adminProcedure.query(async ({ ctx }) =>
+    (await listUsers(ctx.db)).map((u) => ({ id: u.id, name: `${u.firstName} ${u.lastName}`.trim(), email: u.email, extension: u.extension, agentId: u.agentId })),
   ),
   setAgent: adminProcedure
     .input(z.object({ userId: z.string().min(1), isAgent: z.boolean() }))
@@ -106,12 +106,12 @@ export const callsRouter = createTRPCRouter({
   /** `callDirection` is the direction filter: tRPC's infinite queries add their own `direction` (paging) to the input. */
   history: protectedProcedure
     .input(cdrQuerySchema.omit({ direction: true }).extend({ callDirection: cdrQuerySchema.shape.direction, direction: z.enum(["forward", "backward"]).optional() }))
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const { callDirection, direction: _paging, ...query } = input;
-      const page = listCdrs(ctx.db, actorOf(ctx.user), { ...query, direction: callDirection });
+      const page = await listCdrs(ctx.db, actorOf(ctx.user), { ...query, direction: callDirection });
       const callIds = page.items.map((c) => c.call_id);
       // Replays open the flow editor, which only admins may use.
-      return { ...page, tracedCallIds: callsWithTrace(ctx.db, callIds), replayFlows: ctx.user.role === "admin" ? replayableCalls(ctx.db, callIds) : {} };
+      return { ...page, tracedCallIds: await callsWithTrace(ctx.db, callIds), replayFlows: ctx.user.role === "admin" ? await replayableCalls(ctx.db, callIds) : {} };
     }),
   trace: protectedProcedure.input(z.object({ callId: z.string().min(1) })).query(({ ctx, input }) => getCallTrace(ctx.db, actorOf(ctx.user), input.callId)),
   /** A call's trace with its flow, revision, caller and start time, for the flow editor's replay (admins: the editor is theirs). */

@@ -20,7 +20,7 @@ describe("settings procedures", () => {
     expect(await trpcCode(asUser("user").settings.get())).toBe("FORBIDDEN");
     expect(await trpcCode(asUser("user").settings.update(input))).toBe("FORBIDDEN");
     expect(await trpcCode(asUser(null).settings.update(input))).toBe("UNAUTHORIZED");
-    expect(getInstallationSettings(db).deliveryRetentionDays).toBe(30);
+    expect((await getInstallationSettings(db)).deliveryRetentionDays).toBe(30);
   });
 
   it("let an admin read and change them; bad input comes back as BAD_REQUEST with the field", async () => {

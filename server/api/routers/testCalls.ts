@@ -20,10 +20,10 @@ export const testCallsRouter = createTRPCRouter({
         at: z.iso.datetime({ offset: true }).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => {
-      const { draft } = getFlow(ctx.db, input.flowId);
+    .mutation(async ({ ctx, input }) => {
+      const { draft } = await getFlow(ctx.db, input.flowId);
       // A draft still being filled in would only fail in the middle of the call: say so up front.
-      const validation = validateDocument(ctx.db, draft, input.flowId);
+      const validation = await validateDocument(ctx.db, draft, input.flowId);
       if (!validation.valid) {
         throw new ServiceError("invalid", `Fix the flow's ${validation.errors.length} error(s) before a test call: ${validation.errors[0].message}`, {
           messageKey: "errors.flowInvalid",

@@ -19,7 +19,7 @@ export interface Harness {
   dir: string;
   clock: ManualClock;
   integration: Integration;
-  createApi(input: OutboundApiInput): { id: string; signingSecret: string };
+  createApi(input: OutboundApiInput): Promise<{ id: string; signingSecret: string }>;
   cleanup(): Promise<void>;
 }
 
@@ -48,8 +48,8 @@ export function createHarness(
     dir,
     clock,
     integration,
-    createApi(input) {
-      const { outboundApi, signingSecret } = createOutboundApi(db, input, options.clock ?? clock);
+    async createApi(input) {
+      const { outboundApi, signingSecret } = await createOutboundApi(db, input, options.clock ?? clock);
       return { id: outboundApi.id, signingSecret };
     },
     async cleanup() {

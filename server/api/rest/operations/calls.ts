@@ -65,8 +65,8 @@ export const startIvrCall = defineOperation({
   }),
   response: startedCallSchema,
   errors: [503],
-  handler: ({ db, body }) =>
-    startedCall(callService.startIvrCall(db, getRuntime(), { to: body.to, flowId: body.flow_id, callerId: body.caller_id, variables: body.variables })),
+  handler: async ({ db, body }) =>
+    startedCall(await callService.startIvrCall(db, getRuntime(), { to: body.to, flowId: body.flow_id, callerId: body.caller_id, variables: body.variables })),
 });
 
 export const getCall = defineOperation({

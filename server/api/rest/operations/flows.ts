@@ -72,8 +72,8 @@ export const listFlows = defineOperation({
   scope: "flows:read",
   query: listQuerySchema,
   response: listResponseSchema(flowSummarySchema),
-  handler: ({ db, query }) => {
-    const page = paginate(flowService.listFlows(db), query, (flow) => `${flow.name} ${flow.description}`);
+  handler: async ({ db, query }) => {
+    const page = paginate(await flowService.listFlows(db), query, (flow) => `${flow.name} ${flow.description}`);
     return { items: page.items.map(toApiSummary), total: page.total };
   },
 });
@@ -90,7 +90,7 @@ export const createFlow = defineOperation({
   body: z.unknown(),
   bodyDocs: flowDocumentDocs,
   response: flowSchema,
-  handler: ({ db, body }) => flowReply(flowService.createFlow(db, acceptDocument(body), null), 201),
+  handler: async ({ db, body }) => flowReply(await flowService.createFlow(db, acceptDocument(body), null), 201),
 });
 
 export const getFlow = defineOperation({
@@ -104,7 +104,7 @@ export const getFlow = defineOperation({
   params: idPathSchema,
   response: flowSchema,
   errors: [404],
-  handler: ({ db, params }) => flowReply(flowService.getFlow(db, params.id)),
+  handler: async ({ db, params }) => flowReply(await flowService.getFlow(db, params.id)),
 });
 
 export const replaceFlowDraft = defineOperation({
@@ -120,10 +120,10 @@ export const replaceFlowDraft = defineOperation({
   bodyDocs: flowDocumentDocs,
   response: flowSchema,
   errors: [404, 412],
-  handler: ({ db, params, body, request }) => {
+  handler: async ({ db, params, body, request }) => {
     const document = acceptDocument(body);
-    const expectedVersion = expectedVersionOf(request, flowService.getFlow(db, params.id).draftVersion);
-    return flowReply(flowService.updateDraft(db, params.id, document, null, expectedVersion));
+    const expectedVersion = expectedVersionOf(request, (await flowService.getFlow(db, params.id)).draftVersion);
+    return flowReply(await flowService.updateDraft(db, params.id, document, null, expectedVersion));
   },
 });
 
@@ -152,8 +152,8 @@ export const validateFlow = defineOperation({
   body: z.unknown(),
   bodyDocs: flowDocumentDocs,
   response: validationResultSchema,
-  handler: ({ db, body }) => {
-    const result = flowService.validateDocument(db, body);
+  handler: async ({ db, body }) => {
+    const result = await flowService.validateDocument(db, body);
     const issue = ({ node_id, path, message, code }: (typeof result.errors)[number]) => ({ ...(node_id !== undefined ? { node_id } : {}), path, message, code });
     return { valid: result.valid, errors: result.errors.map(issue), warnings: result.warnings.map(issue) };
   },
@@ -171,8 +171,8 @@ export const publishFlow = defineOperation({
   params: idPathSchema,
   response: z.object({ revision: z.number().int(), published_at: isoTimeSchema }).meta({ id: "PublishedRevision" }),
   errors: [404],
-  handler: ({ db, params }) => {
-    const { revision, publishedAt } = flowService.publishFlow(db, params.id, null);
+  handler: async ({ db, params }) => {
+    const { revision, publishedAt } = await flowService.publishFlow(db, params.id, null);
     return { revision, published_at: publishedAt };
   },
 });
@@ -189,7 +189,7 @@ export const listFlowRevisions = defineOperation({
     items: z.array(z.object({ revision: z.number().int(), published_at: isoTimeSchema, published_by: z.string().nullable().describe("Portal user id; null when published through the API") })),
   }),
   errors: [404],
-  handler: ({ db, params }) => ({
-    items: flowService.listRevisions(db, params.id).map((r) => ({ revision: r.revision, published_at: r.publishedAt, published_by: r.publishedBy })),
+  handler: async ({ db, params }) => ({
+    items: (await flowService.listRevisions(db, params.id)).map((r) => ({ revision: r.revision, published_at: r.publishedAt, published_by: r.publishedBy })),
   }),
 });

@@ -90,7 +90,7 @@ export const listOutboundApis = defineOperation({
   scope: "outbound-apis:read",
   query: listQuerySchema,
   response: listResponseSchema(outboundApiSchema),
-  handler: ({ db, query }) => paginate(outboundApis.listOutboundApis(db), query, (api) => `${api.name} ${api.url} ${api.kind}`),
+  handler: async ({ db, query }) => paginate(await outboundApis.listOutboundApis(db), query, (api) => `${api.name} ${api.url} ${api.kind}`),
 });
 
 export const createOutboundApi = defineOperation({
@@ -105,8 +105,8 @@ export const createOutboundApi = defineOperation({
   idempotent: true,
   status: 201,
   response: createdOutboundApiSchema,
-  handler: ({ db, body }) => {
-    const { outboundApi, signingSecret } = outboundApis.createOutboundApi(db, body);
+  handler: async ({ db, body }) => {
+    const { outboundApi, signingSecret } = await outboundApis.createOutboundApi(db, body);
     return { ...outboundApi, signing_secret: signingSecret };
   },
 });
@@ -149,8 +149,8 @@ export const deleteOutboundApi = defineOperation({
   params: idPathSchema,
   status: 204,
   errors: [404],
-  handler: ({ db, params }) => {
-    outboundApis.deleteOutboundApi(db, params.id);
+  handler: async ({ db, params }) => {
+    await outboundApis.deleteOutboundApi(db, params.id);
   },
 });
 
@@ -239,9 +239,9 @@ export const listDeliveries = defineOperation({
   }),
   response: listResponseSchema(deliverySchema),
   errors: [404],
-  handler: ({ db, params, query }) => {
-    outboundApis.getOutboundApi(db, params.id);
-    return deliveries.listDeliveries(db, { ...query, outbound_api_id: params.id });
+  handler: async ({ db, params, query }) => {
+    await outboundApis.getOutboundApi(db, params.id);
+    return await deliveries.listDeliveries(db, { ...query, outbound_api_id: params.id });
   },
 });
 

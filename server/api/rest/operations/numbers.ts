@@ -31,8 +31,8 @@ export const listNumbers = defineOperation({
   scope: "flows:read",
   query: listQuerySchema,
   response: listResponseSchema(phoneNumberSchema),
-  handler: ({ db, query }) => {
-    const page = paginate(numberService.listPhoneNumbers(db), query, (n) => `${n.number} ${n.label} ${n.flowName ?? ""}`);
+  handler: async ({ db, query }) => {
+    const page = paginate(await numberService.listPhoneNumbers(db), query, (n) => `${n.number} ${n.label} ${n.flowName ?? ""}`);
     return { items: page.items.map(toApiNumber), total: page.total };
   },
 });
@@ -54,15 +54,15 @@ export const putNumber = defineOperation({
   response: phoneNumberSchema,
   alsoReturns: [201],
   errors: [409],
-  handler: ({ db, params, body }) => {
+  handler: async ({ db, params, body }) => {
     if (body.number !== undefined && body.number !== params.number) {
       throw new ApiProblem(400, "The body's number differs from the path's", {
         errors: [{ path: "number", code: "mismatch", message: `Must be ${params.number}, the number in the path` }],
       });
     }
     const input = { number: params.number, label: body.label, flowId: body.flow_id };
-    const existing = numberService.listPhoneNumbers(db).find((n) => n.number === params.number);
-    if (existing) return toApiNumber(numberService.updatePhoneNumber(db, existing.id, input));
-    return reply(toApiNumber(numberService.createPhoneNumber(db, input)), { status: 201 });
+    const existing = (await numberService.listPhoneNumbers(db)).find((n) => n.number === params.number);
+    if (existing) return toApiNumber(await numberService.updatePhoneNumber(db, existing.id, input));
+    return reply(toApiNumber(await numberService.createPhoneNumber(db, input)), { status: 201 });
   },
 });

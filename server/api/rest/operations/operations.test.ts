@@ -116,12 +116,12 @@ describe("forwarding API", () => {
 
 describe("agents API", () => {
   it("reports current states and time in state, matching the portal report exactly", async () => {
-    const agentId = ctx.db
+    const [{ id: agentId }] = await ctx.db
       .select({ id: agents.id })
       .from(agents)
       .innerJoin(users, eq(users.id, agents.userId))
       .where(eq(users.email, "peter.nagy@demo.example"))
-      .get()!.id;
+      .limit(1);
     ctx.runtime.pbx.agentLogin(agentId);
     ctx.clock.advance(600_000);
     ctx.runtime.pbx.agentPause(agentId, "lunch");
@@ -130,7 +130,7 @@ describe("agents API", () => {
     const states = await callApi(ctx, listAgentStates);
     expect(states.body.items.find((a: { agent_id: string }) => a.agent_id === agentId)).toMatchObject({ status: "paused", pause_reason: "lunch", since: "2026-11-24T09:10:00.000Z" });
 
-    const report = agentDailyReport(ctx.db, { fromDay: "2026-11-24", untilDay: "2026-11-24", timeZone: "Europe/Budapest" }, ctx.clock.now());
+    const report = await agentDailyReport(ctx.db, { fromDay: "2026-11-24", untilDay: "2026-11-24", timeZone: "Europe/Budapest" }, ctx.clock.now());
     const times = await callApi(ctx, listAgentStatusTimes, { query: { from: report.from, until: report.until } });
     expect(times.body.items).toEqual(report.totals);
     expect(times.body.items.find((i: { agent_id: string }) => i.agent_id === agentId)).toMatchObject({ available_s: 600, paused_s: 300, logged_in_s: 900, paused_by_reason: { lunch: 300 } });

@@ -88,7 +88,7 @@ export const createContact = defineOperation({
   status: 201,
   body: contactBodySchema,
   response: contactSchema,
-  handler: ({ db, body }) => contactResponse(phonebook.createContact(db, body), 201),
+  handler: async ({ db, body }) => contactResponse(await phonebook.createContact(db, body), 201),
 });
 
 export const getContact = defineOperation({
@@ -102,7 +102,7 @@ export const getContact = defineOperation({
   params: idPathSchema,
   response: contactSchema,
   errors: [404],
-  handler: ({ db, params }) => contactResponse(phonebook.getContact(db, params.id)),
+  handler: async ({ db, params }) => contactResponse(await phonebook.getContact(db, params.id)),
 });
 
 export const updateContact = defineOperation({
@@ -117,10 +117,10 @@ export const updateContact = defineOperation({
   body: contactBodySchema,
   response: contactSchema,
   errors: [404, 409, 412],
-  handler: ({ db, params, body, request }) => {
-    const current = phonebook.getContact(db, params.id);
+  handler: async ({ db, params, body, request }) => {
+    const current = await phonebook.getContact(db, params.id);
     checkIfMatch(request, etagOf(current.version));
-    return contactResponse(phonebook.updateContact(db, params.id, body, { ifVersion: current.version }));
+    return contactResponse(await phonebook.updateContact(db, params.id, body, { ifVersion: current.version }));
   },
 });
 
@@ -134,10 +134,10 @@ export const deleteContact = defineOperation({
   params: idPathSchema,
   status: 204,
   errors: [404, 412],
-  handler: ({ db, params, request }) => {
-    const current = phonebook.getContact(db, params.id);
+  handler: async ({ db, params, request }) => {
+    const current = await phonebook.getContact(db, params.id);
     checkIfMatch(request, etagOf(current.version));
-    phonebook.deleteContact(db, params.id, { ifVersion: current.version });
+    await phonebook.deleteContact(db, params.id, { ifVersion: current.version });
   },
 });
 
@@ -175,8 +175,8 @@ const forwardingBodySchema = z
 
 const forwardingKindPath = z.object({ ext: extensionSchema, kind: z.enum(forwardingKinds) });
 
-function currentRule(db: Parameters<typeof forwarding.getForwarding>[0], ext: string, kind: (typeof forwardingKinds)[number]) {
-  return forwarding.getForwarding(db, apiActor, ext)[kind];
+async function currentRule(db: Parameters<typeof forwarding.getForwarding>[0], ext: string, kind: (typeof forwardingKinds)[number]) {
+  return (await forwarding.getForwarding(db, apiActor, ext))[kind];
 }
 
 /** If-Match against a rule that may not exist: any If-Match on a missing rule fails (RFC 9110 §13.1.1). */
@@ -209,8 +209,8 @@ export const getForwardingRule = defineOperation({
   params: forwardingKindPath,
   response: forwardingRuleSchema,
   errors: [404],
-  handler: ({ db, params }) => {
-    const rule = currentRule(db, params.ext, params.kind);
+  handler: async ({ db, params }) => {
+    const rule = await currentRule(db, params.ext, params.kind);
     if (!rule) throw new ApiProblem(404, `Extension ${params.ext} has no ${params.kind} forwarding rule`);
     return reply(rule, { headers: { etag: etagOf(rule.etag) } });
   },
@@ -228,15 +228,15 @@ export const setForwardingRule = defineOperation({
   body: forwardingBodySchema,
   response: forwardingRuleSchema,
   errors: [404, 412],
-  handler: ({ db, params, body, request }) => {
+  handler: async ({ db, params, body, request }) => {
     if (body.ring_timeout_s !== undefined && params.kind !== "no_answer") {
       throw new ApiProblem(400, "ring_timeout_s applies to no_answer rules only", {
         errors: [{ path: "ring_timeout_s", code: "not_allowed", message: "Only no_answer rules have a ring timeout" }],
       });
     }
-    const current = currentRule(db, params.ext, params.kind);
+    const current = await currentRule(db, params.ext, params.kind);
     checkRuleIfMatch(request, current);
-    const rule = forwarding.setForwardingRule(db, apiActor, params.ext, params.kind, body, { ifMatch: current?.etag });
+    const rule = await forwarding.setForwardingRule(db, apiActor, params.ext, params.kind, body, { ifMatch: current?.etag });
     return reply(rule, { headers: { etag: etagOf(rule.etag) } });
   },
 });
@@ -252,10 +252,10 @@ export const deleteForwardingRule = defineOperation({
   params: forwardingKindPath,
   status: 204,
   errors: [404, 412],
-  handler: ({ db, params, request }) => {
-    const current = currentRule(db, params.ext, params.kind);
+  handler: async ({ db, params, request }) => {
+    const current = await currentRule(db, params.ext, params.kind);
     checkRuleIfMatch(request, current);
-    forwarding.deleteForwardingRule(db, apiActor, params.ext, params.kind, { ifMatch: current?.etag });
+    await forwarding.deleteForwardingRule(db, apiActor, params.ext, params.kind, { ifMatch: current?.etag });
   },
 });
 
@@ -317,7 +317,7 @@ export const listAgentStatusTimes = defineOperation({
     .refine((q) => Date.parse(q.from) < Date.parse(q.until), { message: "until must be after from", path: ["until"] }),
   response: z.object({ items: z.array(agentStatusTimesSchema) }),
   errors: [404],
-  handler: ({ db, query }) => ({ items: agentStatusTimes(db, query, getRuntime().clock.now()) }),
+  handler: async ({ db, query }) => ({ items: await agentStatusTimes(db, query, getRuntime().clock.now()) }),
 });
 
 // ── call history ───────────────────────────────────────────────────────

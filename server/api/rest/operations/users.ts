@@ -39,8 +39,8 @@ export const listUsers = defineOperation({
   scope: "users:read",
   query: listQuerySchema,
   response: listResponseSchema(userSchema),
-  handler: ({ db, query }) => {
-    const page = paginate(userService.listUsers(db), query, (u) => `${u.firstName} ${u.lastName} ${u.email} ${u.extension ?? ""}`);
+  handler: async ({ db, query }) => {
+    const page = paginate(await userService.listUsers(db), query, (u) => `${u.firstName} ${u.lastName} ${u.email} ${u.extension ?? ""}`);
     return { items: page.items.map(toApiUser), total: page.total };
   },
 });
@@ -55,5 +55,5 @@ export const getUser = defineOperation({
   params: idPathSchema,
   response: userSchema,
   errors: [404],
-  handler: ({ db, params }) => toApiUser(userService.getUser(db, params.id)),
+  handler: async ({ db, params }) => toApiUser(await userService.getUser(db, params.id)),
 });

@@ -60,7 +60,7 @@ export async function setupApiTest(options: { demo?: boolean; now?: string; sett
   resetRateLimiterForTests();
   setRestSettingsForTests({ API_RATE_LIMIT_PER_S: 1000, API_RATE_LIMIT_BURST: 100_000, ...options.settings });
   const { db, dir, cleanup } = createTestDb();
-  if (options.demo) seedDemo(db);
+  if (options.demo) await seedDemo(db);
   const clock = new ManualClock(options.now ?? "2026-11-24T09:00:00.000Z");
   const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
   installRuntimeForTests(runtime);

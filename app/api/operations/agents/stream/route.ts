@@ -31,14 +31,18 @@ export async function GET(request: Request): Promise<Response> {
           stop();
         }
       };
-      const sendBoard = () => {
+      const sendBoard = async () => {
         scheduled = false;
-        write(`event: agents\ndata: ${JSON.stringify(agentBoard(db, pbx))}\n\n`);
+        try {
+          write(`event: agents\ndata: ${JSON.stringify(await agentBoard(db, pbx))}\n\n`);
+        } catch {
+          stop(); // the board cannot be read: the client reconnects (retry: 3000)
+        }
       };
       const unsubscribe = pbx.subscribe((event) => {
         if (event.type !== "agent.state_changed" || scheduled) return;
         scheduled = true;
-        setTimeout(sendBoard, 0);
+        setTimeout(() => void sendBoard(), 0);
       });
       const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
       stop = () => {
@@ -54,7 +58,7 @@ export async function GET(request: Request): Promise<Response> {
       };
       request.signal.addEventListener("abort", stop);
       write("retry: 3000\n\n");
-      sendBoard();
+      void sendBoard();
     },
     cancel() {
       stop();

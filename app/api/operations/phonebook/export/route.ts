@@ -10,7 +10,7 @@ export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const search = (url.searchParams.get("search") ?? "").slice(0, 100);
   const vcard = url.searchParams.get("format") === "vcf";
-  const body = vcard ? exportContactsVcard(getDb(), search) : exportContactsCsv(getDb(), search);
+  const body = vcard ? await exportContactsVcard(getDb(), search) : await exportContactsCsv(getDb(), search);
   return new Response(body, {
     headers: {
       "content-type": vcard ? "text/vcard; charset=utf-8" : "text/csv; charset=utf-8",
