@@ -53,7 +53,7 @@ function generatePasswordFor101(): string {
     const { generateSipPassword } = require("./server/services/sipCredentials.ts");
     const db = getDb();
     const id = db.$client.prepare("select id from extensions where number = '101'").pluck().get();
-    process.stdout.write(JSON.stringify(generateSipPassword(db, id)));`;
+    generateSipPassword(db, id).then((generated) => process.stdout.write(JSON.stringify(generated)));`;
   const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: root, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent" }, encoding: "utf8" });
   expect(run.status, run.stderr).toBe(0);
   return (JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))) as { password: string }).password;
