@@ -25,6 +25,9 @@ function newestMtime(entry) {
   return fs.readdirSync(full).reduce((max, child) => Math.max(max, newestMtime(path.join(entry, child))), 0);
 }
 
+// Bundled into the server entry rather than required at run time (see the plugin below).
+const bundledPackages = new Set(["@breezystack/lamejs"]);
+
 export function isStale() {
   if (!fs.existsSync(buildId) || !fs.existsSync(serverEntry)) return true;
   return fs.statSync(serverEntry).mtimeMs < Math.max(...sources.map(newestMtime));
@@ -42,7 +45,19 @@ export async function build() {
     platform: "node",
     format: "cjs",
     target: "node20",
-    packages: "external",
+    // Packages stay in node_modules and are loaded by Node at run time, except those whose require()
+    // entry is unusable: @breezystack/lamejs's is a browser IIFE that exports nothing, so its ES module
+    // build is bundled in (Next's bundles do the same).
+    plugins: [
+      {
+        name: "node-modules-external",
+        setup(context) {
+          context.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith("@/") || bundledPackages.has(args.path) ? undefined : { path: args.path, external: true },
+          );
+        },
+      },
+    ],
     tsconfig: path.join(root, "tsconfig.json"),
     sourcemap: true,
     logLevel: "warning",
