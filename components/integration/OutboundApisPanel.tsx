@@ -125,13 +125,13 @@ export function OutboundApisPanel() {
                         {api.previous_signing_secret_expires_at ? ` · ${t("previousSecretUntil", { time: when(api.previous_signing_secret_expires_at) })}` : ""}
                       </p>
                     </div>
-                    <div className="flex items-center gap-1">
+                    <div className="flex flex-wrap items-center gap-1">
                       {api.kind === "data_lookup" ? (
                         <input
                           aria-label={`${t("testNumber")}: ${api.name}`}
                           placeholder={t("testNumberPlaceholder")}
                           inputMode="tel"
-                          className="w-44 rounded-md border-0 px-2 py-1.5 text-sm ring-1 ring-slate-300"
+                          className="w-full rounded-md border-0 px-2 py-1.5 text-sm ring-1 ring-slate-300 sm:w-44"
                           value={testNumbers[api.id] ?? ""}
                           onChange={(event) => setTestNumbers((current) => ({ ...current, [api.id]: event.target.value }))}
                         />

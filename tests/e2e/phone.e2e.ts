@@ -6,14 +6,17 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
+import { basicOf, createTechnicalUser, restClient } from "./rest";
 
 const baseUrl = inject("baseUrl");
+const dataDir = inject("dataDir");
 const slow = { timeout: 15_000 };
 const PHONE = { width: 390, height: 844 };
 const pages = [
   { path: "/", en: "Overview", hu: "Áttekintés" },
   { path: "/flows", en: "Call flows", hu: "Hívaslogikák" },
   { path: "/numbers", en: "Phone numbers", hu: "Hívószámok" },
+  { path: "/trunks", en: "SIP trunks", hu: "SIP trönkök" },
   { path: "/extensions", en: "Extensions & users", hu: "Mellékek és felhasználók" },
   { path: "/phonebook", en: "Phonebook", hu: "Telefonkönyv" },
   { path: "/call-centre", en: "Call centre", hu: "Call center" },
@@ -29,6 +32,12 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
+  // Rows with the most controls: a data look-up has a test-number field, Test and four icon buttons.
+  const auth = basicOf(createTechnicalUser(dataDir, "Phone layout"));
+  const { ok } = restClient(baseUrl, () => auth);
+  for (const name of ["Phone layout look-up", "Another look-up with a longer name"]) {
+    await ok("/outbound-apis", { method: "POST", body: { kind: "data_lookup", name, url: "https://crm.example.com/api/v2/lookup?number={{ call.caller.number }}&fields=owner", method: "GET" } });
+  }
   browser = await launchBrowser();
   const desktop = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
   const signIn = await desktop.newPage();
