@@ -13,15 +13,13 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { systemClock } from "@/flows/runtime/clock";
 import type { FlowRunResult } from "@/flows/runtime/context";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
-import { sketchFlow } from "@/flows/runtime/testing/testRuntime";
-import { InMemoryDirectory } from "@/server/pbx/directory";
 import type { PbxEvent } from "@/server/pbx/events";
 import { tagOf } from "./address";
 import { headerValue } from "./message";
 import { parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
 import { Baresip, BARESIP_SKIP_MESSAGE, missingBaresipTools } from "./testing/baresip";
-import { pbxOnEngine } from "./testing/pbx";
+import { DIAL_101_FLOW, pbxOnEngine, twoExtensionsBehind } from "./testing/pbx";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 
 const missing = missingBaresipTools();
@@ -30,14 +28,6 @@ if (missing.length > 0) console.warn(BARESIP_SKIP_MESSAGE(missing));
 const DID = "+3612345000";
 const CALLER = "+36301234567";
 const PASSWORDS: Record<string, string> = { "101": "baresip-101-secret", "102": "baresip-102-secret" };
-const DIALLING_FLOW = sketchFlow(
-  [
-    { id: "start", type: "start" },
-    { id: "dial", type: "dial_extension", config: { extension: "101", ring_timeout_s: 20 } },
-    { id: "bye", type: "hangup" },
-  ],
-  ["start:next -> dial", "dial:answered -> bye", "dial:no_answer -> bye", "dial:busy -> bye", "dial:failed -> bye"],
-);
 
 let dir: string;
 let engine: SipEngine;
@@ -72,13 +62,10 @@ async function baresipAs(extension: string): Promise<Baresip> {
 }
 
 it.skipIf(missing.length > 0)("baresip 101 accepts a trunk call and transfers it to baresip 102 (REFER); 102 accepts, talks with the caller and hangs up; the CDR shows the transfer", { timeout: 60_000 }, async () => {
-  const directory = new InMemoryDirectory();
-  directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
-  directory.addExtension({ number: "102", userId: "user-102", userName: "User 102" });
-  directory.addNumber(DID, "main");
+  const directory = twoExtensionsBehind(DID);
   const events: PbxEvent[] = [];
   const runs: FlowRunResult[] = [];
-  const pbx = pbxOnEngine({ engine, directory, logger, document: DIALLING_FLOW, events, runs });
+  const pbx = pbxOnEngine({ engine, directory, logger, document: DIAL_101_FLOW, events, runs });
   stops.push(() => pbx.shutdown());
   const [phone101, phone102] = await Promise.all([baresipAs("101"), baresipAs("102")]);
   const [trunk, callerRtp] = await Promise.all([SipTestPeer.open(), UdpPeer.open()]);

@@ -11,8 +11,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "@/flows/runtime/clock";
 import type { FlowRunResult } from "@/flows/runtime/context";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
-import { sketchFlow } from "@/flows/runtime/testing/testRuntime";
-import { InMemoryDirectory } from "@/server/pbx/directory";
 import type { PbxEvent } from "@/server/pbx/events";
 import { tagOf } from "./address";
 import { decodeG711, encodeG711 } from "./g711";
@@ -20,21 +18,13 @@ import { headerValue, type SipRequest } from "./message";
 import { PromptAudio } from "./prompts";
 import { buildRtp, parseRtp } from "./rtp";
 import { SipEngine } from "./sipEngine";
-import { pbxOnEngine } from "./testing/pbx";
+import { DIAL_101_FLOW, pbxOnEngine, twoExtensionsBehind } from "./testing/pbx";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 import { TestPhone } from "./testing/testPhone";
 
 const DID = "+3612345000";
 const CALLER = "+36301234567";
 const PASSWORDS: Record<string, string> = { "101": "phone-101-secret", "102": "phone-102-secret" };
-const DIALLING_FLOW = sketchFlow(
-  [
-    { id: "start", type: "start" },
-    { id: "dial", type: "dial_extension", config: { extension: "101", ring_timeout_s: 20 } },
-    { id: "bye", type: "hangup" },
-  ],
-  ["start:next -> dial", "dial:answered -> bye", "dial:no_answer -> bye", "dial:busy -> bye", "dial:failed -> bye"],
-);
 const TONE = Int16Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 500 * i) / 8000)));
 
 let dir: string;
@@ -62,13 +52,10 @@ afterEach(async () => {
 
 /** A trunk call whose flow dialled 101: 101's phone answered (PCMU) and the trunk ACKed; 102's phone is registered. */
 async function callAnsweredBy101(callId: string) {
-  const directory = new InMemoryDirectory();
-  directory.addExtension({ number: "101", userId: "user-101", userName: "User 101" });
-  directory.addExtension({ number: "102", userId: "user-102", userName: "User 102" });
-  directory.addNumber(DID, "main");
+  const directory = twoExtensionsBehind(DID);
   const events: PbxEvent[] = [];
   const runs: FlowRunResult[] = [];
-  const pbx = pbxOnEngine({ engine, directory, logger, document: DIALLING_FLOW, events, runs });
+  const pbx = pbxOnEngine({ engine, directory, logger, document: DIAL_101_FLOW, events, runs });
   const [phone101, phone102, trunk, callerRtp] = await Promise.all([TestPhone.open("101", engine.local), TestPhone.open("102", engine.local), SipTestPeer.open(), UdpPeer.open()]);
   cleanups.push(() => pbx.shutdown(), () => phone101.close(), () => phone102.close(), () => trunk.close(), () => callerRtp.close());
   expect(await phone101.register(PASSWORDS["101"])).toBe(200);
