@@ -128,6 +128,8 @@ interface SipLeg {
   phone: boolean;
   /** While call control decides on the leg's REFER: the cause it hung the leg up with (that is its yes), held back until our NOTIFY went out. */
   transferring: { hangupCause: string | null } | null;
+  /** The CSeq of the REFER last answered 202: its retransmission (our 202 was lost) gets 202 again, not a second transfer. */
+  referSeq: number | null;
 }
 
 /** What the far end hears when call control ends a call it never answered. */
@@ -534,6 +536,7 @@ export class SipEngine implements TelephonyEngine {
           rendering: null,
           phone: caller !== null,
           transferring: null,
+          referSeq: null,
         };
         entry.leg = leg;
         this.legs.set(id, leg);
@@ -607,11 +610,16 @@ export class SipEngine implements TelephonyEngine {
       this.options.logger.warn({ legId: leg?.id, status, problem }, "SIP edge: REFER refused");
       dialog.respond(refer, status, reason);
     };
+    const seq = parseCSeq(headerValue(refer, "cseq")!)!.seq;
+    const accepted = () => dialog.respond(refer, 202, "Accepted", [{ name: "contact", value: `<${this.dialogContext.contactUri}>` }]);
+    // The NOTIFY for it already went out and repeats until answered.
+    if (leg && leg.referSeq === seq) return accepted();
     if (!leg || dialog.state !== "answered") return refuse(481, "Call/Transaction Does Not Exist", "the call is not answered");
     if (!leg.phone) return refuse(403, "Forbidden", "only our phones transfer calls");
     const asked = readRefer(refer);
     if (asked.kind === "unusable") return refuse(400, `Bad Request (${asked.problem})`, asked.problem);
-    dialog.respond(refer, 202, "Accepted", [{ name: "contact", value: `<${this.dialogContext.contactUri}>` }]);
+    leg.referSeq = seq;
+    accepted();
     let outcome: [number, string] = [501, "Not Implemented"];
     let hangupCause: string | null = null;
     if (asked.kind === "blind") {
@@ -625,7 +633,7 @@ export class SipEngine implements TelephonyEngine {
       outcome = hangupCause === null ? [603, "Declined"] : [200, "OK"];
     }
     this.options.logger.info({ legId: leg.id, to: asked.to, mode: asked.kind, status: outcome[0] }, "SIP edge: transfer by REFER");
-    const notify = referNotify(parseCSeq(headerValue(refer, "cseq")!)!.seq, ...outcome);
+    const notify = referNotify(seq, ...outcome);
     dialog.request("NOTIFY", notify.headers, notify.body);
     if (hangupCause !== null) this.hangup(leg.id, hangupCause);
   }
@@ -686,7 +694,7 @@ export class SipEngine implements TelephonyEngine {
     );
     const entry: DialogEntry<OutboundDialog> = { key: dialog.callId, dialog, leg: null, linger: null };
     const phone = request.endpoint.kind === "extension";
-    const leg: SipLeg = { id, entry, dialog, media, negotiated: null, bridgedWith: null, playToken: 0, rendering: null, phone, transferring: null };
+    const leg: SipLeg = { id, entry, dialog, media, negotiated: null, bridgedWith: null, playToken: 0, rendering: null, phone, transferring: null, referSeq: null };
     entry.leg = leg;
     this.outbound.set(entry.key, entry);
     this.legs.set(id, leg);

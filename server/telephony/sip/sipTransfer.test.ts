@@ -109,6 +109,11 @@ describe("blind transfer by REFER", () => {
     const bye = phone101.sip.requests("BYE")[0];
     expect(Number(headerValue(bye, "cseq")!.split(" ")[0])).toBeGreaterThan(Number(headerValue(notify, "cseq")!.split(" ")[0]));
     phone101.reply(bye, 200, "OK");
+    // A retransmission of the REFER (as if our 202 had been lost) gets 202 again, and no second transfer.
+    phone101.refer(call.invite, call.tag101, `<sip:102@127.0.0.1:${engine.local.port}>`, seq);
+    await phone101.sip.until(() => referResponses(phone101, seq).length > 1);
+    expect(referResponses(phone101, seq).map((response) => response.status)).toEqual([202, 202]);
+    expect(notifies(phone101)).toHaveLength(1);
     // The phone's own BYE crossing ours is answered 200 too.
     phone101.bye(call.invite, call.tag101);
     await phone101.sip.until((peer) => peer.responses("BYE").some((response) => response.status === 200));

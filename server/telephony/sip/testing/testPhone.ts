@@ -107,22 +107,24 @@ export class TestPhone {
     this.requestInDialog("BYE", invite, toTag);
   }
 
-  /** The phone transfers an answered call it received: REFER in the INVITE's dialog (`referTo` verbatim, or none); returns its CSeq. */
-  refer(invite: SipRequest, toTag: string, referTo: string | null): number {
-    return this.requestInDialog("REFER", invite, toTag, referTo === null ? [] : [`Refer-To: ${referTo}`, `Referred-By: <sip:${this.extension}@127.0.0.1>`]);
+  /**
+   * The phone transfers an answered call it received: REFER in the INVITE's dialog (`referTo` verbatim, or none);
+   * returns its CSeq. `retransmitting`: the CSeq of a REFER sent before, sent again as is.
+   */
+  refer(invite: SipRequest, toTag: string, referTo: string | null, retransmitting?: number): number {
+    return this.requestInDialog("REFER", invite, toTag, referTo === null ? [] : [`Refer-To: ${referTo}`, `Referred-By: <sip:${this.extension}@127.0.0.1>`], retransmitting);
   }
 
-  private requestInDialog(method: string, invite: SipRequest, toTag: string, headers: string[] = []): number {
+  private requestInDialog(method: string, invite: SipRequest, toTag: string, headers: string[] = [], seq?: number): number {
     const contact = /<([^>]+)>/.exec(headerValue(invite, "contact")!)![1];
-    return this.sendInDialog(method, contact, `${headerValue(invite, "to")};tag=${toTag}`, headerValue(invite, "from")!, headerValue(invite, "call-id")!, headers);
+    return this.sendInDialog(method, contact, `${headerValue(invite, "to")};tag=${toTag}`, headerValue(invite, "from")!, headerValue(invite, "call-id")!, headers, seq);
   }
 
   private sendBye(uri: string, from: string, to: string, callId: string): void {
     this.sendInDialog("BYE", uri, from, to, callId);
   }
 
-  private sendInDialog(method: string, uri: string, from: string, to: string, callId: string, headers: string[] = []): number {
-    const seq = this.cseq++;
+  private sendInDialog(method: string, uri: string, from: string, to: string, callId: string, headers: string[] = [], seq = this.cseq++): number {
     this.sip.send(
       [
         `${method} ${uri} SIP/2.0`,
