@@ -116,7 +116,9 @@ function hostileSet(): Hostile[] {
   add("start line then binary", "fuzz-bin-tail", Buffer.concat([Buffer.from("OPTIONS sip:1@127.0.0.1 SIP/2.0\r\n"), Buffer.from(Array.from({ length: 300 }, () => Math.floor(next() * 256)))]), null);
 
   // Methods the edge does not take: 405 with Allow.
-  for (const method of ["FOO", "PUBLISH", "SUBSCRIBE", "MESSAGE", "UPDATE", "REFER"]) add(`${method} outside a dialog`, `fuzz-m-${method}`, request(headers(method, `fuzz-m-${method}`)), 405);
+  for (const method of ["FOO", "PUBLISH", "SUBSCRIBE", "MESSAGE", "UPDATE"]) add(`${method} outside a dialog`, `fuzz-m-${method}`, request(headers(method, `fuzz-m-${method}`)), 405);
+  // REFER is understood, but only inside a call the edge holds.
+  add("REFER outside a dialog", "fuzz-m-REFER", request(headers("REFER", "fuzz-m-REFER")), 403);
   // Requests in dialogs that do not exist: 481.
   for (const method of ["BYE", "INFO", "INVITE"]) add(`${method} for an unknown dialog`, `fuzz-d-${method}`, request(headers(method, `fuzz-d-${method}`, { toTag: "nobody" })), 481);
   // A response to nothing is dropped.

@@ -27,7 +27,7 @@ export interface DialogContext {
 export type DialogState = "offered" | "answered" | "ended";
 
 /** Methods the edge understands; sent in Allow headers. */
-export const ALLOWED_METHODS = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";
+export const ALLOWED_METHODS = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER";
 
 export function newTag(): string {
   return randomBytes(8).toString("hex");
@@ -43,9 +43,9 @@ export class InboundDialog {
   readonly toTag = newTag();
   private lastResponse: SipResponse | null = null;
   private inviteRetransmission: Retransmission | null = null;
-  private byeRetransmission: Retransmission | null = null;
+  /** Our requests inside the dialog (NOTIFY, BYE), each repeated until answered, by `${CSeq number} ${method}`. */
+  private readonly pending = new Map<string, Retransmission>();
   private localSeq = randomInt(1, 2 ** 16);
-  private byeSeq: number | null = null;
 
   constructor(
     private readonly context: DialogContext,
@@ -110,30 +110,39 @@ export class InboundDialog {
     if (this.state !== "answered") return;
     this.state = "ended";
     this.ack();
+    this.request("BYE");
+  }
+
+  /** Sends a request inside the answered dialog (a NOTIFY), repeated until answered. */
+  request(method: string, headers: SipHeader[] = [], body: Buffer = Buffer.alloc(0)): void {
+    if (method !== "BYE" && this.state !== "answered") return;
     const seq = ++this.localSeq;
-    this.byeSeq = seq;
-    const request = this.byeRequest(seq);
-    this.byeRetransmission = new Retransmission(
-      this.context.clock,
-      () => this.context.send(request, this.peer),
-      () => (this.byeRetransmission = null),
+    const key = `${seq} ${method}`;
+    const request = this.inDialogRequest(method, seq, headers, body);
+    this.pending.set(
+      key,
+      new Retransmission(
+        this.context.clock,
+        () => this.context.send(request, this.peer),
+        () => this.pending.delete(key),
+      ),
     );
   }
 
-  /** A response to a request of ours (our BYE): any final one ends its repetition. */
+  /** A response to a request of ours: any final one ends its repetition. */
   onResponse(response: SipResponse): void {
     const cseq = parseCSeq(headerValue(response, "cseq") ?? "");
-    if (cseq?.method === "BYE" && cseq.seq === this.byeSeq && response.status >= 200) {
-      this.byeRetransmission?.stop();
-      this.byeRetransmission = null;
-    }
+    if (!cseq || response.status < 200) return;
+    const key = `${cseq.seq} ${cseq.method}`;
+    this.pending.get(key)?.stop();
+    this.pending.delete(key);
   }
 
   /** Stops every timer; the dialog is forgotten. */
   dispose(): void {
     this.ack();
-    this.byeRetransmission?.stop();
-    this.byeRetransmission = null;
+    for (const retransmission of this.pending.values()) retransmission.stop();
+    this.pending.clear();
   }
 
   private repeatUntilAck(response: SipResponse, onTimeout: () => void): void {
@@ -157,14 +166,14 @@ export class InboundDialog {
     return { name: "contact", value: `<${this.context.contactUri}>` };
   }
 
-  private byeRequest(seq: number): SipRequest {
+  private inDialogRequest(method: string, seq: number, headers: SipHeader[], body: Buffer): SipRequest {
     const invite = this.invite;
     const remoteTarget = parseNameAddress(headerValue(invite, "contact") ?? "")?.uri ?? invite.uri;
     const to = invite.headers.find((header) => header.name === "to")!.value;
     const localUri = /;\s*tag=/i.test(to) ? to : `${to};tag=${this.toTag}`;
     return {
       kind: "request",
-      method: "BYE",
+      method,
       uri: remoteTarget,
       headers: [
         { name: "via", value: `SIP/2.0/UDP ${this.context.sentBy};branch=${newBranch()};rport` },
@@ -173,9 +182,11 @@ export class InboundDialog {
         { name: "from", value: localUri },
         { name: "to", value: headerValue(invite, "from")! },
         { name: "call-id", value: headerValue(invite, "call-id")! },
-        { name: "cseq", value: `${seq} BYE` },
+        { name: "cseq", value: `${seq} ${method}` },
+        ...(method === "BYE" ? [] : [this.contactHeader()]),
+        ...headers,
       ],
-      body: Buffer.alloc(0),
+      body,
     };
   }
 }

@@ -54,9 +54,8 @@ export class OutboundDialog {
   private localSeq = randomInt(1, 2 ** 16);
   private inviteSeq = this.localSeq;
   private inviteRetransmission: Retransmission | null = null;
-  /** Our CANCEL or BYE, repeated until answered. */
-  private requestRetransmission: Retransmission | null = null;
-  private pendingSeq: { seq: number; method: string } | null = null;
+  /** Our CANCEL, NOTIFY or BYE, each repeated until answered, by `${CSeq number} ${method}`. */
+  private readonly pending = new Map<string, Retransmission>();
 
   constructor(
     private readonly context: DialogContext,
@@ -111,13 +110,14 @@ export class OutboundDialog {
       // Our ACK of the challenge was lost: the challenge comes again and is ACKed in its own transaction.
       return this.context.send(this.ackFor(response, this.challenged.branch, this.challenged.seq), this.target.peer);
     }
-    if (this.pendingSeq && cseq.seq === this.pendingSeq.seq && cseq.method === this.pendingSeq.method && response.status >= 200) {
-      this.requestRetransmission?.stop();
-      this.requestRetransmission = null;
+    const key = `${cseq.seq} ${cseq.method}`;
+    if (response.status >= 200) {
+      this.pending.get(key)?.stop();
+      this.pending.delete(key);
     }
   }
 
-  /** A request from the phone inside this call (its BYE, OPTIONS, INFO…). */
+  /** A request from the phone inside this call (its BYE, OPTIONS, INFO…; the engine takes REFER). */
   onRequest(request: SipRequest): void {
     if (request.method === "ACK") return;
     if (request.method === "BYE") {
@@ -156,10 +156,17 @@ export class OutboundDialog {
     }
   }
 
+  /** Sends a request inside the answered call (a NOTIFY), repeated until answered. */
+  request(method: string, headers: SipHeader[] = [], body: Buffer = Buffer.alloc(0)): void {
+    if (this.state !== "answered") return;
+    const seq = ++this.localSeq;
+    this.sendRepeated(this.inDialogRequest(method, seq, [{ name: "contact", value: `<${this.context.contactUri}>` }, ...headers], body), seq);
+  }
+
   dispose(): void {
     this.stopTimers();
-    this.requestRetransmission?.stop();
-    this.requestRetransmission = null;
+    for (const retransmission of this.pending.values()) retransmission.stop();
+    this.pending.clear();
   }
 
   private onInviteResponse(response: SipResponse): void {
@@ -243,37 +250,41 @@ export class OutboundDialog {
 
   private sendBye(): void {
     const seq = ++this.localSeq;
-    this.sendRepeated(
-      {
-        kind: "request",
-        method: "BYE",
-        uri: this.remoteTarget,
-        headers: [
-          this.via(newBranch()),
-          ...this.routeSet.map((route) => ({ name: "route", value: route })),
-          { name: "max-forwards", value: "70" },
-          ...this.copy(this.invite, ["from"]),
-          { name: "to", value: `${headerValue(this.invite, "to")};tag=${this.remoteTag}` },
-          { name: "call-id", value: this.callId },
-          { name: "cseq", value: `${seq} BYE` },
-        ],
-        body: Buffer.alloc(0),
-      },
-      seq,
-    );
+    this.sendRepeated(this.inDialogRequest("BYE", seq, [], Buffer.alloc(0)), seq);
+  }
+
+  private inDialogRequest(method: string, seq: number, headers: SipHeader[], body: Buffer): SipRequest {
+    return {
+      kind: "request",
+      method,
+      uri: this.remoteTarget,
+      headers: [
+        this.via(newBranch()),
+        ...this.routeSet.map((route) => ({ name: "route", value: route })),
+        { name: "max-forwards", value: "70" },
+        ...this.copy(this.invite, ["from"]),
+        { name: "to", value: `${headerValue(this.invite, "to")};tag=${this.remoteTag}` },
+        { name: "call-id", value: this.callId },
+        { name: "cseq", value: `${seq} ${method}` },
+        ...headers,
+      ],
+      body,
+    };
   }
 
   private sendRepeated(request: SipRequest, seq: number): void {
-    this.requestRetransmission?.stop();
-    this.pendingSeq = { seq, method: request.method };
-    this.requestRetransmission = new Retransmission(
-      this.context.clock,
-      () => this.context.send(request, this.target.peer),
-      () => (this.requestRetransmission = null),
+    const key = `${seq} ${request.method}`;
+    this.pending.set(
+      key,
+      new Retransmission(
+        this.context.clock,
+        () => this.context.send(request, this.target.peer),
+        () => this.pending.delete(key),
+      ),
     );
   }
 
-  private respond(request: SipRequest, status: number, reason: string, headers: SipHeader[] = []): void {
+  respond(request: SipRequest, status: number, reason: string, headers: SipHeader[] = []): void {
     this.context.send(responseTo(request, status, reason, { headers }), this.target.peer);
   }
 

@@ -24,7 +24,7 @@ import {
 import { tagOf, userOf, parseSipUri } from "./address";
 import { encodeG711 } from "./g711";
 import { ALLOWED_METHODS, InboundDialog, newTag, type DialogContext } from "./inboundDialog";
-import { headerValue, responseTo, type SipRequest, type SipResponse } from "./message";
+import { headerValue, parseCSeq, responseTo, type SipRequest, type SipResponse } from "./message";
 import { FramePacer } from "./pacer";
 import type { PromptAudio } from "./prompts";
 import { TRANSACTION_LIFETIME_MS } from "./retransmit";
@@ -33,6 +33,7 @@ import { LegRecorder } from "./recording";
 import { Registrar, type Binding } from "./registrar";
 import { RtpPorts, RtpSession, type RtpPortRange } from "./rtpSession";
 import { OutboundDialog, type OutboundTarget } from "./outboundDialog";
+import { readRefer, referNotify } from "./refer";
 import { answerSdp, negotiateOffer, offerSdp, type NegotiatedMedia } from "./sdp";
 import type { Socket } from "node:dgram";
 import { SipTransport, type Peer } from "./transport";
@@ -123,6 +124,12 @@ interface SipLeg {
   playToken: number;
   /** Resolves the play whose audio is still being rendered. */
   rendering: ((outcome: PlaybackOutcome) => void) | null;
+  /** Whether the far end is one of our registered phones (only they may transfer: a trunk caller must not send calls out through the trunk). */
+  phone: boolean;
+  /** While call control decides on the leg's REFER: the cause it hung the leg up with (that is its yes), held back until our NOTIFY went out. */
+  transferring: { hangupCause: string | null } | null;
+  /** The CSeq of the REFER last answered 202: its retransmission (our 202 was lost) gets 202 again, not a second transfer. */
+  referSeq: number | null;
 }
 
 /** What the far end hears when call control ends a call it never answered. */
@@ -398,6 +405,10 @@ export class SipEngine implements TelephonyEngine {
     if (pending) pending.cancelled = true;
     const leg = this.legs.get(legId);
     if (!leg || leg.dialog.state === "ended") return;
+    if (leg.transferring) {
+      leg.transferring.hangupCause = cause;
+      return;
+    }
     if (leg.dialog instanceof OutboundDialog) {
       leg.dialog.hangup();
     } else if (leg.dialog.state === "offered") {
@@ -436,7 +447,10 @@ export class SipEngine implements TelephonyEngine {
     const callId = headerValue(request, "call-id")!;
     const placed = this.outbound.get(callId);
     // Only the phone we called speaks in our call (by its registered address); anyone else guessing the Call-ID is ignored.
-    if (placed) return void (source.address === placed.dialog.target.peer.address && placed.dialog.onRequest(request));
+    if (placed) {
+      if (source.address !== placed.dialog.target.peer.address) return;
+      return request.method === "REFER" ? this.onRefer(request, placed) : placed.dialog.onRequest(request);
+    }
     const fromTag = tagOf(headerValue(request, "from"));
     const entry = fromTag ? this.dialogs.get(dialogKey(callId, fromTag)) : undefined;
     const toTag = tagOf(headerValue(request, "to"));
@@ -450,9 +464,15 @@ export class SipEngine implements TelephonyEngine {
       if (request.method === "INVITE") return this.onInvite(request, entry, source);
       if (request.method === "REGISTER" && this.registrar) return this.transport.send(this.registrar.register(request, source), source);
       if (request.method === "OPTIONS") return this.transport.send(this.optionsResponse(request), source);
+      if (request.method === "REFER") {
+        // RFC 3515 allows a REFER outside a dialog; the edge transfers only calls it holds.
+        this.options.logger.warn({ from: `${source.address}:${source.port}` }, "SIP edge: REFER outside a call refused");
+        return this.transport.send(responseTo(request, 403, "Forbidden (REFER only inside a call)", { toTag: newTag() }), source);
+      }
       return this.transport.send(responseTo(request, 405, "Method Not Allowed", { headers: [{ name: "allow", value: ALLOWED_METHODS }] }), source);
     }
     if (!entry || toTag !== entry.dialog.toTag) {
+      if (request.method === "REFER") this.options.logger.warn({ from: `${source.address}:${source.port}` }, "SIP edge: REFER for an unknown call refused");
       return this.transport.send(responseTo(request, 481, "Call/Transaction Does Not Exist"), source);
     }
     this.onInDialogRequest(request, entry);
@@ -514,6 +534,9 @@ export class SipEngine implements TelephonyEngine {
           bridgedWith: null,
           playToken: 0,
           rendering: null,
+          phone: caller !== null,
+          transferring: null,
+          referSeq: null,
         };
         entry.leg = leg;
         this.legs.set(id, leg);
@@ -568,9 +591,51 @@ export class SipEngine implements TelephonyEngine {
       case "INVITE":
         // Re-INVITEs (hold, session refresh) are a later stage; refusing one leaves the session as it was (RFC 3261 §14.2).
         return dialog.respond(request, 488, "Not Acceptable Here");
+      case "REFER":
+        return this.onRefer(request, entry);
       default:
         return dialog.respond(request, 405, "Method Not Allowed", [{ name: "allow", value: ALLOWED_METHODS }]);
     }
+  }
+
+  /**
+   * A phone's REFER inside its answered call: a blind transfer (RFC 5589 §6). 202, then call control is asked
+   * (`transfer.requested`); it accepts by hanging the phone's leg up, which waits until the NOTIFY with the
+   * outcome (`200 OK`, or `603 Declined`) went out, so the phone hears the outcome before our BYE.
+   * Attended transfer (Refer-To with Replaces) is refused in the NOTIFY with `501 Not Implemented`.
+   */
+  private onRefer(refer: SipRequest, entry: DialogEntry<InboundDialog | OutboundDialog>): void {
+    const { dialog, leg } = entry;
+    const refuse = (status: number, reason: string, problem: string) => {
+      this.options.logger.warn({ legId: leg?.id, status, problem }, "SIP edge: REFER refused");
+      dialog.respond(refer, status, reason);
+    };
+    const seq = parseCSeq(headerValue(refer, "cseq")!)!.seq;
+    const accepted = () => dialog.respond(refer, 202, "Accepted", [{ name: "contact", value: `<${this.dialogContext.contactUri}>` }]);
+    // The NOTIFY for it already went out and repeats until answered.
+    if (leg && leg.referSeq === seq) return accepted();
+    if (!leg || dialog.state !== "answered") return refuse(481, "Call/Transaction Does Not Exist", "the call is not answered");
+    if (!leg.phone) return refuse(403, "Forbidden", "only our phones transfer calls");
+    const asked = readRefer(refer);
+    if (asked.kind === "unusable") return refuse(400, `Bad Request (${asked.problem})`, asked.problem);
+    leg.referSeq = seq;
+    accepted();
+    let outcome: [number, string] = [501, "Not Implemented"];
+    let hangupCause: string | null = null;
+    if (asked.kind === "blind") {
+      leg.transferring = { hangupCause: null };
+      try {
+        this.emit({ type: "transfer.requested", legId: leg.id, to: asked.to, mode: "blind" });
+      } finally {
+        hangupCause = leg.transferring.hangupCause;
+        leg.transferring = null;
+      }
+      outcome = hangupCause === null ? [603, "Declined"] : [200, "OK"];
+    }
+    this.options.logger.info({ legId: leg.id, to: asked.to, mode: asked.kind, status: outcome[0] }, "SIP edge: transfer by REFER");
+    const notify = referNotify(seq, ...outcome);
+    dialog.request("NOTIFY", notify.headers, notify.body);
+    if (hangupCause !== null) this.hangup(leg.id, hangupCause);
   }
 
   /** The trunks an INVITE from `source` may be from: "any" DID for a `trustedPeers` address, null for nobody's. */
@@ -628,7 +693,8 @@ export class SipEngine implements TelephonyEngine {
       { autoAnswer: request.autoAnswer },
     );
     const entry: DialogEntry<OutboundDialog> = { key: dialog.callId, dialog, leg: null, linger: null };
-    const leg: SipLeg = { id, entry, dialog, media, negotiated: null, bridgedWith: null, playToken: 0, rendering: null };
+    const phone = request.endpoint.kind === "extension";
+    const leg: SipLeg = { id, entry, dialog, media, negotiated: null, bridgedWith: null, playToken: 0, rendering: null, phone, transferring: null, referSeq: null };
     entry.leg = leg;
     this.outbound.set(entry.key, entry);
     this.legs.set(id, leg);

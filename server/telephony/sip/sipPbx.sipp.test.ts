@@ -28,7 +28,7 @@ import { buildRtp, buildTelephoneEvent, parseRtp, type RtpPacket } from "./rtp";
 import { inDialogText, inviteText, SipTestPeer, UdpPeer } from "./testing/sipTestPeer";
 import { soxSpeechStats } from "./testing/speech";
 import { TestPhone } from "./testing/testPhone";
-import { pbxOnEngine } from "./testing/pbx";
+import { DIAL_101_FLOW, pbxOnEngine } from "./testing/pbx";
 
 const missing = missingSippTools();
 if (missing.length > 0) console.warn(SIPP_SKIP_MESSAGE(missing));
@@ -47,14 +47,6 @@ const flow = sketchFlow(
   ["start:next -> menu", "menu:1 -> sales", "menu:timeout -> bye", "menu:invalid -> bye", "sales:next -> bye"],
 );
 
-const DIALLING_FLOW = sketchFlow(
-  [
-    { id: "start", type: "start" },
-    { id: "dial", type: "dial_extension", config: { extension: "101", ring_timeout_s: 20 } },
-    { id: "bye", type: "hangup" },
-  ],
-  ["start:next -> dial", "dial:answered -> bye", "dial:no_answer -> bye", "dial:busy -> bye", "dial:failed -> bye"],
-);
 
 let dir: string;
 let engine: SipEngine;
@@ -148,7 +140,7 @@ async function registeredPhoneBehindDialFlow() {
   directory.addNumber(DID, "main");
   const events: PbxEvent[] = [];
   const runs: FlowRunResult[] = [];
-  const pbx = pbxOver(directory, events, runs, DIALLING_FLOW);
+  const pbx = pbxOver(directory, events, runs, DIAL_101_FLOW);
   const phone = await TestPhone.open("101", engine.local);
   cleanups.push(() => pbx.shutdown(), () => phone.close());
   expect(await phone.register(PHONE_PASSWORD)).toBe(200);
@@ -256,7 +248,7 @@ describe("over a TypeScript trunk", () => {
     directory.addNumber(DID, "main");
     const events: PbxEvent[] = [];
     const runs: FlowRunResult[] = [];
-    const pbx = pbxOver(directory, events, runs, DIALLING_FLOW);
+    const pbx = pbxOver(directory, events, runs, DIAL_101_FLOW);
     const trunk = await SipTestPeer.open();
     try {
       trunk.send(inviteText(trunk.local, engine.local, { callId: "dialling", to: DID }), engine.local);

@@ -104,25 +104,44 @@ export class TestPhone {
 
   /** The phone hangs up an answered call it received: BYE in the INVITE's dialog. */
   bye(invite: SipRequest, toTag: string): void {
+    this.requestInDialog("BYE", invite, toTag);
+  }
+
+  /**
+   * The phone transfers an answered call it received: REFER in the INVITE's dialog (`referTo` verbatim, or none);
+   * returns its CSeq. `retransmitting`: the CSeq of a REFER sent before, sent again as is.
+   */
+  refer(invite: SipRequest, toTag: string, referTo: string | null, retransmitting?: number): number {
+    return this.requestInDialog("REFER", invite, toTag, referTo === null ? [] : [`Refer-To: ${referTo}`, `Referred-By: <sip:${this.extension}@127.0.0.1>`], retransmitting);
+  }
+
+  private requestInDialog(method: string, invite: SipRequest, toTag: string, headers: string[] = [], seq?: number): number {
     const contact = /<([^>]+)>/.exec(headerValue(invite, "contact")!)![1];
-    this.sendBye(contact, `${headerValue(invite, "to")};tag=${toTag}`, headerValue(invite, "from")!, headerValue(invite, "call-id")!);
+    return this.sendInDialog(method, contact, `${headerValue(invite, "to")};tag=${toTag}`, headerValue(invite, "from")!, headerValue(invite, "call-id")!, headers, seq);
   }
 
   private sendBye(uri: string, from: string, to: string, callId: string): void {
+    this.sendInDialog("BYE", uri, from, to, callId);
+  }
+
+  private sendInDialog(method: string, uri: string, from: string, to: string, callId: string, headers: string[] = [], seq = this.cseq++): number {
     this.sip.send(
       [
-        `BYE ${uri} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${this.sip.local.address}:${this.sip.local.port};branch=z9hG4bK-phone-bye-${this.cseq}`,
+        `${method} ${uri} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${this.sip.local.address}:${this.sip.local.port};branch=z9hG4bK-phone-${method.toLowerCase()}-${seq}`,
         `From: ${from}`,
         `To: ${to}`,
         `Call-ID: ${callId}`,
-        `CSeq: ${this.cseq++} BYE`,
+        `CSeq: ${seq} ${method}`,
+        `Contact: <sip:${this.extension}@${this.sip.local.address}:${this.sip.local.port}>`,
         "Max-Forwards: 70",
+        ...headers,
         "",
         "",
       ].join("\n"),
       this.edge,
     );
+    return seq;
   }
 
   close(): Promise<void> {
