@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgres, testDatabaseUrl } from "../helpers/postgres";
+import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
 import { basicOf, restClient, type Credentials, type Json } from "./rest";
 import { startServer, type RunningServer } from "./server";
 
@@ -92,5 +93,18 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
     const cdrsAfter = (await again.ok("/cdrs")).items as Json[];
     expect(cdrsAfter.filter((cdr) => cdr.conversation_id === conversationId && cdr.is_final)).toHaveLength(1);
     expect((await again.ok(`/outbound-apis/${hook.id}`)).url).toBe(receiverUrl);
+  }, 120_000);
+
+  it("creates the first administrator on the first-run page and signs in to the portal", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ locale: "en-US" });
+      await signInAsAdmin(page, server!.baseUrl);
+      await page.goto(`${server!.baseUrl}/extensions`);
+      await expect.poll(() => page.getByText("101", { exact: true }).count(), slow).toBeGreaterThan(0);
+      await screenshot(page, "postgres-extensions-en");
+    } finally {
+      await browser.close();
+    }
   }, 120_000);
 });
