@@ -33,6 +33,7 @@ export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Prom
 
 /** Whether the caller runs inside an open transaction on `db` (for code that must not start its own). */
 export function inTransaction(db: Db): boolean {
+  // PostgreSQL: a transaction works on its own `tx`; the pooled database itself never is inside one.
   if (isPostgres(db)) return false;
   return transactionContext.getStore()?.connection === guardedConnection(db.$client);
 }
