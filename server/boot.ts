@@ -1,10 +1,10 @@
 import { ensureDataDir, getAppSecret, getConfig, StartupError } from "./config";
-import { getDb } from "./db/client";
+import { getDb, isPostgres, openConfiguredDatabase } from "./db/client";
 import { seedDemo } from "./services/demo";
 import { backfillContactSearch } from "./services/phonebook";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
-import { getRuntime, startTelephony } from "./runtime";
+import { startRuntime, startTelephony } from "./runtime";
 import { startIntegration } from "./integration";
 import { outboundNetworkPolicy } from "./integration/networkPolicy";
 
@@ -19,6 +19,8 @@ export async function boot(): Promise<void> {
   try {
     const config = getConfig();
     ensureDataDir(config);
+    // PostgreSQL (DATABASE_URL) opens asynchronously, so here, before anything calls getDb().
+    await openConfiguredDatabase();
     const db = getDb();
     getAppSecret(config);
     await backfillContactSearch(db);
@@ -29,9 +31,11 @@ export async function boot(): Promise<void> {
     await startTelephony().catch((error: unknown) => {
       throw new StartupError(`The SIP edge cannot listen on ${config.SIP_LISTEN}: ${String(error)}`);
     });
-    const runtime = getRuntime();
+    const runtime = await startRuntime();
     // Before recovery, so the CDRs of calls cut off by the last stop reach the CRM too.
-    const integration = startIntegration(runtime, { db, clock: runtime.clock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config) });
+    // The integration's catalogue, worker and look-ups still read SQLite synchronously; on PostgreSQL they are not started yet (server/db/README.md, "Booting on PostgreSQL").
+    const integration = isPostgres(db) ? null : startIntegration(runtime, { db, clock: runtime.clock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config) });
+    if (!integration) log.warn("PostgreSQL: CRM deliveries and look-ups are not available on this backend yet");
     const recovered = await runtime.recoverInterruptedCalls();
     if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
     if (config.TELEPHONY === "sip") log.info({ listen: config.SIP_LISTEN, rtpPorts: config.RTP_PORTS }, "SIP edge listening");
@@ -39,7 +43,7 @@ export async function boot(): Promise<void> {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
         runtime.shutdown();
-        integration.stop();
+        integration?.stop();
         process.exit(0);
       });
     }

@@ -78,11 +78,11 @@ export const authOptions: NextAuthOptions = {
     async jwt({ token, user }) {
       const userId = (user?.id ?? token.sub) as string | undefined;
       if (!userId) return token;
-      const row = getDb()
+      const [row] = await getDb()
         .select({ role: users.role, enabled: users.enabled, locale: users.locale, firstName: users.firstName, lastName: users.lastName, email: users.email })
         .from(users)
         .where(eq(users.id, userId))
-        .get();
+        .limit(1);
       if (!row || !row.enabled) return { ...token, disabled: true };
       return { ...token, sub: userId, role: row.role, locale: row.locale, name: `${row.firstName} ${row.lastName}`.trim(), email: row.email, disabled: false };
     },

@@ -3,7 +3,7 @@
  * Every command prints JSON on stdout; errors go to stderr with exit code 1.
  */
 import { parseArgs } from "node:util";
-import { getDb } from "../db/client";
+import { closeDatabase, getDb, openConfiguredDatabase } from "../db/client";
 import { createUser } from "../services/users";
 import { createExtension } from "../services/extensions";
 import { createTechnicalUser } from "../services/technicalUsers";
@@ -40,6 +40,7 @@ async function run(argv: string[]): Promise<unknown> {
     },
     strict: true,
   });
+  await openConfiguredDatabase();
   const db = getDb();
   switch (`${noun} ${verb}`) {
     case "user create": {
@@ -91,4 +92,6 @@ run(process.argv.slice(2))
           : String(error instanceof Error ? error.stack : error);
     process.stderr.write(`${message}\n`);
     process.exitCode = 1;
-  });
+  })
+  // PostgreSQL's pool would keep the process alive.
+  .finally(closeDatabase);

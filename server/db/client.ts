@@ -4,6 +4,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema";
 import { StartupError, ensureDataDir, getConfig } from "../config";
+import { openPostgres, type PgDb } from "./postgres";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -35,17 +36,45 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
-// Cached on globalThis so Next's dev reloads and separately bundled route handlers share one connection.
-const globalForDb = globalThis as unknown as { switchboardDb?: Db };
+/** The dialect check for the one place a raw statement differs per backend (server/db/README.md, "Booting on PostgreSQL"). */
+export function isPostgres(db: Db | PgDb): db is PgDb {
+  // A Drizzle transaction object on PostgreSQL carries no $client; SQLite's transaction helper hands over the db itself.
+  return typeof (db.$client as { prepare?: unknown } | undefined)?.prepare !== "function";
+}
 
+// Cached on globalThis so Next's dev reloads and separately bundled route handlers share one connection.
+const globalForDb = globalThis as unknown as { switchboardDb?: Db | PgDb; switchboardPostgresClose?: () => Promise<void> };
+
+/**
+ * Start-up (server/boot.ts): opens the database `DATABASE_URL` chose. PostgreSQL
+ * can only be opened asynchronously, so it must be opened here before any
+ * `getDb()`; SQLite is opened on first use as before.
+ */
+export async function openConfiguredDatabase(): Promise<Db | PgDb> {
+  const url = getConfig().DATABASE_URL;
+  if (url && !globalForDb.switchboardDb) {
+    const connection = await openPostgres(url);
+    globalForDb.switchboardDb = connection.db;
+    globalForDb.switchboardPostgresClose = connection.close;
+  }
+  return globalForDb.switchboardDb ?? getDb();
+}
+
+/**
+ * The process's database. On PostgreSQL this is the pg Drizzle database typed
+ * as `Db`: services are typed against SQLite's Drizzle but run dialect-neutral
+ * awaitable queries, which both drivers execute alike. This is the one place
+ * that cast is made; code with a raw statement asks `isPostgres(db)` first.
+ */
 export function getDb(): Db {
   if (!globalForDb.switchboardDb) {
+    if (getConfig().DATABASE_URL) throw new Error("DATABASE_URL is PostgreSQL: openConfiguredDatabase() must run at start-up before getDb()");
     const config = getConfig();
     ensureDataDir(config);
     const file = path.join(config.dataDir, "switchboard.db");
     globalForDb.switchboardDb = openDatabase(file);
   }
-  return globalForDb.switchboardDb;
+  return globalForDb.switchboardDb as Db;
 }
 
 /** Tests: a fresh database in a temp folder, installed as the process-wide one. */
@@ -54,6 +83,9 @@ export function installTestDatabase(db: Db): void {
 }
 
 export function closeDatabase(): void {
-  globalForDb.switchboardDb?.$client.close();
+  const db = globalForDb.switchboardDb;
+  if (db && isPostgres(db)) void globalForDb.switchboardPostgresClose?.();
+  else db?.$client.close();
   globalForDb.switchboardDb = undefined;
+  globalForDb.switchboardPostgresClose = undefined;
 }

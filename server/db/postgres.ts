@@ -32,12 +32,19 @@ export function redactedUrl(url: string): string {
   }
 }
 
+const BIGINT_OID = 20;
+
 /**
  * Connects to PostgreSQL (`DATABASE_URL`, server/db/README.md) and applies
  * pending migrations from drizzle/pg before anything else uses it.
  */
 export async function openPostgres(url: string, options: { maxConnections?: number } = {}): Promise<PostgresConnection> {
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  // `bigint` (every declared `integer`, `count(*)`) is read as a JS number, as better-sqlite3 reads SQLite integers:
+  // services query through the SQLite table declarations, whose integer columns pass the driver's value through
+  // (server/db/README.md, "Booting on PostgreSQL"). Process-wide, because Drizzle's node-postgres driver falls back to
+  // pg's global parsers, not the pool's. Epoch milliseconds and counts stay far below 2^53.
+  pg.types.setTypeParser(BIGINT_OID, Number);
   // A pooled connection the server drops while idle (restart, failover) is replaced on next use; without a listener it would crash the process.
   pool.on("error", (error) => log.warn({ err: error.message }, "an idle PostgreSQL connection failed; it will be replaced"));
   const db = drizzle(pool, { schema: pgTables }) as PgDb;

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
-import type { Db } from "./client";
+import { isPostgres, type Db } from "./client";
 
 /**
  * One transaction helper for the asynchronous data layer: `await transaction(db, async (tx) => …)`.
@@ -18,6 +18,8 @@ import type { Db } from "./client";
  *    silently joining — and possibly being rolled back with — someone else's transaction.
  */
 export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  // PostgreSQL: Drizzle's own async transaction on a pooled connection of its own (nesting becomes a savepoint); none of SQLite's guards apply.
+  if (isPostgres(db)) return db.transaction((tx) => work(tx as unknown as Db));
   const state = guardedConnection(db.$client);
   const current = transactionContext.getStore();
   if (current?.connection === state) return savepoint(db, state, work);
@@ -31,6 +33,8 @@ export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Prom
 
 /** Whether the caller runs inside an open transaction on `db` (for code that must not start its own). */
 export function inTransaction(db: Db): boolean {
+  // PostgreSQL: a transaction works on its own `tx`; the pooled database itself never is inside one.
+  if (isPostgres(db)) return false;
   return transactionContext.getStore()?.connection === guardedConnection(db.$client);
 }
 

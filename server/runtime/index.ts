@@ -1,8 +1,9 @@
 import { getConfig } from "../config";
-import { getDb } from "../db/client";
+import { getDb, isPostgres } from "../db/client";
 import { componentLogger } from "../logger";
 import type { TelephonyEngine } from "../telephony/engine";
-import { Runtime } from "./runtime";
+import { Runtime, type RuntimeOptions } from "./runtime";
+import { createRuntimeStore } from "./runtimeStore";
 import { startSipEngine } from "./sipTelephony";
 
 // One runtime per process, shared by every route handler bundle (hence globalThis).
@@ -15,19 +16,38 @@ export async function startTelephony(): Promise<void> {
   globalForRuntime.switchboardEngine = await startSipEngine(config, getDb(), componentLogger("sip"));
 }
 
+/**
+ * Start-up: builds the process runtime. On PostgreSQL its store must be built
+ * asynchronously (`createRuntimeStore`: the directory snapshot, LISTEN), so it
+ * is built here; on SQLite `getRuntime()` could build it on first use as well.
+ */
+export async function startRuntime(): Promise<Runtime> {
+  if (!globalForRuntime.switchboardRuntime) {
+    const db = getDb();
+    const data = isPostgres(db) ? await createRuntimeStore(db) : undefined;
+    globalForRuntime.switchboardRuntime ??= new Runtime(runtimeOptions(data ? { data } : { db }));
+  }
+  return globalForRuntime.switchboardRuntime;
+}
+
+function runtimeOptions(database: Pick<RuntimeOptions, "db" | "data">): RuntimeOptions {
+  const config = getConfig();
+  if (config.TELEPHONY === "sip" && !globalForRuntime.switchboardEngine) throw new Error("TELEPHONY=sip: the SIP edge was not started (startTelephony)");
+  return {
+    ...database,
+    recordingsDir: config.recordingsDir,
+    logger: componentLogger("runtime"),
+    defaultRegion: config.DEFAULT_REGION,
+    recordingLinkTtlMs: config.RECORDING_LINK_TTL_HOURS * 3_600_000,
+    engine: globalForRuntime.switchboardEngine,
+  };
+}
+
 export function getRuntime(): Runtime {
   if (!globalForRuntime.switchboardRuntime) {
-    const config = getConfig();
-    if (config.TELEPHONY === "sip" && !globalForRuntime.switchboardEngine) throw new Error("TELEPHONY=sip: the SIP edge was not started (startTelephony)");
-    const runtime = new Runtime({
-      db: getDb(),
-      recordingsDir: config.recordingsDir,
-      logger: componentLogger("runtime"),
-      defaultRegion: config.DEFAULT_REGION,
-      recordingLinkTtlMs: config.RECORDING_LINK_TTL_HOURS * 3_600_000,
-      engine: globalForRuntime.switchboardEngine,
-    });
-    globalForRuntime.switchboardRuntime = runtime;
+    const db = getDb();
+    if (isPostgres(db)) throw new Error("PostgreSQL: the runtime is built at start-up (startRuntime)");
+    globalForRuntime.switchboardRuntime = new Runtime(runtimeOptions({ db }));
   }
   return globalForRuntime.switchboardRuntime;
 }

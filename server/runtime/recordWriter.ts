@@ -1,5 +1,5 @@
 import type { Statement } from "better-sqlite3";
-import type { Db } from "../db/client";
+import { isPostgres, type Db } from "../db/client";
 import type { PgDb } from "../db/postgres";
 import { PgRecordWriter } from "./pgRecordWriter";
 
@@ -164,9 +164,6 @@ class SqliteRecordWriter implements RecordWriter {
   readonly stopped = false;
 }
 
-export function isPostgres(db: Db | PgDb): db is PgDb {
-  return typeof (db.$client as { prepare?: unknown }).prepare !== "function";
-}
 
 // One writer per connection, so every component of a process that records call events queues into the same order.
 const writersByDb = new WeakMap<object, RecordWriter>();

@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { parseFlowDocument } from "@/flows/model/document";
 import type { FlowDocument } from "@/flows/model/types";
-import type { Db } from "../db/client";
+import { isPostgres, type Db } from "../db/client";
 import type { PgDb } from "../db/postgres";
 import { PgConfigVersions } from "../db/pgConfigVersions";
 import { flowRevisions } from "../db/schema/pg";
@@ -11,7 +11,7 @@ import type { Directory } from "../pbx/directory";
 import { CallStore } from "./callStore";
 import { PgDirectory } from "./pgDirectory";
 import { PgRecordWriter } from "./pgRecordWriter";
-import { isPostgres, recordWriterFor } from "./recordWriter";
+import { recordWriterFor } from "./recordWriter";
 import { SqliteDirectory } from "./sqliteDirectory";
 
 export type RuntimeDirectory = Directory & { extensionNumbers(): string[] };

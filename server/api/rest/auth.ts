@@ -7,7 +7,8 @@
 import crypto from "node:crypto";
 import type { Statement } from "better-sqlite3";
 import { eq } from "drizzle-orm";
-import type { Db } from "@/server/db/client";
+import { isPostgres, type Db } from "@/server/db/client";
+import type { PgDb } from "@/server/db/postgres";
 import { technicalUsers } from "@/server/db/schema";
 import { verifySecret } from "@/server/auth/passwords";
 import { ApiProblem } from "./problem";
@@ -66,12 +67,26 @@ interface TechnicalUserRow {
 
 // Every request reads its technical user, so the lookup is a prepared statement per database
 // (building and preparing the query through the ORM each time cost more than the rest of the pipeline).
-// Raw SQLite; the PostgreSQL statement will sit beside it here.
+// SQLite; PostgreSQL's statement sits beside it (findOnPostgres).
 const lookups = new WeakMap<Db, { byClientId: Statement; byId: Statement }>();
 const COLUMNS = `id, name, client_id as clientId, secret_hash as secretHash, previous_secret_hash as previousSecretHash,
   previous_secret_expires_at as previousSecretExpiresAt, scopes, ip_allowlist as ipAllowlist, revoked_at as revokedAt`;
 
+type StoredTechnicalUser = Omit<TechnicalUserRow, "scopes" | "ipAllowlist"> & { scopes: string; ipAllowlist: string };
+
 async function findTechnicalUser(db: Db, by: "byClientId" | "byId", value: string): Promise<TechnicalUserRow | undefined> {
+  const row = isPostgres(db) ? await findOnPostgres(db, by, value) : findOnSqlite(db, by, value);
+  return row && { ...row, scopes: JSON.parse(row.scopes) as string[], ipAllowlist: JSON.parse(row.ipAllowlist) as string[] };
+}
+
+/** PostgreSQL: the same statement through the pool (node-postgres keeps quoted aliases' case). */
+async function findOnPostgres(db: PgDb, by: "byClientId" | "byId", value: string): Promise<StoredTechnicalUser | undefined> {
+  const columns = COLUMNS.replace(/ as (\w+)/g, ' as "$1"');
+  const { rows } = await db.$client.query<StoredTechnicalUser>(`select ${columns} from technical_users where ${by === "byId" ? "id" : "client_id"} = $1`, [value]);
+  return rows[0];
+}
+
+function findOnSqlite(db: Db, by: "byClientId" | "byId", value: string): StoredTechnicalUser | undefined {
   let statements = lookups.get(db);
   if (!statements) {
     statements = {
@@ -80,8 +95,7 @@ async function findTechnicalUser(db: Db, by: "byClientId" | "byId", value: strin
     };
     lookups.set(db, statements);
   }
-  const row = statements[by].get(value) as (Omit<TechnicalUserRow, "scopes" | "ipAllowlist"> & { scopes: string; ipAllowlist: string }) | undefined;
-  return row && { ...row, scopes: JSON.parse(row.scopes) as string[], ipAllowlist: JSON.parse(row.ipAllowlist) as string[] };
+  return statements[by].get(value) as StoredTechnicalUser | undefined;
 }
 
 export async function authenticate(db: Db, request: ApiRequestInfo, mode: AuthMode, nowMs = Date.now()): Promise<ApiPrincipal> {
