@@ -52,8 +52,8 @@ export interface SipEngineOptions {
   trustedPeers?: readonly string[];
   /**
    * The trunks configured in the portal, read per INVITE (a change applies to the next call without a
-   * restart). An INVITE from an address of neither these nor `trustedPeers` is refused 403; one for a
-   * DID none of the matching trunks carries, 404.
+   * restart). An INVITE from an address of neither these nor `trustedPeers` is a phone's: challenged for
+   * its extension's SIP password (403 without a registrar); one for a DID none of the matching trunks carries, 404.
    */
   trunks?: () => readonly InboundTrunk[];
   /**
