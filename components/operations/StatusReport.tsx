@@ -119,7 +119,7 @@ export function StatusReport({ isAdmin }: { isAdmin: boolean }) {
       <FormError message={report.error ? errorText(fieldErrorsFromServer(report.error)._form ?? Object.values(fieldErrorsFromServer(report.error))[0]) : undefined} />
       <Card className="p-4">
         <h2 className="mb-2 text-sm font-semibold text-slate-800">{t("chartTitle")}</h2>
-        <div className="h-64" role="img" aria-label={t("chartLabel")}>
+        <div className="h-64 overflow-hidden" role="img" aria-label={t("chartLabel")}>
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />

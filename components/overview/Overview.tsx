@@ -72,7 +72,7 @@ function CallsCard({ data }: { data: ActivityOverview | undefined }) {
         <CountPair label={t("today")} counts={data?.today} testId="calls-today" />
         <CountPair label={t("lastHour")} counts={data?.last_hour} testId="calls-last-hour" />
       </div>
-      <div className="mt-4 h-44" role="img" aria-label={t("chartLabel")}>
+      <div className="mt-4 h-44 overflow-hidden" role="img" aria-label={t("chartLabel")}>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={chartData} margin={{ top: 4, right: 4, bottom: 0, left: -16 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
