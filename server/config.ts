@@ -12,6 +12,27 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
+/** What one process runs (the roles contract, server/runtime/README.md "Several processes"). */
+export const ROLES = ["web", "api", "runtime", "worker"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** `web,api,runtime,worker` → a set; unknown or repeated names are refused so a typo cannot silently drop a role. */
+const rolesSchema = z
+  .string()
+  .default(ROLES.join(","))
+  .transform((value, context) => {
+    const names = value.split(",").map((name) => name.trim()).filter((name) => name !== "");
+    const unknown = names.filter((name) => !(ROLES as readonly string[]).includes(name));
+    if (names.length === 0 || unknown.length > 0 || new Set(names).size !== names.length) {
+      context.addIssue({
+        code: "custom",
+        message: `must be a comma-separated list of ${ROLES.join(", ")}, each at most once${unknown.length > 0 ? ` (unknown: ${unknown.join(", ")})` : ""}`,
+      });
+      return z.NEVER;
+    }
+    return new Set(names as Role[]);
+  });
+
 /**
  * Process configuration from the environment (API.md §Running), read once.
  * A bad value stops start-up with a message naming the variable.
@@ -64,9 +85,22 @@ const envSchema = z.object({
   SIP_TRUNK_PORT: z.coerce.number().int().min(1).max(65535).default(5060),
   SIP_TRUNK_USERNAME: z.string().trim().min(1).max(200).regex(/^[^\s"\\]+$/, "must not contain spaces, quotes or backslashes").optional(),
   SIP_TRUNK_PASSWORD: z.string().min(1).max(200).optional(),
+  /** Which parts this process runs (default: all four, one process). Anything less needs PostgreSQL. */
+  SWITCHBOARD_ROLES: rolesSchema,
+  /**
+   * How the other processes reach this one's runtime (call-control requests forwarded to the call's owner);
+   * default `http://127.0.0.1:PORT`. Only read with the `runtime` role.
+   */
+  SWITCHBOARD_INTERNAL_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL such as http://10.0.0.5:3000" }).optional(),
 }).refine((env) => env.SIP_TRUNK_PASSWORD === undefined || env.SIP_TRUNK_USERNAME !== undefined, {
   path: ["SIP_TRUNK_USERNAME"],
   message: "is required when SIP_TRUNK_PASSWORD is set",
+}).refine((env) => env.SWITCHBOARD_ROLES.size === ROLES.length || env.DATABASE_URL !== undefined, {
+  path: ["SWITCHBOARD_ROLES"],
+  message: "a part of the roles means several processes, which share one database: set DATABASE_URL=postgres://… (SQLite serves one process only)",
+}).refine((env) => env.SWITCHBOARD_ROLES.size === ROLES.length || (process.env.SWITCHBOARD_SECRET ?? process.env.NEXTAUTH_SECRET) !== undefined, {
+  path: ["SWITCHBOARD_SECRET"],
+  message: "is required with a part of the roles: every process must sign sessions and internal requests with the same secret",
 });
 
 export type AppConfig = z.infer<typeof envSchema> & { dataDir: string; recordingsDir: string };
@@ -85,6 +119,11 @@ export function getConfig(): AppConfig {
   const dataDir = path.resolve(parsed.data.DATA_DIR);
   cached = { ...parsed.data, dataDir, recordingsDir: path.join(dataDir, "recordings") };
   return cached;
+}
+
+/** Whether this process runs `role` (SWITCHBOARD_ROLES). */
+export function hasRole(role: Role, config: AppConfig = getConfig()): boolean {
+  return config.SWITCHBOARD_ROLES.has(role);
 }
 
 /** Creates the data folder if needed and proves it is writable, so a read-only mount fails at start with a clear message. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ensureDataDir, getAppSecret, getConfig, resetConfigForTests, StartupError } from "./config";
+import { ensureDataDir, getAppSecret, getConfig, hasRole, resetConfigForTests, StartupError } from "./config";
 import { openDatabase } from "./db/client";
 
 const dirs: string[] = [];
@@ -73,6 +73,39 @@ describe("start-up checks", () => {
     } finally {
       if (saved === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = saved;
+    }
+  });
+
+  it("reads SWITCHBOARD_ROLES: all four by default, a part only on PostgreSQL with a shared secret, anything else refused naming the variable", () => {
+    const names = ["SWITCHBOARD_ROLES", "DATABASE_URL", "SWITCHBOARD_SECRET", "NEXTAUTH_SECRET", "SWITCHBOARD_INTERNAL_URL"] as const;
+    const saved = names.map((name) => process.env[name]);
+    const configWith = (env: Partial<Record<(typeof names)[number], string>>) => {
+      names.forEach((name) => delete process.env[name]);
+      Object.assign(process.env, env);
+      resetConfigForTests();
+      return getConfig();
+    };
+    const postgres = { DATABASE_URL: "postgres://switchboard@localhost/switchboard", SWITCHBOARD_SECRET: "a shared secret" };
+    try {
+      expect([...configWith({}).SWITCHBOARD_ROLES].sort()).toEqual(["api", "runtime", "web", "worker"]);
+      expect(hasRole("worker", configWith({ SWITCHBOARD_ROLES: "worker, runtime,api,web" }))).toBe(true); // the full set needs nothing more
+      const worker = configWith({ ...postgres, SWITCHBOARD_ROLES: "worker" });
+      expect([hasRole("worker", worker), hasRole("runtime", worker), hasRole("api", worker), hasRole("web", worker)]).toEqual([true, false, false, false]);
+      expect([...configWith({ ...postgres, SWITCHBOARD_ROLES: " web , api " }).SWITCHBOARD_ROLES]).toEqual(["web", "api"]);
+      for (const bad of ["", "web,apis", "web,web", "runtime;worker", ","]) {
+        expect(() => configWith({ ...postgres, SWITCHBOARD_ROLES: bad }), bad).toThrow(/SWITCHBOARD_ROLES: must be a comma-separated list of web, api, runtime, worker/);
+      }
+      expect(() => configWith({ ...postgres, SWITCHBOARD_ROLES: "web,apis" })).toThrow(/unknown: apis/);
+      expect(() => configWith({ SWITCHBOARD_ROLES: "runtime", SWITCHBOARD_SECRET: "s" })).toThrow(/SWITCHBOARD_ROLES: .*several processes.*DATABASE_URL=postgres:\/\//);
+      expect(() => configWith({ SWITCHBOARD_ROLES: "web,api", DATABASE_URL: postgres.DATABASE_URL })).toThrow(/SWITCHBOARD_SECRET: is required/);
+      expect(() => configWith({ ...postgres, SWITCHBOARD_ROLES: "runtime", SWITCHBOARD_INTERNAL_URL: "10.0.0.5:3000" })).toThrow(/SWITCHBOARD_INTERNAL_URL/);
+      expect(configWith({ ...postgres, SWITCHBOARD_ROLES: "runtime", SWITCHBOARD_INTERNAL_URL: "http://10.0.0.5:3000" }).SWITCHBOARD_INTERNAL_URL).toBe("http://10.0.0.5:3000");
+    } finally {
+      names.forEach((name, i) => {
+        if (saved[i] === undefined) delete process.env[name];
+        else process.env[name] = saved[i];
+      });
+      resetConfigForTests();
     }
   });
 
