@@ -19,6 +19,13 @@ function extensionsOf(cdr: Cdr): string[] {
   return [...new Set(candidates.filter((e): e is string => Boolean(e)))];
 }
 
+/** Which open calls a runtime takes over: those of runtimes not seen since `liveSince` (epoch ms) or replaced at its `internalUrl`. */
+export interface OpenCallClaim {
+  runtimeId: string;
+  liveSince: number;
+  internalUrl: string;
+}
+
 /**
  * Records what the PBX reports. It is the PBX's synchronous sink: the final
  * CDR, its recordings and the removal of the open-call marker form one unit
@@ -37,6 +44,9 @@ export class CallStore {
   readonly onEvent: Array<(event: PbxEvent) => void> = [];
   /** Start-up loads that must finish before interrupted calls are closed (the outbox's call-data marks). */
   readonly beforeRecovery: Array<() => Promise<void>> = [];
+
+  /** The runtime that owns the calls this store records as open (RuntimeRegistry; null until it registers). */
+  ownerId: string | null = null;
 
   constructor(db: Db | PgDb) {
     this.writer = recordWriterFor(db);
@@ -62,7 +72,7 @@ export class CallStore {
   private write(event: PbxEvent): void {
     switch (event.type) {
       case "call.started":
-        this.writer.write("openCall", [event.call.call_id, JSON.stringify(event.call), event.call.started_at]);
+        this.writer.write("openCall", [event.call.call_id, JSON.stringify(event.call), event.call.started_at, this.ownerId]);
         return;
       case "leg.closed":
         this.writeCdr(event.cdr);
@@ -92,9 +102,12 @@ export class CallStore {
     }
   }
 
-  /** Start-up: calls that were open when the process stopped, with the partial CDRs they already produced. */
-  async interruptedCalls(): Promise<Array<{ snapshot: OpenCallSnapshot; partials: Cdr[] }>> {
-    const open = await this.writer.read<{ snapshot: string }>("openCalls");
+  /**
+   * Calls whose runtime stopped — this process's previous run, or a crashed runtime (`claim.liveSince`) — now
+   * owned by `claim.runtimeId`, with the partial CDRs they already produced.
+   */
+  async interruptedCalls(claim: OpenCallClaim): Promise<Array<{ snapshot: OpenCallSnapshot; partials: Cdr[] }>> {
+    const open = await this.writer.read<{ snapshot: string }>("claimOpenCalls", [claim.runtimeId, claim.runtimeId, claim.liveSince, claim.internalUrl, claim.runtimeId]);
     return Promise.all(
       open.map(async (row) => {
         const snapshot = JSON.parse(row.snapshot) as OpenCallSnapshot;

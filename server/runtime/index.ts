@@ -1,4 +1,6 @@
-import { getConfig } from "../config";
+import { systemClock } from "@/flows/runtime/clock";
+import type { Clock } from "@/flows/runtime/ports";
+import { getConfig, hasRole } from "../config";
 import { getDb, isPostgres } from "../db/client";
 import { componentLogger } from "../logger";
 import type { TelephonyEngine } from "../telephony/engine";
@@ -45,11 +47,27 @@ function runtimeOptions(database: Pick<RuntimeOptions, "db" | "data">): RuntimeO
 
 export function getRuntime(): Runtime {
   if (!globalForRuntime.switchboardRuntime) {
+    if (!hasRole("runtime")) throw new Error("This process has no call runtime (SWITCHBOARD_ROLES); reach one through onRuntime (callRouting.ts)");
     const db = getDb();
     if (isPostgres(db)) throw new Error("PostgreSQL: the runtime is built at start-up (startRuntime)");
     globalForRuntime.switchboardRuntime = new Runtime(runtimeOptions({ db }));
   }
   return globalForRuntime.switchboardRuntime;
+}
+
+/** This process's runtime when it has the `runtime` role, else null (requests about calls go through `onRuntime`, callRouting.ts). */
+export function localRuntime(): Runtime | null {
+  return globalForRuntime.switchboardRuntime ?? (hasRole("runtime") ? getRuntime() : null);
+}
+
+/** This process's clock: its runtime's (tests install one on a manual clock), else the system's. */
+export function processClock(): Clock {
+  return localRuntime()?.clock ?? systemClock;
+}
+
+/** Where recordings are: runtimes write them there and any process serving them reads the same folder (a shared DATA_DIR). */
+export function recordingsDir(): string {
+  return localRuntime()?.recordingsDir ?? getConfig().recordingsDir;
 }
 
 /** Tests: install a runtime built on a temp database and a manual clock. */

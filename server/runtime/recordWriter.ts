@@ -30,9 +30,9 @@ const writes = {
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing`,
   },
   openCall: {
-    sqlite: `insert or replace into open_calls (call_id, snapshot, started_at) values (?, ?, ?)`,
-    pg: `insert into open_calls (call_id, snapshot, started_at) values ($1, $2, $3)
-         on conflict (call_id) do update set snapshot = excluded.snapshot, started_at = excluded.started_at`,
+    sqlite: `insert or replace into open_calls (call_id, snapshot, started_at, runtime_id) values (?, ?, ?, ?)`,
+    pg: `insert into open_calls (call_id, snapshot, started_at, runtime_id) values ($1, $2, $3, $4)
+         on conflict (call_id) do update set snapshot = excluded.snapshot, started_at = excluded.started_at, runtime_id = excluded.runtime_id`,
   },
   closeOpenCall: {
     sqlite: `delete from open_calls where call_id = ?`,
@@ -70,7 +70,23 @@ const writes = {
 
 /** Start-up reads: asynchronous on both dialects (PostgreSQL clients are). Column names are the same on both. */
 const reads = {
-  openCalls: { sqlite: `select snapshot from open_calls`, pg: `select snapshot from open_calls` },
+  /**
+   * Takes over the open calls no live runtime owns — owner null, gone, silent since `liveSince` (epoch ms), or
+   * replaced by this runtime at the same internal URL — and returns them. One UPDATE, so two runtimes never
+   * both get a call: on PostgreSQL the second waits for the first's row lock, re-checks the condition, finds
+   * the new owner alive and skips the row. Parameters (positional on both): id, id, liveSince, URL, id.
+   */
+  claimOpenCalls: {
+    sqlite: `update open_calls set runtime_id = ?
+             where coalesce(runtime_id, '') <> ?
+               and (runtime_id is null or runtime_id not in (select id from runtime_instances where heartbeat_at >= ? and not (internal_url = ? and id <> ?)))
+             returning snapshot`,
+    pg: `update open_calls set runtime_id = $1
+         where coalesce(runtime_id, '') <> $2
+           and (runtime_id is null or runtime_id not in (select id from runtime_instances where heartbeat_at >= $3 and not (internal_url = $4 and id <> $5)))
+         returning snapshot`,
+  },
+
   conversationCdrs: {
     sqlite: `select document from cdrs where conversation_id = ? order by sequence`,
     pg: `select document from cdrs where conversation_id = $1 order by sequence`,

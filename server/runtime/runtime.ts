@@ -6,7 +6,7 @@ import { Pbx } from "../pbx/pbx";
 import { SimulatedEngine } from "../telephony/simulated/simulatedEngine";
 import type { TelephonyEngine } from "../telephony/engine";
 import { CompositeEngine, SIMULATED_LEG_PREFIX } from "../telephony/composite";
-import type { CallStore } from "./callStore";
+import type { CallStore, OpenCallClaim } from "./callStore";
 import { sqliteRuntimeStore, type RuntimeDirectory, type RuntimeStore } from "./runtimeStore";
 import { LiveCalls } from "./liveCalls";
 import { runFlowWithLiveState } from "./flowRunner";
@@ -48,6 +48,8 @@ export class Runtime {
   readonly directory: RuntimeDirectory;
   readonly data: RuntimeStore;
   readonly testCalls: TestCallLab;
+  /** This runtime's id in `runtime_instances` and `open_calls.runtime_id` (one per start: a restarted process is a new instance). */
+  readonly instanceId = `rt_${randomBytes(9).toString("base64url")}`;
   integration: IntegrationPort;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -58,6 +60,7 @@ export class Runtime {
     this.data = options.data ?? sqliteRuntimeStore(options.db!);
     this.directory = this.data.directory;
     this.store = this.data.store;
+    this.store.ownerId = this.instanceId;
     const audioDurationMs = (audioId: string) => this.data.audioDurationMs(audioId);
     const simulated = new SimulatedEngine({
       clock: this.clock,
@@ -100,13 +103,24 @@ export class Runtime {
   /**
    * Start-up: calls left open by a crash or kill get their final CDR now (after
    * the loads their records depend on); resolves once those records are committed.
+   * Default claim: every open call but this runtime's own — right for one process
+   * (SQLite); with several runtimes the registry passes a claim that spares live ones.
    */
-  async recoverInterruptedCalls(): Promise<number> {
-    for (const load of this.store.beforeRecovery) await load();
+  async recoverInterruptedCalls(claim: OpenCallClaim = this.claimOfEveryOtherCall()): Promise<number> {
     await this.store.logOutAgentsLeftIn(new Date(this.clock.now()).toISOString());
-    const closed = this.pbx.closeInterruptedCalls(await this.store.interruptedCalls()).length;
+    return this.takeOverCalls(claim);
+  }
+
+  /** Closes, with `system_restart` final CDRs, the open calls of runtimes that stopped (`claim`); resolves once committed. */
+  async takeOverCalls(claim: OpenCallClaim): Promise<number> {
+    for (const load of this.store.beforeRecovery) await load();
+    const closed = this.pbx.closeInterruptedCalls(await this.store.interruptedCalls(claim)).length;
     await this.store.writer.durable();
     return closed;
+  }
+
+  private claimOfEveryOtherCall(): OpenCallClaim {
+    return { runtimeId: this.instanceId, liveSince: Number.MAX_SAFE_INTEGER, internalUrl: "" };
   }
 
   /** Every call in progress ends with its final CDR; on PostgreSQL `close()` then commits what is queued. */

@@ -42,9 +42,9 @@ export async function startIvrCall(db: Db, runtime: Runtime, input: IvrCallInput
   return runtime.pbx.originateIvrCall(input);
 }
 
-/** A call in progress or ended recently (from the PBX), else an ended one rebuilt from its final CDR. */
-export async function getCall(db: Db, runtime: Runtime, callId: string): Promise<CallView> {
-  const live = runtime.pbx.getCall(callId);
+/** A call in progress or ended recently (from the PBX of the runtime that has it, if any), else an ended one rebuilt from its final CDR. */
+export async function getCall(db: Db, runtime: Runtime | null, callId: string): Promise<CallView> {
+  const live = runtime?.pbx.getCall(callId);
   if (live) return live;
   const [row] = await db
     .select({ document: cdrs.document })

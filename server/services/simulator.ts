@@ -33,9 +33,9 @@ export interface SimulatedCallView extends CallView {
 }
 
 /** The call plus where its flow is now and the steps it took (live while running, from SQLite once saved). */
-export async function getSimulatedCall(db: Db, runtime: Runtime, callId: string): Promise<SimulatedCallView> {
+export async function getSimulatedCall(db: Db, runtime: Runtime | null, callId: string): Promise<SimulatedCallView> {
   const call = await getCall(db, runtime, callId);
-  const live = runtime.live.get(callId);
+  const live = runtime?.live.get(callId);
   if (live) return { ...call, current_node_id: live.currentNodeId, trace: [...live.trace] };
   const [saved] = await db.select({ steps: callTraces.steps }).from(callTraces).where(eq(callTraces.callId, callId)).limit(1);
   return { ...call, current_node_id: null, trace: (saved?.steps ?? []) as TraceStep[] };

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
 import type { SessionUser } from "../../auth/options";
-import { getRuntime } from "../../runtime";
+import { processClock } from "../../runtime";
+import { onRuntime } from "../../runtime/callRouting";
 import {
   agentActionSchema,
   cdrQuerySchema,
@@ -18,17 +19,14 @@ import { listUsers } from "../../services/users";
 import { createContact, deleteContact, getContact, importContactsCsv, listContacts, updateContact } from "../../services/phonebook";
 import { forwardingOverview, getForwarding, saveForwarding } from "../../services/forwarding";
 import {
-  agentAction,
-  agentBoard,
   agentDailyReport,
   agentIdOfUser,
   createQueue,
   deleteQueue,
   listQueues,
-  setUserIsAgent,
   updateQueue,
 } from "../../services/callCentre";
-import { callsWithTrace, getCallTrace, listCdrs, listLiveCalls } from "../../services/callHistory";
+import { callsWithTrace, getCallTrace, listCdrs } from "../../services/callHistory";
 import { getCallReplay, replayableCalls } from "../../services/callReplay";
 
 /**
@@ -75,14 +73,14 @@ export const forwardingRouter = createTRPCRouter({
 
 export const callCentreRouter = createTRPCRouter({
   /** The live board's first paint; updates arrive over /api/operations/agents/stream. */
-  board: protectedProcedure.query(async ({ ctx }) => ({ agents: await agentBoard(ctx.db, getRuntime().pbx), myAgentId: await agentIdOfUser(ctx.db, ctx.user.id) })),
-  action: protectedProcedure.input(agentActionSchema).mutation(({ ctx, input }) => agentAction(ctx.db, getRuntime().pbx, actorOf(ctx.user), input)),
+  board: protectedProcedure.query(async ({ ctx }) => ({ agents: await onRuntime("agentBoard", {}), myAgentId: await agentIdOfUser(ctx.db, ctx.user.id) })),
+  action: protectedProcedure.input(agentActionSchema).mutation(({ ctx, input }) => onRuntime("agentAction", { actor: actorOf(ctx.user), action: input })),
   /** Admins see every agent; a user only themselves. */
   report: protectedProcedure.input(dailyReportQuerySchema).query(async ({ ctx, input }) => {
-    if (ctx.user.role === "admin") return agentDailyReport(ctx.db, input, getRuntime().clock.now());
+    if (ctx.user.role === "admin") return agentDailyReport(ctx.db, input, processClock().now());
     const own = await agentIdOfUser(ctx.db, ctx.user.id);
     if (!own) throw new ServiceError("forbidden", "Only agents have a time-in-state report", { messageKey: "operations.errors.notAnAgentYourself" });
-    return agentDailyReport(ctx.db, { ...input, agent_id: own }, getRuntime().clock.now());
+    return agentDailyReport(ctx.db, { ...input, agent_id: own }, processClock().now());
   }),
   queues: adminProcedure.query(({ ctx }) => listQueues(ctx.db)),
   createQueue: adminProcedure.input(queueInputSchema).mutation(({ ctx, input }) => createQueue(ctx.db, input)),
@@ -95,14 +93,11 @@ export const callCentreRouter = createTRPCRouter({
   ),
   setAgent: adminProcedure
     .input(z.object({ userId: z.string().min(1), isAgent: z.boolean() }))
-    .mutation(({ ctx, input }) => setUserIsAgent(ctx.db, getRuntime().pbx, input.userId, input.isAgent)),
+    .mutation(({ input }) => onRuntime("setUserIsAgent", input)),
 });
 
 export const callsRouter = createTRPCRouter({
-  live: protectedProcedure.query(({ ctx }) => {
-    const runtime = getRuntime();
-    return listLiveCalls(ctx.db, runtime.pbx, runtime.live, actorOf(ctx.user));
-  }),
+  live: protectedProcedure.query(({ ctx }) => onRuntime("liveCalls", { actor: actorOf(ctx.user) })),
   /** `callDirection` is the direction filter: tRPC's infinite queries add their own `direction` (paging) to the input. */
   history: protectedProcedure
     .input(cdrQuerySchema.omit({ direction: true }).extend({ callDirection: cdrQuerySchema.shape.direction, direction: z.enum(["forward", "backward"]).optional() }))

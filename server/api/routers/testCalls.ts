@@ -3,7 +3,7 @@ import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { getFlow, validateDocument } from "../../services/flows";
 import { ServiceError } from "../../services/errors";
-import { getRuntime } from "../../runtime";
+import { onRuntime } from "../../runtime/callRouting";
 import { toE164 } from "@/lib/phone";
 import { getConfig } from "../../config";
 
@@ -32,7 +32,7 @@ export const testCallsRouter = createTRPCRouter({
       const region = getConfig().DEFAULT_REGION;
       // Extensions stay as typed; anything else is normalised like a real caller's number.
       const normalise = (n: string) => (/^\d{2,6}$/.test(n) ? n : (toE164(n, region) ?? n));
-      return getRuntime().testCalls.start({
+      return onRuntime("testCallStart", {
         flowId: input.flowId,
         document: draft,
         callerNumber: normalise(input.callerNumber),
@@ -40,16 +40,16 @@ export const testCallsRouter = createTRPCRouter({
         at: input.at,
       });
     }),
-  state: adminProcedure.input(callId).query(({ input }) => {
-    const state = getRuntime().testCalls.state(input.callId);
+  state: adminProcedure.input(callId).query(async ({ input }) => {
+    const state = await onRuntime("testCallState", input);
     if (!state) throw new TRPCError({ code: "NOT_FOUND", message: "This test call is no longer available" });
     return state;
   }),
   dtmf: adminProcedure
     .input(z.object({ callId: z.string().min(1), digits: z.string().regex(/^[0-9*#]{1,20}$/) }))
-    .mutation(({ input }) => getRuntime().testCalls.dtmf(input.callId, input.digits)),
+    .mutation(({ input }) => onRuntime("testCallDtmf", input)),
   answer: adminProcedure
     .input(z.object({ callId: z.string().min(1), extension: z.string().regex(/^\d{2,6}$/) }))
-    .mutation(({ input }) => getRuntime().testCalls.answer(input.callId, input.extension)),
-  hangup: adminProcedure.input(callId).mutation(({ input }) => getRuntime().testCalls.hangup(input.callId)),
+    .mutation(({ input }) => onRuntime("testCallAnswer", input)),
+  hangup: adminProcedure.input(callId).mutation(({ input }) => onRuntime("testCallHangup", input)),
 });

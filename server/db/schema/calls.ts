@@ -37,12 +37,34 @@ export function callTables(d: Dialect, { agents }: Pick<CoreTables, "agents">) {
     (t) => [d.primaryKey({ columns: [t.cdrId, t.extension] }), d.index("cdr_extensions_extension_idx").on(t.extension)],
   );
 
-  /** Calls in progress. Written when a call starts, deleted in the transaction that writes its final CDR; rows left after a crash are closed on restart. */
-  const openCalls = d.table("open_calls", {
-    callId: d.text("call_id").primaryKey(),
-    snapshot: d.json("snapshot").$type<unknown>().notNull(),
+  /**
+   * The runtime processes alive now (server/runtime/README.md, "Several processes"): where the others reach
+   * each one, and its last heartbeat (epoch ms from its clock). A row whose heartbeat is too old is a crashed
+   * runtime; another runtime claims its open calls and deletes the row.
+   */
+  const runtimeInstances = d.table("runtime_instances", {
+    id: d.text("id").primaryKey(),
+    internalUrl: d.text("internal_url").notNull(),
+    roles: d.text("roles").notNull(),
     startedAt: d.text("started_at").notNull(),
+    heartbeatAt: d.integer("heartbeat_at").notNull(),
   });
+
+  /**
+   * Calls in progress. Written when a call starts, deleted in the transaction that writes its final CDR; rows
+   * left after a crash are closed on restart, or by another runtime once the owner's heartbeat stops.
+   * `runtime_id`: the runtime that owns the call (null: written before runtimes registered, any runtime may close it).
+   */
+  const openCalls = d.table(
+    "open_calls",
+    {
+      callId: d.text("call_id").primaryKey(),
+      snapshot: d.json("snapshot").$type<unknown>().notNull(),
+      startedAt: d.text("started_at").notNull(),
+      runtimeId: d.text("runtime_id"),
+    },
+    (t) => [d.index("open_calls_runtime_idx").on(t.runtimeId)],
+  );
 
   /** The step trace of a call's flow run, kept for replay on the canvas. */
   const callTraces = d.table(
@@ -90,5 +112,5 @@ export function callTables(d: Dialect, { agents }: Pick<CoreTables, "agents">) {
     (t) => [d.index("agent_state_history_agent_at_idx").on(t.agentId, t.at)],
   );
 
-  return { cdrs, cdrExtensions, openCalls, callTraces, recordings, agentStateHistory };
+  return { cdrs, cdrExtensions, runtimeInstances, openCalls, callTraces, recordings, agentStateHistory };
 }

@@ -30,6 +30,7 @@ export const {
   sipTrunkRegistrations,
   cdrs,
   cdrExtensions,
+  runtimeInstances,
   openCalls,
   callTraces,
   recordings,

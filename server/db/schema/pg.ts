@@ -71,6 +71,7 @@ export const {
   sipTrunkRegistrations,
   cdrs,
   cdrExtensions,
+  runtimeInstances,
   openCalls,
   callTraces,
   recordings,

@@ -1,5 +1,5 @@
 import { getSessionUser } from "@/server/auth/options";
-import { getRuntime } from "@/server/runtime";
+import { recordingsDir } from "@/server/runtime";
 import { getDb } from "@/server/db/client";
 import { recordingResponse, serveRecording } from "@/server/integration/recordingFiles";
 
@@ -7,5 +7,5 @@ import { recordingResponse, serveRecording } from "@/server/integration/recordin
 export async function GET(request: Request, { params }: { params: Promise<{ code: string }> }): Promise<Response> {
   if (!(await getSessionUser())) return new Response("sign in first", { status: 401, headers: { "content-type": "text/plain" } });
   const { code } = await params;
-  return recordingResponse(await serveRecording(getDb(), getRuntime().recordingsDir, code, "wav", request.headers.get("range")));
+  return recordingResponse(await serveRecording(getDb(), recordingsDir(), code, "wav", request.headers.get("range")));
 }

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { getRuntime } from "@/server/runtime";
-import * as callService from "@/server/services/calls";
+import { onRuntime } from "@/server/runtime/callRouting";
 import type { StartedCall } from "@/server/pbx/pbx";
 import { defineOperation } from "../operation";
 import { dialTargetSchema, extensionSchema, phoneNumberInputSchema } from "../schemas/common";
@@ -36,9 +35,9 @@ export const clickToCall = defineOperation({
   }),
   response: startedCallSchema,
   errors: [404, 503],
-  handler: ({ body }) =>
+  handler: async ({ body }) =>
     startedCall(
-      callService.startClickToCall(getRuntime(), {
+      await onRuntime("clickToCall", {
         fromExtension: body.from_extension,
         to: body.to,
         callerId: body.caller_id,
@@ -65,8 +64,8 @@ export const startIvrCall = defineOperation({
   }),
   response: startedCallSchema,
   errors: [503],
-  handler: async ({ db, body }) =>
-    startedCall(await callService.startIvrCall(db, getRuntime(), { to: body.to, flowId: body.flow_id, callerId: body.caller_id, variables: body.variables })),
+  handler: async ({ body }) =>
+    startedCall(await onRuntime("startIvrCall", { to: body.to, flowId: body.flow_id, callerId: body.caller_id, variables: body.variables })),
 });
 
 export const getCall = defineOperation({
@@ -80,7 +79,7 @@ export const getCall = defineOperation({
   params: z.object({ call_id: z.string().min(1).max(100) }),
   response: callSchema,
   errors: [404],
-  handler: ({ db, params }) => callService.getCall(db, getRuntime(), params.call_id),
+  handler: ({ params }) => onRuntime("getCall", { callId: params.call_id }),
 });
 
 export const listExtensionCalls = defineOperation({
@@ -93,5 +92,5 @@ export const listExtensionCalls = defineOperation({
   params: z.object({ ext: extensionSchema }),
   response: z.object({ items: z.array(extensionCallSchema) }),
   errors: [404],
-  handler: ({ params }) => ({ items: callService.callsOfExtension(getRuntime(), params.ext) }),
+  handler: async ({ params }) => ({ items: await onRuntime("callsOfExtension", { extension: params.ext }) }),
 });

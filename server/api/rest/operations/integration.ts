@@ -13,7 +13,7 @@ import {
 } from "@/lib/schemas/integration";
 import * as outboundApis from "@/server/services/outboundApis";
 import * as deliveries from "@/server/services/deliveries";
-import { getRuntime } from "@/server/runtime";
+import { processClock, recordingsDir } from "@/server/runtime";
 import { getDb } from "@/server/db/client";
 import type { Db } from "@/server/db/client";
 import { negotiateRecordingFormat, recordingResponse, serveRecording } from "@/server/integration/recordingFiles";
@@ -300,7 +300,7 @@ async function recordingOrProblem(db: Db, code: string, format: RecordingFormat 
       errors: [{ path: "header.Accept", code: "not_acceptable", message: "accept audio/wav or audio/mpeg, or use ?format=" }],
     });
   }
-  const reply = await serveRecording(db, getRuntime().recordingsDir, code, chosen, request.headers.get("range"));
+  const reply = await serveRecording(db, recordingsDir(), code, chosen, request.headers.get("range"));
   if (reply.status === 404) throw new ApiProblem(404, "No recording has this code");
   if (reply.status === 416) throw new ApiProblem(416, "The requested range is outside the recording", { headers: { "content-range": reply.headers["content-range"] } });
   return recordingResponse(reply);
@@ -317,7 +317,7 @@ export const getRecording: RouteHandler = Object.assign(
     const token = url.searchParams.get("token");
     if (token === null) return recordingWithCredentials(request, context);
     const { code } = ((await context?.params) ?? {}) as { code?: string };
-    const check = code ? verifyRecordingToken(code, token, getRuntime().clock.now()) : ({ ok: false, reason: "invalid" } as const);
+    const check = code ? verifyRecordingToken(code, token, processClock().now()) : ({ ok: false, reason: "invalid" } as const);
     if (check.ok && code) {
       try {
         const query = recordingQuerySchema.strict().safeParse(Object.fromEntries(url.searchParams));

@@ -5,7 +5,8 @@
  * HTTP (ETag / If-Match, status codes) onto them.
  */
 import { z } from "zod";
-import { getRuntime } from "@/server/runtime";
+import { processClock } from "@/server/runtime";
+import { onRuntime } from "@/server/runtime/callRouting";
 import { contactNumberTypes, forwardingKinds, maxNumbersPerContact, cdrDirections, cdrDispositions, type Actor } from "@/lib/schemas/operations";
 import * as phonebook from "@/server/services/phonebook";
 import * as forwarding from "@/server/services/forwarding";
@@ -283,7 +284,7 @@ export const listAgentStates = defineOperation({
   tag: "Call centre",
   scope: "agents:read",
   response: z.object({ items: z.array(agentStateSchema) }),
-  handler: () => ({ items: getRuntime().pbx.agentStates() }),
+  handler: async () => ({ items: await onRuntime("agentStates", {}) }),
 });
 
 const agentStatusTimesSchema = z
@@ -317,7 +318,7 @@ export const listAgentStatusTimes = defineOperation({
     .refine((q) => Date.parse(q.from) < Date.parse(q.until), { message: "until must be after from", path: ["until"] }),
   response: z.object({ items: z.array(agentStatusTimesSchema) }),
   errors: [404],
-  handler: async ({ db, query }) => ({ items: await agentStatusTimes(db, query, getRuntime().clock.now()) }),
+  handler: async ({ db, query }) => ({ items: await agentStatusTimes(db, query, processClock().now()) }),
 });
 
 // ── call history ───────────────────────────────────────────────────────

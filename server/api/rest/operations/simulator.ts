@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { getRuntime } from "@/server/runtime";
-import * as simulator from "@/server/services/simulator";
+import { onRuntime } from "@/server/runtime/callRouting";
 import { defineOperation } from "../operation";
 import { dialTargetSchema, extensionSchema, isoTimeSchema } from "../schemas/common";
 import { callSchema } from "../schemas/calls";
 import { agentStateSchema } from "./operations";
-import { agentAction } from "@/server/services/callCentre";
 import { ServiceError } from "@/server/services/errors";
 
 const callIdPath = z.object({ id: z.string().min(1).max(100) });
@@ -49,7 +47,7 @@ export const placeSimulatedCall = defineOperation({
   body: z.strictObject({ from: dialTargetSchema, to: dialTargetSchema }),
   response: z.object({ call_id: z.string() }),
   errors: [404, 503],
-  handler: ({ body }) => ({ call_id: simulator.placeSimulatedCall(getRuntime(), body).callId }),
+  handler: async ({ body }) => ({ call_id: (await onRuntime("placeSimulatedCall", body)).callId }),
 });
 
 export const getSimulatedCall = defineOperation({
@@ -62,7 +60,7 @@ export const getSimulatedCall = defineOperation({
   params: callIdPath,
   response: simulatedCallSchema,
   errors: [404],
-  handler: ({ db, params }) => simulator.getSimulatedCall(db, getRuntime(), params.id),
+  handler: ({ params }) => onRuntime("getSimulatedCall", { callId: params.id }),
 });
 
 export const pressDigits = defineOperation({
@@ -76,7 +74,7 @@ export const pressDigits = defineOperation({
   body: z.strictObject({ digits: z.string().regex(/^[0-9*#]{1,32}$/, "1–32 of 0-9, * and #") }),
   status: 204,
   errors: [404, 409],
-  handler: ({ params, body }) => simulator.pressDigits(getRuntime(), params.id, body.digits),
+  handler: ({ params, body }) => onRuntime("pressDigits", { callId: params.id, digits: body.digits }),
 });
 
 export const hangUpSimulatedCall = defineOperation({
@@ -89,7 +87,7 @@ export const hangUpSimulatedCall = defineOperation({
   params: callIdPath,
   status: 204,
   errors: [404, 409],
-  handler: ({ params }) => simulator.hangUpCaller(getRuntime(), params.id),
+  handler: ({ params }) => onRuntime("hangUpCaller", { callId: params.id }),
 });
 
 export const setPhone = defineOperation({
@@ -107,9 +105,9 @@ export const setPhone = defineOperation({
   }),
   response: phoneSchema,
   errors: [404],
-  handler: ({ params, body }) => {
+  handler: async ({ params, body }) => {
     const answerAfter = body.answer_after_s ?? undefined;
-    simulator.setPhoneBehavior(getRuntime(), params.ext, { behavior: body.behavior, ...(answerAfter !== undefined ? { answer_after_s: answerAfter } : {}) });
+    await onRuntime("setPhoneBehavior", { extension: params.ext, behavior: { behavior: body.behavior, ...(answerAfter !== undefined ? { answer_after_s: answerAfter } : {}) } });
     return { extension: params.ext, behavior: body.behavior, answer_after_s: answerAfter ?? null };
   },
 });
@@ -124,7 +122,7 @@ export const answerPhone = defineOperation({
   params: extensionPath,
   status: 204,
   errors: [404, 409],
-  handler: ({ params }) => simulator.answerPhone(getRuntime(), params.ext),
+  handler: ({ params }) => onRuntime("answerPhone", { extension: params.ext }),
 });
 
 export const hangUpPhone = defineOperation({
@@ -137,7 +135,7 @@ export const hangUpPhone = defineOperation({
   params: extensionPath,
   status: 204,
   errors: [404, 409],
-  handler: ({ params }) => simulator.hangUpPhone(getRuntime(), params.ext),
+  handler: ({ params }) => onRuntime("hangUpPhone", { extension: params.ext }),
 });
 
 export const transferFromPhone = defineOperation({
@@ -152,7 +150,7 @@ export const transferFromPhone = defineOperation({
   body: z.strictObject({ to: dialTargetSchema, mode: z.enum(["blind", "attended"]) }),
   status: 204,
   errors: [404, 409],
-  handler: ({ params, body }) => simulator.transferFromPhone(getRuntime(), params.ext, body),
+  handler: ({ params, body }) => onRuntime("transferFromPhone", { extension: params.ext, ...body }),
 });
 
 /** What each target state means as an agent action, given where the agent is now. */
@@ -174,11 +172,10 @@ export const setAgentState = defineOperation({
   body: z.strictObject({ status: z.enum(["available", "paused", "logged_out"]), pause_reason: z.string().trim().max(60).optional() }),
   response: agentStateSchema,
   errors: [404, 409],
-  handler: ({ db, params, body }) => {
-    const runtime = getRuntime();
-    const current = runtime.pbx.agentStates().find((a) => a.agent_id === params.agent_id)?.status;
+  handler: async ({ params, body }) => {
+    const current = (await onRuntime("agentStates", {})).find((a) => a.agent_id === params.agent_id)?.status;
     const action = agentActionFor(body.status, current);
     if (!action) throw new ServiceError("conflict", "A logged-out agent cannot pause; make them available first", { field: "status" });
-    return agentAction(db, runtime.pbx, { kind: "api" }, { agentId: params.agent_id, action, reason: body.pause_reason });
+    return onRuntime("agentAction", { actor: { kind: "api" }, action: { agentId: params.agent_id, action, reason: body.pause_reason } });
   },
 });
