@@ -1,10 +1,12 @@
-import { ensureDataDir, getAppSecret, getConfig, StartupError } from "./config";
+import { systemClock } from "@/flows/runtime/clock";
+import { ensureDataDir, getAppSecret, getConfig, ROLES, StartupError, type AppConfig } from "./config";
 import { getDb, isPostgres, openConfiguredDatabase } from "./db/client";
 import { seedDemo } from "./services/demo";
 import { backfillContactSearch } from "./services/phonebook";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
-import { startRuntime, startTelephony } from "./runtime";
+import { startRuntime, startTelephony, type Runtime } from "./runtime";
+import { RuntimeRegistry } from "./runtime/registry";
 import { startIntegration } from "./integration";
 import { outboundNetworkPolicy } from "./integration/networkPolicy";
 
@@ -28,26 +30,33 @@ export async function boot(): Promise<void> {
       const result = await seedDemo(db);
       if (result.seeded) log.info({ extensions: result.extensions, phoneNumbers: result.phoneNumbers }, "demo organisation seeded");
     }
-    await startTelephony().catch((error: unknown) => {
-      throw new StartupError(`The SIP edge cannot listen on ${config.SIP_LISTEN}: ${String(error)}`);
-    });
-    const runtime = await startRuntime();
+    // SWITCHBOARD_ROLES: every process migrates and seeds the same way; only what it starts differs (server/runtime/README.md, "Several processes").
+    const roles = config.SWITCHBOARD_ROLES;
+    const runtime = roles.has("runtime") ? await startCallRuntime(config) : null;
     // Before recovery, so the CDRs of calls cut off by the last stop reach the CRM too.
     // The integration's catalogue, worker and look-ups still read SQLite synchronously; on PostgreSQL they are not started yet (server/db/README.md, "Booting on PostgreSQL").
-    const integration = isPostgres(db) ? null : startIntegration(runtime, { db, clock: runtime.clock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config) });
-    if (!integration) log.warn("PostgreSQL: CRM deliveries and look-ups are not available on this backend yet");
-    const recovered = await runtime.recoverInterruptedCalls();
-    if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
-    if (config.TELEPHONY === "sip") log.info({ listen: config.SIP_LISTEN, rtpPorts: config.RTP_PORTS }, "SIP edge listening");
-    // On a normal stop every call in progress ends cleanly with its final CDR.
+    const integration =
+      isPostgres(db) || (!runtime && !roles.has("worker"))
+        ? null
+        : startIntegration(runtime?.runtime ?? null, { db, clock: runtime?.runtime.clock ?? systemClock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config), worker: roles.has("worker") });
+    if (!integration && isPostgres(db)) log.warn("PostgreSQL: CRM deliveries and look-ups are not available on this backend yet");
+    if (runtime) {
+      // One process (all roles) closes every call its previous run left open, as always; a runtime among others spares the live ones' calls.
+      const recovered = roles.size === ROLES.length ? await runtime.runtime.recoverInterruptedCalls() : await runtime.registry.recoverInterruptedCalls();
+      if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
+      if (config.TELEPHONY === "sip") log.info({ listen: config.SIP_LISTEN, rtpPorts: config.RTP_PORTS }, "SIP edge listening");
+    }
+    // On a normal stop every call in progress ends cleanly with its final CDR, committed before the process exits.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
-        runtime.shutdown();
         integration?.stop();
-        process.exit(0);
+        void (async () => {
+          await runtime?.runtime.close();
+          await runtime?.registry.deregister();
+        })().finally(() => process.exit(0));
       });
     }
-    log.info({ dataDir: config.dataDir }, "Switchboard ready");
+    log.info({ dataDir: config.dataDir, roles: [...roles] }, "Switchboard ready");
   } catch (error) {
     if (error instanceof StartupError) {
       log.fatal(error.message);
@@ -56,4 +65,27 @@ export async function boot(): Promise<void> {
     }
     throw error;
   }
+}
+
+/** The `runtime` role: the telephony engine and the call runtime, registered so the other processes can reach it. */
+async function startCallRuntime(config: AppConfig): Promise<{ runtime: Runtime; registry: RuntimeRegistry }> {
+  await startTelephony().catch((error: unknown) => {
+    throw new StartupError(`The SIP edge cannot listen on ${config.SIP_LISTEN}: ${String(error)}`);
+  });
+  const runtime = await startRuntime();
+  const registry = await RuntimeRegistry.register({
+    db: getDb(),
+    runtime,
+    internalUrl: internalUrl(config),
+    roles: [...config.SWITCHBOARD_ROLES].join(","),
+    logger: componentLogger("runtime-registry"),
+    // Another runtime has closed this one's calls: stop at once, before any of them gets a second final CDR.
+    onFenced: () => process.exit(70),
+  });
+  return { runtime, registry };
+}
+
+/** Where the other processes reach this one (call-control requests forwarded to the runtime that has the call). */
+export function internalUrl(config: AppConfig): string {
+  return config.SWITCHBOARD_INTERNAL_URL ?? `http://127.0.0.1:${config.PORT}`;
 }

@@ -21,6 +21,9 @@
  * custom server) — Next's docs also name Automatic Static Optimization, which
  * applies to the pages router only and this app has no pages-router pages.
  *
+ * With SWITCHBOARD_ROLES it serves only what the process's roles say
+ * (`processListener.ts`).
+ *
  * `npm run build` compiles this file with esbuild to
  * `.next/switchboard/server.cjs` (packages stay in node_modules).
  */
@@ -34,12 +37,12 @@ async function main(): Promise<void> {
   await app.prepare();
   const handleNext = app.getRequestHandler();
   // Imported once Next has run instrumentation.ts: the API's modules read the configuration boot() checked.
-  const { createApiListener, isApiRequest } = await import("@/server/api/rest/nodeServer");
+  const { createApiListener } = await import("@/server/api/rest/nodeServer");
   const { installPeerAddressHeader } = await import("@/server/api/rest/clientIp");
+  const { processListener } = await import("./processListener");
   installPeerAddressHeader();
-  const serveApi = createApiListener();
 
-  const server = http.createServer((req, res) => void (isApiRequest(req.url) ? serveApi(req, res) : handleNext(req, res)));
+  const server = http.createServer(processListener({ serveApi: createApiListener(), serveNext: handleNext }));
   server.listen(port, () => console.log(`Switchboard listening on http://localhost:${port}`));
 }
 

@@ -91,13 +91,18 @@ export function attachToRuntime(integration: Integration, runtime: Runtime): voi
 
 const globalForIntegration = globalThis as unknown as { switchboardIntegration?: Integration };
 
-/** Start-up: wires the integration onto the process runtime and starts the delivery worker (once). */
-export function startIntegration(runtime: Runtime, options: IntegrationOptions): Integration {
+/**
+ * Start-up (once): wires the integration onto the process runtime when it has one (`runtime` role: the outbox
+ * and look-ups) and starts the delivery worker and retention when it runs them (`worker` role).
+ */
+export function startIntegration(runtime: Runtime | null, options: IntegrationOptions & { worker: boolean }): Integration {
   if (globalForIntegration.switchboardIntegration) return globalForIntegration.switchboardIntegration;
   const integration = createIntegration(options);
-  attachToRuntime(integration, runtime);
-  integration.worker.start();
-  integration.pruner.start();
+  if (runtime) attachToRuntime(integration, runtime);
+  if (options.worker) {
+    integration.worker.start();
+    integration.pruner.start();
+  }
   globalForIntegration.switchboardIntegration = integration;
   return integration;
 }

@@ -1,0 +1,124 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "@/flows/runtime/testing/manualClock";
+import { createTestPostgres, testDatabaseUrl } from "@/tests/helpers/postgres";
+import { silentLogger } from "../integration/testing/harness";
+import { seedDemo } from "../services/demo";
+import type { Db } from "../db/client";
+import type { PostgresConnection } from "../db/postgres";
+import { Runtime } from "./runtime";
+import { postgresRuntimeStore, type PostgresRuntimeStore } from "./runtimeStore";
+import { RuntimeRegistry, STALE_AFTER_MS } from "./registry";
+
+if (!testDatabaseUrl) console.warn('Runtime takeover is not tested: TEST_DATABASE_URL is unset (eval "$(scripts/pg-cluster.sh start)")');
+
+type Row = Record<string, unknown>;
+
+describe.skipIf(!testDatabaseUrl)("runtimes on one PostgreSQL database: registry, heartbeat and takeover", () => {
+  let pg: PostgresConnection & { drop: () => Promise<void> };
+  let recordingsDir: string;
+  const stores: PostgresRuntimeStore[] = [];
+  const registries: RuntimeRegistry[] = [];
+
+  beforeEach(async () => {
+    pg = await createTestPostgres(testDatabaseUrl!);
+    await seedDemo(pg.db as unknown as Db);
+    recordingsDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-registry-"));
+  });
+
+  afterEach(async () => {
+    for (const registry of registries.splice(0)) registry.stop();
+    for (const store of stores.splice(0)) {
+      store.writer.stop();
+      store.directory.close();
+      await store.versions.close();
+    }
+    await pg.drop();
+    fs.rmSync(recordingsDir, { recursive: true, force: true });
+  });
+
+  /** A runtime process of its own: its own store, clock and internal URL. */
+  async function runtimeProcess(name: string, onFenced = () => {}) {
+    const data = await postgresRuntimeStore(pg.db);
+    stores.push(data);
+    const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
+    const runtime = new Runtime({ data, recordingsDir, logger: silentLogger, clock });
+    const registry = await RuntimeRegistry.register({
+      db: pg.db as unknown as Db,
+      runtime,
+      internalUrl: `http://127.0.0.1:1/${name}`,
+      roles: "runtime",
+      logger: silentLogger,
+      onFenced,
+    });
+    registries.push(registry);
+    // The test beats by hand (beat()), so each step is awaited; the timer would beat in between.
+    registry.stop();
+    return { runtime, registry, clock, data };
+  }
+
+  const rows = async (sql: string, params: unknown[] = []): Promise<Row[]> => (await pg.db.$client.query(sql, params)).rows as Row[];
+
+  it("a runtime whose heartbeat stops gets its calls closed once, by exactly one of the others, and is fenced if it comes back", async () => {
+    let fenced = 0;
+    const a = await runtimeProcess("a", () => fenced++);
+    const b = await runtimeProcess("b");
+    const c = await runtimeProcess("c");
+    // A call that rings on a's simulated phone; 101 never answers on its own.
+    a.runtime.pbx.setPhoneBehavior("101", { behavior: "no_answer" });
+    const { callId } = a.runtime.pbx.placeInboundCall({ from: "103", to: "101" });
+    await a.clock.advanceAsync(500);
+    await a.data.writer.durable();
+    expect(await rows("select runtime_id from open_calls where call_id = $1", [callId])).toEqual([{ runtime_id: a.runtime.instanceId }]);
+
+    // While a beats, nobody touches its call.
+    b.clock.advance(STALE_AFTER_MS - 1_000);
+    c.clock.advance(STALE_AFTER_MS - 1_000);
+    a.clock.advance(STALE_AFTER_MS - 1_500);
+    await a.registry.beat();
+    await Promise.all([b.registry.beat(), c.registry.beat()]);
+    expect(await rows("select count(*)::int as n from open_calls")).toEqual([{ n: 1 }]);
+
+    // a goes silent (a crash: no more beats); b and c both notice at the same moment — one claim wins.
+    b.clock.advance(STALE_AFTER_MS + 1_000);
+    c.clock.advance(STALE_AFTER_MS + 1_000);
+    await Promise.all([b.registry.beat(), c.registry.beat()]);
+    const finals = await rows("select document from cdrs where call_id = $1 and is_final", [callId]);
+    expect(finals).toHaveLength(1);
+    expect(JSON.parse(finals[0].document as string)).toMatchObject({ disposition: "failed", hangup_cause: "system_restart" });
+    expect(await rows("select count(*)::int as n from open_calls")).toEqual([{ n: 0 }]);
+    const instances = (await rows("select id from runtime_instances order by id")).map((row) => row.id);
+    expect(instances.sort()).toEqual([b.runtime.instanceId, c.runtime.instanceId].sort());
+
+    // Another round changes nothing: the claim is not repeated.
+    b.clock.advance(3_000);
+    c.clock.advance(3_000);
+    await Promise.all([b.registry.beat(), c.registry.beat()]);
+    expect(await rows("select count(*)::int as n from cdrs where call_id = $1 and is_final", [callId])).toEqual([{ n: 1 }]);
+
+    // a was only frozen, not dead: its next beat finds its row gone and it stops instead of recording the call twice.
+    await a.registry.beat();
+    expect(fenced).toBe(1);
+  });
+
+  it("a runtime restarted at the same address closes its previous run's calls at start, without waiting for the heartbeat to lapse", async () => {
+    const first = await runtimeProcess("same");
+    const other = await runtimeProcess("other");
+    first.runtime.pbx.setPhoneBehavior("101", { behavior: "no_answer" });
+    other.runtime.pbx.setPhoneBehavior("102", { behavior: "no_answer" });
+    const { callId } = first.runtime.pbx.placeInboundCall({ from: "103", to: "101" });
+    const { callId: othersCall } = other.runtime.pbx.placeInboundCall({ from: "104", to: "102" });
+    await Promise.all([first.clock.advanceAsync(500), other.clock.advanceAsync(500)]);
+    await Promise.all([first.data.writer.durable(), other.data.writer.durable()]);
+
+    const restarted = await runtimeProcess("same");
+    expect(await restarted.registry.recoverInterruptedCalls()).toBe(1);
+    expect(await rows("select call_id from cdrs where is_final")).toEqual([{ call_id: callId }]);
+    // The other runtime is alive: its call is still open, and still its own.
+    expect(await rows("select call_id, runtime_id from open_calls")).toEqual([{ call_id: othersCall, runtime_id: other.runtime.instanceId }]);
+    await restarted.registry.beat();
+    expect((await rows("select id from runtime_instances")).map((r) => r.id).sort()).toEqual([other.runtime.instanceId, restarted.runtime.instanceId].sort());
+  });
+});
