@@ -13,77 +13,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { openDatabase } from "@/server/db/client";
-import { seedDemo } from "@/server/services/demo";
-import { createTechnicalUser } from "@/server/services/technicalUsers";
-import { createOutboundApi } from "@/server/services/outboundApis";
-import { createFlow, publishFlow } from "@/server/services/flows";
-import { listQueues } from "@/server/services/queues";
-import { phoneNumbers } from "@/server/db/schema";
 import { startServer, type RunningServer } from "@/tests/e2e/server";
 import { FaultyCrm, type CrmMode } from "./soak/faultyCrm";
+import { hangUpAll, LOOKUP_TIMEOUT_MS, prepareSoak, setSoakPhones, sleep, soakApi, soakStep, type SoakCounters } from "./soak/load";
+import { runClusterSoak } from "./soak/cluster";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: process.env.SOAK_SECONDS ?? "300" } } });
+const { values } = parseArgs({ options: { seconds: { type: "string", default: process.env.SOAK_SECONDS ?? "300" }, cluster: { type: "boolean", default: false } } });
 const durationMs = Number(values.seconds) * 1000;
-const LOOKUP_TIMEOUT_MS = 1_500;
-/**
- * Retries that outlast the longest CRM outage below even with 0.5× jitter (~190 s of schedule against 60 s down
- * in the 5-minute run): a CDR only counts as lost when the schedule still had time. An outage longer than an
- * endpoint's retry schedule leaves deliveries `dead` — visible and resendable in the delivery log, by design.
- */
-const fast = { count: 15, intervals_s: [1, 2, 3, 5, 5, 10, 10, 15, 15, 20, 20, 20, 20, 20, 20] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function soakFlow(queueId: string, lookupApiId: string) {
-  const node = (id: string, type: string, config: Record<string, unknown>, x: number, y = 0) => ({ id, type, position: { x, y }, config });
-  const edge = (source: string, port: string, target: string) => ({ id: `${source}-${port}`, source, source_port: port, target });
-  return {
-    schema_version: 1,
-    name: "Soak: CRM owner routing",
-    nodes: [
-      node("start", "start", {}, 0),
-      node("lookup", "data_lookup", { outbound_api_id: lookupApiId }, 200),
-      node("owner", "dial_extension", { extension: "{{ lookup.extension }}", ring_timeout_s: 10 }, 400, -100),
-      node("menu", "menu", { prompt: "Sales 1", options: ["1"], timeout_s: 3, max_retries: 0 }, 400, 100),
-      node("support", "queue", { queue_id: queueId, max_wait_s: 15 }, 600),
-      node("reception", "dial_extension", { extension: "101", ring_timeout_s: 10 }, 800),
-      node("bye", "hangup", {}, 1000),
-    ],
-    edges: [
-      edge("start", "next", "lookup"),
-      edge("lookup", "found", "owner"),
-      edge("lookup", "not_found", "menu"),
-      edge("lookup", "error", "menu"),
-      ...["no_answer", "busy", "failed"].map((p) => edge("owner", p, "support")),
-      edge("menu", "1", "support"),
-      edge("menu", "timeout", "reception"),
-      edge("menu", "invalid", "bye"),
-      edge("support", "timeout", "reception"),
-      edge("support", "no_agents", "reception"),
-      ...["no_answer", "busy", "failed"].map((p) => edge("reception", p, "bye")),
-    ],
-  };
-}
-
-/** Everything configured straight in the database before the first start, as an admin would through the portal. */
-async function prepare(dataDir: string, crmUrl: string) {
-  const db = openDatabase(path.join(dataDir, "switchboard.db"));
-  await seedDemo(db);
-  const { technicalUser, clientSecret } = await createTechnicalUser(db, { name: "Soak CRM" });
-  const lookup = await createOutboundApi(db, { kind: "data_lookup", name: "Look-up", url: `${crmUrl}/lookup`, timeout_ms: LOOKUP_TIMEOUT_MS });
-  const incoming = await createOutboundApi(db, { kind: "incoming_notification", name: "Card", url: `${crmUrl}/incoming`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
-  const cdr = await createOutboundApi(db, { kind: "end_of_call", name: "CDR", url: `${crmUrl}/cdr`, apply_to: "all_calls", timeout_ms: 2_000, retry: fast });
-  const queue = (await listQueues(db))[0];
-  const flow = await createFlow(db, soakFlow(queue.id, lookup.outboundApi.id), null);
-  await publishFlow(db, flow.id, null);
-  db.update(phoneNumbers).set({ flowId: flow.id }).run();
-  db.$client.close();
-  return {
-    auth: `Basic ${Buffer.from(`${technicalUser.clientId}:${clientSecret}`).toString("base64")}`,
-    secrets: { "/lookup": lookup.signingSecret, "/incoming": incoming.signingSecret, "/cdr": cdr.signingSecret },
-    endOfCallApiId: cdr.outboundApi.id,
-    lookupApiId: lookup.outboundApi.id,
-  };
-}
 
 function rssKb(pid: number | undefined): number {
   if (!pid) return 0;
@@ -97,32 +33,16 @@ async function main() {
   process.env.DATA_DIR = dataDir;
   const crm = new FaultyCrm();
   await crm.start();
-  const setup = await prepare(dataDir, crm.url);
+  const setupDb = openDatabase(path.join(dataDir, "switchboard.db"));
+  const setup = await prepareSoak(setupDb, crm.url);
+  setupDb.$client.close();
   for (const [pathName, secret] of Object.entries(setup.secrets)) crm.setSecret(pathName, secret);
 
   let server: RunningServer = await startServer(dataDir, { LOG_LEVEL: "error" });
   const placed = new Set<string>();
-  const counters = { inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, rateLimited: 0, kills: 0 };
-  // A well-behaved API client: on 429 it waits as long as Retry-After says and tries again.
-  const api = async (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => {
-    for (let attempt = 1; ; attempt++) {
-      const response = await fetch(`${server.baseUrl}/api/v1${route}`, {
-        method,
-        headers: { authorization: setup.auth, "content-type": "application/json", ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      if (response.status === 429 && attempt < 20) {
-        counters.rateLimited++;
-        await sleep(Number(response.headers.get("retry-after") ?? 1) * 1000);
-        continue;
-      }
-      return { status: response.status, json: text ? JSON.parse(text) : null, headers: response.headers };
-    }
-  };
-  const tolerate = (promise: Promise<unknown>) => promise.catch(() => undefined);
-  const setPhones = () => Promise.all(["101", "102", "103", "104", "105"].map((ext) => tolerate(api("PUT", `/simulator/phones/${ext}`, { behavior: "answer", answer_after_s: 2 }))));
-  await setPhones();
+  const counters: SoakCounters = { inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, rateLimited: 0, kills: 0 };
+  const api = soakApi(() => server.baseUrl, setup.auth, counters);
+  await setSoakPhones(api);
 
 
   const started = Date.now();
@@ -155,46 +75,13 @@ async function main() {
         await exited;
         counters.kills++;
         server = await startServer(dataDir, { LOG_LEVEL: "error" });
-        await setPhones();
+        await setSoakPhones(api);
       }
     }
     if (Date.now() > at(0.7) && Date.now() < at(0.9)) warmRssKb = Math.max(warmRssKb, rssKb(server.child.pid));
     iteration++;
     try {
-      const caller = `+3630${String(1_000_000 + iteration).slice(-7)}`;
-      const call = await api("POST", "/simulator/calls", { from: caller, to: "+3612345678" });
-      if (call.status === 200 || call.status === 201 || call.status === 202) {
-        const callId = call.json.call_id as string;
-        placed.add(callId);
-        counters.inbound++;
-        setTimeout(() => void tolerate(api("POST", `/simulator/calls/${callId}/dtmf`, { digits: "1" })), 2_500);
-        setTimeout(() => void tolerate(api("POST", `/simulator/calls/${callId}/hangup`)), 4_000 + (iteration % 9) * 1_000);
-      } else counters.apiErrors++;
-      if (iteration % 10 === 0) {
-        const c2c = await api("POST", "/calls", { from_extension: "105", to: "+36209876543", auto_answer: true });
-        if (c2c.status === 202) {
-          placed.add(c2c.json.call_id);
-          counters.clickToCall++;
-          setTimeout(() => void tolerate(api("POST", `/simulator/calls/${c2c.json.call_id}/hangup`)), 6_000);
-        }
-      }
-      if (iteration % 7 === 0) {
-        const contact = await api("POST", "/phonebook/contacts", { first_name: "Soak", last_name: String(iteration), company: "", email: "", notes: "", numbers: [{ type: "mobile", number: `+3670${String(1_000_000 + iteration).slice(-7)}` }] });
-        if (contact.status === 201 || contact.status === 200) {
-          const etag = contact.headers.get("etag") ?? "";
-          await api("PUT", `/phonebook/contacts/${contact.json.id}`, { ...contact.json, id: undefined, notes: "edited" }, { "if-match": etag });
-          counters.phonebook++;
-        }
-      }
-      if (iteration % 5 === 0) {
-        const agents = await api("GET", "/agents/status");
-        for (const agent of (agents.json?.items ?? []) as { agent_id: string; status: string }[]) {
-          const next = agent.status === "logged_out" || agent.status === "paused" ? "available" : iteration % 15 === 0 ? "paused" : null;
-          if (!next) continue;
-          const changed = await api("PUT", `/simulator/agents/${agent.agent_id}`, next === "paused" ? { status: next, pause_reason: "lunch" } : { status: next });
-          if (changed.status === 200) counters.agentChanges++;
-        }
-      }
+      await soakStep(api, iteration, placed, counters);
     } catch {
       counters.apiErrors++; // the process is being killed or restarted
     }
@@ -204,13 +91,7 @@ async function main() {
   // Let every caller finish, then let the CRM catch up.
   await crm.setMode("ok");
   await sleep(16_000);
-  // Every call still up is hung up (204) or already over (404); anything else is a finding.
-  const hangupReplies: Record<string, number> = {};
-  for (const callId of placed) {
-    const reply = await api("POST", `/simulator/calls/${callId}/hangup`).catch(() => null);
-    const status = String(reply?.status ?? "no answer");
-    hangupReplies[status] = (hangupReplies[status] ?? 0) + 1;
-  }
+  const hangupReplies = await hangUpAll(api, placed);
   const drainDeadline = Date.now() + 180_000;
   const dbFile = path.join(dataDir, "switchboard.db");
   const open = () => new Database(dbFile, { readonly: true, fileMustExist: true });
@@ -297,4 +178,4 @@ async function main() {
   process.exitCode = failures.length > 0 ? 1 : 0;
 }
 
-void main();
+void (values.cluster ? runClusterSoak(durationMs) : main());

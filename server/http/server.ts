@@ -29,6 +29,7 @@
  */
 import http from "node:http";
 import next from "next";
+import { StartupError } from "@/server/config";
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A bad setting read here (SWITCHBOARD_ROLES) says what is wrong the way boot() does, without a stack.
+  console.error(error instanceof StartupError ? `\nSwitchboard cannot start: ${error.message}\n` : error);
   process.exit(1);
 });

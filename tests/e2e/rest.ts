@@ -19,10 +19,11 @@ export interface Credentials {
   client_secret: string;
 }
 
-export function createTechnicalUser(dataDir: string, name: string): Credentials {
+/** `env`: e.g. `DATABASE_URL` to create it in a PostgreSQL database instead of the data folder's SQLite file. */
+export function createTechnicalUser(dataDir: string, name: string, env: Record<string, string> = {}): Credentials {
   const cli = spawnSync(process.execPath, ["--import", "tsx", "server/cli/index.ts", "technical-user", "create", "--name", name], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent", ...env },
     encoding: "utf8",
   });
   expect(cli.status, cli.stderr).toBe(0);

@@ -44,6 +44,11 @@ export interface RunningServer {
 export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const build = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs"), "--if-stale"], { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, stdio: "inherit" });
   if (build.status !== 0) throw new Error("the build failed");
+  return startBuiltServer(dataDir, env);
+}
+
+/** `npm start` on the build that is there (`npm run build` first); `env.PORT` pins the port (a restart at the same address). */
+export function startBuiltServer(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
   return serve([path.join(root, "scripts/start.mjs")], dataDir, env);
 }
 
@@ -57,7 +62,7 @@ export function startNextStart(dataDir: string, env: Record<string, string> = {}
 
 async function serve(command: string[], dataDir: string, env: Record<string, string>): Promise<RunningServer> {
   const baseEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   let output = "";
   const child = spawn(process.execPath, command, {
     cwd: root,

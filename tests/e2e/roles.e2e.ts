@@ -1,0 +1,133 @@
+/**
+ * SWITCHBOARD_ROLES on the production build (issue #12, server/runtime/README.md "Several processes"):
+ * a bad value or a part of the roles on SQLite stops `npm start`; on PostgreSQL three processes share one
+ * database — a `web` process and two `api,runtime` processes — and each serves only its roles; a hang-up
+ * sent to the process that does not own the call reaches the owner and ends it; a SIGKILLed runtime's
+ * call is closed by the other runtime with one `system_restart` final CDR.
+ * The PostgreSQL part is skipped without TEST_DATABASE_URL (.ci/run starts a cluster and sets it).
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestPostgres, testDatabaseUrl } from "../helpers/postgres";
+import { basicOf, createTechnicalUser, restClient } from "./rest";
+import { startServer, type RunningServer } from "./server";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-roles-e2e-"));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("SWITCHBOARD_ROLES refused at start", () => {
+  it("stops npm start naming the variable for an unknown role, and asks for PostgreSQL for a part of the roles on SQLite", async () => {
+    await expect(startServer(tempDir(), { SWITCHBOARD_ROLES: "web,apis", SWITCHBOARD_SECRET: "s" })).rejects.toThrow(
+      /Switchboard cannot start: .*SWITCHBOARD_ROLES: must be a comma-separated list of web, api, runtime, worker, each at most once \(unknown: apis\)/,
+    );
+    await expect(startServer(tempDir(), { SWITCHBOARD_ROLES: "runtime", SWITCHBOARD_SECRET: "s" })).rejects.toThrow(
+      /Switchboard cannot start: .*SWITCHBOARD_ROLES: .*several processes.*DATABASE_URL=postgres:\/\//,
+    );
+  }, 120_000);
+});
+
+if (!testDatabaseUrl) console.warn("tests/e2e/roles.e2e.ts: the PostgreSQL part is skipped: set TEST_DATABASE_URL (eval \"$(scripts/pg-cluster.sh start)\")");
+
+describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database", () => {
+  let database: Awaited<ReturnType<typeof createTestPostgres>>;
+  let web: RunningServer;
+  let first: RunningServer;
+  let second: RunningServer;
+  let auth: string;
+  const secret = crypto.randomBytes(24).toString("base64url");
+
+  const start = (roles: string) => startServer(tempDir(), { DATABASE_URL: database.url, SWITCHBOARD_SECRET: secret, SWITCHBOARD_ROLES: roles });
+  const sql = async (text: string, params: unknown[] = []) => (await database.db.$client.query(text, params)).rows as Array<Record<string, unknown>>;
+  const health = async (server: RunningServer) => (await fetch(`${server.baseUrl}/health`)).json() as Promise<{ status: string; roles: string[]; runtime_id: string | null }>;
+
+  beforeAll(async () => {
+    database = await createTestPostgres(testDatabaseUrl!);
+    // One after the other: the first migrates and seeds the demo, the others find it done.
+    web = await start("web");
+    first = await start("api,runtime");
+    second = await start("api,runtime");
+    auth = basicOf(createTechnicalUser(tempDir(), "E2E roles", { DATABASE_URL: database.url }));
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.all([web, first, second].map((server) => server?.stop()));
+    await database?.drop();
+  });
+
+  it("serves each process's roles only, says them on /health, and keeps the internal endpoint closed without the key", async () => {
+    expect(await health(web)).toEqual({ status: "ok", roles: ["web"], runtime_id: null });
+    const firstHealth = await health(first);
+    expect(firstHealth).toMatchObject({ status: "ok", roles: ["api", "runtime"] });
+    expect(firstHealth.runtime_id).toMatch(/^rt_/);
+
+    // web: pages yes, the API no (a problem, as for an unknown API path).
+    expect((await fetch(`${web.baseUrl}/login`)).status).toBe(200);
+    const apiOnWeb = await fetch(`${web.baseUrl}/api/v1/users`, { headers: { authorization: auth } });
+    expect(apiOnWeb.status).toBe(404);
+    expect(apiOnWeb.headers.get("content-type")).toContain("application/problem+json");
+    expect((await apiOnWeb.json()).detail).toMatch(/does not serve the API/);
+
+    // api,runtime: the API yes, pages, tRPC and sign-in no.
+    expect((await fetch(`${first.baseUrl}/api/v1/users`, { headers: { authorization: auth } })).status).toBe(200);
+    for (const pathname of ["/login", "/", "/api/trpc/settings.get", "/api/auth/csrf"]) {
+      const response = await fetch(`${first.baseUrl}${pathname}`, { redirect: "manual" });
+      expect(response.status, pathname).toBe(404);
+      expect(response.headers.get("content-type"), pathname).toContain("text/plain");
+    }
+
+    // The internal endpoint: 404 without the key or with a wrong one, on a runtime and elsewhere.
+    const command = JSON.stringify({ command: "agentStates", input: {}, ownerOnly: false });
+    for (const authorization of [undefined, "Bearer not-the-key", auth]) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...(authorization ? { authorization } : {}) };
+      expect((await fetch(`${first.baseUrl}/internal/runtime`, { method: "POST", headers, body: command })).status).toBe(404);
+    }
+    expect((await fetch(`${web.baseUrl}/internal/runtime`, { method: "POST", body: command })).status).toBe(404);
+  });
+
+  it("a hang-up sent to the process that does not own the call reaches the owner and ends the call", async () => {
+    const viaFirst = restClient(first.baseUrl, () => auth);
+    const viaSecond = restClient(second.baseUrl, () => auth);
+    // Every runtime's simulated phone learns the behaviour, wherever the request lands.
+    await viaSecond.ok("/simulator/phones/101", { method: "PUT", body: { behavior: "no_answer" } });
+    const { call_id: callId } = await viaFirst.ok("/simulator/calls", { method: "POST", body: { from: "103", to: "101" } });
+    const owner = (await health(first)).runtime_id;
+    await expect.poll(async () => (await sql("select runtime_id from open_calls where call_id = $1", [callId]))[0]?.runtime_id, { timeout: 5_000 }).toBe(owner);
+
+    // The second process has no such call in its runtime: it forwards to the first and shows it live.
+    expect((await viaSecond.ok(`/calls/${callId}`)).status).toBe("ringing");
+    expect((await viaSecond.api(`/simulator/calls/${callId}/hangup`, { method: "POST" })).status).toBe(204);
+    await expect.poll(async () => (await viaFirst.ok(`/calls/${callId}`)).status, { timeout: 5_000 }).toBe("ended");
+    // On PostgreSQL the final CDR is committed a few milliseconds after the call ends (server/runtime/README.md).
+    await expect.poll(async () => (await sql("select count(*)::int as n from cdrs where call_id = $1 and is_final", [callId]))[0].n, { timeout: 5_000 }).toBe(1);
+    // A call nobody has: the same 404 problem as on one process.
+    expect((await viaSecond.api("/simulator/calls/no-such-call/hangup", { method: "POST" })).status).toBe(404);
+  });
+
+  it("a SIGKILLed runtime's call is closed by the other runtime with one system_restart final CDR", async () => {
+    const viaFirst = restClient(first.baseUrl, () => auth);
+    const viaSecond = restClient(second.baseUrl, () => auth);
+    await viaFirst.ok("/simulator/phones/102", { method: "PUT", body: { behavior: "no_answer" } });
+    const { call_id: callId } = await viaFirst.ok("/simulator/calls", { method: "POST", body: { from: "104", to: "102" } });
+    const victim = (await health(first)).runtime_id;
+    await expect.poll(async () => (await sql("select runtime_id from open_calls where call_id = $1", [callId]))[0]?.runtime_id, { timeout: 5_000 }).toBe(victim);
+
+    first.child.kill("SIGKILL");
+    // Heartbeat every 2 s, silent for 10 s counts as gone (server/runtime/registry.ts).
+    await expect.poll(async () => (await viaSecond.ok(`/calls/${callId}`)).status, { timeout: 25_000, interval: 500 }).toBe("ended");
+    const finals = await sql("select document from cdrs where call_id = $1 and is_final", [callId]);
+    expect(finals).toHaveLength(1);
+    expect(JSON.parse(finals[0].document as string)).toMatchObject({ disposition: "failed", hangup_cause: "system_restart" });
+    expect(await sql("select count(*)::int as n from open_calls")).toEqual([{ n: 0 }]);
+    expect((await sql("select id from runtime_instances")).map((row) => row.id)).not.toContain(victim);
+  }, 40_000);
+});
