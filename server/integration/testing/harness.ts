@@ -53,8 +53,7 @@ export function createHarness(
       return { id: outboundApi.id, signingSecret };
     },
     async cleanup() {
-      integration.stop();
-      await integration.sender.close().catch(() => {});
+      await integration.stop();
       cleanup();
     },
   };
