@@ -22,7 +22,8 @@ export interface DeliveryWorkerOptions {
   /**
    * PostgreSQL, where several workers share the outbox: the most deliveries
    * leased on one endpoint by all workers together, enforced in the claim
-   * (deliveryClaim.ts); by default what one worker leases ahead (16 rounds of its concurrency).
+   * (deliveryClaim.ts). By default enough for POOL_WORKERS_AT_FULL_SPEED workers to
+   * lease a full queue each; set it lower to protect a CRM from the pool.
    */
   leaseCapPerEndpoint?: number;
   /** How often due retries are looked for when nothing wakes the worker; 1 s. */
@@ -54,6 +55,8 @@ const SAVE_DELAY_MAX_MS = 20;
  */
 const LEASE_ROUNDS = 16;
 const FLUSH_ROUNDS = 8;
+/** The default lease cap per endpoint on PostgreSQL lets this many workers hold a full leased queue each. */
+const POOL_WORKERS_AT_FULL_SPEED = 4;
 
 /**
  * Sends pending deliveries. Deliveries are leased (status `in_flight`,
@@ -93,7 +96,7 @@ export class DeliveryWorker {
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.cap = options.concurrencyPerEndpoint ?? 8;
-    this.leaseCap = options.leaseCapPerEndpoint ?? LEASE_ROUNDS * this.cap;
+    this.leaseCap = options.leaseCapPerEndpoint ?? POOL_WORKERS_AT_FULL_SPEED * LEASE_ROUNDS * this.cap;
     this.store = deliveryStoreFor(options.db);
   }
 
