@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import type { CallInfo } from "@/flows/runtime/ports";
@@ -7,6 +10,9 @@ import { testDatabaseUrl } from "@/tests/helpers/postgres";
 import type { PgDb } from "../db/postgres";
 import { createOutboundApi, deleteOutboundApi, setOutboundApiEnabled, updateOutboundApi } from "../services/outboundApis";
 import { endpointHealth, getDelivery, listDeliveries, resendDelivery, resendFailedSince } from "../services/deliveries";
+import { writeToneWav } from "../telephony/simulated/wav";
+import { serveRecording } from "./recordingFiles";
+import { pruneDeliveryBatch } from "./retention";
 import { sampleEvent } from "./samples";
 import { createPgHarness, eventually, type PgHarness } from "./testing/harness";
 import { TestReceiver } from "./testing/receiver";
@@ -203,5 +209,34 @@ describe.skipIf(!testDatabaseUrl)("the CRM integration on PostgreSQL", () => {
     await h.integration.worker.runOnce();
     expect(await resendFailedSince(h.db, { since: new Date(h.clock.now() - 60_000).toISOString(), outbound_api_id: id }, h.clock)).toEqual({ resent: 1 });
     expect((await getDelivery(h.db, again.deliveryId)).status).toBe("pending");
+  });
+
+  it("retention prunes old succeeded deliveries with their attempts and orphan messages, keeping failures", async () => {
+    const { id } = await h.createApi(endOfCall({ retry: { count: 0, intervals_s: [5] } }));
+    receiver.respond = (_request, index) => (index === 0 ? { status: 200 } : { status: 400 });
+    const kept = [await enqueue(id), await enqueue(id)];
+    await h.integration.worker.runOnce();
+    const cutoff = h.clock.now() + 1;
+    expect(await pruneDeliveryBatch(h.db, cutoff, 10)).toBe(1);
+    const { rows } = await pool(h).query<{ id: string; status: string }>("select id, status from deliveries");
+    expect(rows).toEqual([{ id: kept[1].deliveryId, status: "dead" }]);
+    const messages = await pool(h).query("select id from integration_messages");
+    expect(messages.rows).toEqual([{ id: kept[1].messageId }]);
+  });
+
+  it("serves a stored recording and 404s a code that is not in the database", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sb-pg-rec-"));
+    try {
+      const stored = writeToneWav(dir, 200);
+      const unknown = writeToneWav(dir, 200);
+      await pool(h).query(
+        `insert into recordings (code, conversation_id, kind, format, duration_s, size_bytes, sha256, created_at) values ($1, 'conv_1', 'call', 'wav', 1, 1, 'x', '2026-12-06T09:00:00.000Z')`,
+        [stored.code],
+      );
+      expect((await serveRecording(h.db, dir, stored.code, "wav", null)).status).toBe(200);
+      expect((await serveRecording(h.db, dir, unknown.code, "wav", null)).status).toBe(404);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
