@@ -1,11 +1,12 @@
 import { systemClock } from "@/flows/runtime/clock";
 import { ensureDataDir, getAppSecret, getConfig, ROLES, StartupError, type AppConfig } from "./config";
-import { getDb, isPostgres, openConfiguredDatabase } from "./db/client";
+import { getDb, openConfiguredDatabase } from "./db/client";
 import { seedDemo } from "./services/demo";
 import { backfillContactSearch } from "./services/phonebook";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
 import { startRuntime, startTelephony, type Runtime } from "./runtime";
+import type { PostgresRuntimeStore } from "./runtime/runtimeStore";
 import { RuntimeRegistry } from "./runtime/registry";
 import { startIntegration } from "./integration";
 import { outboundNetworkPolicy } from "./integration/networkPolicy";
@@ -34,23 +35,32 @@ export async function boot(): Promise<void> {
     const roles = config.SWITCHBOARD_ROLES;
     const runtime = roles.has("runtime") ? await startCallRuntime(config) : null;
     // Before recovery, so the CDRs of calls cut off by the last stop reach the CRM too.
-    // The integration's catalogue, worker and look-ups still read SQLite synchronously; on PostgreSQL they are not started yet (server/db/README.md, "Booting on PostgreSQL").
+    // On PostgreSQL the catalogue follows configuration changes on the runtime's LISTEN connection (without a runtime it opens its own).
     const integration =
-      isPostgres(db) || (!runtime && !roles.has("worker"))
-        ? null
-        : startIntegration(runtime?.runtime ?? null, { db, clock: runtime?.runtime.clock ?? systemClock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config), worker: roles.has("worker") });
-    if (!integration && isPostgres(db)) log.warn("PostgreSQL: CRM deliveries and look-ups are not available on this backend yet");
+      runtime || roles.has("worker")
+        ? await startIntegration(runtime?.runtime ?? null, {
+            db,
+            clock: runtime?.runtime.clock ?? systemClock,
+            logger: componentLogger("delivery"),
+            policy: outboundNetworkPolicy(config),
+            versions: runtime && "versions" in runtime.runtime.data ? (runtime.runtime.data as PostgresRuntimeStore).versions : undefined,
+            worker: roles.has("worker"),
+          })
+        : null;
     if (runtime) {
       // One process (all roles) closes every call its previous run left open, as always; a runtime among others spares the live ones' calls.
       const recovered = roles.size === ROLES.length ? await runtime.runtime.recoverInterruptedCalls() : await runtime.registry.recoverInterruptedCalls();
       if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
       if (config.TELEPHONY === "sip") log.info({ listen: config.SIP_LISTEN, rtpPorts: config.RTP_PORTS }, "SIP edge listening");
     }
-    // On a normal stop every call in progress ends cleanly with its final CDR, committed before the process exits.
+    // On a normal stop every call in progress ends cleanly with its final CDR.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
-        integration?.stop();
+        // Calls end (their final CDRs and outbox rows are recorded), the worker saves its results and hands its leases back,
+        // then the records are committed and the runtime leaves the registry.
+        runtime?.runtime.shutdown();
         void (async () => {
+          await integration?.stop();
           await runtime?.runtime.close();
           await runtime?.registry.deregister();
         })().finally(() => process.exit(0));
