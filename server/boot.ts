@@ -12,6 +12,13 @@ import { startIntegration } from "./integration";
 import { outboundNetworkPolicy } from "./integration/networkPolicy";
 
 const log = componentLogger("boot");
+// Next runs boot() (instrumentation) in its own bundle; the production server's bundle asks through globalThis.
+const globalForBoot = globalThis as unknown as { switchboardBooted?: boolean };
+
+/** Whether boot() has finished in this process: the server may take requests before it has (GET /health says "starting"). */
+export function isBooted(): boolean {
+  return globalForBoot.switchboardBooted === true;
+}
 
 /**
  * Everything the server needs before it takes requests: a writable data folder,
@@ -66,6 +73,7 @@ export async function boot(): Promise<void> {
         })().finally(() => process.exit(0));
       });
     }
+    globalForBoot.switchboardBooted = true;
     log.info({ dataDir: config.dataDir, roles: [...roles] }, "Switchboard ready");
   } catch (error) {
     if (error instanceof StartupError) {

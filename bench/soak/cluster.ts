@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Db } from "@/server/db/client";
 import { createTestPostgres, testDatabaseUrl } from "@/tests/helpers/postgres";
-import { freePort, startBuiltServer, type RunningServer } from "@/tests/e2e/server";
+import { freePort, startBuiltServer, untilHealthy, type RunningServer } from "@/tests/e2e/server";
 import { FaultyCrm, type CrmMode } from "./faultyCrm";
 import { hangUpAll, prepareSoak, setSoakPhones, sleep, soakApi, soakStep, type SoakCounters } from "./load";
 // @ts-expect-error -- a plain ES module without types (the build script)
@@ -51,17 +51,19 @@ export async function runClusterSoak(durationMs: number): Promise<void> {
     members.push({ name, roles, port: await freePort(), server: null });
   }
   const start = async (member: Member) => {
-    member.server = await startBuiltServer(dataDir, {
+    const server = await startBuiltServer(dataDir, {
       DATABASE_URL: database.url,
       SWITCHBOARD_SECRET: process.env.SWITCHBOARD_SECRET!,
       SWITCHBOARD_ROLES: member.roles,
       PORT: String(member.port),
       LOG_LEVEL: "error",
     });
+    await untilHealthy(server);
+    member.server = server;
   };
   const kill = async (member: Member) => {
     const child = member.server!.child;
-    const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+    const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("exit", r)));
     member.server = null;
     child.kill("SIGKILL");
     await exited;

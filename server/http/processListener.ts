@@ -3,7 +3,8 @@ import { getConfig, type Role } from "@/server/config";
 import { isApiRequest } from "@/server/api/rest/nodeServer";
 import { storedProblem, ApiProblem } from "@/server/api/rest/problem";
 import { writeNode } from "@/server/api/rest/nodeTransport";
-import { localRuntime } from "@/server/runtime";
+import { isBooted } from "@/server/boot";
+import { startedRuntime } from "@/server/runtime";
 import { INTERNAL_RUNTIME_PATH, serveRuntimeCommand } from "@/server/runtime/callRouting";
 import { SECURITY_HEADERS } from "./securityHeaders";
 
@@ -15,7 +16,8 @@ const INTERNAL_BODY_LIMIT = 4 * 1024 * 1024;
 
 /**
  * What one process of `npm start` answers, by its SWITCHBOARD_ROLES (server/runtime/README.md, "Several processes"):
- * - `GET /health` on every process: `{ status, roles, runtime_id }`, for a load balancer or a supervisor;
+ * - `GET /health` on every process: `{ status, roles, runtime_id }` — 200 `ok` once boot() is done, 503 `starting` before —
+ *   for a load balancer or a supervisor;
  * - `/api/v1/*` with `api` (else a 404 problem, as for an unknown API path);
  * - `POST /internal/runtime` with `runtime`, and only with the internal key (else a plain 404);
  * - everything else — portal pages, tRPC, sign-in, assets — with `web` (else a plain 404).
@@ -25,7 +27,10 @@ export function processListener({ serveApi, serveNext }: { serveApi: Listener; s
   const has = (role: Role) => roles.has(role);
   return (req, res) => {
     const pathname = (req.url ?? "/").split("?", 1)[0];
-    if (pathname === HEALTH_PATH) return sendJson(res, 200, { status: "ok", roles: [...roles], runtime_id: has("runtime") ? (localRuntime()?.instanceId ?? null) : null });
+    if (pathname === HEALTH_PATH) {
+      const booted = isBooted();
+      return sendJson(res, booted ? 200 : 503, { status: booted ? "ok" : "starting", roles: [...roles], runtime_id: startedRuntime()?.instanceId ?? null });
+    }
     if (isApiRequest(req.url)) {
       if (has("api")) return serveApi(req, res);
       for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);

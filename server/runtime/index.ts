@@ -60,6 +60,11 @@ export function localRuntime(): Runtime | null {
   return globalForRuntime.switchboardRuntime ?? (hasRole("runtime") ? getRuntime() : null);
 }
 
+/** The runtime boot() started in this process, if any yet (never builds one). */
+export function startedRuntime(): Runtime | null {
+  return globalForRuntime.switchboardRuntime ?? null;
+}
+
 /** This process's clock: its runtime's (tests install one on a manual clock), else the system's. */
 export function processClock(): Clock {
   return localRuntime()?.clock ?? systemClock;

@@ -13,7 +13,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgres, testDatabaseUrl } from "../helpers/postgres";
 import { basicOf, createTechnicalUser, restClient } from "./rest";
-import { startServer, type RunningServer } from "./server";
+import { startServer, untilHealthy, type RunningServer } from "./server";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -46,7 +46,11 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
   let auth: string;
   const secret = crypto.randomBytes(24).toString("base64url");
 
-  const start = (roles: string) => startServer(tempDir(), { DATABASE_URL: database.url, SWITCHBOARD_SECRET: secret, SWITCHBOARD_ROLES: roles });
+  const start = async (roles: string) => {
+    const server = await startServer(tempDir(), { DATABASE_URL: database.url, SWITCHBOARD_SECRET: secret, SWITCHBOARD_ROLES: roles });
+    await untilHealthy(server);
+    return server;
+  };
   const sql = async (text: string, params: unknown[] = []) => (await database.db.$client.query(text, params)).rows as Array<Record<string, unknown>>;
   const health = async (server: RunningServer) => (await fetch(`${server.baseUrl}/health`)).json() as Promise<{ status: string; roles: string[]; runtime_id: string | null }>;
 

@@ -4,6 +4,18 @@ import path from "node:path";
 
 const root = path.resolve(__dirname, "../..");
 
+/** Waits until `GET /health` says the process finished booting (the server listens before Next has run boot()). */
+export async function untilHealthy(server: RunningServer, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`);
+    const status = await fetch(`${server.baseUrl}/health`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server did not become healthy:\n${server.output()}`);
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -78,7 +90,8 @@ async function serve(command: string[], dataDir: string, env: Record<string, str
     child,
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // A child killed by a signal (a test's SIGKILL) has a signalCode and no exitCode, and no further 'exit' event.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     },
