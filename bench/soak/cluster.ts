@@ -17,7 +17,7 @@ import type { Db } from "@/server/db/client";
 import { createTestPostgres, testDatabaseUrl } from "@/tests/helpers/postgres";
 import { freePort, startBuiltServer, untilHealthy, type RunningServer } from "@/tests/e2e/server";
 import { FaultyCrm, type CrmMode } from "./faultyCrm";
-import { hangUpAll, prepareSoak, setSoakPhones, sleep, soakApi, soakStep, type SoakCounters } from "./load";
+import { callAndDeliveryFindings, hangUpAll, prepareSoak, setSoakPhones, sleep, soakApi, soakStep, type SoakCounters } from "./load";
 // @ts-expect-error -- a plain ES module without types (the build script)
 import { isStale } from "../../scripts/build.mjs";
 
@@ -134,33 +134,24 @@ export async function runClusterSoak(durationMs: number): Promise<void> {
   await Promise.all(members.map((m) => m.server?.stop()));
   await crm.stop();
 
-  const failures: string[] = [];
-  const notOneFinal = await query(`select conversation_id from cdrs group by conversation_id having sum(case when is_final then 1 else 0 end) <> 1`);
-  if (notOneFinal.length > 0) failures.push(`${notOneFinal.length} conversations without exactly one final CDR`);
-  const finalCallIds = new Set((await query<{ call_id: string }>(`select call_id from cdrs where is_final`)).map((r) => r.call_id));
-  const missingFinal = [...placed].filter((id) => !finalCallIds.has(id));
-  if (missingFinal.length > 0) failures.push(`${missingFinal.length} placed calls have no final CDR`);
-  const expected = await query<{ webhook_id: string }>(
-    `select m.id webhook_id from deliveries d join integration_messages m on m.id = d.message_id where d.outbound_api_id = $1`,
-    [setup.endOfCallApiId],
-  );
-  const deliveredIds = new Set(crm.received.filter((r) => r.type === "call.ended").map((r) => r.webhookId));
-  const undelivered = expected.filter((e) => !deliveredIds.has(e.webhook_id));
-  if (undelivered.length > 0) failures.push(`${undelivered.length} end-of-call messages never reached the CRM`);
-  const idsPerCdr = new Map<string, Set<string>>();
-  for (const r of crm.received.filter((x) => x.type === "call.ended" && x.cdrId)) idsPerCdr.set(r.cdrId!, (idsPerCdr.get(r.cdrId!) ?? new Set()).add(r.webhookId));
-  const duplicatedCdrs = [...idsPerCdr.values()].filter((ids) => ids.size > 1).length;
-  if (duplicatedCdrs > 0) failures.push(`${duplicatedCdrs} CDRs arrived under more than one webhook-id (de-duplication would not work)`);
   const cdrsWritten = (await query<{ n: number }>(`select count(*)::int n from cdrs`))[0].n;
-  if (idsPerCdr.size < cdrsWritten) failures.push(`${cdrsWritten - idsPerCdr.size} CDRs were written but never delivered`);
-  const inFlight = await outstanding();
-  if (inFlight > 0) failures.push(`${inFlight} deliveries still pending or in flight`);
+  const { failures, cdrsDelivered } = callAndDeliveryFindings(
+    {
+      conversationsWithoutOneFinal: (await query(`select conversation_id from cdrs group by conversation_id having sum(case when is_final then 1 else 0 end) <> 1`)).length,
+      finalCallIds: new Set((await query<{ call_id: string }>(`select call_id from cdrs where is_final`)).map((r) => r.call_id)),
+      endOfCallWebhookIds: (
+        await query<{ webhook_id: string }>(`select m.id webhook_id from deliveries d join integration_messages m on m.id = d.message_id where d.outbound_api_id = $1`, [setup.endOfCallApiId])
+      ).map((e) => e.webhook_id),
+      cdrsWritten,
+      deliveriesOutstanding: await outstanding(),
+    },
+    placed,
+    crm,
+    hangupReplies,
+  );
   const attemptsTwice = await query(`select delivery_id, attempt_no from delivery_attempts group by 1, 2 having count(*) > 1`);
   if (attemptsTwice.length > 0) failures.push(`${attemptsTwice.length} delivery attempts were made twice (two workers held the same lease)`);
   const attempts = (await query<{ n: number }>(`select count(*)::int n from delivery_attempts`))[0].n;
-  const unexpectedHangups = Object.entries(hangupReplies).filter(([status]) => status !== "204" && status !== "404");
-  if (unexpectedHangups.length > 0) failures.push(`final hang-ups answered ${JSON.stringify(Object.fromEntries(unexpectedHangups))}`);
-  if (crm.badSignatures > 0) failures.push(`${crm.badSignatures} deliveries failed signature verification`);
   const deliveryStates = await query(`select o.kind, d.status, count(*)::int n from deliveries d join outbound_apis o on o.id = d.outbound_api_id group by 1, 2 order by 1, 2`);
 
   console.log(
@@ -172,7 +163,7 @@ export async function runClusterSoak(durationMs: number): Promise<void> {
         calls_placed: placed.size,
         final_hangup_replies: hangupReplies,
         cdrs_written: cdrsWritten,
-        cdrs_delivered_deduplicated: idsPerCdr.size,
+        cdrs_delivered_deduplicated: cdrsDelivered,
         deliveries_received_with_retries: crm.received.length,
         delivery_attempts: attempts,
         delivery_states: deliveryStates,

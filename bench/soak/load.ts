@@ -4,6 +4,7 @@
  * of the mixed load.
  */
 import type { Db } from "@/server/db/client";
+import type { FaultyCrm } from "./faultyCrm";
 import { seedDemo } from "@/server/services/demo";
 import { createTechnicalUser } from "@/server/services/technicalUsers";
 import { createOutboundApi } from "@/server/services/outboundApis";
@@ -152,4 +153,39 @@ export async function hangUpAll(api: SoakApi, placed: Set<string>): Promise<Reco
     replies[status] = (replies[status] ?? 0) + 1;
   }
   return replies;
+}
+
+/** What the database says after the run, for `callAndDeliveryFindings`. */
+export interface SoakRecords {
+  /** Conversations whose CDRs do not include exactly one final one. */
+  conversationsWithoutOneFinal: number;
+  finalCallIds: Set<string>;
+  /** The end-of-call API's messages (`webhook-id`s) in the outbox. */
+  endOfCallWebhookIds: string[];
+  cdrsWritten: number;
+  deliveriesOutstanding: number;
+}
+
+/**
+ * The checks both soaks make on calls and CDR deliveries: every call one final CDR, every CDR at the CRM
+ * exactly once after de-duplication (one webhook-id per CDR), nothing left in flight, every hang-up answered 204/404.
+ */
+export function callAndDeliveryFindings(records: SoakRecords, placed: Set<string>, crm: FaultyCrm, hangupReplies: Record<string, number>) {
+  const failures: string[] = [];
+  if (records.conversationsWithoutOneFinal > 0) failures.push(`${records.conversationsWithoutOneFinal} conversations without exactly one final CDR`);
+  const missingFinal = [...placed].filter((id) => !records.finalCallIds.has(id));
+  if (missingFinal.length > 0) failures.push(`${missingFinal.length} placed calls have no final CDR`);
+  const deliveredIds = new Set(crm.received.filter((r) => r.type === "call.ended").map((r) => r.webhookId));
+  const undelivered = records.endOfCallWebhookIds.filter((id) => !deliveredIds.has(id));
+  if (undelivered.length > 0) failures.push(`${undelivered.length} end-of-call messages never reached the CRM`);
+  const idsPerCdr = new Map<string, Set<string>>();
+  for (const r of crm.received.filter((x) => x.type === "call.ended" && x.cdrId)) idsPerCdr.set(r.cdrId!, (idsPerCdr.get(r.cdrId!) ?? new Set()).add(r.webhookId));
+  const duplicatedCdrs = [...idsPerCdr.values()].filter((ids) => ids.size > 1).length;
+  if (duplicatedCdrs > 0) failures.push(`${duplicatedCdrs} CDRs arrived under more than one webhook-id (de-duplication would not work)`);
+  if (idsPerCdr.size < records.cdrsWritten) failures.push(`${records.cdrsWritten - idsPerCdr.size} CDRs were written but never delivered`);
+  if (records.deliveriesOutstanding > 0) failures.push(`${records.deliveriesOutstanding} deliveries still pending or in flight`);
+  const unexpectedHangups = Object.entries(hangupReplies).filter(([status]) => status !== "204" && status !== "404");
+  if (unexpectedHangups.length > 0) failures.push(`final hang-ups answered ${JSON.stringify(Object.fromEntries(unexpectedHangups))}`);
+  if (crm.badSignatures > 0) failures.push(`${crm.badSignatures} deliveries failed signature verification`);
+  return { failures, cdrsDelivered: idsPerCdr.size };
 }
