@@ -18,8 +18,6 @@ import { createTestPostgres, testDatabaseUrl } from "@/tests/helpers/postgres";
 import { freePort, startBuiltServer, untilHealthy, type RunningServer } from "@/tests/e2e/server";
 import { FaultyCrm, type CrmMode } from "./faultyCrm";
 import { callAndDeliveryFindings, hangUpAll, prepareSoak, setSoakPhones, sleep, soakApi, soakStep, type SoakCounters } from "./load";
-// @ts-expect-error -- a plain ES module without types (the build script)
-import { isStale } from "../../scripts/build.mjs";
 
 interface Member {
   name: string;
@@ -33,7 +31,10 @@ export async function runClusterSoak(durationMs: number): Promise<void> {
     console.error('The cluster soak needs a PostgreSQL cluster: eval "$(scripts/pg-cluster.sh start)" (sets TEST_DATABASE_URL)');
     process.exit(1);
   }
-  if ((isStale as () => boolean)()) {
+  // The build script is an ES module with top-level await: loaded with import(), which tsx leaves to Node.
+  // @ts-expect-error -- a plain ES module without types
+  const { isStale } = (await import("../../scripts/build.mjs")) as { isStale: () => boolean };
+  if (isStale()) {
     console.error("The cluster soak runs the production build as it is: run `npm run build` first");
     process.exit(1);
   }
