@@ -35,6 +35,8 @@ export const {
   recordings,
   agentStateHistory,
   apiIdempotencyKeys,
+  apiRateBuckets,
+  loginFailures,
   outboundApis,
   integrationMessages,
   deliveries,

@@ -76,6 +76,8 @@ export const {
   recordings,
   agentStateHistory,
   apiIdempotencyKeys,
+  apiRateBuckets,
+  loginFailures,
   outboundApis,
   integrationMessages,
   deliveries,
