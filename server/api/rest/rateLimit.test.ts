@@ -63,7 +63,7 @@ describe.skipIf(!testDatabaseUrl)("API token buckets shared by two processes on 
     await first?.drop();
   });
   beforeEach(async () => {
-    await first.db.delete(technicalUsers);
+    await (first.db as unknown as Db).delete(technicalUsers);
     for (const id of ["tu_a", "tu_b"]) await addTechnicalUser(first.db as unknown as Db, id);
   });
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
 import type { SessionUser } from "../../auth/options";
 import { getRuntime } from "../../runtime";
+import { liveAgentStates, liveCallRecords } from "../../live/liveState";
 import {
   agentActionSchema,
   cdrQuerySchema,
@@ -75,7 +76,10 @@ export const forwardingRouter = createTRPCRouter({
 
 export const callCentreRouter = createTRPCRouter({
   /** The live board's first paint; updates arrive over /api/operations/agents/stream. */
-  board: protectedProcedure.query(async ({ ctx }) => ({ agents: await agentBoard(ctx.db, getRuntime().pbx), myAgentId: await agentIdOfUser(ctx.db, ctx.user.id) })),
+  board: protectedProcedure.query(async ({ ctx }) => ({
+    agents: await agentBoard(ctx.db, await liveAgentStates(ctx.db)),
+    myAgentId: await agentIdOfUser(ctx.db, ctx.user.id),
+  })),
   action: protectedProcedure.input(agentActionSchema).mutation(({ ctx, input }) => agentAction(ctx.db, getRuntime().pbx, actorOf(ctx.user), input)),
   /** Admins see every agent; a user only themselves. */
   report: protectedProcedure.input(dailyReportQuerySchema).query(async ({ ctx, input }) => {
@@ -99,10 +103,7 @@ export const callCentreRouter = createTRPCRouter({
 });
 
 export const callsRouter = createTRPCRouter({
-  live: protectedProcedure.query(({ ctx }) => {
-    const runtime = getRuntime();
-    return listLiveCalls(ctx.db, runtime.pbx, runtime.live, actorOf(ctx.user));
-  }),
+  live: protectedProcedure.query(async ({ ctx }) => listLiveCalls(ctx.db, await liveCallRecords(ctx.db), actorOf(ctx.user))),
   /** `callDirection` is the direction filter: tRPC's infinite queries add their own `direction` (paging) to the input. */
   history: protectedProcedure
     .input(cdrQuerySchema.omit({ direction: true }).extend({ callDirection: cdrQuerySchema.shape.direction, direction: z.enum(["forward", "backward"]).optional() }))
