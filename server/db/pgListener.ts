@@ -81,10 +81,11 @@ export class PgListener {
     if (this.client !== client) return;
     this.client = null;
     client.release(error);
-    if (this.closed) return;
+    // A pool being closed (the process stops, a test ends) is no reason to come back.
+    if (this.closed || this.pool.ending) return;
     log.warn({ channel: this.channel, err: error.message }, "the LISTEN connection was lost; reconnecting");
     const retry = () => {
-      if (this.closed) return;
+      if (this.closed || this.pool.ending) return;
       this.listen(true).catch(() => setTimeout(retry, this.options.reconnectMs ?? 1_000).unref());
     };
     setTimeout(retry, this.options.reconnectMs ?? 1_000).unref();

@@ -20,7 +20,7 @@ import { getDb, isPostgres, type Db } from "@/server/db/client";
 import { componentLogger } from "@/server/logger";
 import { authenticate, requireScope, type ApiPrincipal, type AuthMode } from "./auth";
 import { ApiProblem, internalError, problemOf, storedProblem, validationDetail, zodFieldErrors } from "./problem";
-import { DatabaseTokenBuckets, MemoryTokenBuckets, type RateLimiter } from "./rateLimit";
+import { MemoryTokenBuckets, PgTokenBuckets, type RateLimiter } from "./rateLimit";
 import { readIdempotencyKey, requestFingerprint, withIdempotency, type StoredResponse } from "./idempotency";
 import { restSettings } from "./settings";
 import { readCappedBody } from "../../http/cappedBody";
@@ -126,7 +126,7 @@ const bodyMethods = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 const globalForLimiter = globalThis as unknown as { switchboardRateLimiter?: RateLimiter };
 function rateLimiter(db: Db): RateLimiter {
   const { API_RATE_LIMIT_PER_S: ratePerS, API_RATE_LIMIT_BURST: burst } = restSettings();
-  globalForLimiter.switchboardRateLimiter ??= isPostgres(db) ? new DatabaseTokenBuckets(db, ratePerS, burst) : new MemoryTokenBuckets(ratePerS, burst);
+  globalForLimiter.switchboardRateLimiter ??= isPostgres(db) ? new PgTokenBuckets(db.$client, ratePerS, burst) : new MemoryTokenBuckets(ratePerS, burst);
   return globalForLimiter.switchboardRateLimiter;
 }
 

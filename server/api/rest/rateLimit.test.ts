@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/server/db/client";
 import { technicalUsers } from "@/server/db/schema";
 import { openPostgres, type PostgresConnection } from "@/server/db/postgres";
-import { createTestDb } from "@/tests/helpers/db";
 import { createTestPostgres, testDatabaseUrl } from "@/tests/helpers/postgres";
-import { DatabaseTokenBuckets, MemoryTokenBuckets, type RateLimiter } from "./rateLimit";
+import { MemoryTokenBuckets, PgTokenBuckets, type RateLimiter } from "./rateLimit";
 
 async function addTechnicalUser(db: Db, id: string): Promise<void> {
   await db.insert(technicalUsers).values({ id, name: id, clientId: `client-${id}`, secretHash: "x", scopes: [] });
@@ -30,16 +29,6 @@ function describeBucketRule(name: string, limiter: (now: () => number) => RateLi
 
 describe("API token buckets", () => {
   describeBucketRule("in memory", (now) => new MemoryTokenBuckets(0.5, 3, now));
-
-  describe("in the database (SQLite)", () => {
-    let test: ReturnType<typeof createTestDb>;
-    beforeEach(async () => {
-      test = createTestDb();
-      for (const id of ["tu_a", "tu_b"]) await addTechnicalUser(test.db, id);
-    });
-    afterEach(() => test.cleanup());
-    describeBucketRule("database", (now) => new DatabaseTokenBuckets(test.db, 0.5, 3, now));
-  });
 
   it("never refills backwards when a caller's clock is behind", async () => {
     let now = 10_000;
@@ -67,12 +56,12 @@ describe.skipIf(!testDatabaseUrl)("API token buckets shared by two processes on 
     for (const id of ["tu_a", "tu_b"]) await addTechnicalUser(first.db as unknown as Db, id);
   });
 
-  describeBucketRule("PostgreSQL", (now) => new DatabaseTokenBuckets(first.db as unknown as Db, 0.5, 3, now));
+  describeBucketRule("PostgreSQL", (now) => new PgTokenBuckets(first.db.$client, 0.5, 3, now));
 
   it("a bucket drained through one process is empty for the other", async () => {
     const now = () => 5_000_000;
-    const one = new DatabaseTokenBuckets(first.db as unknown as Db, 0.5, 3, now);
-    const other = new DatabaseTokenBuckets(second.db as unknown as Db, 0.5, 3, now);
+    const one = new PgTokenBuckets(first.db.$client, 0.5, 3, now);
+    const other = new PgTokenBuckets(second.db.$client, 0.5, 3, now);
     expect([await one.take("tu_a"), await one.take("tu_a"), await one.take("tu_a")]).toEqual([0, 0, 0]);
     expect(await other.take("tu_a")).toBe(2);
     expect(await other.take("tu_b")).toBe(0);
@@ -80,8 +69,8 @@ describe.skipIf(!testDatabaseUrl)("API token buckets shared by two processes on 
 
   it("concurrent takes from both processes grant exactly the burst", async () => {
     const now = () => 7_000_000;
-    const one = new DatabaseTokenBuckets(first.db as unknown as Db, 0.001, 20, now);
-    const other = new DatabaseTokenBuckets(second.db as unknown as Db, 0.001, 20, now);
+    const one = new PgTokenBuckets(first.db.$client, 0.001, 20, now);
+    const other = new PgTokenBuckets(second.db.$client, 0.001, 20, now);
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? one : other).take("tu_a")));
     expect(answers.filter((retryAfter) => retryAfter === 0)).toHaveLength(20);
   });

@@ -44,7 +44,7 @@ export function callTables(d: Dialect, { agents }: Pick<CoreTables, "agents">) {
     startedAt: d.text("started_at").notNull(),
     /**
      * PostgreSQL: the call as the live views show it, kept current by the
-     * runtime that owns it (server/live/README.md), so a portal process
+     * runtime that owns it (server/db/README.md, "Shared between processes"), so a portal process
      * without the runtime can list it. Null on SQLite, whose portal reads the
      * runtime's memory.
      */
