@@ -27,6 +27,7 @@ export class DbCopyUsageError extends Error {}
 
 const say = (line = "") => process.stderr.write(`${line}\n`);
 const count = (n: number) => n.toLocaleString("en-US");
+const rowsText = (n: number) => `${count(n)} ${n === 1 ? "row" : "rows"}`;
 
 /** One line per table when it is done, and for a large table a line at most every 2 s while it runs. */
 function progressPrinter(): (progress: CopyProgress) => void {
@@ -41,7 +42,7 @@ function progressPrinter(): (progress: CopyProgress) => void {
     lastLine = now;
     const seconds = (now - started) / 1000;
     const rate = seconds > 0.5 ? ` (${count(Math.round(copied / seconds))} rows/s)` : "";
-    say(`  ${name.padEnd(26)} ${done ? count(total) : `${count(copied)} / ${count(total)}`} rows${done ? "" : rate}`);
+    say(`  ${name.padEnd(26)} ${done ? rowsText(total) : `${count(copied)} / ${rowsText(total)}${rate}`}`);
   };
 }
 
@@ -159,6 +160,7 @@ function targetUrl(to: string | undefined): string {
 
 /** Compares both sides table by table from one snapshot each (the caller holds the source's read transaction). */
 async function verify(source: Db, target: PgDb): Promise<TableComparison[]> {
+  say("Verifying: reading every table back from SQLite, then from PostgreSQL…");
   const comparison = compareChecksums(sqliteChecksums(source), await postgresChecksums(target));
   printComparison(comparison);
   return comparison;
