@@ -53,7 +53,7 @@ describe("deploy/: the systemd template unit, its env files and the Procfile", (
   it("gives every instance settings the configuration check accepts, on its own port", () => {
     const ports = new Set<number>();
     for (const [name, own] of Object.entries(instances)) {
-      process.env = { PATH: saved.PATH, ...common, ...own };
+      process.env = { NODE_ENV: "test", PATH: saved.PATH, ...common, ...own };
       resetConfigForTests();
       const config = (() => {
         try {
