@@ -29,7 +29,7 @@
  * organisation (`db copy`'s implementation), interleaved with the SQLite runs (`pg_vs_sqlite_ratio`); an
  * endpoint PostgreSQL cannot serve yet is named, not measured. Then `processes_users_pg_*`: `GET /users`
  * through one production server against two on one PostgreSQL database, 25 connections on each (the
- * `web,api` role when the build has SWITCHBOARD_ROLES, else every role), with the CPU of the servers,
+ * `api` role when the build has SWITCHBOARD_ROLES, else every role), with the CPU of the servers,
  * PostgreSQL and the rest of the machine per request (`BENCH_PROCESSES=0` skips it).
  * `BENCH_ENDPOINTS=users` measures only the named endpoints;
  * `BENCH_CPU_PROF=DIR` writes a CPU profile of the server process during the
@@ -497,7 +497,7 @@ function machineBusyUs(): number {
 /**
  * `GET /users` at 50 connections against one API process and against two on the same PostgreSQL database (each
  * behind 25 of the connections, as a load balancer would spread them). With SWITCHBOARD_ROLES in the build, the
- * processes run `web,api`; without it each runs the whole product (every role), which is what a process is today.
+ * processes run the `api` role; without it each runs the whole product (every role), which is what a process is today.
  * Per run: the servers' CPU, PostgreSQL's (its postmaster and backends) and the machine's, so the figure can be
  * read against the two cores everything shares.
  */
@@ -511,7 +511,7 @@ async function compareProcesses(clusterUrl: string): Promise<Record<string, unkn
   const environment = {
     DATABASE_URL: target.url,
     SWITCHBOARD_SECRET: "bench-secret-0123456789abcdef",
-    SWITCHBOARD_ROLES: "web,api",
+    SWITCHBOARD_ROLES: "api",
     API_RATE_LIMIT_PER_S: "1000000000",
     API_RATE_LIMIT_BURST: "1000000000",
     LOG_LEVEL: "silent",
@@ -549,7 +549,7 @@ async function compareProcesses(clusterUrl: string): Promise<Record<string, unkn
     }
     if (Object.values(runs).some((layoutRuns) => layoutRuns.some((r) => r.non2xx > 0))) throw new Error("some requests to the API processes failed");
     const figures: Record<string, unknown> = {
-      roles: rolesInBuild ? "web,api" : "all four (SWITCHBOARD_ROLES is not in this build: every process runs the whole product)",
+      roles: rolesInBuild ? "api" : "all four (SWITCHBOARD_ROLES is not in this build: every process runs the whole product)",
       connections: CONNECTIONS,
       run_seconds: RUN_SECONDS,
     };
