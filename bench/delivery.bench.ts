@@ -13,7 +13,7 @@
  * 3. On PostgreSQL (when TEST_DATABASE_URL is set; a fresh database of the
  *    test cluster): the same durable drain next to SQLite's; two worker
  *    instances (pools of their own, as two processes would have) against one,
- *    on a receiver that answers after a fixed 5 ms, so the work is I/O bound
+ *    on a receiver that answers after a fixed 25 ms, so the work is I/O bound
  *    (goal ≥ 1.6×); and the failover time — a worker child process holding
  *    leases is SIGKILLed, and another worker retries its deliveries once the
  *    leases expire (lease: 16 rounds × the endpoint's 500 ms timeout + 1 s margin = 9 s).
@@ -38,7 +38,7 @@ const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 1_500);
 const RUNS = 3;
 const PG_MESSAGES = Number(process.env.BENCH_PG_MESSAGES ?? 3_000);
 /** The receiver's fixed latency for the two-workers figure: I/O bound, not CPU bound. */
-const SLOW_REPLY_MS = 5;
+const SLOW_REPLY_MS = 25;
 const FAILOVER_MESSAGES = 40;
 const FAILOVER_TIMEOUT_MS = 500;
 const FAILOVER_MARGIN_MS = 1_000;
