@@ -1,10 +1,11 @@
 import { ensureDataDir, getAppSecret, getConfig, StartupError } from "./config";
-import { getDb, isPostgres, openConfiguredDatabase } from "./db/client";
+import { getDb, openConfiguredDatabase } from "./db/client";
 import { seedDemo } from "./services/demo";
 import { backfillContactSearch } from "./services/phonebook";
 import { countUsers } from "./services/users";
 import { componentLogger } from "./logger";
 import { startRuntime, startTelephony } from "./runtime";
+import type { PostgresRuntimeStore } from "./runtime/runtimeStore";
 import { startIntegration } from "./integration";
 import { outboundNetworkPolicy } from "./integration/networkPolicy";
 
@@ -33,18 +34,26 @@ export async function boot(): Promise<void> {
     });
     const runtime = await startRuntime();
     // Before recovery, so the CDRs of calls cut off by the last stop reach the CRM too.
-    // The integration's catalogue, worker and look-ups still read SQLite synchronously; on PostgreSQL they are not started yet (server/db/README.md, "Booting on PostgreSQL").
-    const integration = isPostgres(db) ? null : startIntegration(runtime, { db, clock: runtime.clock, logger: componentLogger("delivery"), policy: outboundNetworkPolicy(config) });
-    if (!integration) log.warn("PostgreSQL: CRM deliveries and look-ups are not available on this backend yet");
+    // On PostgreSQL the catalogue follows configuration changes on the runtime's LISTEN connection.
+    const integration = await startIntegration(runtime, {
+      db,
+      clock: runtime.clock,
+      logger: componentLogger("delivery"),
+      policy: outboundNetworkPolicy(config),
+      versions: "versions" in runtime.data ? (runtime.data as PostgresRuntimeStore).versions : undefined,
+    });
     const recovered = await runtime.recoverInterruptedCalls();
     if (recovered > 0) log.warn({ calls: recovered }, "closed calls interrupted by the previous stop");
     if (config.TELEPHONY === "sip") log.info({ listen: config.SIP_LISTEN, rtpPorts: config.RTP_PORTS }, "SIP edge listening");
     // On a normal stop every call in progress ends cleanly with its final CDR.
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {
+        // Calls end (their final CDRs and outbox rows are recorded), the worker saves its results and hands its leases back, then the records are committed.
         runtime.shutdown();
-        integration?.stop();
-        process.exit(0);
+        void integration
+          .stop()
+          .then(() => runtime.close())
+          .finally(() => process.exit(0));
       });
     }
     log.info({ dataDir: config.dataDir }, "Switchboard ready");

@@ -56,3 +56,43 @@ export class PgConfigVersions implements ConfigVersionSource<PgConfigTopic> {
     for (const listener of this.listeners) listener(topic);
   }
 }
+
+/**
+ * Reloads an in-memory copy when its topic's notification arrives: one reload
+ * at a time, and a change arriving during a reload triggers one more after it
+ * (never lost, never two at once). A failed reload is reported and the copy
+ * kept. Used by PgDirectory and the outbound-API catalogue.
+ */
+export class CoalescingReload {
+  private state: { running: Promise<void>; again: boolean } | null = null;
+
+  constructor(
+    private readonly reload: () => Promise<void>,
+    private readonly failed: (error: Error) => void,
+  ) {}
+
+  request(): void {
+    if (this.state) {
+      this.state.again = true;
+      return;
+    }
+    const state = { running: Promise.resolve(), again: false };
+    state.running = (async () => {
+      do {
+        state.again = false;
+        try {
+          await this.reload();
+        } catch (error) {
+          this.failed(error as Error);
+        }
+      } while (state.again);
+      this.state = null;
+    })();
+    this.state = state;
+  }
+
+  /** Resolves once every reload requested so far is done. */
+  async settled(): Promise<void> {
+    while (this.state) await this.state.running;
+  }
+}

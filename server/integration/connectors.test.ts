@@ -103,13 +103,12 @@ async function callLogApi(presetId: string, crmOrigin: string, mockUrl: string, 
 async function hangUpAndDeliverAfterRestart(conversationIds: string[]): Promise<void> {
   for (const conversationId of conversationIds) h.integration.outbox.conversationEnded({ ...sampleCdr(), conversation_id: conversationId, call_id: `call_${conversationId}` });
   // The old process's worker stops (its sender is closed by the harness); its memory is not reused.
-  h.integration.worker.stop();
+  await h.integration.worker.stop();
   const restarted = createIntegration({ db: h.db, clock: h.clock, logger: silentLogger, policy: parseNetworkPolicy("allow-lan"), random: () => 1 });
   try {
     await restarted.worker.runOnce();
   } finally {
-    restarted.stop();
-    await restarted.sender.close().catch(() => {});
+    await restarted.stop();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Clock, Logger } from "@/flows/runtime/ports";
 import type { Db } from "../db/client";
+import type { PgConfigVersions } from "../db/pgConfigVersions";
 import type { Runtime } from "../runtime/runtime";
 import { outboundApiCatalog, type OutboundApiCatalog } from "./catalog";
 import { HttpSender } from "./httpSender";
@@ -26,7 +27,8 @@ export interface Integration {
   policy: NetworkPolicy;
   /** Hourly deletion of old succeeded/expired deliveries (Settings → delivery log retention). */
   pruner: DeliveryPruner;
-  stop(): void;
+  /** Saves finished results, releases leases, stops listening; await it before the process exits. */
+  stop(): Promise<void>;
 }
 
 export interface IntegrationOptions {
@@ -35,14 +37,25 @@ export interface IntegrationOptions {
   logger: Logger;
   policy?: NetworkPolicy;
   concurrencyPerEndpoint?: number;
+  /** PostgreSQL: the most deliveries leased per endpoint by all workers together (DeliveryWorkerOptions). */
+  leaseCapPerEndpoint?: number;
+  /** A lease outlives the time its deliveries may need by this much (DeliveryWorkerOptions). */
+  leaseMarginMs?: number;
   pollIntervalMs?: number;
+  /** PostgreSQL: the process's change counters when the runtime already listens (else the catalogue opens its own LISTEN connection). */
+  versions?: PgConfigVersions;
   random?: () => number;
 }
 
+/**
+ * The integration's parts, not started. Its catalogue must be loaded
+ * (`await integration.catalog.load()`) before use on PostgreSQL;
+ * `startIntegration` does that.
+ */
 export function createIntegration(options: IntegrationOptions): Integration {
   const { db, clock, logger } = options;
   const policy = options.policy ?? outboundNetworkPolicy();
-  const catalog = outboundApiCatalog(db);
+  const catalog = outboundApiCatalog(db, options.versions);
   const sender = new HttpSender({ policy, clock, connectionsPerOrigin: options.concurrencyPerEndpoint ?? 8 });
   const payloads = new PayloadCache();
   const outbox = new Outbox(db, catalog, clock, payloads);
@@ -54,6 +67,8 @@ export function createIntegration(options: IntegrationOptions): Integration {
     logger,
     payloads,
     concurrencyPerEndpoint: options.concurrencyPerEndpoint,
+    leaseCapPerEndpoint: options.leaseCapPerEndpoint,
+    leaseMarginMs: options.leaseMarginMs,
     pollIntervalMs: options.pollIntervalMs,
     random: options.random,
   });
@@ -71,11 +86,12 @@ export function createIntegration(options: IntegrationOptions): Integration {
     port,
     policy,
     pruner,
-    stop() {
+    async stop() {
       stopWaking();
       pruner.stop();
-      worker.stop();
-      void sender.close();
+      await worker.stop();
+      await catalog.close();
+      await sender.close();
     },
   };
 }
@@ -91,14 +107,16 @@ export function attachToRuntime(integration: Integration, runtime: Runtime): voi
 
 const globalForIntegration = globalThis as unknown as { switchboardIntegration?: Integration };
 
-/** Start-up: wires the integration onto the process runtime and starts the delivery worker (once). */
-export function startIntegration(runtime: Runtime, options: IntegrationOptions): Integration {
+/** Start-up: loads the catalogue, wires the integration onto the process runtime and starts the delivery worker (once). */
+export async function startIntegration(runtime: Runtime, options: IntegrationOptions): Promise<Integration> {
   if (globalForIntegration.switchboardIntegration) return globalForIntegration.switchboardIntegration;
   const integration = createIntegration(options);
+  await integration.catalog.load();
+  globalForIntegration.switchboardIntegration ??= integration;
+  if (globalForIntegration.switchboardIntegration !== integration) return globalForIntegration.switchboardIntegration;
   attachToRuntime(integration, runtime);
   integration.worker.start();
   integration.pruner.start();
-  globalForIntegration.switchboardIntegration = integration;
   return integration;
 }
 

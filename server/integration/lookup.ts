@@ -9,6 +9,7 @@ import type { ErrorClass, HttpSender, OutboundResult } from "./httpSender";
 import { buildLookupRequest, lookupSteps, type LookupRequestLine } from "./request";
 import { applyResponseMapping, type MappedReply } from "./responseMapping";
 import { attemptError } from "./retryPolicy";
+import { deliveryStoreFor, type AttemptRow, type DeliveryStore } from "./deliveryStore";
 
 /** A refused connection is retried after this pause, while the budget lasts. */
 const REFUSED_RETRY_PAUSE_MS = 100;
@@ -184,22 +185,14 @@ export function lookupFallback(api: OutboundApi, failure: Failure): LookupResult
  */
 export class LookupClient {
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly statements;
+  private readonly store: DeliveryStore;
+  /** Log writes still running (tests wait for them). */
+  private readonly logging = new Set<Promise<void>>();
 
   constructor(
     private readonly options: { db: Db; clock: Clock; sender: HttpSender; logger: Logger; breakerThreshold?: number; breakerOpenMs?: number },
   ) {
-    const sqlite = options.db.$client;
-    this.statements = {
-      message: sqlite.prepare(`insert into integration_messages (id, event_type, conversation_id, payload, created_at) values (?, 'call.lookup', ?, ?, ?)`),
-      delivery: sqlite.prepare(
-        `insert into deliveries (id, message_id, outbound_api_id, status, attempts, next_attempt_at, last_status_code, last_error_class, last_error, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      attempt: sqlite.prepare(
-        `insert into delivery_attempts (delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body) values (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-    };
+    this.store = deliveryStoreFor(options.db);
   }
 
   breakerOf(apiId: string): CircuitBreaker {
@@ -239,18 +232,31 @@ export class LookupClient {
   /** The caller gets the answer first; the log (a commit, sometimes a WAL checkpoint) is written right after. */
   private logLater(api: OutboundApi, messageId: string, event: FrozenEvent, createdAt: number, attempts: OutboundResult[], failure: Failure | null): void {
     const finishedAt = this.options.clock.now();
-    setImmediate(() => this.log(api, messageId, event, createdAt, attempts, failure, finishedAt));
+    const written = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.log(api, messageId, event, createdAt, attempts, failure, finishedAt))
+      .finally(() => this.logging.delete(written));
+    this.logging.add(written);
   }
 
-  private log(api: OutboundApi, messageId: string, event: FrozenEvent, createdAt: number, attempts: OutboundResult[], failure: Failure | null, now: number): void {
-    const { db, logger } = this.options;
+  /** Resolves once every look-up answered so far is in the delivery log. */
+  async logged(): Promise<void> {
+    while (this.logging.size > 0) await Promise.all([...this.logging]);
+  }
+
+  private async log(api: OutboundApi, messageId: string, event: FrozenEvent, createdAt: number, attempts: OutboundResult[], failure: Failure | null, now: number): Promise<void> {
+    const { logger } = this.options;
     const deliveryId = outboxId("delivery");
     const last = attempts[attempts.length - 1];
     const call = (event.event.data as { conversation_id?: string }).conversation_id ?? null;
+    const attemptRows: AttemptRow[] = attempts.map((attempt, index) => {
+      const error = attemptError(attempt);
+      const { startedAt, latencyMs, response } = attempt;
+      return [deliveryId, index + 1, startedAt, Math.round(latencyMs), response?.status ?? null, error?.class ?? null, error?.message ?? null, response?.body.slice(0, 4096) ?? null];
+    });
     try {
-      db.$client.transaction(() => {
-        this.statements.message.run(messageId, call, event.raw, createdAt);
-        this.statements.delivery.run(
+      await this.store.transaction(async (tx) => {
+        await tx.run("lookupMessage", [messageId, call, event.raw, createdAt]);
+        await tx.run("lookupDelivery", [
           deliveryId,
           messageId,
           api.id,
@@ -262,21 +268,9 @@ export class LookupClient {
           failure?.message ?? null,
           createdAt,
           now,
-        );
-        attempts.forEach((attempt, index) => {
-          const error = attemptError(attempt);
-          this.statements.attempt.run(
-            deliveryId,
-            index + 1,
-            attempt.startedAt,
-            Math.round(attempt.latencyMs),
-            attempt.response?.status ?? null,
-            error?.class ?? null,
-            error?.message ?? null,
-            attempt.response?.body.slice(0, 4096) ?? null,
-          );
-        });
-      })();
+        ]);
+        await tx.insertAttempts(attemptRows);
+      });
     } catch (error) {
       // The log must never turn a look-up answer into a failure.
       logger.error({ outboundApiId: api.id, error: (error as Error).message }, "could not log a look-up");

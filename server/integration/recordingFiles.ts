@@ -3,7 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import type { RecordingFormat } from "@/lib/schemas/integration";
+import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { recordings } from "../db/schema";
 import { encodeWavToMp3 } from "../audio/mp3";
 import { isRecordingCode, recordingPath } from "../telephony/simulated/wav";
 
@@ -65,10 +67,10 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
-/** Raw SQLite; the PostgreSQL statement will sit beside it here. */
 async function recordingExists(db: Db, code: string): Promise<boolean> {
   if (!isRecordingCode(code)) return false;
-  return db.$client.prepare(`select 1 from recordings where code = ?`).get(code) !== undefined;
+  const [row] = await db.select({ code: recordings.code }).from(recordings).where(eq(recordings.code, code)).limit(1);
+  return row !== undefined;
 }
 
 export async function serveRecording(db: Db, recordingsDir: string, code: string, format: RecordingFormat, rangeHeader: string | null): Promise<RecordingReply> {

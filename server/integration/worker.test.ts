@@ -226,7 +226,7 @@ describe("delivery worker", () => {
     const sending = h.integration.worker.runOnce();
     await receiver.waitFor(1);
     expect((await getDelivery(h.db, deliveryId)).status).toBe("in_flight");
-    h.integration.worker.stop();
+    await h.integration.worker.stop();
     expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 0 });
     await sending;
     expect(await getDelivery(h.db, deliveryId)).toMatchObject({ status: "pending", attempt_count: 0, attempts: [] });

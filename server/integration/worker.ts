@@ -1,9 +1,9 @@
 import type { Clock, Logger, TimerHandle } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
-import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/client";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
-import { sqliteClaimSql } from "./deliveryClaim";
+import type { ClaimedRow } from "./deliveryClaim";
+import { deliveryStoreFor, type AttemptRow, type DeliveryStore, type FinishRow } from "./deliveryStore";
 import { FrozenEvent } from "./events";
 import type { HttpSender, OutboundResult } from "./httpSender";
 import type { PayloadCache } from "./payloadCache";
@@ -17,8 +17,15 @@ export interface DeliveryWorkerOptions {
   clock: Clock;
   sender: HttpSender;
   logger: Logger;
-  /** Requests in flight per endpoint at most; 8. */
+  /** Requests this worker has in flight per endpoint at most; 8. */
   concurrencyPerEndpoint?: number;
+  /**
+   * PostgreSQL, where several workers share the outbox: the most deliveries
+   * leased on one endpoint by all workers together, enforced in the claim
+   * (deliveryClaim.ts). By default enough for POOL_WORKERS_AT_FULL_SPEED workers to
+   * lease a full queue each; set it lower to protect a CRM from the pool.
+   */
+  leaseCapPerEndpoint?: number;
   /** How often due retries are looked for when nothing wakes the worker; 1 s. */
   pollIntervalMs?: number;
   /** A lease outlives the time its deliveries may need by this much; 30 s. */
@@ -28,17 +35,7 @@ export interface DeliveryWorkerOptions {
   payloads?: PayloadCache;
 }
 
-interface Claimed {
-  id: string;
-  messageId: string;
-  attempts: number;
-  expiresAt: number | null;
-  leaseUntil: number;
-  event: FrozenEvent;
-}
-
-/** delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body */
-type AttemptRow = [string, number, number, number, number | null, string | null, string | null, string | null];
+type Claimed = ClaimedRow & { event: FrozenEvent };
 
 interface Finished {
   api: OutboundApi;
@@ -48,7 +45,6 @@ interface Finished {
 }
 
 const RESPONSE_KEPT_BYTES = 4096;
-const ATTEMPTS_PER_INSERT = 32;
 const SAVE_DELAY_MAX_MS = 20;
 /**
  * Batching, in units of an endpoint's concurrency ("rounds"). A commit costs
@@ -59,23 +55,28 @@ const SAVE_DELAY_MAX_MS = 20;
  */
 const LEASE_ROUNDS = 16;
 const FLUSH_ROUNDS = 8;
+/** The default lease cap per endpoint on PostgreSQL lets this many workers hold a full leased queue each. */
+const POOL_WORKERS_AT_FULL_SPEED = 4;
 
 /**
  * Sends pending deliveries. Deliveries are leased (status `in_flight`,
  * `lease_until` on the injected clock) in batches per endpoint before
  * their requests go out, at most `concurrencyPerEndpoint` at a time, and the
  * results are saved afterwards. A process that dies in between leaves leases
- * behind: on start every lease of the previous process is released (one
- * process owns the database), and expired leases are reclaimed — the message
- * goes out again with the same `webhook-id`. At-least-once; CRMs
- * de-duplicate by that id.
+ * behind. On SQLite one process owns the database, so on start every lease
+ * of the previous process is released; on PostgreSQL several workers share
+ * the outbox, so a dead worker's leases are reclaimed by any worker once they
+ * expire (the claim there skips rows another worker is claiming and enforces
+ * the endpoint's lease cap across all of them: deliveryClaim.ts). Either way
+ * the message goes out again with the same `webhook-id`. At-least-once; CRMs
+ * de-duplicate by that id. The statements, per dialect: deliveryStore.ts.
  */
 export class DeliveryWorker {
   private readonly inFlight = new Map<string, number>();
   /** Leased but not sent yet, per endpoint. */
   private readonly leased = new Map<string, Claimed[]>();
-  /** Every delivery this worker holds a lease on (leased or in flight): released on stop. */
-  private readonly owned = new Set<string>();
+  /** Every delivery this worker holds a lease on (leased or in flight) → its `lease_until`, the lease's fence: released on stop. */
+  private readonly owned = new Map<string, number>();
   private abort = new AbortController();
   private timer: TimerHandle | null = null;
   private timerDueAt = Number.POSITIVE_INFINITY;
@@ -88,36 +89,27 @@ export class DeliveryWorker {
   /** Real time, not the injected clock: how long a result may wait in memory is a matter of batching, not of the schedule. */
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly cap: number;
-  private readonly statements;
-  private readonly insertAttemptStatements = new Map<number, Statement>();
+  private readonly leaseCap: number;
+  private readonly store: DeliveryStore;
+  /** The worker's database work (claims, saves, releases) runs one transaction after another, never interleaved with itself. */
+  private cycle: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.cap = options.concurrencyPerEndpoint ?? 8;
-    const sqlite = options.db.$client;
-    this.statements = {
-      claim: sqlite.prepare(sqliteClaimSql),
-      message: sqlite.prepare(`select event_type as type, payload from integration_messages where id = ?`),
-      reclaimExpiredLeases: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight' and lease_until <= ?`),
-      releaseAll: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where status = 'in_flight'`),
-      release: sqlite.prepare(`update deliveries set status = 'pending', lease_until = null, updated_at = ? where id = ? and status = 'in_flight'`),
-      expireStale: sqlite.prepare(
-        `update deliveries set status = 'expired', last_error_class = 'expired', updated_at = ? where status = 'pending' and expires_at is not null and expires_at <= ?`,
-      ),
-      finish: sqlite.prepare(
-        `update deliveries set status = ?, attempts = ?, next_attempt_at = ?, lease_until = null, last_status_code = ?, last_error_class = ?, last_error = ?, updated_at = ?
-         where id = ? and status = 'in_flight'`,
-      ),
-      disableGone: sqlite.prepare(`update outbound_apis set enabled = 0, disabled_reason = 'gone', updated_at = ? where id = ?`),
-    };
+    this.leaseCap = options.leaseCapPerEndpoint ?? POOL_WORKERS_AT_FULL_SPEED * LEASE_ROUNDS * this.cap;
+    this.store = deliveryStoreFor(options.db);
   }
 
-  /** Releases what a previous process left in flight, then runs until `stop`. */
+  /** SQLite: releases what a previous process left in flight (at once, before this returns); then runs until `stop`. */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
-    const released = this.statements.releaseAll.run(this.options.clock.now()).changes;
-    if (released > 0) this.options.logger.warn({ deliveries: released }, "deliveries left in flight by the previous process are sent again");
+    if (!this.store.shared) {
+      void this.store.run("releaseAll", [this.options.clock.now()]).then((released) => {
+        if (released > 0) this.options.logger.warn({ deliveries: released }, "deliveries left in flight by the previous process are sent again");
+      });
+    }
     this.schedule(0);
   }
 
@@ -127,27 +119,42 @@ export class DeliveryWorker {
   }
 
   /**
-   * Stops claiming, aborts requests in flight and puts every delivery it
-   * holds back to pending at once (synchronously: the process may exit right after).
+   * Stops claiming, saves the results already in, puts every delivery it
+   * still holds back to pending and aborts the requests in flight. Await it
+   * before the process exits.
    */
-  stop(): void {
+  async stop(): Promise<void> {
     this.running = false;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
     // Results already in are saved first: a graceful stop sends nothing twice.
-    this.flush();
-    const now = this.options.clock.now();
-    for (const id of this.owned) this.statements.release.run(now, id);
+    await this.flush();
+    const owned = [...this.owned];
     this.owned.clear();
     this.leased.clear();
+    try {
+      await this.serially(() =>
+        this.store.transaction(async (tx) => {
+          const now = this.options.clock.now();
+          for (const [id, leaseUntil] of owned) await tx.run("release", [now, id, leaseUntil]);
+        }),
+      );
+    } catch (error) {
+      this.options.logger.error({ error: (error as Error).message, deliveries: owned.length }, "could not release leases on stop; they are retried when they expire");
+    }
     this.abort.abort(new Error("shutdown"));
   }
 
   /** Tests and benchmarks: leases what is due now, sends up to each endpoint's limit and waits for the results; returns how many were sent. */
   async runOnce(): Promise<number> {
-    const started = this.claimAndSend();
+    const started = await this.claimAndSend();
     await Promise.all(started);
     return started.length;
+  }
+
+  /** Deliveries this worker holds a lease on right now (tests: no two workers ever hold the same one). */
+  heldLeases(): string[] {
+    return [...this.owned.keys()];
   }
 
   private schedule(delayMs: number): void {
@@ -162,66 +169,83 @@ export class DeliveryWorker {
     this.timer = null;
     this.timerDueAt = Number.POSITIVE_INFINITY;
     if (!this.running) return;
-    try {
-      // The sends settle (never reject) when their results are saved; runOnce() is what waits for them.
-      void this.claimAndSend();
-    } catch (error) {
-      this.options.logger.error({ error: (error as Error).message }, "delivery worker tick failed");
-    }
+    // The sends settle (never reject) when their results are saved; runOnce() is what waits for them.
+    this.claimAndSend().catch((error: unknown) => this.options.logger.error({ error: (error as Error).message }, "delivery worker tick failed"));
     this.schedule(this.options.pollIntervalMs ?? 1000);
   }
 
-  private claimAndSend(): Promise<void>[] {
-    const { clock, catalog, db } = this.options;
-    const apis = catalog.all();
-    db.$client.transaction(() => {
-      const now = clock.now();
-      this.dropStaleLeases(now);
-      this.statements.reclaimExpiredLeases.run(now, now);
-      this.statements.expireStale.run(now, now);
-      for (const api of apis) this.lease(api, now);
-    })();
+  /** One database transaction after the other, in call order (a claim and a save of this worker never overlap). */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.cycle.then(work, work);
+    this.cycle = run.catch(() => {});
+    return run;
+  }
+
+  /** Endpoints in id order: claims on several endpoints take their advisory locks in one order in every worker (no deadlock). */
+  private sortedApis(apis: OutboundApi[]): OutboundApi[] {
+    return [...apis].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private async claimAndSend(): Promise<Promise<void>[]> {
+    const apis = this.sortedApis(this.options.catalog.all());
+    await this.serially(() =>
+      this.store.transaction(async (tx) => {
+        const now = this.options.clock.now();
+        await this.dropStaleLeases(tx, now);
+        await tx.run("reclaimExpiredLeases", [now, now]);
+        await tx.run("expireStale", [now, now]);
+        for (const api of apis) await this.lease(tx, api, now);
+      }),
+    );
     return apis.flatMap((api) => this.fill(api));
   }
 
   /** Tops up the endpoint's leased queue when it runs low (one claim for several deliveries). */
-  private lease(api: OutboundApi, now: number): void {
+  private async lease(tx: DeliveryStore, api: OutboundApi, now: number): Promise<void> {
     const queue = this.leased.get(api.id) ?? [];
     if (!api.enabled || api.kind === "data_lookup") {
       // Disabled (by an admin or a 410): what this worker leased goes back to wait in the paused queue.
-      for (const delivery of queue.splice(0)) this.release(delivery, now);
+      for (const delivery of queue.splice(0)) await this.release(tx, delivery, now);
       return;
     }
     if (queue.length > (LEASE_ROUNDS - FLUSH_ROUNDS) * this.cap) return;
-    const rounds = LEASE_ROUNDS;
-    const leaseUntil = now + rounds * api.config.timeout_ms + (this.options.leaseMarginMs ?? 30_000);
-    const rows = this.statements.claim.all(leaseUntil, now, api.id, now, rounds * this.cap - queue.length) as Claimed[];
+    const leaseUntil = now + LEASE_ROUNDS * api.config.timeout_ms + (this.options.leaseMarginMs ?? 30_000);
+    const rows = await tx.claim({ apiId: api.id, now, leaseUntil, wanted: LEASE_ROUNDS * this.cap - queue.length, endpointCap: this.leaseCap });
+    const unread = rows.filter((row) => !this.options.payloads?.get(row.messageId)).map((row) => row.messageId);
+    const events = await this.readMessages(tx, unread);
     for (const row of rows) {
-      row.event = this.options.payloads?.get(row.messageId) ?? this.readMessage(row.messageId);
-      this.owned.add(row.id);
-      queue.push(row);
+      this.owned.set(row.id, row.leaseUntil);
+      queue.push({ ...row, event: this.options.payloads?.get(row.messageId) ?? (events.get(row.messageId) as FrozenEvent) });
     }
     this.leased.set(api.id, queue);
   }
 
-  private readMessage(messageId: string): FrozenEvent {
-    const { type, payload } = this.statements.message.get(messageId) as { type: string; payload: string };
-    return new FrozenEvent(type, payload);
+  /** Payloads the cache does not hold (a restart, another process's outbox): one query per claim. */
+  private async readMessages(tx: DeliveryStore, messageIds: string[]): Promise<Map<string, FrozenEvent>> {
+    const events = new Map<string, FrozenEvent>();
+    if (messageIds.length === 0) return events;
+    const rows = await tx.rows<{ id: string; type: string; payload: string }>("messages", [JSON.stringify([...new Set(messageIds)])]);
+    for (const row of rows) events.set(row.id, new FrozenEvent(row.type, row.payload));
+    return events;
   }
 
   /** Leased deliveries whose lease would run out before they could finish are handed back rather than risk a double send. */
-  private dropStaleLeases(now: number): void {
+  private async dropStaleLeases(tx: DeliveryStore, now: number): Promise<void> {
     for (const [apiId, queue] of this.leased) {
       const timeout = this.options.catalog.get(apiId)?.config.timeout_ms ?? 0;
-      const keep = queue.filter((delivery) => delivery.leaseUntil > now + timeout);
-      for (const delivery of queue) if (!keep.includes(delivery)) this.release(delivery, now);
-      this.leased.set(apiId, keep);
+      const stale = queue.filter((delivery) => delivery.leaseUntil <= now + timeout);
+      if (stale.length === 0) continue;
+      this.leased.set(
+        apiId,
+        queue.filter((delivery) => !stale.includes(delivery)),
+      );
+      for (const delivery of stale) await this.release(tx, delivery, now);
     }
   }
 
-  private release(delivery: Claimed, now: number): void {
-    this.statements.release.run(now, delivery.id);
+  private async release(tx: DeliveryStore, delivery: Claimed, now: number): Promise<void> {
     this.owned.delete(delivery.id);
+    await tx.run("release", [now, delivery.id, delivery.leaseUntil]);
   }
 
   /** Starts leased deliveries up to the endpoint's concurrency limit. */
@@ -229,7 +253,14 @@ export class DeliveryWorker {
     const queue = this.leased.get(api.id);
     if (queue && !this.options.catalog.get(api.id)?.enabled) {
       // Disabled meanwhile (a 410 in the last batch): hand the rest back to the paused queue.
-      for (const delivery of queue.splice(0)) this.release(delivery, this.options.clock.now());
+      const handedBack = queue.splice(0);
+      if (handedBack.length > 0) {
+        this.serially(() =>
+          this.store.transaction(async (tx) => {
+            for (const delivery of handedBack) await this.release(tx, delivery, this.options.clock.now());
+          }),
+        ).catch((error: unknown) => this.options.logger.error({ error: (error as Error).message }, "could not hand leases back; they are retried when they expire"));
+      }
       return [];
     }
     const started: Promise<void>[] = [];
@@ -264,8 +295,10 @@ export class DeliveryWorker {
 
   private async send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
     const { clock, sender, db } = this.options;
-    // The public address is read per message: a change on the Settings page applies to the next one.
-    const publicUrl = await getPublicUrl(db);
+    // The public address is read per message, and only when a body template renders a call record (the one place it is
+    // used): a change on the Settings page applies to the next one, and a standard payload costs no settings read.
+    const rendersCallRecord = delivery.event.type === "call.ended" && "body_template" in api.config && api.config.body_template !== null;
+    const publicUrl = rendersCallRecord ? await getPublicUrl(db) : "";
     try {
       const request = buildRequest(api, delivery.event, delivery.messageId, clock.now(), { publicUrl: () => publicUrl });
       return sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
@@ -291,32 +324,41 @@ export class DeliveryWorker {
       this.flushScheduled = false;
       if (this.finished.length === 0) return;
       const queueLow = this.finished.some((item) => (this.leased.get(item.api.id)?.length ?? 0) < this.cap);
-      if (this.sending === 0 || this.finished.length >= FLUSH_ROUNDS * this.cap || queueLow || !this.running) this.flush();
+      if (this.sending === 0 || this.finished.length >= FLUSH_ROUNDS * this.cap || queueLow || !this.running) void this.flush();
       else this.flushTimer ??= setTimeout(() => {
         this.flushTimer = null;
-        this.flush();
+        void this.flush();
       }, SAVE_DELAY_MAX_MS);
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     const batch = this.finished;
     this.finished = [];
     if (batch.length === 0) return;
-    const now = this.options.clock.now();
     for (const item of batch) this.owned.delete(item.delivery.id);
-    const apis = [...new Set(batch.map((item) => item.api.id))].map((id) => this.options.catalog.get(id)).filter((api) => api !== undefined);
+    const apis = this.sortedApis([...new Set(batch.map((item) => item.api.id))].map((id) => this.options.catalog.get(id)).filter((api) => api !== undefined));
     let verdicts: Array<Verdict | null> = [];
     try {
-      verdicts = this.options.db.$client.transaction(() => {
-        const attempts: AttemptRow[] = [];
-        const saved = batch.map((item) => this.save(item, now, attempts));
-        this.insertAttempts(attempts);
-        if (this.running) for (const api of apis) this.lease(api, now);
-        return saved;
-      })();
+      verdicts = await this.serially(() =>
+        this.store.transaction(async (tx) => {
+          const now = this.options.clock.now();
+          const judged = batch.map((item) => this.judge(item, now));
+          const released = judged.flatMap(({ item, verdict }) => (verdict.kind === "released" ? [item.delivery] : []));
+          for (const delivery of released) await tx.run("release", [now, delivery.id, delivery.leaseUntil]);
+          const finished = judged.filter(({ verdict }) => verdict.kind !== "released");
+          const saved = new Set(await tx.finish(finished.map(({ row }) => row)));
+          await tx.insertAttempts(finished.filter(({ item }) => saved.has(item.delivery.id)).map(({ attempt }) => attempt));
+          for (const api of new Set(finished.filter(({ item, verdict }) => verdict.kind === "gone" && saved.has(item.delivery.id)).map(({ item }) => item.api.id))) {
+            await tx.run("disableGone", [now, api]);
+          }
+          if (this.running) for (const api of apis) await this.lease(tx, api, now);
+          // Null: the delivery was no longer ours (released by a stop, or its lease expired and another worker took it).
+          return judged.map(({ item, verdict }) => (verdict.kind === "released" || saved.has(item.delivery.id) ? verdict : null));
+        }),
+      );
     } catch (error) {
       // Leases stay; they expire and the messages go out again.
       this.options.logger.error({ error: (error as Error).message, deliveries: batch.length }, "could not save delivery results");
@@ -328,41 +370,23 @@ export class DeliveryWorker {
     if (this.running) for (const api of apis) void this.fill(api);
   }
 
-  /** The batch's attempt rows in multi-row inserts (one statement per ATTEMPTS_PER_INSERT rows, prepared once per row count). */
-  private insertAttempts(rows: AttemptRow[]): void {
-    for (let start = 0; start < rows.length; start += ATTEMPTS_PER_INSERT) {
-      const chunk = rows.slice(start, start + ATTEMPTS_PER_INSERT);
-      let statement = this.insertAttemptStatements.get(chunk.length);
-      if (!statement) {
-        statement = this.options.db.$client.prepare(
-          `insert into delivery_attempts (delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body) values ${Array(chunk.length).fill("(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
-        );
-        this.insertAttemptStatements.set(chunk.length, statement);
-      }
-      statement.run(chunk.flat());
-    }
-  }
-
-  /** One result, inside the batch's transaction. Returns null when the delivery was no longer ours (released by a stop). */
-  private save({ api, delivery, result }: Finished, now: number, attempts: AttemptRow[]): Verdict | null {
-    const { statements } = this;
+  /** What one result means, and the rows that save it (fenced by the lease, deliveryStore.ts). */
+  private judge(item: Finished, now: number): { item: Finished; verdict: Verdict; row: FinishRow; attempt: AttemptRow } {
+    const { api, delivery, result } = item;
     const attemptNo = delivery.attempts + 1;
     const retry = "retry" in api.config ? api.config.retry : null;
     const verdict: Verdict =
       result.error?.class === "template" ? { kind: "dead" } : judgeAttempt(result, { attemptNo, retry, now, expiresAt: delivery.expiresAt, random: this.options.random });
-    if (verdict.kind === "released") {
-      statements.release.run(now, delivery.id);
-      return verdict;
-    }
     const error = attemptError(result);
-    const status = verdict.kind === "retry" || verdict.kind === "gone" ? "pending" : verdict.kind;
+    const status = verdict.kind === "retry" || verdict.kind === "gone" || verdict.kind === "released" ? "pending" : verdict.kind;
     const nextAttemptAt = verdict.kind === "retry" ? verdict.nextAttemptAt : now;
     const statusCode = result.response?.status ?? null;
-    const updated = statements.finish.run(status, attemptNo, nextAttemptAt, statusCode, error?.class ?? null, error?.message ?? null, now, delivery.id);
-    if (updated.changes === 0) return null;
-    attempts.push([delivery.id, attemptNo, result.startedAt, Math.round(result.latencyMs), statusCode, error?.class ?? null, error?.message ?? null, result.response?.body ?? null]);
-    if (verdict.kind === "gone") statements.disableGone.run(now, api.id);
-    return verdict;
+    return {
+      item,
+      verdict,
+      row: { id: delivery.id, leaseUntil: delivery.leaseUntil, status, attempts: attemptNo, nextAttemptAt, statusCode, errorClass: error?.class ?? null, error: error?.message ?? null, now },
+      attempt: [delivery.id, attemptNo, result.startedAt, Math.round(result.latencyMs), statusCode, error?.class ?? null, error?.message ?? null, result.response?.body ?? null],
+    };
   }
 
   private report({ api, delivery, result }: Finished, verdict: Verdict | null): void {

@@ -78,8 +78,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
-  integration.stop();
-  await integration.sender.close().catch(() => undefined);
+  await integration.stop();
   await receiver.close();
   cleanupDb();
 });

@@ -1,9 +1,10 @@
 import { deliveryFilterSchema, type DeliveryFilter } from "@/lib/schemas/integration";
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { affectedRows } from "../db/transaction";
-import type { DeliveryStatus } from "../db/schema";
+import { deliveries, deliveryAttempts, integrationMessages, outboundApis, type DeliveryStatus } from "../db/schema";
 import { getIntegration } from "../integration";
 import { notFound, ServiceError } from "./errors";
 
@@ -74,23 +75,48 @@ interface AttemptRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const SELECT_DELIVERIES = `
-  select d.id, d.message_id as messageId, d.outbound_api_id as outboundApiId, a.name as outboundApiName, m.event_type as eventType,
-         m.conversation_id as conversationId, d.status, d.attempts, d.next_attempt_at as nextAttemptAt, d.expires_at as expiresAt,
-         d.last_status_code as lastStatusCode, d.last_error_class as lastErrorClass, d.last_error as lastError,
-         d.created_at as createdAt, d.updated_at as updatedAt
-  from deliveries d join integration_messages m on m.id = d.message_id join outbound_apis a on a.id = d.outbound_api_id`;
+/** A delivery with its message and endpoint, in Drizzle's dialect-neutral form (the same query on SQLite and PostgreSQL). */
+function selectDeliveries(db: Db) {
+  return db
+    .select({
+      id: deliveries.id,
+      messageId: deliveries.messageId,
+      outboundApiId: deliveries.outboundApiId,
+      outboundApiName: outboundApis.name,
+      eventType: integrationMessages.eventType,
+      conversationId: integrationMessages.conversationId,
+      status: deliveries.status,
+      attempts: deliveries.attempts,
+      nextAttemptAt: deliveries.nextAttemptAt,
+      expiresAt: deliveries.expiresAt,
+      lastStatusCode: deliveries.lastStatusCode,
+      lastErrorClass: deliveries.lastErrorClass,
+      lastError: deliveries.lastError,
+      createdAt: deliveries.createdAt,
+      updatedAt: deliveries.updatedAt,
+    })
+    .from(deliveries)
+    .innerJoin(integrationMessages, eq(integrationMessages.id, deliveries.messageId))
+    .innerJoin(outboundApis, eq(outboundApis.id, deliveries.outboundApiId));
+}
 
-function attemptsOf(db: Db, deliveryIds: string[]): Map<string, DeliveryAttemptView[]> {
+async function attemptsOf(db: Db, deliveryIds: string[]): Promise<Map<string, DeliveryAttemptView[]>> {
   const byDelivery = new Map<string, DeliveryAttemptView[]>();
   if (deliveryIds.length === 0) return byDelivery;
-  const rows = db.$client
-    .prepare(
-      `select delivery_id as deliveryId, attempt_no as attemptNo, started_at as startedAt, latency_ms as latencyMs, status_code as statusCode,
-              error_class as errorClass, error, response_body as responseBody
-       from delivery_attempts where delivery_id in (${deliveryIds.map(() => "?").join(",")}) order by id`,
-    )
-    .all(...deliveryIds) as AttemptRow[];
+  const rows: AttemptRow[] = await db
+    .select({
+      deliveryId: deliveryAttempts.deliveryId,
+      attemptNo: deliveryAttempts.attemptNo,
+      startedAt: deliveryAttempts.startedAt,
+      latencyMs: deliveryAttempts.latencyMs,
+      statusCode: deliveryAttempts.statusCode,
+      errorClass: deliveryAttempts.errorClass,
+      error: deliveryAttempts.error,
+      responseBody: deliveryAttempts.responseBody,
+    })
+    .from(deliveryAttempts)
+    .where(inArray(deliveryAttempts.deliveryId, deliveryIds))
+    .orderBy(asc(deliveryAttempts.id));
   for (const row of rows) {
     const list = byDelivery.get(row.deliveryId) ?? [];
     list.push({
@@ -132,34 +158,33 @@ function toView(row: DeliveryRow, attempts: DeliveryAttemptView[]): DeliveryView
 /** Newest first, with their attempts. */
 export async function listDeliveries(db: Db, input: DeliveryFilter): Promise<{ items: DeliveryView[]; total: number }> {
   const filter = deliveryFilterSchema.parse(input);
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (condition: string, value: unknown) => {
-    where.push(condition);
-    params.push(value);
-  };
-  if (filter.outbound_api_id) add("d.outbound_api_id = ?", filter.outbound_api_id);
-  if (filter.status) add("d.status = ?", filter.status);
-  if (filter.event_type) add("m.event_type = ?", filter.event_type);
-  if (filter.since) add("d.created_at >= ?", Date.parse(filter.since));
-  if (filter.until) add("d.created_at < ?", Date.parse(filter.until));
-  const clause = where.length ? ` where ${where.join(" and ")}` : "";
-  const total = db.$client
-    .prepare(`select count(*) from deliveries d join integration_messages m on m.id = d.message_id${clause}`)
-    .pluck()
-    .get(...params) as number;
-  const rows = db.$client
-    .prepare(`${SELECT_DELIVERIES}${clause} order by d.created_at desc, d.id desc limit ? offset ?`)
-    .all(...params, filter.limit, filter.offset) as DeliveryRow[];
-  const attempts = attemptsOf(db, rows.map((r) => r.id));
+  const conditions: SQL[] = [];
+  if (filter.outbound_api_id) conditions.push(eq(deliveries.outboundApiId, filter.outbound_api_id));
+  if (filter.status) conditions.push(eq(deliveries.status, filter.status));
+  if (filter.event_type) conditions.push(eq(integrationMessages.eventType, filter.event_type));
+  if (filter.since) conditions.push(gte(deliveries.createdAt, Date.parse(filter.since)));
+  if (filter.until) conditions.push(lt(deliveries.createdAt, Date.parse(filter.until)));
+  const where = and(...conditions);
+  const [{ total }] = await db
+    .select({ total: count() })
+    .from(deliveries)
+    .innerJoin(integrationMessages, eq(integrationMessages.id, deliveries.messageId))
+    .where(where);
+  const rows: DeliveryRow[] = await selectDeliveries(db).where(where).orderBy(desc(deliveries.createdAt), desc(deliveries.id)).limit(filter.limit).offset(filter.offset);
+  const attempts = await attemptsOf(db, rows.map((r) => r.id));
   return { items: rows.map((row) => toView(row, attempts.get(row.id) ?? [])), total };
 }
 
 export async function getDelivery(db: Db, id: string): Promise<DeliveryView & { payload: unknown }> {
-  const row = db.$client.prepare(`${SELECT_DELIVERIES} where d.id = ?`).get(id) as DeliveryRow | undefined;
+  const [row]: DeliveryRow[] = await selectDeliveries(db).where(eq(deliveries.id, id)).limit(1);
   if (!row) throw notFound("delivery", id);
-  const payload = db.$client.prepare(`select payload from integration_messages where id = ?`).pluck().get(row.messageId) as string;
-  return { ...toView(row, attemptsOf(db, [id]).get(id) ?? []), payload: JSON.parse(payload) };
+  const [message] = await db.select({ payload: integrationMessages.payload }).from(integrationMessages).where(eq(integrationMessages.id, row.messageId)).limit(1);
+  return { ...toView(row, (await attemptsOf(db, [id])).get(id) ?? []), payload: JSON.parse(message.payload) };
+}
+
+/** Queued again from the start: same `webhook-id`, a fresh retry schedule, no TTL. */
+function requeued(now: number) {
+  return { status: "pending" as const, attempts: 0, nextAttemptAt: now, expiresAt: null, leaseUntil: null, updatedAt: now };
 }
 
 /**
@@ -175,10 +200,7 @@ export async function resendDelivery(db: Db, id: string, clock: Clock = systemCl
   if (current.status === "pending" || current.status === "in_flight") {
     throw new ServiceError("conflict", "this delivery is already queued", { messageKey: "integration.errors.alreadyQueued" });
   }
-  const now = clock.now();
-  db.$client
-    .prepare(`update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?, expires_at = null, lease_until = null, updated_at = ? where id = ?`)
-    .run(now, now, id);
+  await db.update(deliveries).set(requeued(clock.now())).where(eq(deliveries.id, id));
   getIntegration()?.worker.wake();
   const { payload: _payload, ...view } = await getDelivery(db, id);
   return view;
@@ -188,14 +210,16 @@ export async function resendDelivery(db: Db, id: string, clock: Clock = systemCl
 export async function resendFailedSince(db: Db, input: { since: string; outbound_api_id?: string }, clock: Clock = systemClock): Promise<{ resent: number }> {
   const since = Date.parse(input.since);
   if (Number.isNaN(since)) throw new ServiceError("invalid", "since must be an ISO 8601 time", { field: "since" });
-  const now = clock.now();
-  const byApi = input.outbound_api_id ? " and outbound_api_id = ?" : "";
-  const result = db.$client
-    .prepare(
-      `update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?, expires_at = null, lease_until = null, updated_at = ?
-       where status in ('dead', 'expired') and created_at >= ?${byApi}`,
-    )
-    .run(now, now, since, ...(input.outbound_api_id ? [input.outbound_api_id] : []));
+  const result = await db
+    .update(deliveries)
+    .set(requeued(clock.now()))
+    .where(
+      and(
+        inArray(deliveries.status, ["dead", "expired"]),
+        gte(deliveries.createdAt, since),
+        input.outbound_api_id ? eq(deliveries.outboundApiId, input.outbound_api_id) : undefined,
+      ),
+    );
   const resent = affectedRows(result);
   if (resent > 0) getIntegration()?.worker.wake();
   return { resent };
@@ -223,63 +247,65 @@ export interface EndpointHealth {
   state: "ok" | "failing" | "disabled";
 }
 
-/** A delivery whose latest attempt failed: given up (dead, a failed look-up) or waiting for its next retry. Expired notifications are not counted. */
-const FAILED = `(d.status in ('dead', 'failed') or (d.status in ('pending', 'in_flight') and d.last_error_class is not null))`;
+/** A delivery (of the table or alias `d`) whose latest attempt failed: given up (dead, a failed look-up) or waiting for its next retry. Expired notifications are not counted. */
+const failed = (d: string) =>
+  sql.raw(`(${d}.status in ('dead', 'failed') or (${d}.status in ('pending', 'in_flight') and ${d}.last_error_class is not null))`);
+
+/** A correlated figure per endpoint: standard SQL, the same on both dialects (PostgreSQL's bigint counts and times are read as numbers, server/db/postgres.ts). */
+const perEndpoint = <T>(query: SQL) => sql<T>`(${query})`;
 
 export async function endpointHealth(db: Db, clock: Clock = systemClock): Promise<EndpointHealth[]> {
   const dayAgo = clock.now() - 86_400_000;
-  const rows = db.$client
-    .prepare(
-      `select a.id, a.name, a.kind, a.enabled, a.disabled_reason as disabledReason,
-         (select count(*) from deliveries d where d.outbound_api_id = a.id and d.status in ('pending', 'in_flight')) as queued,
-         (select count(*) from deliveries d where d.outbound_api_id = a.id and d.status in ('pending', 'in_flight') and d.attempts > 0) as retrying,
-         (select count(*) from deliveries d where d.outbound_api_id = a.id and d.status in ('dead', 'failed') and d.updated_at >= ?) as dead24h,
-         (select count(*) from deliveries d where d.outbound_api_id = a.id and d.created_at >= ? and ${FAILED}) as failures24h,
-         (select max(t.started_at) from delivery_attempts t join deliveries d on d.id = t.delivery_id
-            where d.outbound_api_id = a.id and t.error_class is null) as lastSuccess,
-         (select max(t.started_at) from delivery_attempts t join deliveries d on d.id = t.delivery_id
-            where d.outbound_api_id = a.id and t.error_class is not null) as lastFailure,
-         (select t.error_class from delivery_attempts t join deliveries d on d.id = t.delivery_id
-            where d.outbound_api_id = a.id order by t.id desc limit 1) as lastErrorClass
-       from outbound_apis a order by a.name`,
-    )
-    .all(dayAgo, dayAgo) as Array<{
-    id: string;
-    name: string;
-    kind: string;
-    enabled: number;
-    disabledReason: string | null;
-    queued: number;
-    retrying: number;
-    dead24h: number;
-    failures24h: number;
-    lastSuccess: number | null;
-    lastFailure: number | null;
-    lastErrorClass: string | null;
-  }>;
+  const api = outboundApis.id;
+  const rows = await db
+    .select({
+      id: outboundApis.id,
+      name: outboundApis.name,
+      kind: outboundApis.kind,
+      enabled: outboundApis.enabled,
+      disabledReason: outboundApis.disabledReason,
+      queued: perEndpoint<number>(sql`select count(*) from deliveries d where d.outbound_api_id = ${api} and d.status in ('pending', 'in_flight')`),
+      retrying: perEndpoint<number>(sql`select count(*) from deliveries d where d.outbound_api_id = ${api} and d.status in ('pending', 'in_flight') and d.attempts > 0`),
+      dead24h: perEndpoint<number>(sql`select count(*) from deliveries d where d.outbound_api_id = ${api} and d.status in ('dead', 'failed') and d.updated_at >= ${dayAgo}`),
+      failures24h: perEndpoint<number>(sql`select count(*) from deliveries d where d.outbound_api_id = ${api} and d.created_at >= ${dayAgo} and ${failed("d")}`),
+      lastSuccess: perEndpoint<number | null>(sql`select max(t.started_at) from delivery_attempts t join deliveries d on d.id = t.delivery_id
+            where d.outbound_api_id = ${api} and t.error_class is null`),
+      lastFailure: perEndpoint<number | null>(sql`select max(t.started_at) from delivery_attempts t join deliveries d on d.id = t.delivery_id
+            where d.outbound_api_id = ${api} and t.error_class is not null`),
+      lastErrorClass: perEndpoint<string | null>(sql`select t.error_class from delivery_attempts t join deliveries d on d.id = t.delivery_id
+            where d.outbound_api_id = ${api} order by t.id desc limit 1`),
+    })
+    .from(outboundApis)
+    .orderBy(asc(outboundApis.name));
   // Walks the (endpoint, created_at) index from the last success on; asked only for failing endpoints.
-  const firstFailureAfter = db.$client
-    .prepare(`select min(d.created_at) from deliveries d where d.outbound_api_id = ? and d.created_at > ? and ${FAILED}`)
-    .pluck();
-  return rows.map((row) => {
-    const latestFailed = row.lastFailure !== null && (row.lastSuccess === null || row.lastFailure > row.lastSuccess);
-    const state = row.enabled !== 1 ? "disabled" : latestFailed && (row.retrying > 0 || row.dead24h > 0) ? "failing" : "ok";
-    const failingSince = state === "failing" ? (firstFailureAfter.get(row.id, row.lastSuccess ?? 0) as number | null) : null;
-    return {
-      outbound_api_id: row.id,
-      name: row.name,
-      kind: row.kind,
-      enabled: row.enabled === 1,
-      disabled_reason: row.disabledReason,
-      queued: row.queued,
-      retrying: row.retrying,
-      dead_24h: row.dead24h,
-      failures_24h: row.failures24h,
-      last_success_at: row.lastSuccess === null ? null : iso(row.lastSuccess),
-      last_failure_at: row.lastFailure === null ? null : iso(row.lastFailure),
-      last_error_class: latestFailed ? row.lastErrorClass : null,
-      failing_since: failingSince === null ? null : iso(failingSince),
-      state,
-    };
-  });
+  const firstFailureAfter = async (apiId: string, after: number): Promise<number | null> => {
+    const [row] = await db
+      .select({ first: sql<number | null>`min(${deliveries.createdAt})` })
+      .from(deliveries)
+      .where(and(eq(deliveries.outboundApiId, apiId), gt(deliveries.createdAt, after), failed("deliveries")));
+    return row?.first ?? null;
+  };
+  return Promise.all(
+    rows.map(async (row) => {
+      const latestFailed = row.lastFailure !== null && (row.lastSuccess === null || row.lastFailure > row.lastSuccess);
+      const state = !row.enabled ? "disabled" : latestFailed && (row.retrying > 0 || row.dead24h > 0) ? "failing" : "ok";
+      const failingSince = state === "failing" ? await firstFailureAfter(row.id, row.lastSuccess ?? 0) : null;
+      return {
+        outbound_api_id: row.id,
+        name: row.name,
+        kind: row.kind,
+        enabled: row.enabled,
+        disabled_reason: row.disabledReason,
+        queued: row.queued,
+        retrying: row.retrying,
+        dead_24h: row.dead24h,
+        failures_24h: row.failures24h,
+        last_success_at: row.lastSuccess === null ? null : iso(row.lastSuccess),
+        last_failure_at: row.lastFailure === null ? null : iso(row.lastFailure),
+        last_error_class: latestFailed ? row.lastErrorClass : null,
+        failing_since: failingSince === null ? null : iso(failingSince),
+        state,
+      } satisfies EndpointHealth;
+    }),
+  );
 }

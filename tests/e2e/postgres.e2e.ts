@@ -2,10 +2,9 @@
  * The product on PostgreSQL, black-box (issue #12): `npm start` with
  * DATABASE_URL on a fresh database — migrations and the demo at first start,
  * REST with a technical user made by the CLI against the same database, a
- * simulated call into the demo flow and its final CDR, an end-of-call
- * outbound API; then a restart on the same database keeps it all. The
- * webhook's delivery is not asserted yet: the delivery worker still runs on
- * SQLite only (server/db/README.md, "Booting on PostgreSQL").
+ * simulated call into the demo flow and its final CDR, which reaches a
+ * loopback CRM receiver through an end-of-call outbound API — signed, exactly
+ * once, also across a restart; then a restart on the same database keeps it all.
  * Skipped without TEST_DATABASE_URL (.ci/run starts a cluster and sets it).
  */
 import { spawnSync } from "node:child_process";
@@ -13,6 +12,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { TestReceiver } from "@/server/integration/testing/receiver";
 import { createTestPostgres, testDatabaseUrl } from "../helpers/postgres";
 import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
 import { basicOf, restClient, type Credentials, type Json } from "./rest";
@@ -27,13 +28,13 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
   let database: Awaited<ReturnType<typeof createTestPostgres>>;
   let dataDir: string;
   let server: RunningServer | undefined;
-  // Nothing listens there: no delivery is expected yet (see the header).
-  const receiverUrl = "http://127.0.0.1:9/hook";
+  const crm = new TestReceiver();
 
   const env = () => ({ DATABASE_URL: database.url });
 
   beforeAll(async () => {
     database = await createTestPostgres(testDatabaseUrl!);
+    await crm.listen();
     // An empty, migrated clone: the server seeds the demo on its own (this connection only drops it afterwards).
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-pg-e2e-"));
     server = await startServer(dataDir, env());
@@ -41,6 +42,7 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
 
   afterAll(async () => {
     await server?.stop();
+    await crm.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
   });
@@ -56,7 +58,15 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
     return JSON.parse(cli.stdout.slice(cli.stdout.indexOf("{"))) as Credentials;
   }
 
-  it("boots, seeds the demo, takes a call into the demo flow, stores its final CDR and keeps it all across a restart", async () => {
+  /** The CRM's copies of one CDR, each checked against the hook's signing secret. */
+  function deliveriesOf(cdrId: string, signingSecret: string): Array<{ webhookId: string; data: Json }> {
+    return crm.requests.flatMap((request) => {
+      const event = new Webhook(signingSecret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: Json };
+      return event.type === "call.ended" && event.data.cdr_id === cdrId ? [{ webhookId: String(request.headers["webhook-id"]), data: event.data }] : [];
+    });
+  }
+
+  it("boots, seeds the demo, takes a call into the demo flow, stores its final CDR, delivers it to the CRM once and keeps it all across a restart", async () => {
     // SQLite was not touched: everything below lives in PostgreSQL.
     expect(fs.existsSync(path.join(dataDir, "switchboard.db"))).toBe(false);
     const credentials = technicalUser("E2E PostgreSQL");
@@ -65,7 +75,9 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
     const users = await ok("/users");
     expect(users.total).toBeGreaterThanOrEqual(5);
 
-    const hook = await ok("/outbound-apis", { method: "POST", body: { name: "E2E PostgreSQL hook", kind: "end_of_call", url: receiverUrl, auth: { type: "none" } } });
+    const receiverUrl = crm.url("/cdr");
+    const hook = await ok("/outbound-apis", { method: "POST", body: { name: "E2E PostgreSQL hook", kind: "end_of_call", url: receiverUrl, apply_to: "all_calls", auth: { type: "none" } } });
+    const signingSecret: string = hook.signing_secret;
 
     const placed = await ok("/simulator/calls", { method: "POST", body: { from: "+36301112233", to: "+3612345678" } });
     const callId: string = placed.call_id;
@@ -85,7 +97,14 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
       }, slow)
       .toBe(true);
     expect(final).toMatchObject({ direction: "inbound", caller: { number: "+36301112233" }, called_number: "+3612345678" });
+    const cdrId = String(final.cdr_id);
 
+    // The delivery worker runs on PostgreSQL: the final CDR reaches the CRM, signed (verified above), with its data as stored.
+    await expect.poll(() => deliveriesOf(cdrId, signingSecret).length, slow).toBe(1);
+    const [delivered] = deliveriesOf(cdrId, signingSecret);
+    expect(delivered.data).toMatchObject({ conversation_id: conversationId, is_final: true, disposition: final.disposition });
+    const log = await ok(`/outbound-apis/${hook.id}/deliveries?status=succeeded`);
+    expect((log.items as Json[]).filter((item) => item.message_id === delivered.webhookId)).toHaveLength(1);
 
     await server!.stop();
     server = await startServer(dataDir, env());
@@ -93,6 +112,9 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
     const cdrsAfter = (await again.ok("/cdrs")).items as Json[];
     expect(cdrsAfter.filter((cdr) => cdr.conversation_id === conversationId && cdr.is_final)).toHaveLength(1);
     expect((await again.ok(`/outbound-apis/${hook.id}`)).url).toBe(receiverUrl);
+    // The restarted worker finds nothing left to send: still exactly one copy (a worker polls every second).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(deliveriesOf(cdrId, signingSecret)).toHaveLength(1);
   }, 120_000);
 
   it("creates the first administrator on the first-run page and signs in to the portal", async () => {

@@ -1,5 +1,5 @@
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import type { Clock } from "@/flows/runtime/ports";
+import type { CallInfo, Clock } from "@/flows/runtime/ports";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
 import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "../../db/client";
@@ -13,6 +13,17 @@ export function setTestAppSecret(): void {
 }
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The call a look-up test asks about. */
+export const sampleCall: CallInfo = {
+  id: "call_1",
+  conversationId: "conv_1",
+  direction: "inbound",
+  caller: { number: "+36301112233", numberRaw: "06301112233", name: null },
+  calledNumber: "+3612345678",
+  startedAt: new Date().toISOString(),
+  flowId: "flw_1",
+};
 
 export interface Harness {
   db: Db;
@@ -53,9 +64,95 @@ export function createHarness(
       return { id: outboundApi.id, signingSecret };
     },
     async cleanup() {
-      integration.stop();
-      await integration.sender.close().catch(() => {});
+      await integration.stop();
       cleanup();
+    },
+  };
+}
+
+type PoolWorkerOptions = { clock?: Clock; concurrencyPerEndpoint?: number; leaseCapPerEndpoint?: number; pollIntervalMs?: number };
+
+export interface PgHarness extends Harness {
+  /** This test's own database (a fresh clone of the migrated template). */
+  url: string;
+  /** Another integration on the same database with a pool of its own: a second worker process stands in. */
+  another(options?: PoolWorkerOptions): Promise<{ db: Db; integration: Integration; close(): Promise<void> }>;
+  /** Every outbox write made so far is committed (the PostgreSQL record writer flushes every 10 ms). */
+  durable(): Promise<void>;
+}
+
+/** Polls until `ready()` holds (a LISTEN notification arrived and the catalogue reloaded), for at most 5 s. */
+export async function eventually<T>(ready: () => T | undefined | false, what: string): Promise<T> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const value = ready();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * The harness on PostgreSQL (`TEST_DATABASE_URL`, tests/helpers/postgres.ts):
+ * a fresh database, the integration on the pg pool typed as `Db` (as
+ * `getDb()` hands it out), its catalogue loaded and following changes.
+ */
+export async function createPgHarness(
+  options: PoolWorkerOptions & { random?: () => number } = {},
+): Promise<PgHarness> {
+  setTestAppSecret();
+  const { createTestPostgres, testDatabaseUrl } = await import("@/tests/helpers/postgres");
+  const { openPostgres } = await import("../../db/postgres");
+  const { recordWriterFor } = await import("../../runtime/recordWriter");
+  if (!testDatabaseUrl) throw new Error("TEST_DATABASE_URL is unset");
+  const database = await createTestPostgres(testDatabaseUrl);
+  const db = database.db as unknown as Db;
+  const clock = new ManualClock(Date.now());
+  const build = async (on: Db, extra: PoolWorkerOptions = {}) => {
+    const integration = createIntegration({
+      db: on,
+      clock: extra.clock ?? options.clock ?? clock,
+      logger: silentLogger,
+      policy: parseNetworkPolicy("allow-lan"),
+      concurrencyPerEndpoint: extra.concurrencyPerEndpoint ?? options.concurrencyPerEndpoint,
+      leaseCapPerEndpoint: extra.leaseCapPerEndpoint ?? options.leaseCapPerEndpoint,
+      pollIntervalMs: extra.pollIntervalMs ?? options.pollIntervalMs,
+      random: options.random ?? (() => 1),
+    });
+    await integration.catalog.load();
+    return integration;
+  };
+  const integration = await build(db);
+  const others: Array<() => Promise<void>> = [];
+  return {
+    db,
+    dir: "",
+    url: database.url,
+    clock,
+    integration,
+    async createApi(input) {
+      const { outboundApi, signingSecret } = await createOutboundApi(db, input, options.clock ?? clock);
+      // The catalogue learns of it from the notification, a few milliseconds after the commit.
+      await eventually(() => integration.catalog.get(outboundApi.id), "the catalogue to reload");
+      return { id: outboundApi.id, signingSecret };
+    },
+    async another(extra = {}) {
+      const connection = await openPostgres(database.url, { maxConnections: 4 });
+      const otherDb = connection.db as unknown as Db;
+      const other = await build(otherDb, extra);
+      const close = async () => {
+        await other.stop();
+        await connection.close();
+      };
+      others.push(close);
+      return { db: otherDb, integration: other, close };
+    },
+    durable: () => recordWriterFor(db).durable(),
+    async cleanup() {
+      for (const close of others.splice(0)) await close().catch(() => {});
+      await integration.stop();
+      await recordWriterFor(db).durable();
+      await database.drop();
     },
   };
 }
