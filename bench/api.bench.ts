@@ -264,17 +264,19 @@ async function postgresRefuses(url: string, authorization: string): Promise<stri
 
 async function main(): Promise<void> {
   if (CPU_PROFILE_DIR) fs.mkdirSync(CPU_PROFILE_DIR, { recursive: true });
-  const child = await startServing({});
-  // The same servers over PostgreSQL, in a process of their own (one database per process, as in the product).
-  const pgChild = POSTGRES_URL ? await startServing({ BENCH_SERVE_POSTGRES: POSTGRES_URL }) : null;
-  // Other work on a shared machine moves every figure: the load average before and after says how much there was.
-  const figures: Record<string, unknown> = { contacts: CONTACTS, connections: CONNECTIONS, goal_ratio: 0.5, goal_p99_ms: 20, load_average_before: round(os.loadavg()[0], 1) };
-  if (!pgChild) figures.postgres = "skipped: no BENCH_DATABASE_URL or TEST_DATABASE_URL";
-  for (const [name, query, seconds] of [
+  const endpoints = ([
     ["phonebook_search", `/api/v1/phonebook/contacts?search=${SEARCH}`, SEARCH_RUN_SECONDS],
     ["users", "/api/v1/users", RUN_SECONDS],
-  ] as const) {
-    if (!ENDPOINTS.includes(name)) continue;
+  ] as const).filter(([name]) => ENDPOINTS.includes(name));
+  // In-process servers only when an endpoint is measured (`BENCH_ENDPOINTS=none` leaves the production rows).
+  const child = endpoints.length ? await startServing({}) : null;
+  // The same servers over PostgreSQL, in a process of their own (one database per process, as in the product).
+  const pgChild = endpoints.length && POSTGRES_URL ? await startServing({ BENCH_SERVE_POSTGRES: POSTGRES_URL }) : null;
+  // Other work on a shared machine moves every figure: the load average before and after says how much there was.
+  const figures: Record<string, unknown> = { contacts: CONTACTS, connections: CONNECTIONS, goal_ratio: 0.5, goal_p99_ms: 20, load_average_before: round(os.loadavg()[0], 1) };
+  if (!POSTGRES_URL) figures.postgres = "skipped: no BENCH_DATABASE_URL or TEST_DATABASE_URL";
+  for (const [name, query, seconds] of endpoints) {
+    if (!child) break;
     const targets: Target[] = [
       { server: "node", child: child.process, port: child.ready.nodePort, authorization: child.ready.authorization },
       { server: "route", child: child.process, port: child.ready.routePort, authorization: child.ready.authorization },
@@ -305,7 +307,7 @@ async function main(): Promise<void> {
       console.log(`  ${label.padEnd(25)} ${String(compared[`${server}_rps`]).padStart(8)} req/s, p99 ${compared[`${server}_p99_ms`]} ms, ${compared[`${server}_cpu_us_per_request`]} µs CPU/request${share}`);
     }
   }
-  child.process.disconnect();
+  child?.process.disconnect();
   pgChild?.process.disconnect();
   if (process.env.BENCH_PRODUCTION !== "0") Object.assign(figures, prefixed("production_users", await compareProduction()));
   if (POSTGRES_URL && process.env.BENCH_PROCESSES !== "0") Object.assign(figures, prefixed("processes_users_pg", await compareProcesses(POSTGRES_URL)));
