@@ -24,12 +24,19 @@
  * start` on the same build (the App Router path with Next's router), each on
  * its own demo data folder, with the server process's CPU per request
  * (`BENCH_PRODUCTION=0` skips it; it builds first when the build is stale).
+ * With a PostgreSQL cluster (`BENCH_DATABASE_URL`, else `TEST_DATABASE_URL`): `pg_node` and `pg_bare`, the
+ * same listener and bare server in a second process whose database is a PostgreSQL copy of the same
+ * organisation (`db copy`'s implementation), interleaved with the SQLite runs (`pg_vs_sqlite_ratio`); an
+ * endpoint PostgreSQL cannot serve yet is named, not measured. Then `processes_users_pg_*`: `GET /users`
+ * through one production server against two on one PostgreSQL database, 25 connections on each (the
+ * `api` role when the build has SWITCHBOARD_ROLES, else every role), with the CPU of the servers,
+ * PostgreSQL and the rest of the machine per request (`BENCH_PROCESSES=0` skips it).
  * `BENCH_ENDPOINTS=users` measures only the named endpoints;
  * `BENCH_CPU_PROF=DIR` writes a CPU profile of the server process during the
  * first measured run of each server (`users-api.cpuprofile`, …), summarised
  * by `npx tsx bench/profileSummary.ts FILE`.
  */
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import inspector from "node:inspector/promises";
@@ -90,13 +97,16 @@ async function serve(): Promise<void> {
   const { installPeerAddressHeader } = await import("@/server/api/rest/clientIp");
   installPeerAddressHeader();
 
-  const db = getDb();
-  insertContacts(db.$client);
-  phonebook.backfillContactSearch(db); // rows inserted raw get their search columns, as at start-up
+  const seeded = getDb();
+  insertContacts(seeded.$client);
+  phonebook.backfillContactSearch(seeded); // rows inserted raw get their search columns, as at start-up
   const { seedDemo } = await import("@/server/services/demo");
-  await seedDemo(db);
-  const { technicalUser, clientSecret } = await createTechnicalUser(db, { name: "bench", scopes: ["phonebook:read", "users:read"] });
+  await seedDemo(seeded);
+  const { technicalUser, clientSecret } = await createTechnicalUser(seeded, { name: "bench", scopes: ["phonebook:read", "users:read"] });
   const authorization = `Basic ${Buffer.from(`${technicalUser.clientId}:${clientSecret}`).toString("base64")}`;
+  // On PostgreSQL: the same organisation, moved by `db copy`'s implementation, then served by the same services.
+  const postgres = process.env.BENCH_SERVE_POSTGRES ? await servedFromPostgres(process.env.BENCH_SERVE_POSTGRES, seeded) : null;
+  const db = postgres?.db ?? seeded;
 
   const routes: Record<string, (request: Request, context: { params: Promise<unknown> }) => Promise<Response>> = {
     "/api/v1/phonebook/contacts": operations.listContacts,
@@ -112,9 +122,9 @@ async function serve(): Promise<void> {
   const node = http.createServer(createApiListener());
   const route = webServer((request) => routes[new URL(request.url).pathname](request, { params: Promise.resolve({}) }));
   // What Next's Request/Response contract costs by itself: the service call behind the same adapter, no API pipeline.
-  const web = webServer(async (request) => new Response(JSON.stringify(serviceCall(new URL(request.url))), { headers: { "content-type": "application/json" } }));
-  const bare = http.createServer((req, res) => {
-    const result = serviceCall(new URL(req.url ?? "/", "http://127.0.0.1"));
+  const web = webServer(async (request) => new Response(JSON.stringify(await serviceCall(new URL(request.url))), { headers: { "content-type": "application/json" } }));
+  const bare = http.createServer(async (req, res) => {
+    const result = await serviceCall(new URL(req.url ?? "/", "http://127.0.0.1"));
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(result));
   });
@@ -156,9 +166,27 @@ async function serve(): Promise<void> {
     })();
   });
   process.on("disconnect", () => {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
+    void (async () => {
+      await postgres?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    })();
   });
+}
+
+/** Copies the seeded SQLite database into a fresh PostgreSQL database and makes that the process's database (as DATABASE_URL would). */
+async function servedFromPostgres(clusterUrl: string, seeded: import("@/server/db/client").Db) {
+  const { createTestPostgres } = await import("@/tests/helpers/postgres");
+  const { copySqliteToPostgres } = await import("@/server/db/sqliteToPostgres");
+  const { closeDatabase, openConfiguredDatabase } = await import("@/server/db/client");
+  const { resetConfigForTests } = await import("@/server/config");
+  const target = await createTestPostgres(clusterUrl);
+  await copySqliteToPostgres(seeded, target.db);
+  closeDatabase();
+  process.env.DATABASE_URL = target.url;
+  resetConfigForTests();
+  const db = (await openConfiguredDatabase()) as import("@/server/db/client").Db;
+  return { db, drop: () => (closeDatabase(), target.drop()) };
 }
 
 /** A node:http server handing each request to `handle` as a fetch `Request` and sending its `Response`, as Next does for route handlers. */
@@ -214,31 +242,75 @@ function load(url: string, authorization: string, seconds: number): LoadResult {
   return { rps: result.requests.total / result.duration, requests: result.requests.total, p99: result.latency.p99, non2xx: result.non2xx };
 }
 
-async function main(): Promise<void> {
-  if (CPU_PROFILE_DIR) fs.mkdirSync(CPU_PROFILE_DIR, { recursive: true });
-  const child = fork(new URL(import.meta.url).pathname, ["--serve"], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+/** A database cluster for the PostgreSQL rows: each server process clones a fresh migrated database from it. */
+const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+
+/** Forks the server process (SQLite, or PostgreSQL with `BENCH_SERVE_POSTGRES`) and waits until its servers listen. */
+async function startServing(env: Record<string, string>): Promise<{ process: ChildProcess; ready: Ready }> {
+  const child = fork(new URL(import.meta.url).pathname, ["--serve"], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"], env: { ...process.env, ...env } });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once("message", (message) => resolve(message as Ready));
     child.once("exit", (code) => reject(new Error(`server process exited with ${code}`)));
   });
-  // Other work on a shared machine moves every figure: the load average before and after says how much there was.
-  const figures: Record<string, unknown> = { contacts: CONTACTS, connections: CONNECTIONS, goal_ratio: 0.5, goal_p99_ms: 20, load_average_before: round(os.loadavg()[0], 1) };
-  for (const [name, query, seconds] of [
+  return { process: child, ready };
+}
+
+/** Why PostgreSQL cannot serve `url` yet (a service still holding SQLite-only SQL answers 500), or null when it can. */
+async function postgresRefuses(url: string, authorization: string): Promise<string | null> {
+  const response = await fetch(url, { headers: { authorization } });
+  if (response.ok) return null;
+  return `the API on PostgreSQL answered ${response.status} (${((await response.text()).match(/"detail":"([^"]*)"/)?.[1] ?? "").slice(0, 120)})`;
+}
+
+async function main(): Promise<void> {
+  if (CPU_PROFILE_DIR) fs.mkdirSync(CPU_PROFILE_DIR, { recursive: true });
+  const endpoints = ([
     ["phonebook_search", `/api/v1/phonebook/contacts?search=${SEARCH}`, SEARCH_RUN_SECONDS],
     ["users", "/api/v1/users", RUN_SECONDS],
-  ] as const) {
-    if (!ENDPOINTS.includes(name)) continue;
-    const compared = await compare(child, ready, name, query, seconds);
+  ] as const).filter(([name]) => ENDPOINTS.includes(name));
+  // In-process servers only when an endpoint is measured (`BENCH_ENDPOINTS=none` leaves the production rows).
+  const child = endpoints.length ? await startServing({}) : null;
+  // The same servers over PostgreSQL, in a process of their own (one database per process, as in the product).
+  const pgChild = endpoints.length && POSTGRES_URL ? await startServing({ BENCH_SERVE_POSTGRES: POSTGRES_URL }) : null;
+  // Other work on a shared machine moves every figure: the load average before and after says how much there was.
+  const figures: Record<string, unknown> = { contacts: CONTACTS, connections: CONNECTIONS, goal_ratio: 0.5, goal_p99_ms: 20, load_average_before: round(os.loadavg()[0], 1) };
+  if (!POSTGRES_URL) figures.postgres = "skipped: no BENCH_DATABASE_URL or TEST_DATABASE_URL";
+  for (const [name, query, seconds] of endpoints) {
+    if (!child) break;
+    const targets: Target[] = [
+      { server: "node", child: child.process, port: child.ready.nodePort, authorization: child.ready.authorization },
+      { server: "route", child: child.process, port: child.ready.routePort, authorization: child.ready.authorization },
+      { server: "web", child: child.process, port: child.ready.webPort, authorization: child.ready.authorization },
+      { server: "bare", child: child.process, port: child.ready.barePort, authorization: child.ready.authorization },
+    ];
+    if (pgChild) {
+      const unsupported = await postgresRefuses(`http://127.0.0.1:${pgChild.ready.nodePort}${query}`, pgChild.ready.authorization);
+      if (unsupported) figures[`${name}_pg`] = `not measured: ${unsupported}`;
+      else {
+        const { authorization } = pgChild.ready;
+        targets.push({ server: "pg_node", child: pgChild.process, port: pgChild.ready.nodePort, authorization }, { server: "pg_bare", child: pgChild.process, port: pgChild.ready.barePort, authorization });
+      }
+    }
+    const compared = await compare(targets, name, query, seconds);
     Object.assign(figures, prefixed(name, compared));
-    // Before (the App Router route handler) and after (the production server's Node listener), beside bare.
+    // Before (the App Router route handler) and after (the production server's Node listener), beside bare; then PostgreSQL.
     console.log(`${compared.endpoint} at ${CONNECTIONS} connections:`);
-    for (const [label, server] of [["bare node:http", "bare"], ["after: Node req/res", "node"], ["before: route handler", "route"]] as const) {
-      const share = server === "bare" ? "" : `, ${round((compared[`${server}_rps`] as number) / (compared.bare_rps as number), 2)}× bare`;
-      console.log(`  ${label.padEnd(22)} ${String(compared[`${server}_rps`]).padStart(8)} req/s, p99 ${compared[`${server}_p99_ms`]} ms, ${compared[`${server}_cpu_us_per_request`]} µs CPU/request${share}`);
+    for (const [label, server, baseline] of [
+      ["bare node:http", "bare", ""],
+      ["after: Node req/res", "node", "bare"],
+      ["before: route handler", "route", "bare"],
+      ["PostgreSQL: bare", "pg_bare", ""],
+      ["PostgreSQL: Node req/res", "pg_node", "pg_bare"],
+    ] as const) {
+      if (compared[`${server}_rps`] === undefined) continue;
+      const share = baseline ? `, ${round((compared[`${server}_rps`] as number) / (compared[`${baseline}_rps`] as number), 2)}× ${baseline}` : "";
+      console.log(`  ${label.padEnd(25)} ${String(compared[`${server}_rps`]).padStart(8)} req/s, p99 ${compared[`${server}_p99_ms`]} ms, ${compared[`${server}_cpu_us_per_request`]} µs CPU/request${share}`);
     }
   }
-  child.disconnect();
+  child?.process.disconnect();
+  pgChild?.process.disconnect();
   if (process.env.BENCH_PRODUCTION !== "0") Object.assign(figures, prefixed("production_users", await compareProduction()));
+  if (POSTGRES_URL && process.env.BENCH_PROCESSES !== "0") Object.assign(figures, prefixed("processes_users_pg", await compareProcesses(POSTGRES_URL)));
   report("api", { ...figures, load_average_after: round(os.loadavg()[0], 1), request_logging: process.env.LOG_LEVEL !== undefined && process.env.LOG_LEVEL !== "silent" });
 }
 
@@ -258,32 +330,34 @@ async function measuredLoad(child: ChildProcess, url: string, authorization: str
   return { ...result, ...(await stats) };
 }
 
-const servers = ["node", "route", "web", "bare"] as const;
-type Server = (typeof servers)[number];
+/** `node`, `route`, `web`, `bare` over SQLite; `pg_node`, `pg_bare` the same listener and bare server over PostgreSQL. */
+interface Target {
+  server: string;
+  child: ChildProcess;
+  port: number;
+  /** Each server process has its own technical user. */
+  authorization: string;
+}
 
-async function compare(child: ChildProcess, ready: Ready, name: string, query: string, seconds: number): Promise<Record<string, unknown>> {
-  const urls: Record<Server, string> = {
-    node: `http://127.0.0.1:${ready.nodePort}${query}`,
-    route: `http://127.0.0.1:${ready.routePort}${query}`,
-    web: `http://127.0.0.1:${ready.webPort}${query}`,
-    bare: `http://127.0.0.1:${ready.barePort}${query}`,
-  };
-  const check = await fetch(urls.node, { headers: { authorization: ready.authorization } });
+async function compare(targets: Target[], name: string, query: string, seconds: number): Promise<Record<string, unknown>> {
+  const url = (target: Target) => `http://127.0.0.1:${target.port}${query}`;
+  const check = await fetch(url(targets[0]!), { headers: { authorization: targets[0]!.authorization } });
   const body = (await check.json()) as { total?: number };
   if (check.status !== 200 || !body.total) throw new Error(`the API answered ${check.status}: ${JSON.stringify(body).slice(0, 300)}`);
 
-  for (const server of servers) load(urls[server], ready.authorization, 5); // warm-up: JIT, caches, the verified-credentials cache
-  const runs: Record<Server, LoadResult[]> = { node: [], route: [], web: [], bare: [] };
+  for (const target of targets) load(url(target), target.authorization, 5); // warm-up: JIT, caches, the verified-credentials cache
+  const runs: Record<string, LoadResult[]> = Object.fromEntries(targets.map((target) => [target.server, []]));
   for (let i = 0; i < RUNS; i++) {
     // Interleaved, so drift on a shared machine hits all alike.
-    for (const server of servers) {
-      const profile = CPU_PROFILE_DIR && i === 0 ? path.join(CPU_PROFILE_DIR, `${name}-${server}.cpuprofile`) : undefined;
-      runs[server].push(await measuredLoad(child, urls[server], ready.authorization, seconds, profile));
+    for (const target of targets) {
+      const profile = CPU_PROFILE_DIR && i === 0 ? path.join(CPU_PROFILE_DIR, `${name}-${target.server}.cpuprofile`) : undefined;
+      runs[target.server]!.push(await measuredLoad(target.child, url(target), target.authorization, seconds, profile));
     }
   }
-  if (servers.some((server) => runs[server].some((r) => r.non2xx > 0))) throw new Error("some requests failed");
-  const rps = (server: Server) => median(runs[server].map((r) => r.rps));
-  const cpu = (server: Server) => median(runs[server].map((r) => (r.cpuUs === undefined ? NaN : Math.round(r.cpuUs / r.requests))));
+  const failing = Object.entries(runs).filter(([, serverRuns]) => serverRuns.some((r) => r.non2xx > 0));
+  if (failing.length) throw new Error(`some requests failed: ${failing.map(([server, serverRuns]) => `${server} ${serverRuns.map((r) => r.non2xx).join("/")}`).join(", ")}`);
+  const rps = (server: string) => median(runs[server]!.map((r) => r.rps));
+  const cpu = (server: string) => median(runs[server]!.map((r) => (r.cpuUs === undefined ? NaN : Math.round(r.cpuUs / r.requests))));
   const figures: Record<string, unknown> = {
     endpoint: `GET ${query}`,
     run_seconds: seconds,
@@ -294,13 +368,23 @@ async function compare(child: ChildProcess, ready: Ready, name: string, query: s
     route_ratio: round(rps("route") / rps("bare"), 2),
     route_cpu_ratio: round(cpu("bare") / cpu("route"), 2),
   };
+  if (runs.pg_node) {
+    Object.assign(figures, {
+      pg_ratio: round(rps("pg_node") / rps("pg_bare"), 2),
+      pg_cpu_ratio: round(cpu("pg_bare") / cpu("pg_node"), 2),
+      // The whole API request on PostgreSQL against the same request on SQLite, in the same run.
+      pg_vs_sqlite_ratio: round(rps("pg_node") / rps("node"), 2),
+      pg_vs_sqlite_cpu_ratio: round(cpu("node") / cpu("pg_node"), 2),
+    });
+  }
+  const servers = targets.map((target) => target.server);
   for (const server of servers) {
     Object.assign(figures, {
       [`${server}_rps`]: round(rps(server), 1),
-      [`${server}_p99_ms`]: median(runs[server].map((r) => r.p99)),
+      [`${server}_p99_ms`]: median(runs[server]!.map((r) => r.p99)),
       [`${server}_cpu_us_per_request`]: cpu(server),
-      [`${server}_gc_us_per_request`]: median(runs[server].map((r) => Math.round((1000 * (r.gcMs ?? NaN)) / r.requests))),
-      [`${server}_loop_delay_p99_ms`]: median(runs[server].map((r) => r.loopDelayP99Ms ?? NaN)),
+      [`${server}_gc_us_per_request`]: median(runs[server]!.map((r) => Math.round((1000 * (r.gcMs ?? NaN)) / r.requests))),
+      [`${server}_loop_delay_p99_ms`]: median(runs[server]!.map((r) => r.loopDelayP99Ms ?? NaN)),
     });
   }
   return figures;
@@ -375,6 +459,121 @@ async function compareProduction(): Promise<Record<string, unknown>> {
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ── several processes on one PostgreSQL database ──────────────────────────
+
+/** autocannon against several URLs at once (`connections` each); requests/s summed, p99 the worst of them. */
+async function loadTogether(urls: string[], authorization: string, connections: number, seconds: number): Promise<LoadResult> {
+  const cli = path.join(process.cwd(), "node_modules/autocannon/autocannon.js");
+  const results = await Promise.all(
+    urls.map(
+      (url) =>
+        new Promise<{ requests: { total: number }; duration: number; latency: { p99: number }; non2xx: number }>((resolve, reject) => {
+          const run = spawn(process.execPath, [cli, "-c", String(connections), "-d", String(seconds), "-t", "60", "-j", "-H", `authorization=${authorization}`, url], { stdio: ["ignore", "pipe", "pipe"] });
+          let out = "";
+          let err = "";
+          run.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+          run.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+          run.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as never) : reject(new Error(`autocannon failed: ${err}`))));
+        }),
+    ),
+  );
+  const requests = results.reduce((sum, result) => sum + result.requests.total, 0);
+  return {
+    rps: results.reduce((sum, result) => sum + result.requests.total / result.duration, 0),
+    requests,
+    p99: Math.max(...results.map((result) => result.latency.p99)),
+    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
+  };
+}
+
+/** Busy CPU time of the whole machine (µs), from /proc/stat: what the servers, PostgreSQL, the load generator and anything else used. */
+function machineBusyUs(): number {
+  const fields = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) * (1e6 / 100);
+}
+
+/**
+ * `GET /users` at 50 connections against one API process and against two on the same PostgreSQL database (each
+ * behind 25 of the connections, as a load balancer would spread them). With SWITCHBOARD_ROLES in the build, the
+ * processes run the `api` role; without it each runs the whole product (every role), which is what a process is today.
+ * Per run: the servers' CPU, PostgreSQL's (its postmaster and backends) and the machine's, so the figure can be
+ * read against the two cores everything shares.
+ */
+async function compareProcesses(clusterUrl: string): Promise<Record<string, unknown>> {
+  const { createTestPostgres } = await import("@/tests/helpers/postgres");
+  const { getConfig } = await import("@/server/config");
+  const rolesInBuild = (getConfig() as unknown as Record<string, unknown>).SWITCHBOARD_ROLES !== undefined;
+  const target = await createTestPostgres(clusterUrl);
+  const { rows } = await target.db.$client.query<{ dir: string }>("select setting as dir from pg_settings where name = 'data_directory'");
+  const postmasterPid = Number(fs.readFileSync(path.join(rows[0]!.dir, "postmaster.pid"), "utf8").split("\n")[0]);
+  const environment = {
+    DATABASE_URL: target.url,
+    SWITCHBOARD_SECRET: "bench-secret-0123456789abcdef",
+    SWITCHBOARD_ROLES: "api",
+    API_RATE_LIMIT_PER_S: "1000000000",
+    API_RATE_LIMIT_BURST: "1000000000",
+    LOG_LEVEL: "silent",
+  };
+  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-api-bench-processes-")));
+  const servers: RunningServer[] = [];
+  try {
+    // One after the other: the first seeds the demo into the empty database, the second finds it there.
+    servers.push(await startServer(dirs[0]!, environment));
+    servers.push(await startServer(dirs[1]!, environment));
+    const cli = spawnSync(process.execPath, ["--import", "tsx", "server/cli/index.ts", "technical-user", "create", "--name", "bench", "--scopes", "users:read"], {
+      env: { ...process.env, ...environment, DATA_DIR: dirs[0] },
+      encoding: "utf8",
+    });
+    const created = JSON.parse(cli.stdout.slice(cli.stdout.indexOf("{"))) as { client_id: string; client_secret: string };
+    const authorization = `Basic ${Buffer.from(`${created.client_id}:${created.client_secret}`).toString("base64")}`;
+    const url = (server: RunningServer) => `${server.baseUrl}/api/v1/users`;
+    const layouts = { one: [url(servers[0]!), url(servers[0]!)], two: [url(servers[0]!), url(servers[1]!)] };
+    for (const urls of Object.values(layouts)) await loadTogether(urls, authorization, CONNECTIONS / 2, 5); // warm-up
+    type Run = LoadResult & { serverCpuUs: number; postgresCpuUs: number; machineCpuUs: number; wallUs: number };
+    const runs: Record<keyof typeof layouts, Run[]> = { one: [], two: [] };
+    for (let i = 0; i < RUNS; i++) {
+      for (const layout of ["one", "two"] as const) {
+        const serverCpu = () => servers.reduce((sum, server) => sum + processTreeCpuUs(server.child.pid ?? 0), 0);
+        const before = { server: serverCpu(), postgres: processTreeCpuUs(postmasterPid), machine: machineBusyUs(), wall: performance.now() };
+        const result = await loadTogether(layouts[layout], authorization, CONNECTIONS / 2, RUN_SECONDS);
+        runs[layout].push({
+          ...result,
+          serverCpuUs: serverCpu() - before.server,
+          postgresCpuUs: processTreeCpuUs(postmasterPid) - before.postgres,
+          machineCpuUs: machineBusyUs() - before.machine,
+          wallUs: (performance.now() - before.wall) * 1000,
+        });
+      }
+    }
+    if (Object.values(runs).some((layoutRuns) => layoutRuns.some((r) => r.non2xx > 0))) throw new Error("some requests to the API processes failed");
+    const figures: Record<string, unknown> = {
+      roles: rolesInBuild ? "api" : "all four (SWITCHBOARD_ROLES is not in this build: every process runs the whole product)",
+      connections: CONNECTIONS,
+      run_seconds: RUN_SECONDS,
+    };
+    for (const layout of ["one", "two"] as const) {
+      const per = (pick: (r: Run) => number) => median(runs[layout].map((r) => Math.round(pick(r) / r.requests)));
+      Object.assign(figures, {
+        [`${layout}_rps`]: round(median(runs[layout].map((r) => r.rps)), 1),
+        [`${layout}_p99_ms`]: median(runs[layout].map((r) => r.p99)),
+        [`${layout}_server_cpu_us_per_request`]: per((r) => r.serverCpuUs),
+        [`${layout}_postgres_cpu_us_per_request`]: per((r) => r.postgresCpuUs),
+        // Everything else busy on the machine per request: the load generator, the kernel's loopback, other work.
+        [`${layout}_other_cpu_us_per_request`]: per((r) => r.machineCpuUs - r.serverCpuUs - r.postgresCpuUs),
+        [`${layout}_machine_busy_cores`]: round(median(runs[layout].map((r) => r.machineCpuUs / r.wallUs)), 2),
+      });
+    }
+    figures.two_vs_one_ratio = round((figures.two_rps as number) / (figures.one_rps as number), 2);
+    console.log(`GET /api/v1/users on PostgreSQL, ${CONNECTIONS} connections: one process ${String(figures.one_rps)} req/s, two processes ${String(figures.two_rps)} req/s (${String(figures.two_vs_one_ratio)}×)`);
+    return figures;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    await target.drop();
   }
 }
 

@@ -10,9 +10,17 @@
  *    the CRM's own response time, at p50 and p99 of the per-request
  *    difference to a bare request made just before it. Goal: < 2 ms.
  *
+ * 3. On PostgreSQL (when TEST_DATABASE_URL is set; a fresh database of the
+ *    test cluster): the same durable drain next to SQLite's; two worker
+ *    instances (pools of their own, as two processes would have) against one,
+ *    on a receiver that answers after a fixed 25 ms, so the work is I/O bound
+ *    (goal ≥ 1.6×); and the failover time — a worker child process holding
+ *    leases is SIGKILLed, and another worker retries its deliveries once the
+ *    leases expire (lease: 16 rounds × the endpoint's 500 ms timeout + 1 s margin = 9 s).
+ *
  * Run: `npx tsx bench/delivery.bench.ts` (not part of `npm test`). The
  * receiver runs in a child process so it does not share the engine's event
- * loop. Warm-up, then medians of 3 runs; prints one JSON line.
+ * loop. Warm-up, then medians of 3 runs; prints one JSON line per backend.
  */
 import { fork } from "node:child_process";
 import fs from "node:fs";
@@ -28,14 +36,31 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 4_000);
 const CONCURRENCY = 8;
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 1_500);
 const RUNS = 3;
+const PG_MESSAGES = Number(process.env.BENCH_PG_MESSAGES ?? 3_000);
+/** The receiver's fixed latency for the two-workers figure: I/O bound, not CPU bound. */
+const SLOW_REPLY_MS = 25;
+const FAILOVER_MESSAGES = 40;
+const FAILOVER_TIMEOUT_MS = 500;
+const FAILOVER_MARGIN_MS = 1_000;
+/** The lease a worker takes on the failover endpoint (worker.ts: 16 rounds of the endpoint's timeout, plus the margin). */
+const FAILOVER_LEASE_MS = 16 * FAILOVER_TIMEOUT_MS + FAILOVER_MARGIN_MS;
 
 // ── child: the CRM ─────────────────────────────────────────────────────────
 
 function serveReceiver(): void {
   const reply = JSON.stringify({ extension: "102", contact: { id: "C-1", name: "Varga László" } });
+  /** `/failover`: no answer until the parent says the worker holding the requests was killed; then 200 at once. */
+  let hanging = true;
+  process.on("message", (message) => {
+    if (message === "answer-failover") hanging = false;
+  });
   const server = http.createServer((req, res) => {
     req.resume();
-    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end(reply));
+    req.on("end", () => {
+      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(reply);
+      if (req.url === "/slow") setTimeout(answer, SLOW_REPLY_MS);
+      else if (req.url !== "/failover" || !hanging) answer();
+    });
   });
   server.keepAliveTimeout = 30_000;
   server.listen(0, "127.0.0.1", () => process.send?.((server.address() as AddressInfo).port));
@@ -43,10 +68,10 @@ function serveReceiver(): void {
 
 // ── parent ─────────────────────────────────────────────────────────────────
 
-async function startReceiver(): Promise<{ url: string; stop: () => void }> {
+async function startReceiver(): Promise<{ url: string; stop: () => void; answerFailover: () => void }> {
   const child = fork(new URL(import.meta.url).pathname, ["receiver"], { execArgv: ["--import", "tsx"], stdio: "inherit" });
   const port = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill(), answerFailover: () => child.send("answer-failover") };
 }
 
 async function main(): Promise<void> {
@@ -111,7 +136,7 @@ async function main(): Promise<void> {
     if (!ownCommit) integration.worker.start();
     while ((remaining.get() as number) > 0) await new Promise((resolve) => setTimeout(resolve, 2));
     const finished = performance.now();
-    integration.worker.stop();
+    await integration.worker.stop();
     const measured = ownCommit ? finished - started : finished - written;
     return { perSecond: count / (measured / 1000), writeUs: ((written - started) / count) * 1000 };
   }
@@ -195,12 +220,155 @@ async function main(): Promise<void> {
     goal_lookup_overhead_ms: 2,
   });
 
-  integration.stop();
+  await integration.stop();
+  if (process.env.TEST_DATABASE_URL) await postgres(receiver, { plain, sqliteDurable: durable });
+  else console.error("delivery bench: TEST_DATABASE_URL is unset, the PostgreSQL figures are skipped");
   await plainAgent.close();
   receiver.stop();
   db.$client.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
+/** An integration on its own pg pool (another worker process would have its own), catalogue loaded. */
+async function pgWorker(url: string, options: { leaseMarginMs?: number; pollIntervalMs?: number } = {}) {
+  const { systemClock } = await import("@/flows/runtime/clock");
+  const { openPostgres } = await import("@/server/db/postgres");
+  const { createIntegration } = await import("@/server/integration");
+  const { parseNetworkPolicy } = await import("@/server/integration/networkPolicy");
+  const connection = await openPostgres(url, { maxConnections: Number(process.env.BENCH_PG_POOL ?? 10) });
+  const db = connection.db as unknown as import("@/server/db/client").Db;
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  const integration = createIntegration({ db, clock: systemClock, logger: silent, policy: parseNetworkPolicy("allow-lan"), concurrencyPerEndpoint: CONCURRENCY, ...options });
+  await integration.catalog.load();
+  return {
+    db,
+    integration,
+    close: async () => {
+      await integration.stop();
+      await connection.close();
+    },
+  };
+}
+
+async function postgres(receiver: Awaited<ReturnType<typeof startReceiver>>, sqlite: { plain: number; sqliteDurable: number }): Promise<void> {
+  const receiverUrl = receiver.url;
+  const { createTestPostgres } = await import("@/tests/helpers/postgres");
+  const { createOutboundApi } = await import("@/server/services/outboundApis");
+  const { recordWriterFor } = await import("@/server/runtime/recordWriter");
+  const { sampleEvent } = await import("@/server/integration/samples");
+  const database = await createTestPostgres(process.env.TEST_DATABASE_URL!);
+  const pool = database.db.$client;
+  const event = sampleEvent("end_of_call");
+  const main = await pgWorker(database.url);
+  const endpoint = async (name: string, url: string, timeoutMs?: number) => {
+    const { outboundApi } = await createOutboundApi(main.db, { kind: "end_of_call", name, url, apply_to: "all_calls", ...(timeoutMs ? { timeout_ms: timeoutMs } : {}) });
+    return outboundApi.id;
+  };
+  const fast = await endpoint("bench fast", `${receiverUrl}/cdr`);
+  const slow = await endpoint("bench slow", `${receiverUrl}/slow`);
+  const failover = await endpoint("bench failover", `${receiverUrl}/failover`, FAILOVER_TIMEOUT_MS);
+  await main.integration.catalog.load();
+
+  /** Queues a backlog through the outbox (the runtime's record writer) and waits until it is committed. */
+  async function backlog(apiId: string, count: number): Promise<void> {
+    const api = main.integration.catalog.get(apiId)!;
+    for (let i = 0; i < count; i++) main.integration.outbox.enqueue(event, [api]);
+    await recordWriterFor(main.db).durable();
+  }
+  const waitUntilDelivered = async () => {
+    for (;;) {
+      const { rows } = await pool.query<{ n: number }>(`select count(*) as n from deliveries where status <> 'succeeded'`);
+      if (rows[0].n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  /** Deliveries per second while the given workers drain a backlog of `count`. */
+  async function drain(workers: Array<Awaited<ReturnType<typeof pgWorker>>>, apiId: string, count: number): Promise<number> {
+    await backlog(apiId, count);
+    const started = performance.now();
+    for (const worker of workers) worker.integration.worker.start();
+    await waitUntilDelivered();
+    const perSecond = count / ((performance.now() - started) / 1000);
+    for (const worker of workers) await worker.integration.worker.stop();
+    return perSecond;
+  }
+
+  const second = await pgWorker(database.url);
+  // Warm-up (connections, plans, JIT), not counted.
+  await drain([main], fast, 500);
+  await drain([main, second], slow, 500);
+  const durableRuns: number[] = [];
+  const oneRuns: number[] = [];
+  const twoRuns: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    durableRuns.push(await drain([main], fast, PG_MESSAGES));
+    oneRuns.push(await drain([main], slow, PG_MESSAGES));
+    twoRuns.push(await drain([main, second], slow, PG_MESSAGES));
+  }
+  await second.close();
+
+  // Failover: a child process leases the failover endpoint's backlog, its first requests hang, and it is killed.
+  await backlog(failover, FAILOVER_MESSAGES);
+  const child = fork(new URL(import.meta.url).pathname, ["failover-worker", database.url], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  const held = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
+  child.kill("SIGKILL");
+  const killed = performance.now();
+  await new Promise((resolve) => child.once("exit", resolve));
+  // The CRM is fine again: only the dead worker's leases stand between the messages and it.
+  receiver.answerFailover();
+  const { rows: leased } = await pool.query<{ n: number }>(`select count(*) as n from deliveries where status = 'in_flight'`);
+  const survivor = await pgWorker(database.url, { leaseMarginMs: FAILOVER_MARGIN_MS, pollIntervalMs: 100 });
+  survivor.integration.worker.start();
+  let firstRetry = 0;
+  for (;;) {
+    const { rows } = await pool.query<{ done: number; pending: number }>(
+      `select count(*) filter (where status = 'succeeded') as done, count(*) filter (where status <> 'succeeded') as pending from deliveries where outbound_api_id = $1`,
+      [failover],
+    );
+    if (rows[0].done > 0 && firstRetry === 0) firstRetry = performance.now() - killed;
+    if (rows[0].pending === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const allRetried = performance.now() - killed;
+  await survivor.close();
+  await main.close();
+  await database.drop();
+
+  const durable = median(durableRuns);
+  const one = median(oneRuns);
+  const two = median(twoRuns);
+  report("delivery_postgres", {
+    messages_per_run: PG_MESSAGES,
+    concurrency_per_endpoint_per_worker: CONCURRENCY,
+    durable_deliveries_per_s: Math.round(durable),
+    durable_vs_plain: round(durable / sqlite.plain),
+    postgres_vs_sqlite_durable: round(durable / sqlite.sqliteDurable),
+    receiver_latency_ms: SLOW_REPLY_MS,
+    one_worker_per_s: Math.round(one),
+    two_workers_per_s: Math.round(two),
+    two_vs_one_workers: round(two / one),
+    goal_two_vs_one: 1.6,
+    failover_lease_ms: FAILOVER_LEASE_MS,
+    failover_leases_held_by_killed_worker: Number(leased[0].n),
+    failover_leased_in_killed_memory: held,
+    failover_first_retry_s: round(firstRetry / 1000),
+    failover_all_retried_s: round(allRetried / 1000),
+  });
+}
+
+/** The worker that is killed: leases the failover backlog, reports once its first requests are out (and hang), and waits. */
+async function failoverWorker(url: string): Promise<void> {
+  const worker = await pgWorker(url, { leaseMarginMs: FAILOVER_MARGIN_MS });
+  worker.integration.worker.start();
+  const poll = setInterval(() => {
+    const held = worker.integration.worker.heldLeases().length;
+    if (held === 0) return;
+    clearInterval(poll);
+    // The claim is committed and the first requests are out (and hang) well before this.
+    setTimeout(() => process.send?.(held), 300);
+  }, 5);
+}
+
 if (process.argv[2] === "receiver") serveReceiver();
+else if (process.argv[2] === "failover-worker") void failoverWorker(process.argv[3]);
 else void main();

@@ -3,7 +3,9 @@
  * `node --expose-gc --import tsx bench/engine.bench.ts`.
  *  - calls/s through the 10-node reference flow on the full stack (simulated
  *    engine + call control + interpreter, in-memory CRM double), with CDRs kept
- *    in memory (baseline) and written to SQLite (ratio against the baseline);
+ *    in memory (baseline) and written to SQLite (ratio against the baseline),
+ *    and with a PostgreSQL database (`BENCH_DATABASE_URL`, else `TEST_DATABASE_URL`): the runtime store's queued
+ *    record writer (server/runtime/pgRecordWriter.ts), timed until everything is committed;
  *  - memory per concurrent call with 10,000 calls held in a menu;
  *  - interpreter overhead per step (p50/p99), with a channel that answers at once.
  */
@@ -24,6 +26,9 @@ import { LiveCalls } from "@/server/runtime/liveCalls";
 import { runFlowWithLiveState } from "@/server/runtime/flowRunner";
 import { CallStore } from "@/server/runtime/callStore";
 import { openDatabase } from "@/server/db/client";
+import { recordWriterFor } from "@/server/runtime/recordWriter";
+import type { PgRecordWriter } from "@/server/runtime/pgRecordWriter";
+import { createTestPostgres } from "@/tests/helpers/postgres";
 import { medianOf, percentile, report, round } from "./stats";
 import { referenceFlow } from "./referenceFlow";
 
@@ -75,20 +80,34 @@ function world(flow: FlowDocument, sink: PbxEventListener, pressOne: boolean) {
   return { clock, pbx, cleanup: () => fs.rmSync(recordingsDir, { recursive: true, force: true }) };
 }
 
-/** Places `calls` calls in waves of `perSecond` simulated seconds apart and runs them to the end; returns wall-clock calls/s. */
-async function throughput(calls: number, sinkFactory: () => { sink: PbxEventListener; ended: () => number; close?: () => void }): Promise<number> {
-  const { sink, ended, close } = sinkFactory();
+interface Sink {
+  sink: PbxEventListener;
+  ended: () => number;
+  /** Resolves when every recorded event is in the database (PostgreSQL commits behind a queue). */
+  durable?: () => Promise<void>;
+  close?: () => void | Promise<void>;
+}
+
+/**
+ * Places `calls` calls in waves of `perSecond` simulated seconds apart and runs them to the end (and, on
+ * PostgreSQL, until their records are committed); returns wall-clock calls/s.
+ */
+async function throughput(calls: number, sinkFactory: () => Sink | Promise<Sink>): Promise<number> {
+  const { sink, ended, durable, close } = await sinkFactory();
   const { clock, pbx, cleanup } = world(document, sink, true);
   const perSecond = 250;
   const started = performance.now();
   for (let placed = 0; placed < calls; ) {
     for (let i = 0; i < perSecond && placed < calls; i++, placed++) pbx.placeInboundCall({ from: `+3630${String(placed).padStart(7, "0")}`, to: "+3612345678" });
     await clock.advanceAsync(1_000);
+    // A turn of the event loop per simulated second, as a real process gets: PostgreSQL's flusher sends its queue.
+    await new Promise(setImmediate);
   }
   while (ended() < calls) await clock.advanceAsync(1_000);
+  await durable?.();
   const seconds = (performance.now() - started) / 1000;
   pbx.shutdown();
-  close?.();
+  await close?.();
   cleanup();
   return calls / seconds;
 }
@@ -108,6 +127,21 @@ function sqliteSink() {
     if (event.type === "conversation.ended") count++;
   };
   return { sink, ended: () => count, close: () => (db.$client.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** PostgreSQL for the engine's records, when a database URL is given: a fresh migrated database per run. */
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+
+async function postgresSink(): Promise<Sink> {
+  const target = await createTestPostgres(postgresUrl!);
+  const store = new CallStore(target.db);
+  const writer = recordWriterFor(target.db);
+  let count = 0;
+  const sink: PbxEventListener = (event) => {
+    store.handle(event);
+    if (event.type === "conversation.ended") count++;
+  };
+  return { sink, ended: () => count, durable: () => (writer as PgRecordWriter).durable(), close: () => ((writer as PgRecordWriter).stop(), target.drop()) };
 }
 
 function heapUsed(): number {
@@ -156,6 +190,7 @@ async function main() {
   const calls = Number(process.env.BENCH_CALLS ?? 5000);
   const memoryOnly = await medianOf(3, () => throughput(calls, memorySink));
   const withSqlite = await medianOf(3, () => throughput(calls, sqliteSink));
+  const withPostgres = postgresUrl ? await medianOf(3, () => throughput(calls, postgresSink)) : undefined;
   const memory = await memoryPerCall(Number(process.env.BENCH_HELD_CALLS ?? 10_000));
   await stepOverhead(500);
   const steps = await stepOverhead(5000);
@@ -163,6 +198,13 @@ async function main() {
     calls_per_s_in_memory: round(memoryOnly, 0),
     calls_per_s_sqlite: round(withSqlite, 0),
     sqlite_vs_memory_ratio: round(withSqlite / memoryOnly),
+    ...(withPostgres === undefined
+      ? { calls_per_s_postgres: "skipped: no BENCH_DATABASE_URL or TEST_DATABASE_URL" }
+      : {
+          calls_per_s_postgres: round(withPostgres, 0),
+          postgres_vs_memory_ratio: round(withPostgres / memoryOnly),
+          postgres_vs_sqlite_ratio: round(withPostgres / withSqlite),
+        }),
     held_calls: memory.heldCalls,
     bytes_per_held_call: round(memory.bytesPerCall, 0),
     mb_for_10k_calls: round((memory.bytesPerCall * 10_000) / 1e6, 1),

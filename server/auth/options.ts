@@ -13,11 +13,11 @@ import { clientIp as peerClientIp, PEER_ADDRESS_HEADER } from "../api/rest/clien
 import type { Locale, Role } from "@/lib/schemas/directory";
 
 const log = componentLogger("auth");
-const globalForThrottle = globalThis as unknown as { loginThrottles?: { account: LoginThrottle; ip: LoginThrottle } };
-const throttles = (globalForThrottle.loginThrottles ??= {
+// The failures themselves are in the database (throttle.ts), shared by every bundle and process.
+const throttles = {
   account: new LoginThrottle(5, 15 * 60_000),
   ip: new LoginThrottle(20, 15 * 60_000),
-});
+};
 
 // A fixed hash so that an unknown e-mail costs as much time as a wrong password.
 const timingDummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c3dpdGNoYm9hcmQtZHVtbXk$SqS8c7oEsg0yg4v/H81IFmUWtP2RFsb+baUs+5rmHgk";
@@ -55,19 +55,20 @@ export const authOptions: NextAuthOptions = {
         const password = String(credentials?.password ?? "");
         const ipKey = `ip:${clientIp(req?.headers)}`;
         const accountKey = `account:${email}`;
-        if (throttles.account.retryAfterMs(accountKey) > 0 || throttles.ip.retryAfterMs(ipKey) > 0) {
+        const db = getDb();
+        if ((await throttles.account.retryAfterMs(db, accountKey)) > 0 || (await throttles.ip.retryAfterMs(db, ipKey)) > 0) {
           log.warn({ email }, "sign-in throttled");
           throw new LoginThrottledError();
         }
-        const user = email ? await findUserForLogin(getDb(), email) : undefined;
+        const user = email ? await findUserForLogin(db, email) : undefined;
         const ok = await verifySecret(user?.passwordHash ?? timingDummyHash, password);
         if (!user || !user.passwordHash || !ok || !user.enabled) {
-          throttles.account.recordFailure(accountKey);
-          throttles.ip.recordFailure(ipKey);
+          await throttles.account.recordFailure(db, accountKey);
+          await throttles.ip.recordFailure(db, ipKey);
           log.info({ email }, "sign-in refused");
           return null;
         }
-        throttles.account.reset(accountKey);
+        await throttles.account.reset(db, accountKey);
         log.info({ userId: user.id }, "signed in");
         return { id: user.id };
       },

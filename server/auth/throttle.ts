@@ -1,36 +1,44 @@
+import { and, desc, eq, gt, lte } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { loginFailures } from "../db/schema";
+
 /**
- * Sliding-window login throttle, per account and per client IP, in memory:
- * one process serves the portal, and a restart forgetting the counters is an
- * acceptable trade for no extra store.
+ * Sliding-window sign-in throttle: at most `maxFailures` failed sign-ins per
+ * key (`account:…`, `ip:…`) within `windowMs`. The failures are rows of
+ * `login_failures`, on SQLite as on PostgreSQL, so every process that serves
+ * sign-in counts the same failures (an attacker gains nothing by landing on
+ * another process) and a restart forgets nothing. One table for both
+ * backends: a sign-in costs an argon2id verification (tens of ms), next to
+ * which these two or three indexed statements are noise.
  */
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
     private readonly maxFailures: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Milliseconds until `key` may try again, or 0. */
-  retryAfterMs(key: string): number {
-    const recent = this.recent(key);
-    if (recent.length < this.maxFailures) return 0;
-    return recent[recent.length - this.maxFailures] + this.windowMs - this.now();
+  /** Milliseconds until `key` may try again, or 0: the window must slide past the `maxFailures`-th latest failure. */
+  async retryAfterMs(db: Db, key: string): Promise<number> {
+    const now = this.now();
+    const [blocking] = await db
+      .select({ at: loginFailures.at })
+      .from(loginFailures)
+      .where(and(eq(loginFailures.key, key), gt(loginFailures.at, now - this.windowMs)))
+      .orderBy(desc(loginFailures.at))
+      .limit(1)
+      .offset(this.maxFailures - 1);
+    return blocking ? blocking.at + this.windowMs - now : 0;
   }
 
-  recordFailure(key: string): void {
-    const recent = this.recent(key);
-    recent.push(this.now());
-    this.failures.set(key, recent);
+  /** Counts a failure; failures whose window has passed (any key) are deleted on the way. */
+  async recordFailure(db: Db, key: string): Promise<void> {
+    const now = this.now();
+    await db.delete(loginFailures).where(lte(loginFailures.expiresAt, now));
+    await db.insert(loginFailures).values({ key, at: now, expiresAt: now + this.windowMs });
   }
 
-  reset(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private recent(key: string): number[] {
-    const cutoff = this.now() - this.windowMs;
-    return (this.failures.get(key) ?? []).filter((t) => t > cutoff);
+  async reset(db: Db, key: string): Promise<void> {
+    await db.delete(loginFailures).where(eq(loginFailures.key, key));
   }
 }

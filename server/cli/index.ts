@@ -12,12 +12,19 @@ import { testFlow } from "../scenarios/testFlow";
 import { ServiceError } from "../services/errors";
 import { ZodError } from "zod";
 import { StartupError } from "../config";
+import { DbCopyUsageError, dbCopy, dbVerify } from "./dbCopy";
+import { CopyRefusedError } from "../db/sqliteToPostgres";
 
 const usage = `Usage: npm run cli -- <command>
   user create --email E --name N --role admin|user [--extension 101] --password-stdin
   technical-user create --name N [--scopes a,b]
   demo seed
-  flows test FLOW_FILE_OR_ID      runs the flow's saved test scenarios; exit code 1 when one fails`;
+  flows test FLOW_FILE_OR_ID      runs the flow's saved test scenarios; exit code 1 when one fails
+  db copy --to postgres://… [--replace] [--recordings-to DIR]
+                                  copies DATA_DIR's SQLite database into PostgreSQL and verifies every table; exit code 1 on a mismatch.
+                                  --replace: delete what the target holds first; --recordings-to DIR: copy recordings and audio prompts
+                                  into DIR/recordings and DIR/audio (DIR becomes the new installation's DATA_DIR)
+  db verify --to postgres://…     compares DATA_DIR's SQLite database with PostgreSQL again, table by table`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -37,9 +44,15 @@ async function run(argv: string[]): Promise<unknown> {
       extension: { type: "string" },
       "password-stdin": { type: "boolean" },
       scopes: { type: "string" },
+      to: { type: "string" },
+      replace: { type: "boolean" },
+      "recordings-to": { type: "string" },
     },
     strict: true,
   });
+  // The copy's source is always DATA_DIR's SQLite file, whatever DATABASE_URL says.
+  if (noun === "db" && verb === "copy") return dbCopy({ to: values.to, replace: values.replace, recordingsTo: values["recordings-to"] });
+  if (noun === "db" && verb === "verify") return dbVerify({ to: values.to });
   await openConfiguredDatabase();
   const db = getDb();
   switch (`${noun} ${verb}`) {
@@ -87,7 +100,7 @@ run(process.argv.slice(2))
     const message =
       error instanceof ZodError
         ? error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("\n")
-        : error instanceof ServiceError || error instanceof UsageError || error instanceof StartupError || (error instanceof Error && error.name === "TypeError")
+        : error instanceof ServiceError || error instanceof UsageError || error instanceof DbCopyUsageError || error instanceof CopyRefusedError || error instanceof StartupError || (error instanceof Error && error.name === "TypeError")
           ? error.message
           : String(error instanceof Error ? error.stack : error);
     process.stderr.write(`${message}\n`);

@@ -60,6 +60,11 @@ export async function openConfiguredDatabase(): Promise<Db | PgDb> {
   return globalForDb.switchboardDb ?? getDb();
 }
 
+/** The SQLite database of an installation whose data folder is `dataDir`. */
+export function sqliteFileOf(dataDir: string): string {
+  return path.join(dataDir, "switchboard.db");
+}
+
 /**
  * The process's database. On PostgreSQL this is the pg Drizzle database typed
  * as `Db`: services are typed against SQLite's Drizzle but run dialect-neutral
@@ -71,8 +76,7 @@ export function getDb(): Db {
     if (getConfig().DATABASE_URL) throw new Error("DATABASE_URL is PostgreSQL: openConfiguredDatabase() must run at start-up before getDb()");
     const config = getConfig();
     ensureDataDir(config);
-    const file = path.join(config.dataDir, "switchboard.db");
-    globalForDb.switchboardDb = openDatabase(file);
+    globalForDb.switchboardDb = openDatabase(sqliteFileOf(config.dataDir));
   }
   return globalForDb.switchboardDb as Db;
 }

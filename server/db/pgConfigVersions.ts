@@ -1,12 +1,11 @@
 import type pg from "pg";
-import { componentLogger } from "../logger";
 import type { ConfigTopic, ConfigVersionSource } from "./configVersions";
+import { PgListener } from "./pgListener";
 
 /** Topics only PostgreSQL counts (drizzle/pg/0002): what the runtime keeps in memory there (server/runtime/pgDirectory.ts). */
 export type SnapshotTopic = "directory" | "phonebook";
 export type PgConfigTopic = ConfigTopic | SnapshotTopic;
 
-const log = componentLogger("config-versions");
 const CHANNEL = "config_versions";
 
 /**
@@ -15,23 +14,25 @@ const CHANNEL = "config_versions";
  * transaction of each change, so a cache asks `version(topic)` without a
  * query. The numbers are this process's own (a notification adds one); only
  * "moved or not" matters. A lost connection counts as "everything changed",
- * since notifications sent meanwhile are gone.
+ * since notifications sent meanwhile are gone (`PgListener` reads the topics
+ * again after each LISTEN).
  */
 export class PgConfigVersions implements ConfigVersionSource<PgConfigTopic> {
   private readonly versions = new Map<string, number>();
   private readonly listeners = new Set<(topic: string) => void>();
-  private client: pg.PoolClient | null = null;
-  private closed = false;
-
-  private constructor(
-    private readonly pool: pg.Pool,
-    private readonly reconnectMs: number,
-  ) {}
+  private listener: PgListener | null = null;
 
   /** Listens before reading the counters, so no change falls in between. */
   static async start(pool: pg.Pool, options: { reconnectMs?: number } = {}): Promise<PgConfigVersions> {
-    const versions = new PgConfigVersions(pool, options.reconnectMs ?? 1_000);
-    await versions.listen();
+    const versions = new PgConfigVersions();
+    versions.listener = await PgListener.start(pool, CHANNEL, {
+      reconnectMs: options.reconnectMs,
+      onNotification: (topic) => versions.bump(topic),
+      onListening: async (client) => {
+        const { rows } = await client.query<{ topic: string }>("select topic from config_versions");
+        for (const { topic } of rows) versions.bump(topic);
+      },
+    });
     return versions;
   }
 
@@ -46,39 +47,52 @@ export class PgConfigVersions implements ConfigVersionSource<PgConfigTopic> {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const client = this.client;
-    this.client = null;
-    if (!client) return;
-    await client.query(`unlisten ${CHANNEL}`).catch(() => {});
-    client.release();
-  }
-
-  private async listen(): Promise<void> {
-    const client = await this.pool.connect();
-    client.on("notification", (message) => message.channel === CHANNEL && message.payload && this.bump(message.payload));
-    client.on("error", (error) => this.lost(client, error));
-    await client.query(`listen ${CHANNEL}`);
-    const { rows } = await client.query<{ topic: string }>("select topic from config_versions");
-    this.client = client;
-    for (const { topic } of rows) this.bump(topic);
+    await this.listener?.close();
   }
 
   private bump(topic: string): void {
+    if (!topic) return;
     this.versions.set(topic, (this.versions.get(topic) ?? 0) + 1);
     for (const listener of this.listeners) listener(topic);
   }
+}
 
-  private lost(client: pg.PoolClient, error: Error): void {
-    if (this.client !== client) return;
-    this.client = null;
-    client.release(error);
-    if (this.closed) return;
-    log.warn({ err: error.message }, "the LISTEN connection was lost; reconnecting, every cached configuration is rebuilt");
-    const retry = () => {
-      if (this.closed) return;
-      this.listen().catch(() => setTimeout(retry, this.reconnectMs).unref());
-    };
-    setTimeout(retry, this.reconnectMs).unref();
+/**
+ * Reloads an in-memory copy when its topic's notification arrives: one reload
+ * at a time, and a change arriving during a reload triggers one more after it
+ * (never lost, never two at once). A failed reload is reported and the copy
+ * kept. Used by PgDirectory and the outbound-API catalogue.
+ */
+export class CoalescingReload {
+  private state: { running: Promise<void>; again: boolean } | null = null;
+
+  constructor(
+    private readonly reload: () => Promise<void>,
+    private readonly failed: (error: Error) => void,
+  ) {}
+
+  request(): void {
+    if (this.state) {
+      this.state.again = true;
+      return;
+    }
+    const state = { running: Promise.resolve(), again: false };
+    state.running = (async () => {
+      do {
+        state.again = false;
+        try {
+          await this.reload();
+        } catch (error) {
+          this.failed(error as Error);
+        }
+      } while (state.again);
+      this.state = null;
+    })();
+    this.state = state;
+  }
+
+  /** Resolves once every reload requested so far is done. */
+  async settled(): Promise<void> {
+    while (this.state) await this.state.running;
   }
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { outboundApiInputSchema, type OutboundApiData } from "@/lib/schemas/integration";
 import { isPostgres, type Db } from "../db/client";
 import { configVersion } from "../db/configVersions";
-import { PgConfigVersions } from "../db/pgConfigVersions";
+import { CoalescingReload, PgConfigVersions } from "../db/pgConfigVersions";
 import { outboundApis } from "../db/schema";
 import { componentLogger } from "../logger";
 import { openSecret } from "./secretBox";
@@ -86,8 +86,11 @@ export class OutboundApiCatalog {
   /** SQLite: the counter the copy was built from. */
   private builtFrom = -1;
   private listeners: Array<() => void> = [];
-  /** PostgreSQL: the reload running now, and whether another change arrived during it. */
-  private reloading: { running: Promise<void>; again: boolean } | null = null;
+  /** PostgreSQL: reloads on notifications, one at a time. */
+  private readonly reloads = new CoalescingReload(
+    async () => this.replace(parseRows(await catalogQuery(this.db)), -1),
+    (error) => log.error({ err: error.message }, "the outbound APIs could not be reloaded; deliveries use the previous copy"),
+  );
   private stopListening: () => void = () => {};
   /** PostgreSQL: a LISTEN connection this catalogue opened itself (closed with it). */
   private ownVersions: PgConfigVersions | null = null;
@@ -110,14 +113,14 @@ export class OutboundApiCatalog {
     if (!this.versions) this.versions = this.ownVersions = await PgConfigVersions.start(this.db.$client);
     this.stopListening();
     this.stopListening = this.versions.onChange((topic) => {
-      if (topic === "outbound_apis") this.reload();
+      if (topic === "outbound_apis") this.reloads.request();
     });
     this.replace(parseRows(await catalogQuery(this.db)), -1);
   }
 
   /** Resolves once every reload started so far is done (tests; PostgreSQL: a change is then visible). */
   async settled(): Promise<void> {
-    while (this.reloading) await this.reloading.running;
+    await this.reloads.settled();
   }
 
   /** Stops following changes (PostgreSQL). */
@@ -165,27 +168,6 @@ export class OutboundApiCatalog {
     this.apis = apis;
     this.builtFrom = version;
     if (changed) for (const listener of this.listeners) listener();
-  }
-
-  /** One reload at a time; a change arriving during a reload triggers one more after it. */
-  private reload(): void {
-    if (this.reloading) {
-      this.reloading.again = true;
-      return;
-    }
-    const state = { running: Promise.resolve(), again: false };
-    state.running = (async () => {
-      do {
-        state.again = false;
-        try {
-          this.replace(parseRows(await catalogQuery(this.db)), -1);
-        } catch (error) {
-          log.error({ err: (error as Error).message }, "the outbound APIs could not be reloaded; deliveries use the previous copy");
-        }
-      } while (state.again);
-      this.reloading = null;
-    })();
-    this.reloading = state;
   }
 }
 

@@ -40,11 +40,20 @@ const statements = {
     sqlite: `update deliveries set status = 'expired', last_error_class = 'expired', updated_at = ? where status = 'pending' and expires_at is not null and expires_at <= ?`,
     pg: `update deliveries set status = 'expired', last_error_class = 'expired', updated_at = $1 where status = 'pending' and expires_at is not null and expires_at <= $2`,
   },
+  /** One delivery's result (SQLite runs it per row, prepared; PostgreSQL saves a whole batch with `finishMany`, one round trip). */
   finish: {
     sqlite: `update deliveries set status = ?, attempts = ?, next_attempt_at = ?, lease_until = null, last_status_code = ?, last_error_class = ?, last_error = ?, updated_at = ?
              where id = ? and status = 'in_flight' and lease_until = ?`,
-    pg: `update deliveries set status = $1, attempts = $2, next_attempt_at = $3, lease_until = null, last_status_code = $4, last_error_class = $5, last_error = $6, updated_at = $7
-         where id = $8 and status = 'in_flight' and lease_until = $9`,
+    pg: null,
+  },
+  /** The batch as one JSON array of FinishRow objects. */
+  finishMany: {
+    sqlite: null,
+    pg: `update deliveries d set status = r.status, attempts = r.attempts, next_attempt_at = r."nextAttemptAt", lease_until = null, last_status_code = r."statusCode",
+           last_error_class = r."errorClass", last_error = r.error, updated_at = r.now
+         from jsonb_to_recordset($1::jsonb) as r(id text, "leaseUntil" bigint, status text, attempts bigint, "nextAttemptAt" bigint, "statusCode" bigint, "errorClass" text, error text, now bigint)
+         where d.id = r.id and d.status = 'in_flight' and d.lease_until = r."leaseUntil"
+         returning d.id`,
   },
   disableGone: {
     sqlite: `update outbound_apis set enabled = 0, disabled_reason = 'gone', updated_at = ? where id = ?`,
@@ -60,13 +69,26 @@ const statements = {
     pg: `insert into deliveries (id, message_id, outbound_api_id, status, attempts, next_attempt_at, last_status_code, last_error_class, last_error, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
   },
-} as const satisfies Record<string, { sqlite: string; pg: string | null }>;
+} as const satisfies Record<string, { sqlite: string | null; pg: string | null }>;
 
 export type DeliveryStatement = keyof typeof statements;
 export type Params = ReadonlyArray<string | number | null>;
 
 /** delivery_id, attempt_no, started_at, latency_ms, status_code, error_class, error, response_body */
 export type AttemptRow = [string, number, number, number, number | null, string | null, string | null, string | null];
+
+/** A result to save: the delivery's new state, applied only while this worker's lease (`leaseUntil`) still holds. */
+export interface FinishRow {
+  id: string;
+  leaseUntil: number;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  statusCode: number | null;
+  errorClass: string | null;
+  error: string | null;
+  now: number;
+}
 
 /** Attempt rows go in multi-row inserts of at most this many rows. */
 const ATTEMPTS_PER_INSERT = 32;
@@ -89,6 +111,8 @@ export interface DeliveryStore {
   /** Leases due deliveries of one endpoint (deliveryClaim.ts). */
   claim(request: ClaimRequest): Promise<ClaimedRow[]>;
   insertAttempts(rows: AttemptRow[]): Promise<void>;
+  /** Saves results; resolves to the ids saved (the others were no longer this worker's). */
+  finish(rows: FinishRow[]): Promise<string[]>;
   /** `work`'s statements (made through the store it is given) commit together, or none does. */
   transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T>;
 }
@@ -107,7 +131,7 @@ class SqliteDeliveryStore implements DeliveryStore {
 
   constructor(private readonly db: Db) {
     this.claimStatement = db.$client.prepare(sqliteClaimSql);
-    for (const [name, sql] of Object.entries(statements)) this.prepared.set(name as DeliveryStatement, db.$client.prepare(sql.sqlite));
+    for (const [name, sql] of Object.entries(statements)) if (sql.sqlite !== null) this.prepared.set(name as DeliveryStatement, db.$client.prepare(sql.sqlite));
   }
 
   async run(statement: DeliveryStatement, params: Params): Promise<number> {
@@ -134,12 +158,21 @@ class SqliteDeliveryStore implements DeliveryStore {
     }
   }
 
+  async finish(rows: FinishRow[]): Promise<string[]> {
+    const finish = this.statement("finish");
+    return rows
+      .filter((r) => finish.run(r.status, r.attempts, r.nextAttemptAt, r.statusCode, r.errorClass, r.error, r.now, r.id, r.leaseUntil).changes > 0)
+      .map((r) => r.id);
+  }
+
   transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T> {
     return transaction(this.db, () => work(this));
   }
 
   private statement(name: DeliveryStatement): Statement {
-    return this.prepared.get(name) as Statement;
+    const statement = this.prepared.get(name);
+    if (!statement) throw new Error(`${name} has no SQLite statement`);
+    return statement;
   }
 }
 
@@ -173,6 +206,11 @@ class PgDeliveryStore implements DeliveryStore {
     }
   }
 
+  async finish(rows: FinishRow[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    return (await this.rows<{ id: string }>("finishMany", [JSON.stringify(rows)])).map((row) => row.id);
+  }
+
   transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T> {
     if (this.client) return work(this);
     return inPgTransaction(this.pool, (client) => work(new PgDeliveryStore(this.pool, client)));
@@ -180,7 +218,7 @@ class PgDeliveryStore implements DeliveryStore {
 
   private query(statement: DeliveryStatement, params: Params): Promise<pg.QueryResult> {
     const sql = statements[statement].pg;
-    if (sql === null) throw new Error(`${statement} has no PostgreSQL statement: several workers share the outbox there`);
+    if (sql === null) throw new Error(`${statement} has no PostgreSQL statement`);
     return (this.client ?? this.pool).query(sql, params as unknown[]);
   }
 }

@@ -1,9 +1,8 @@
 import net from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import type { CallInfo } from "@/flows/runtime/ports";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
-import { createHarness, type Harness } from "./testing/harness";
+import { createHarness, sampleCall, type Harness } from "./testing/harness";
 import { TestReceiver } from "./testing/receiver";
 import { listDeliveries } from "../services/deliveries";
 import { callLookupWebhookSchema } from "../api/rest/schemas/webhooks";
@@ -21,15 +20,7 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-const call: CallInfo = {
-  id: "call_1",
-  conversationId: "conv_1",
-  direction: "inbound",
-  caller: { number: "+36301112233", numberRaw: "06301112233", name: null },
-  calledNumber: "+3612345678",
-  startedAt: new Date().toISOString(),
-  flowId: "flw_1",
-};
+const call = sampleCall;
 
 async function lookupApi(overrides: Partial<Extract<OutboundApiInput, { kind: "data_lookup" }>> = {}): Promise<string> {
   return (await h.createApi({ kind: "data_lookup", name: "Owner look-up", url: receiver.url("/lookup"), ...overrides })).id;

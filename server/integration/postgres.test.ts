@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import type { CallInfo } from "@/flows/runtime/ports";
 import { systemClock } from "@/flows/runtime/clock";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
 import { testDatabaseUrl } from "@/tests/helpers/postgres";
@@ -14,7 +13,7 @@ import { writeToneWav } from "../telephony/simulated/wav";
 import { serveRecording } from "./recordingFiles";
 import { pruneDeliveryBatch } from "./retention";
 import { sampleEvent } from "./samples";
-import { createPgHarness, eventually, type PgHarness } from "./testing/harness";
+import { createPgHarness, eventually, sampleCall, type PgHarness } from "./testing/harness";
 import { TestReceiver } from "./testing/receiver";
 
 /**
@@ -149,16 +148,7 @@ describe.skipIf(!testDatabaseUrl)("the CRM integration on PostgreSQL", () => {
   it("logs a look-up's exchange in the delivery log", async () => {
     const { id } = await h.createApi({ kind: "data_lookup", name: "Owner", url: receiver.url("/lookup") });
     receiver.respond = () => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ extension: "102" }) });
-    const call: CallInfo = {
-      id: "call_1",
-      conversationId: "conv_1",
-      direction: "inbound",
-      caller: { number: "+36301112233", numberRaw: "06301112233", name: null },
-      calledNumber: "+3612345678",
-      startedAt: new Date().toISOString(),
-      flowId: "flw_1",
-    };
-    expect(await h.integration.port.lookup({ outboundApiId: id, call, nodeId: "lookup", variables: {} })).toEqual({ status: "found", extension: "102" });
+    expect(await h.integration.port.lookup({ outboundApiId: id, call: sampleCall, nodeId: "lookup", variables: {} })).toEqual({ status: "found", extension: "102" });
     await h.integration.lookups.logged();
     const { items, total } = await listDeliveries(h.db, { outbound_api_id: id });
     expect(total).toBe(1);

@@ -3,7 +3,7 @@ import { TemplateError } from "@/flows/templates/errors";
 import type { Db } from "../db/client";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
 import type { ClaimedRow } from "./deliveryClaim";
-import { deliveryStoreFor, type AttemptRow, type DeliveryStore } from "./deliveryStore";
+import { deliveryStoreFor, type AttemptRow, type DeliveryStore, type FinishRow } from "./deliveryStore";
 import { FrozenEvent } from "./events";
 import type { HttpSender, OutboundResult } from "./httpSender";
 import type { PayloadCache } from "./payloadCache";
@@ -295,8 +295,10 @@ export class DeliveryWorker {
 
   private async send(api: OutboundApi, delivery: Claimed): Promise<OutboundResult> {
     const { clock, sender, db } = this.options;
-    // The public address is read per message: a change on the Settings page applies to the next one.
-    const publicUrl = await getPublicUrl(db);
+    // The public address is read per message, and only when a body template renders a call record (the one place it is
+    // used): a change on the Settings page applies to the next one, and a standard payload costs no settings read.
+    const rendersCallRecord = delivery.event.type === "call.ended" && "body_template" in api.config && api.config.body_template !== null;
+    const publicUrl = rendersCallRecord ? await getPublicUrl(db) : "";
     try {
       const request = buildRequest(api, delivery.event, delivery.messageId, clock.now(), { publicUrl: () => publicUrl });
       return sender.send(request, { signal: this.abort.signal, maxBodyBytes: RESPONSE_KEPT_BYTES });
@@ -343,12 +345,18 @@ export class DeliveryWorker {
       verdicts = await this.serially(() =>
         this.store.transaction(async (tx) => {
           const now = this.options.clock.now();
-          const attempts: AttemptRow[] = [];
-          const saved: Array<Verdict | null> = [];
-          for (const item of batch) saved.push(await this.save(tx, item, now, attempts));
-          await tx.insertAttempts(attempts);
+          const judged = batch.map((item) => this.judge(item, now));
+          const released = judged.flatMap(({ item, verdict }) => (verdict.kind === "released" ? [item.delivery] : []));
+          for (const delivery of released) await tx.run("release", [now, delivery.id, delivery.leaseUntil]);
+          const finished = judged.filter(({ verdict }) => verdict.kind !== "released");
+          const saved = new Set(await tx.finish(finished.map(({ row }) => row)));
+          await tx.insertAttempts(finished.filter(({ item }) => saved.has(item.delivery.id)).map(({ attempt }) => attempt));
+          for (const api of new Set(finished.filter(({ item, verdict }) => verdict.kind === "gone" && saved.has(item.delivery.id)).map(({ item }) => item.api.id))) {
+            await tx.run("disableGone", [now, api]);
+          }
           if (this.running) for (const api of apis) await this.lease(tx, api, now);
-          return saved;
+          // Null: the delivery was no longer ours (released by a stop, or its lease expired and another worker took it).
+          return judged.map(({ item, verdict }) => (verdict.kind === "released" || saved.has(item.delivery.id) ? verdict : null));
         }),
       );
     } catch (error) {
@@ -362,25 +370,23 @@ export class DeliveryWorker {
     if (this.running) for (const api of apis) void this.fill(api);
   }
 
-  /** One result, inside the batch's transaction. Returns null when the delivery was no longer ours (released by a stop, or its lease expired and another worker took it). */
-  private async save(tx: DeliveryStore, { api, delivery, result }: Finished, now: number, attempts: AttemptRow[]): Promise<Verdict | null> {
+  /** What one result means, and the rows that save it (fenced by the lease, deliveryStore.ts). */
+  private judge(item: Finished, now: number): { item: Finished; verdict: Verdict; row: FinishRow; attempt: AttemptRow } {
+    const { api, delivery, result } = item;
     const attemptNo = delivery.attempts + 1;
     const retry = "retry" in api.config ? api.config.retry : null;
     const verdict: Verdict =
       result.error?.class === "template" ? { kind: "dead" } : judgeAttempt(result, { attemptNo, retry, now, expiresAt: delivery.expiresAt, random: this.options.random });
-    if (verdict.kind === "released") {
-      await tx.run("release", [now, delivery.id, delivery.leaseUntil]);
-      return verdict;
-    }
     const error = attemptError(result);
-    const status = verdict.kind === "retry" || verdict.kind === "gone" ? "pending" : verdict.kind;
+    const status = verdict.kind === "retry" || verdict.kind === "gone" || verdict.kind === "released" ? "pending" : verdict.kind;
     const nextAttemptAt = verdict.kind === "retry" ? verdict.nextAttemptAt : now;
     const statusCode = result.response?.status ?? null;
-    const updated = await tx.run("finish", [status, attemptNo, nextAttemptAt, statusCode, error?.class ?? null, error?.message ?? null, now, delivery.id, delivery.leaseUntil]);
-    if (updated === 0) return null;
-    attempts.push([delivery.id, attemptNo, result.startedAt, Math.round(result.latencyMs), statusCode, error?.class ?? null, error?.message ?? null, result.response?.body ?? null]);
-    if (verdict.kind === "gone") await tx.run("disableGone", [now, api.id]);
-    return verdict;
+    return {
+      item,
+      verdict,
+      row: { id: delivery.id, leaseUntil: delivery.leaseUntil, status, attempts: attemptNo, nextAttemptAt, statusCode, errorClass: error?.class ?? null, error: error?.message ?? null, now },
+      attempt: [delivery.id, attemptNo, result.startedAt, Math.round(result.latencyMs), statusCode, error?.class ?? null, error?.message ?? null, result.response?.body ?? null],
+    };
   }
 
   private report({ api, delivery, result }: Finished, verdict: Verdict | null): void {

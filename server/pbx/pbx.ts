@@ -186,6 +186,14 @@ export class Pbx {
     return [...this.control.calls.values()].map(callView);
   }
 
+  /** Calls in progress with the extensions where one of their parties rings or talks now (whom the live views show a call to). */
+  liveCalls(): Array<{ call: CallView; partyExtensions: string[] }> {
+    return [...this.control.calls.values()].map((call) => ({
+      call: callView(call),
+      partyExtensions: [...call.parties].flatMap((party) => (party.who.extension === null ? [] : [party.who.extension])),
+    }));
+  }
+
   /** API.md `GET /extensions/{ext}/calls` items. */
   callsOfExtension(extension: string): ExtensionCallItem[] {
     return [...this.control.partiesAt(extension)].map((party) => extensionCallItem(party.call, party));

@@ -10,8 +10,7 @@ import type { Db } from "../db/client";
 import type { Runtime } from "./runtime";
 import * as simulator from "../services/simulator";
 import * as calls from "../services/calls";
-import { agentAction, agentBoard, setUserIsAgent } from "../services/callCentre";
-import { listLiveCalls } from "../services/callHistory";
+import { agentAction, setUserIsAgent } from "../services/callCentre";
 import type { Actor, AgentActionInput } from "@/lib/schemas/operations";
 import type { EndpointBehavior, TransferMode } from "../telephony/engine";
 import type { TestCallRequest } from "./testCalls";
@@ -21,6 +20,8 @@ import type { TestCallRequest } from "./testCalls";
  * - `call` / `extension`: the runtime that has that call, or a call at that extension;
  * - `any`: state every runtime holds alike (agents: one runtime per deployment today);
  * - `every`: all live runtimes, answers combined by `merge`.
+ * Reads of live state that every process can make from the database (the agent board, the live calls list:
+ * server/live) are not commands.
  */
 export type CommandRoute =
   | { kind: "new" }
@@ -77,15 +78,9 @@ export const runtimeCommands = {
     withoutOwner: (db, { callId }) => calls.getCall(db, null, callId),
   }),
   callsOfExtension: command({ route: byExtension, run: (runtime, _db, { extension }: { extension: string }) => calls.callsOfExtension(runtime, extension) }),
-  liveCalls: command({
-    route: () => EVERY,
-    run: (runtime, db, { actor }: { actor: Actor }) => listLiveCalls(db, runtime.pbx, runtime.live, actor),
-    merge: (answers) => answers.flat(),
-  }),
 
   // The call centre's agents (live state in the runtime).
   agentStates: command({ route: () => ANY, run: (runtime) => runtime.pbx.agentStates() }),
-  agentBoard: command({ route: () => ANY, run: (runtime, db) => agentBoard(db, runtime.pbx) }),
   agentAction: command({ route: () => ANY, run: (runtime, db, input: { actor: Actor; action: AgentActionInput }) => agentAction(db, runtime.pbx, input.actor, input.action) }),
   setUserIsAgent: command({ route: () => ANY, run: (runtime, db, input: { userId: string; isAgent: boolean }) => setUserIsAgent(db, runtime.pbx, input.userId, input.isAgent) }),
 

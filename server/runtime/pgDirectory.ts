@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { componentLogger } from "../logger";
 import { inPgTransaction } from "../db/pgTransaction";
-import type { PgConfigVersions, SnapshotTopic } from "../db/pgConfigVersions";
+import { CoalescingReload, type PgConfigVersions, type SnapshotTopic } from "../db/pgConfigVersions";
 import type { Directory, DirectoryAgent, DirectoryExtension, DirectoryQueue, ExtensionForwarding } from "../pbx/directory";
 
 /** Everything call control reads about the organisation, as one consistent copy. */
@@ -132,13 +132,20 @@ export class PgDirectory implements Directory {
     private callerNames: Map<string, string | null>,
   ) {}
 
-  private readonly reloads = new Map<SnapshotTopic, { running: Promise<void>; again: boolean }>();
+  private readonly reloads: Record<SnapshotTopic, CoalescingReload> = {
+    directory: this.reloader("directory", async () => {
+      this.directory = await loadDirectory(this.pool);
+    }),
+    phonebook: this.reloader("phonebook", async () => {
+      this.callerNames = await loadCallerNames(this.pool);
+    }),
+  };
   private stopListening: () => void = () => {};
 
   static async load(pool: pg.Pool, versions: PgConfigVersions): Promise<PgDirectory> {
     const directory = new PgDirectory(pool, await loadDirectory(pool), await loadCallerNames(pool));
     directory.stopListening = versions.onChange((topic) => {
-      if (topic === "directory" || topic === "phonebook") directory.reload(topic);
+      if (topic === "directory" || topic === "phonebook") directory.reloads[topic].request();
     });
     return directory;
   }
@@ -179,33 +186,14 @@ export class PgDirectory implements Directory {
 
   /** Resolves once every reload started so far has finished (tests; a change is then visible). */
   async settled(): Promise<void> {
-    while (this.reloads.size > 0) await Promise.all([...this.reloads.values()].map((r) => r.running));
+    await Promise.all(Object.values(this.reloads).map((reload) => reload.settled()));
   }
 
   close(): void {
     this.stopListening();
   }
 
-  /** One reload per topic at a time; a change arriving during a reload triggers one more after it. */
-  private reload(topic: SnapshotTopic): void {
-    const pending = this.reloads.get(topic);
-    if (pending) {
-      pending.again = true;
-      return;
-    }
-    const state = { running: Promise.resolve(), again: false };
-    state.running = (async () => {
-      do {
-        state.again = false;
-        try {
-          if (topic === "directory") this.directory = await loadDirectory(this.pool);
-          else this.callerNames = await loadCallerNames(this.pool);
-        } catch (error) {
-          log.error({ err: (error as Error).message, topic }, "the directory could not be reloaded; calls use the previous copy");
-        }
-      } while (state.again);
-      this.reloads.delete(topic);
-    })();
-    this.reloads.set(topic, state);
+  private reloader(topic: SnapshotTopic, reload: () => Promise<void>): CoalescingReload {
+    return new CoalescingReload(reload, (error) => log.error({ err: error.message, topic }, "the directory could not be reloaded; calls use the previous copy"));
   }
 }

@@ -34,6 +34,11 @@ const writes = {
     pg: `insert into open_calls (call_id, snapshot, started_at, runtime_id) values ($1, $2, $3, $4)
          on conflict (call_id) do update set snapshot = excluded.snapshot, started_at = excluded.started_at, runtime_id = excluded.runtime_id`,
   },
+  /** PostgreSQL: the call as the live views show it (server/live/liveCallViews.ts); the open_calls trigger notifies them. */
+  liveCallView: {
+    sqlite: `update open_calls set live_view = ? where call_id = ?`,
+    pg: `update open_calls set live_view = $1 where call_id = $2`,
+  },
   closeOpenCall: {
     sqlite: `delete from open_calls where call_id = ?`,
     pg: `delete from open_calls where call_id = $1`,

@@ -9,6 +9,7 @@ import { CompositeEngine, SIMULATED_LEG_PREFIX } from "../telephony/composite";
 import type { CallStore, OpenCallClaim } from "./callStore";
 import { sqliteRuntimeStore, type RuntimeDirectory, type RuntimeStore } from "./runtimeStore";
 import { LiveCalls } from "./liveCalls";
+import { runtimeLiveCalls } from "../live/liveCallViews";
 import { runFlowWithLiveState } from "./flowRunner";
 import { unconfiguredIntegration } from "./integration";
 import { signedRecordingUrl } from "../integration/recordingLinks";
@@ -91,6 +92,7 @@ export class Runtime {
       extensions: () => this.directory.extensionNumbers(),
       audioDurationMs,
     });
+    this.data.publishLiveCalls?.(() => runtimeLiveCalls(this.pbx, this.live), this.clock);
   }
 
   private readonly flowLoader = { loadPublished: (flowId: string) => this.data.loadPublishedFlow(flowId) };

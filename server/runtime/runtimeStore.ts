@@ -13,6 +13,8 @@ import { PgDirectory } from "./pgDirectory";
 import { PgRecordWriter } from "./pgRecordWriter";
 import { recordWriterFor } from "./recordWriter";
 import { SqliteDirectory } from "./sqliteDirectory";
+import type { Clock } from "@/flows/runtime/ports";
+import { LiveCallViewPublisher, type LiveCallRecord } from "../live/liveCallViews";
 
 export type RuntimeDirectory = Directory & { extensionNumbers(): string[] };
 export type PublishedFlow = FlowDocument & { revision: number };
@@ -24,6 +26,8 @@ export interface RuntimeStore {
   loadPublishedFlow(flowId: string): Promise<PublishedFlow | null>;
   /** Synchronous: the simulated engine asks while it plays a prompt. */
   audioDurationMs(audioId: string): number | undefined;
+  /** PostgreSQL: keeps the calls' live views in the database for portal processes without a runtime (the Runtime calls it once). */
+  publishLiveCalls?(source: () => LiveCallRecord[], clock: Clock): void;
   /** A normal stop: what is still queued is committed, listeners end (the pool stays the caller's). */
   close(): Promise<void>;
 }
@@ -55,6 +59,7 @@ export async function postgresRuntimeStore(db: PgDb): Promise<PostgresRuntimeSto
   const versions = await PgConfigVersions.start(db.$client);
   const directory = await PgDirectory.load(db.$client, versions);
   const writer = recordWriterFor(db) as PgRecordWriter;
+  let liveCalls: LiveCallViewPublisher | null = null;
   return {
     store: new CallStore(db),
     directory,
@@ -73,7 +78,12 @@ export async function postgresRuntimeStore(db: PgDb): Promise<PostgresRuntimeSto
       return { ...parsed.document, revision: row.revision };
     },
     audioDurationMs: (audioId) => directory.audioDurationMs(audioId),
+    publishLiveCalls: (source, clock) => {
+      liveCalls = new LiveCallViewPublisher(source, writer, clock);
+      liveCalls.start();
+    },
     close: async () => {
+      liveCalls?.stop();
       await writer.durable();
       writer.stop();
       directory.close();

@@ -196,7 +196,7 @@ describe("agents", () => {
     expect((await serviceError(() => agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "resume" }))).code).toBe("conflict");
     clock.advance(120_000);
 
-    expect((await agentBoard(db, runtime.pbx)).map((a) => [a.name, a.status, a.queues])).toEqual([
+    expect((await agentBoard(db, runtime.pbx.agentStates())).map((a) => [a.name, a.status, a.queues])).toEqual([
       ["Eszter Szabó", "available", ["Customer support"]],
       ["Gábor Tóth", "logged_out", ["Customer support"]],
       ["Péter Nagy", "paused", ["Customer support"]],

@@ -160,15 +160,14 @@ export interface AgentBoardRow extends AgentStateView {
   queues: string[];
 }
 
-/** API.md `GET /agents/status` items, plus the queues each agent serves (the portal's board). */
-export async function agentBoard(db: Db, pbx: Pbx): Promise<AgentBoardRow[]> {
+/** API.md `GET /agents/status` items (`states`: liveAgentStates), plus the queues each agent serves (the portal's board). */
+export async function agentBoard(db: Db, states: AgentStateView[]): Promise<AgentBoardRow[]> {
   const memberships = await db
     .select({ agentId: queueMembers.agentId, name: queues.name })
     .from(queueMembers)
     .innerJoin(queues, eq(queues.id, queueMembers.queueId))
     .orderBy(asc(queues.name));
-  return pbx
-    .agentStates()
+  return states
     .map((state) => ({ ...state, queues: memberships.filter((m) => m.agentId === state.agent_id).map((m) => m.name) }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }

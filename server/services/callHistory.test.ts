@@ -12,6 +12,7 @@ import type { Cdr } from "../pbx/cdr";
 import { Runtime } from "../runtime/runtime";
 import { seedDemo } from "./demo";
 import { callsWithTrace, getCallTrace, listCdrs, listLiveCalls } from "./callHistory";
+import { runtimeLiveCalls } from "../live/liveCallViews";
 import { ServiceError } from "./errors";
 
 let db: Db;
@@ -91,17 +92,17 @@ describe("calls from the runtime", () => {
     runtime.pbx.sendDtmf(callId, "1");
     await clock.advanceAsync(500);
 
-    const live = await listLiveCalls(db, runtime.pbx, runtime.live, admin);
+    const live = await listLiveCalls(db, runtimeLiveCalls(runtime.pbx, runtime.live), admin);
     expect(live).toEqual([expect.objectContaining({ call_id: callId, current_node_id: "sales" })]);
     // The sales ring group rings 101 and 102; 105 sees nothing.
-    expect((await listLiveCalls(db, runtime.pbx, runtime.live, asUser("anna.kovacs@demo.example"))).map((c) => c.call_id)).toEqual([callId]);
-    expect(await listLiveCalls(db, runtime.pbx, runtime.live, asUser("judit.horvath@demo.example"))).toEqual([]);
+    expect((await listLiveCalls(db, runtimeLiveCalls(runtime.pbx, runtime.live), asUser("anna.kovacs@demo.example"))).map((c) => c.call_id)).toEqual([callId]);
+    expect(await listLiveCalls(db, runtimeLiveCalls(runtime.pbx, runtime.live), asUser("judit.horvath@demo.example"))).toEqual([]);
 
     runtime.pbx.answerPhone("101");
     await clock.advanceAsync(10_000);
     runtime.pbx.hangupCall(callId);
     await flushPromises();
-    expect(await listLiveCalls(db, runtime.pbx, runtime.live, admin)).toEqual([]);
+    expect(await listLiveCalls(db, runtimeLiveCalls(runtime.pbx, runtime.live), admin)).toEqual([]);
 
     const [record] = (await listCdrs(db, asUser("anna.kovacs@demo.example"))).items;
     expect(record).toMatchObject({ call_id: callId, disposition: "answered", answered_by: { extension: "101" } });

@@ -2,9 +2,8 @@ import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { callTraces, cdrs, extensions, flows } from "../db/schema";
 import type { Cdr } from "../pbx/cdr";
-import type { Pbx } from "../pbx/pbx";
 import type { CallView } from "../pbx/views";
-import type { LiveCalls } from "../runtime/liveCalls";
+import type { LiveCallRecord, LiveCallView } from "../live/liveCallViews";
 import type { TraceStep } from "@/flows/runtime/context";
 import { cdrQuerySchema, type Actor, type CdrQuery } from "@/lib/schemas/operations";
 import { ServiceError, notFound } from "./errors";
@@ -146,11 +145,6 @@ export async function getCallTrace(db: Db, actor: Actor, callId: string): Promis
   };
 }
 
-export interface LiveCallView extends CallView {
-  /** The flow node the call is in now, when a flow runs it. */
-  current_node_id: string | null;
-}
-
 /** Every extension a live call touches: caller, callee, and every leg's parties. */
 function extensionsOfCall(call: CallView): string[] {
   return [
@@ -166,14 +160,13 @@ function extensionsOfCall(call: CallView): string[] {
   ].filter((e): e is string => Boolean(e));
 }
 
-/** Calls in progress that `actor` may see, oldest first. */
-export async function listLiveCalls(db: Db, pbx: Pbx, live: LiveCalls, actor: Actor): Promise<LiveCallView[]> {
+/** Calls in progress that `actor` may see, oldest first: a user sees the calls their extensions ring in, talk in or took part in. */
+export async function listLiveCalls(db: Db, records: LiveCallRecord[], actor: Actor): Promise<LiveCallView[]> {
   const visible = await visibleExtensions(db, actor);
-  const ringingAt = new Set(visible?.flatMap((ext) => pbx.callsOfExtension(ext).map((c) => c.call_id)) ?? []);
-  return pbx
-    .listActiveCalls()
-    .filter((call) => call.status !== "ended")
-    .filter((call) => visible === null || ringingAt.has(call.call_id) || extensionsOfCall(call).some((e) => visible.includes(e)))
-    .map((call) => ({ ...call, current_node_id: live.get(call.call_id)?.currentNodeId ?? null }))
+  const mayShow = (extension: string) => visible === null || visible.includes(extension);
+  return records
+    .filter(({ call }) => call.status !== "ended")
+    .filter(({ call, party_extensions }) => party_extensions.some(mayShow) || extensionsOfCall(call).some(mayShow))
+    .map(({ call }) => call)
     .sort((a, b) => a.started_at.localeCompare(b.started_at));
 }

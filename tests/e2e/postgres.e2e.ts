@@ -76,7 +76,7 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
     expect(users.total).toBeGreaterThanOrEqual(5);
 
     const receiverUrl = crm.url("/cdr");
-    const hook = await ok("/outbound-apis", { method: "POST", body: { name: "E2E PostgreSQL hook", kind: "end_of_call", url: receiverUrl, auth: { type: "none" } } });
+    const hook = await ok("/outbound-apis", { method: "POST", body: { name: "E2E PostgreSQL hook", kind: "end_of_call", url: receiverUrl, apply_to: "all_calls", auth: { type: "none" } } });
     const signingSecret: string = hook.signing_secret;
 
     const placed = await ok("/simulator/calls", { method: "POST", body: { from: "+36301112233", to: "+3612345678" } });

@@ -16,11 +16,11 @@
 import { z } from "zod";
 import type { ApiScope } from "@/lib/scopes";
 import type { ApiTag } from "./openapi";
-import { getDb, type Db } from "@/server/db/client";
+import { getDb, isPostgres, type Db } from "@/server/db/client";
 import { componentLogger } from "@/server/logger";
 import { authenticate, requireScope, type ApiPrincipal, type AuthMode } from "./auth";
 import { ApiProblem, internalError, problemOf, storedProblem, validationDetail, zodFieldErrors } from "./problem";
-import { TokenBucketLimiter } from "./rateLimit";
+import { MemoryTokenBuckets, PgTokenBuckets, type RateLimiter } from "./rateLimit";
 import { readIdempotencyKey, requestFingerprint, withIdempotency, type StoredResponse } from "./idempotency";
 import { restSettings } from "./settings";
 import { readCappedBody } from "../../http/cappedBody";
@@ -121,10 +121,12 @@ const emptyObject = z.strictObject({});
 const bodyMethods = new Set<HttpMethod>(["POST", "PUT", "PATCH"]);
 
 // One limiter per process, shared by every route handler bundle (each has its own copy of this module):
-// a technical user's budget is theirs across all operations, not per route.
-const globalForLimiter = globalThis as unknown as { switchboardRateLimiter?: TokenBucketLimiter };
-function rateLimiter(): TokenBucketLimiter {
-  globalForLimiter.switchboardRateLimiter ??= new TokenBucketLimiter(restSettings().API_RATE_LIMIT_PER_S, restSettings().API_RATE_LIMIT_BURST);
+// a technical user's budget is theirs across all operations, not per route. On PostgreSQL the buckets are
+// rows every process shares; on SQLite (one process) they stay in memory (rateLimit.ts says why).
+const globalForLimiter = globalThis as unknown as { switchboardRateLimiter?: RateLimiter };
+function rateLimiter(db: Db): RateLimiter {
+  const { API_RATE_LIMIT_PER_S: ratePerS, API_RATE_LIMIT_BURST: burst } = restSettings();
+  globalForLimiter.switchboardRateLimiter ??= isPostgres(db) ? new PgTokenBuckets(db.$client, ratePerS, burst) : new MemoryTokenBuckets(ratePerS, burst);
   return globalForLimiter.switchboardRateLimiter;
 }
 
@@ -186,7 +188,7 @@ async function execute(
   const principal = await authenticate(db, request, operation.auth ?? "credentials");
   outcome.principal = principal;
   requireScope(principal, operation.scope);
-  const retryAfter = rateLimiter().take(principal.technicalUserId);
+  const retryAfter = await rateLimiter(db).take(principal.technicalUserId);
   if (retryAfter > 0) throw new ApiProblem(429, "Rate limit exceeded for this technical user", { headers: { "retry-after": String(retryAfter) } });
 
   const url = new URL(request.url);

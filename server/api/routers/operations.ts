@@ -3,6 +3,7 @@ import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
 import type { SessionUser } from "../../auth/options";
 import { processClock } from "../../runtime";
 import { onRuntime } from "../../runtime/callRouting";
+import { liveAgentStates, liveCallRecords } from "../../live/liveState";
 import {
   agentActionSchema,
   cdrQuerySchema,
@@ -19,6 +20,7 @@ import { listUsers } from "../../services/users";
 import { createContact, deleteContact, getContact, importContactsCsv, listContacts, updateContact } from "../../services/phonebook";
 import { forwardingOverview, getForwarding, saveForwarding } from "../../services/forwarding";
 import {
+  agentBoard,
   agentDailyReport,
   agentIdOfUser,
   createQueue,
@@ -26,7 +28,7 @@ import {
   listQueues,
   updateQueue,
 } from "../../services/callCentre";
-import { callsWithTrace, getCallTrace, listCdrs } from "../../services/callHistory";
+import { callsWithTrace, getCallTrace, listCdrs, listLiveCalls } from "../../services/callHistory";
 import { getCallReplay, replayableCalls } from "../../services/callReplay";
 
 /**
@@ -73,7 +75,10 @@ export const forwardingRouter = createTRPCRouter({
 
 export const callCentreRouter = createTRPCRouter({
   /** The live board's first paint; updates arrive over /api/operations/agents/stream. */
-  board: protectedProcedure.query(async ({ ctx }) => ({ agents: await onRuntime("agentBoard", {}), myAgentId: await agentIdOfUser(ctx.db, ctx.user.id) })),
+  board: protectedProcedure.query(async ({ ctx }) => ({
+    agents: await agentBoard(ctx.db, await liveAgentStates(ctx.db)),
+    myAgentId: await agentIdOfUser(ctx.db, ctx.user.id),
+  })),
   action: protectedProcedure.input(agentActionSchema).mutation(({ ctx, input }) => onRuntime("agentAction", { actor: actorOf(ctx.user), action: input })),
   /** Admins see every agent; a user only themselves. */
   report: protectedProcedure.input(dailyReportQuerySchema).query(async ({ ctx, input }) => {
@@ -97,7 +102,7 @@ export const callCentreRouter = createTRPCRouter({
 });
 
 export const callsRouter = createTRPCRouter({
-  live: protectedProcedure.query(({ ctx }) => onRuntime("liveCalls", { actor: actorOf(ctx.user) })),
+  live: protectedProcedure.query(async ({ ctx }) => listLiveCalls(ctx.db, await liveCallRecords(ctx.db), actorOf(ctx.user))),
   /** `callDirection` is the direction filter: tRPC's infinite queries add their own `direction` (paging) to the input. */
   history: protectedProcedure
     .input(cdrQuerySchema.omit({ direction: true }).extend({ callDirection: cdrQuerySchema.shape.direction, direction: z.enum(["forward", "backward"]).optional() }))

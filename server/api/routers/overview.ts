@@ -1,5 +1,5 @@
 import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
-import { onRuntime } from "../../runtime/callRouting";
+import { liveAgentStates } from "../../live/liveState";
 import { overviewQuerySchema } from "@/lib/schemas/operations";
 import { activityOverview, hookOverview } from "../../services/overview";
 import { actorOf } from "./operations";
@@ -11,6 +11,6 @@ import { actorOf } from "./operations";
 export const overviewRouter = createTRPCRouter({
   activity: protectedProcedure
     .input(overviewQuerySchema)
-    .query(async ({ ctx, input }) => activityOverview(ctx.db, actorOf(ctx.user), { timeZone: input.timeZone, agents: await onRuntime("agentStates", {}) })),
+    .query(async ({ ctx, input }) => activityOverview(ctx.db, actorOf(ctx.user), { timeZone: input.timeZone, agents: await liveAgentStates(ctx.db) })),
   hooks: adminProcedure.query(({ ctx }) => hookOverview(ctx.db)),
 });

@@ -61,6 +61,13 @@ export function callTables(d: Dialect, { agents }: Pick<CoreTables, "agents">) {
       callId: d.text("call_id").primaryKey(),
       snapshot: d.json("snapshot").$type<unknown>().notNull(),
       startedAt: d.text("started_at").notNull(),
+      /**
+       * PostgreSQL: the call as the live views show it, kept current by the
+       * runtime that owns it (server/db/README.md, "Shared between processes"), so a portal process
+       * without the runtime can list it. Null on SQLite, whose portal reads the
+       * runtime's memory.
+       */
+      liveView: d.json("live_view").$type<unknown>(),
       runtimeId: d.text("runtime_id"),
     },
     (t) => [d.index("open_calls_runtime_idx").on(t.runtimeId)],

@@ -36,6 +36,8 @@ export const {
   recordings,
   agentStateHistory,
   apiIdempotencyKeys,
+  apiRateBuckets,
+  loginFailures,
   outboundApis,
   integrationMessages,
   deliveries,

@@ -77,6 +77,8 @@ export const {
   recordings,
   agentStateHistory,
   apiIdempotencyKeys,
+  apiRateBuckets,
+  loginFailures,
   outboundApis,
   integrationMessages,
   deliveries,

@@ -1,5 +1,5 @@
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import type { Clock } from "@/flows/runtime/ports";
+import type { CallInfo, Clock } from "@/flows/runtime/ports";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
 import { createTestDb } from "@/tests/helpers/db";
 import type { Db } from "../../db/client";
@@ -13,6 +13,17 @@ export function setTestAppSecret(): void {
 }
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The call a look-up test asks about. */
+export const sampleCall: CallInfo = {
+  id: "call_1",
+  conversationId: "conv_1",
+  direction: "inbound",
+  caller: { number: "+36301112233", numberRaw: "06301112233", name: null },
+  calledNumber: "+3612345678",
+  startedAt: new Date().toISOString(),
+  flowId: "flw_1",
+};
 
 export interface Harness {
   db: Db;

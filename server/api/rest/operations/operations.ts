@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { processClock } from "@/server/runtime";
-import { onRuntime } from "@/server/runtime/callRouting";
+import { liveAgentStates } from "@/server/live/liveState";
 import { contactNumberTypes, forwardingKinds, maxNumbersPerContact, cdrDirections, cdrDispositions, type Actor } from "@/lib/schemas/operations";
 import * as phonebook from "@/server/services/phonebook";
 import * as forwarding from "@/server/services/forwarding";
@@ -284,7 +284,7 @@ export const listAgentStates = defineOperation({
   tag: "Call centre",
   scope: "agents:read",
   response: z.object({ items: z.array(agentStateSchema) }),
-  handler: async () => ({ items: await onRuntime("agentStates", {}) }),
+  handler: async ({ db }) => ({ items: await liveAgentStates(db) }),
 });
 
 const agentStatusTimesSchema = z

@@ -1,6 +1,7 @@
 import { getSessionUser } from "@/server/auth/options";
 import { getDb } from "@/server/db/client";
-import { getRuntime } from "@/server/runtime";
+import { liveFeed } from "@/server/live/liveFeed";
+import { liveAgentStates } from "@/server/live/liveState";
 import { agentBoard } from "@/server/services/callCentre";
 
 export const dynamic = "force-dynamic";
@@ -10,12 +11,16 @@ const heartbeatMs = 15_000;
 /**
  * The live agent board as server-sent events: the whole board on connect and
  * after every agent state change (changes in one tick are sent once), plus a
- * heartbeat comment so proxies keep the connection open.
+ * heartbeat comment so proxies keep the connection open. The changes come
+ * from the live feed (server/live/liveFeed.ts): the runtime's events on
+ * SQLite, LISTEN/NOTIFY on PostgreSQL, where this process may run no
+ * runtime; it subscribes before the first board is read, so no change falls
+ * in between.
  */
 export async function GET(request: Request): Promise<Response> {
   if (!(await getSessionUser())) return new Response("Sign in first", { status: 401 });
   const db = getDb();
-  const { pbx } = getRuntime();
+  const feed = await liveFeed(db);
   const encoder = new TextEncoder();
   let stop = () => {};
 
@@ -34,13 +39,13 @@ export async function GET(request: Request): Promise<Response> {
       const sendBoard = async () => {
         scheduled = false;
         try {
-          write(`event: agents\ndata: ${JSON.stringify(await agentBoard(db, pbx))}\n\n`);
+          write(`event: agents\ndata: ${JSON.stringify(await agentBoard(db, await liveAgentStates(db)))}\n\n`);
         } catch {
           stop(); // the board cannot be read: the client reconnects (retry: 3000)
         }
       };
-      const unsubscribe = pbx.subscribe((event) => {
-        if (event.type !== "agent.state_changed" || scheduled) return;
+      const unsubscribe = feed.subscribe((topic) => {
+        if (topic !== "agents" || scheduled) return;
         scheduled = true;
         setTimeout(() => void sendBoard(), 0);
       });
