@@ -24,7 +24,7 @@ let crm: CrmDemo;
 let crmUrl: string;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   const seeded = await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });

@@ -6,8 +6,8 @@ import { settings } from "./schema";
 import { affectedRows, transaction, TransactionGuardError } from "./transaction";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const write = (tx: Db, key: string, value: string) => tx.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });

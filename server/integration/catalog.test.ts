@@ -13,21 +13,21 @@ import { setTestAppSecret } from "./testing/harness";
  * connection to the same file stands in for another process or bundle.
  */
 describe("the outbound-API catalogue sees changes made anywhere", () => {
-  let test: ReturnType<typeof createTestDb>;
+  let test: Awaited<ReturnType<typeof createTestDb>>;
   let other: Db;
   let catalog: OutboundApiCatalog;
   const cdr = { kind: "end_of_call", name: "CDR", url: "http://crm.example/cdr", apply_to: "all_calls" } as const;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     setTestAppSecret();
-    test = createTestDb();
+    test = await createTestDb();
     other = openDatabase(path.join(test.dir, "test.db"));
     catalog = new OutboundApiCatalog(test.db);
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     other.$client.close();
-    test.cleanup();
+    await test.cleanup();
   });
 
   it("picks up an API created, edited, disabled and deleted through another connection", async () => {

@@ -26,7 +26,7 @@ const MOLNAR = { Id: 4002, Name: "Molnár Katalin", Phone: "+36 20 987 6543" };
 const NO_PROJECT = { Id: 4003, Name: "Kovács Béla", Phone: "06 70 555 1234" };
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   minicrm = new MiniCrmMock({
     systemId: "12345",
     apiKey: "minicrm-api-key",

@@ -18,7 +18,7 @@ let children: ChildProcess[] = [];
 let dbFile: string;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   dbFile = path.join(h.dir, "test.db");

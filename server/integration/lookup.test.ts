@@ -12,7 +12,7 @@ let h: Harness;
 let receiver: TestReceiver;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   receiver = new TestReceiver();
   await receiver.listen();
 });
@@ -209,7 +209,7 @@ describe("a chain of templated look-up requests", () => {
   });
 
   it("checks the network policy on the rendered URL at connect time", async () => {
-    const strict = createHarness({ policy: "public-only" });
+    const strict = await createHarness({ policy: "public-only" });
     try {
       const id = (await strict.createApi({ kind: "data_lookup", name: "Loopback", method: "GET", url: `${receiver.url("/c")}?n={{ call.caller.number }}` })).id;
       const result = await strict.integration.port.lookup({ outboundApiId: id, call, nodeId: "lookup", variables: {} });

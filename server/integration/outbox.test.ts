@@ -15,7 +15,7 @@ let runtime: Runtime;
 
 beforeEach(async () => {
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open (signatures are not verified here).
-  h = createHarness({ start: "2026-11-24T09:00:00Z" });
+  h = await createHarness({ start: "2026-11-24T09:00:00Z" });
   await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });

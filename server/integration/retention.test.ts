@@ -11,10 +11,10 @@ const hour = 60 * 60 * 1000;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let db: Db;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 let clock: ManualClock;
-beforeEach(() => {
-  ({ db, cleanup } = createTestDb());
+beforeEach(async () => {
+  ({ db, cleanup } = await createTestDb());
   clock = new ManualClock("2026-11-24T09:00:00.000Z");
   for (const id of ["api_a", "api_b"]) {
     db.insert(outboundApis)

@@ -13,7 +13,7 @@ let h: Harness;
 let receiver: TestReceiver;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   receiver = new TestReceiver();
   await receiver.listen();
 });
@@ -124,7 +124,7 @@ describe("delivery worker", () => {
   });
 
   it("jitters each retry to 0.5–1.0 of the interval", async () => {
-    const jittered = createHarness({ random: () => 0 });
+    const jittered = await createHarness({ random: () => 0 });
     try {
       const { id } = await jittered.createApi(endOfCall());
       receiver.respond = () => ({ status: 500 });
@@ -257,7 +257,7 @@ describe("delivery worker", () => {
   });
 
   it("drains a 10,000-message backlog after an outage within the per-endpoint concurrency limit", async () => {
-    const live = createHarness({ clock: systemClock, concurrencyPerEndpoint: 4 });
+    const live = await createHarness({ clock: systemClock, concurrencyPerEndpoint: 4 });
     try {
       const { id } = await live.createApi(endOfCall());
       receiver.respond = () => ({ status: 200, delayMs: 1 });

@@ -23,14 +23,14 @@ import { startSipEngine } from "./sipTelephony";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 let engine: SipEngine;
 let logger: MemoryLogger;
 let trunk: SipTestPeer;
 const events: EngineEvent[] = [];
 
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, cleanup } = await createTestDb());
   logger = new MemoryLogger();
   events.length = 0;
   const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "41100-41199", SIP_TRUNKS: "", DEFAULT_REGION: "HU" } as AppConfig;
@@ -41,7 +41,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await engine.close();
   await trunk.close();
-  cleanup();
+  await cleanup();
 });
 
 let calls = 0;

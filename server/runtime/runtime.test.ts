@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Db } from "../db/client";
 import { agentStateHistory, callTraces, cdrs, openCalls } from "../db/schema";
 import { seedDemo } from "../services/demo";
@@ -13,26 +13,27 @@ import type { Cdr } from "../pbx/cdr";
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 let clock: ManualClock;
 
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   await seedDemo(db);
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
   clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
 });
 afterEach(() => cleanup());
 
-function newRuntime(): Runtime {
-  return new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
+async function newRuntime(): Promise<Runtime> {
+  return new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
 }
 
 const finalCdrs = () => db.select().from(cdrs).where(eq(cdrs.isFinal, true)).all().map((r) => r.document as Cdr);
 
 describe("the runtime on SQLite", () => {
   it("runs the DID's published flow: menu key 1 rings sales, 101 answers, one final CDR and the trace are stored", async () => {
-    const runtime = newRuntime();
+    const runtime = await newRuntime();
     fs.mkdirSync(path.join(dir, "recordings"), { recursive: true });
     const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
     expect(db.select().from(openCalls).all().map((r) => r.callId)).toEqual([callId]);
@@ -57,14 +58,14 @@ describe("the runtime on SQLite", () => {
   });
 
   it("closes calls left open by a crash with a failed / system_restart CDR after the partial ones, and logs agents out", async () => {
-    const crashed = newRuntime();
+    const crashed = await newRuntime();
     const agentId = crashed.directory.agents()[0].agentId;
     crashed.pbx.agentLogin(agentId);
     const { callId } = crashed.pbx.placeInboundCall({ from: "+36209876543", to: "+3612345678" });
     await clock.advanceAsync(2_000);
     // The process dies here: no shutdown, no final CDR.
 
-    const restarted = newRuntime();
+    const restarted = await newRuntime();
     expect(await restarted.recoverInterruptedCalls()).toBe(1);
     const [cdr] = finalCdrs();
     expect(cdr).toMatchObject({ call_id: callId, disposition: "failed", hangup_cause: "system_restart", is_final: true });
@@ -75,7 +76,7 @@ describe("the runtime on SQLite", () => {
   });
 
   it("rejects a call to an unknown number with a clean final CDR", async () => {
-    const runtime = newRuntime();
+    const runtime = await newRuntime();
     runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3619999999" });
     await flushPromises();
     expect(finalCdrs()).toEqual([expect.objectContaining({ disposition: "failed", hangup_cause: "unallocated_number" })]);

@@ -49,7 +49,7 @@ const CALLER = "+36301234567";
 
 let db: Db;
 let dir: string;
-let cleanupDb: () => void;
+let cleanupDb: () => Promise<void>;
 let receiver: TestReceiver;
 let integration: Integration;
 let secrets: Map<string, string>;
@@ -57,7 +57,7 @@ const stops: (() => unknown)[] = [];
 
 beforeEach(async () => {
   setTestAppSecret();
-  ({ db, dir, cleanup: cleanupDb } = createTestDb());
+  ({ db, dir, cleanup: cleanupDb } = await createTestDb());
   receiver = new TestReceiver();
   await receiver.listen();
   integration = createIntegration({ db, clock: systemClock, logger: silentLogger, policy: parseNetworkPolicy("allow-lan") });
@@ -81,7 +81,7 @@ afterEach(async () => {
   integration.stop();
   await integration.sender.close().catch(() => undefined);
   await receiver.close();
-  cleanupDb();
+  await cleanupDb();
 });
 
 function menuFlow() {

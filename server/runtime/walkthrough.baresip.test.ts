@@ -46,17 +46,17 @@ function tuesdayMorningClock(): Clock {
 
 let db: Db;
 let dir: string;
-let cleanupDb: () => void;
+let cleanupDb: () => Promise<void>;
 const stops: (() => unknown)[] = [];
 
-beforeEach(() => {
+beforeEach(async () => {
   setTestAppSecret();
-  ({ db, dir, cleanup: cleanupDb } = createTestDb());
+  ({ db, dir, cleanup: cleanupDb } = await createTestDb());
 });
 
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
-  cleanupDb();
+  await cleanupDb();
 });
 
 async function softphone(accounts: string): Promise<Baresip> {

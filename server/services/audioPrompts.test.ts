@@ -24,9 +24,9 @@ import { serviceError } from "@/tests/helpers/errors";
 let db: Db;
 let dir: string;
 let audioDir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ db, dir, cleanup } = createTestDb());
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ db, dir, cleanup } = await createTestDb());
   audioDir = path.join(dir, "audio");
 });
 afterEach(() => cleanup());

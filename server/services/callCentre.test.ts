@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
 import { agentStateHistory, agents, cdrs, users } from "../db/schema";
@@ -25,9 +25,10 @@ import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   await seedDemo(db);
 });
 afterEach(() => cleanup());
@@ -174,13 +175,13 @@ describe("queues", () => {
 });
 
 describe("agents", () => {
-  function startRuntime() {
+  async function startRuntime() {
     const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
-    return { clock, runtime: new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock }) };
+    return { clock, runtime: new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock }) };
   }
 
   it("lets agents change their own state and admins anyone's; writes the history the report reads", async () => {
-    const { clock, runtime } = startRuntime();
+    const { clock, runtime } = await startRuntime();
     const peter = agentOf("peter.nagy@demo.example");
     const eszter = agentOf("eszter.szabo@demo.example");
     expect((await agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "login" })).status).toBe("available");
@@ -207,7 +208,7 @@ describe("agents", () => {
   });
 
   it("makes a user an agent and back; removing a logged-in agent logs them out first", async () => {
-    const { runtime } = startRuntime();
+    const { runtime } = await startRuntime();
     const anna = userId("anna.kovacs@demo.example");
     const { agentId } = await setUserIsAgent(db, runtime.pbx, anna, true);
     expect((await setUserIsAgent(db, runtime.pbx, anna, true)).agentId).toBe(agentId);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import { cdr, storeCdrs } from "@/tests/helpers/cdrs";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
@@ -16,9 +16,10 @@ import { ServiceError } from "./errors";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   await seedDemo(db);
 });
 afterEach(() => cleanup());
@@ -85,7 +86,7 @@ describe("calls from the runtime", () => {
   it("lists a live call for those who may see it, then its CDR and its flow trace", async () => {
     const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
     fs.mkdirSync(path.join(dir, "recordings"), { recursive: true });
-    const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
+    const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
     const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
     await clock.advanceAsync(2_000);
     runtime.pbx.sendDtmf(callId, "1");

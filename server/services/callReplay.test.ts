@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
 import { CallStore } from "../runtime/callStore";
@@ -14,9 +14,10 @@ import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   await seedDemo(db);
 });
 afterEach(() => cleanup());
@@ -27,7 +28,7 @@ describe("call replay", () => {
   it("returns a finished call's steps with its flow, revision, caller, called number and start time", async () => {
     const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
     fs.mkdirSync(path.join(dir, "recordings"), { recursive: true });
-    const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
+    const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
     const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
     await clock.advanceAsync(2_000);
     runtime.pbx.sendDtmf(callId, "1");

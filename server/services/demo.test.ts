@@ -8,9 +8,9 @@ import { listContacts } from "./phonebook";
 import { setSetting, settingKeys } from "./settings";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ db, cleanup } = createTestDb());
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ db, cleanup } = await createTestDb());
 });
 afterEach(() => cleanup());
 
@@ -46,8 +46,8 @@ describe("the demo organisation", () => {
   it("follows the installation's default language, with no text left in the other language", async () => {
     await seedDemo(db, "en");
     const english = await seededTexts();
-    cleanup();
-    ({ db, cleanup } = createTestDb());
+    await cleanup();
+    ({ db, cleanup } = await createTestDb());
     await setSetting(db, settingKeys.defaultLocale, "hu");
     await seedDemo(db);
     const hungarian = await seededTexts();

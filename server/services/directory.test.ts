@@ -13,8 +13,8 @@ import { verifySecret } from "../auth/passwords";
 import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const userInput = { email: "eva@example.com", firstName: "Éva", lastName: "Kiss", role: "user" as const, password: "long enough password" };

@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
 import { cdrs, users } from "../db/schema";
@@ -14,9 +14,10 @@ import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   await seedDemo(db);
 });
 afterEach(() => cleanup());
@@ -85,7 +86,7 @@ describe("forwarding rules", () => {
 describe("forwarding and the PBX", () => {
   it("diverts the next call to 102 as soon as the rule is saved, and stops when it is removed", async () => {
     const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
-    const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
+    const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
     await setForwardingRule(db, peter(), "102", "unconditional", toExtension("103"));
 
     const forwarded = runtime.pbx.placeInboundCall({ from: "101", to: "102" });

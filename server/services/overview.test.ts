@@ -20,9 +20,9 @@ const zone = "Europe/Budapest"; // UTC+1 in November
 
 describe("calls and agents", () => {
   let db: Db;
-  let cleanup: () => void;
+  let cleanup: () => Promise<void>;
   beforeEach(async () => {
-    ({ db, cleanup } = createTestDb());
+    ({ db, cleanup } = await createTestDb());
     await seedDemo(db);
   });
   afterEach(() => cleanup());
@@ -102,7 +102,7 @@ describe("CRM hooks", () => {
   let h: Harness;
   let receiver: TestReceiver;
   beforeEach(async () => {
-    h = createHarness();
+    h = await createHarness();
     receiver = new TestReceiver();
     await receiver.listen();
   });

@@ -21,8 +21,8 @@ import { phonebookContacts } from "../db/schema";
 import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const varga = {
@@ -194,8 +194,8 @@ describe("phonebook export", () => {
       'Line one\nsaid "hi", then left',
     ]);
 
-    cleanup();
-    ({ db, cleanup } = createTestDb());
+    await cleanup();
+    ({ db, cleanup } = await createTestDb());
     expect((await importContactsCsv(db, csv, { dryRun: false })).created).toBe(1);
     expect((await listContacts(db)).items[0]).toMatchObject({ external_id: '=HYPERLINK("http://evil.example")', first_name: "+SUM(A1)", company: "@cmd" });
   });

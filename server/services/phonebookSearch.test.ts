@@ -12,7 +12,7 @@ import type { Db } from "../db/client";
 import { createContact, deleteContact, foldText, ftsPhrase, listContacts, numberSearchDigits, updateContact, type ContactView } from "./phonebook";
 
 let db: Db;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 const contacts: ContactView[] = [];
 
 /** The search as it was before the index (commit 78ce72d): LIKE over the folded text, external id, numbers. */
@@ -55,7 +55,7 @@ const lastNames = ["Kovács", "KÁLMÁN", "nagy", "Tóth", "Szűcs", "Öveges", 
 const companies = ["", "Varga és Társa Bt.", "100% Kft.", "Under_Score Zrt.", "Árvíztűrő Tükörfúrógép", "\"Quoted\" Ltd", "A*B (Holding) OR NEAR", "ACME - Budapest"];
 
 beforeAll(async () => {
-  ({ db, cleanup } = createTestDb());
+  ({ db, cleanup } = await createTestDb());
   const random = prng(20_261_125);
   const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)];
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join("");

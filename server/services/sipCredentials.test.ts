@@ -8,8 +8,8 @@ import { createExtension, deleteExtension, updateExtension } from "./extensions"
 import { generateSipPassword, sipCredentialStatus, sipPasswordFor } from "./sipCredentials";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 describe("SIP passwords", () => {

@@ -17,8 +17,8 @@ import {
 } from "./sipTrunks";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const provider = { name: "Provider", addresses: ["198.51.100.7", "sip.provider.example:5080"], dids: ["06 1 234 5000"] };

@@ -8,10 +8,10 @@ import { createTechnicalUser, listTechnicalUsers, revokeTechnicalUser, rotateTec
 import { ServiceError } from "./errors";
 
 let db: Db;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 const clock = new ManualClock(Date.now());
 
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const hashes = (id: string) =>

@@ -141,7 +141,7 @@ describe("authentication", () => {
 
 describe("rate limit", () => {
   it("answers 429 with Retry-After once a technical user's bucket is empty", async () => {
-    ctx.cleanup();
+    await ctx.cleanup();
     ctx = await setupApiTest({ settings: { API_RATE_LIMIT_PER_S: 1, API_RATE_LIMIT_BURST: 3 } });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await callApi(ctx, listUsers)).status);

@@ -12,11 +12,11 @@ import { createCaller } from "../root";
 import { trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 let runtime: Runtime;
 beforeEach(async () => {
   let dir: string;
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, cleanup } = await createTestDb());
   await seedDemo(db);
   runtime = new Runtime({
     db,
@@ -26,10 +26,10 @@ beforeEach(async () => {
   });
   installRuntimeForTests(runtime);
 });
-afterEach(() => {
+afterEach(async () => {
   runtime.shutdown();
   installRuntimeForTests(undefined);
-  cleanup();
+  await cleanup();
 });
 
 const demoUser = (email: string) => db.select().from(users).where(eq(users.email, email)).get()!;

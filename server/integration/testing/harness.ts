@@ -28,11 +28,11 @@ export interface Harness {
  * Standard Webhooks' 5-minute timestamp tolerance accepts our signatures) or
  * at `start`, and an integration whose worker is driven by the test (`runOnce`).
  */
-export function createHarness(
+export async function createHarness(
   options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string } = {},
-): Harness {
+): Promise<Harness> {
   setTestAppSecret();
-  const { db, dir, cleanup } = createTestDb();
+  const { db, dir, cleanup } = await createTestDb();
   const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,
@@ -55,7 +55,7 @@ export function createHarness(
     async cleanup() {
       integration.stop();
       await integration.sender.close().catch(() => {});
-      cleanup();
+      await cleanup();
     },
   };
 }
