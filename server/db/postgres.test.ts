@@ -115,7 +115,7 @@ describe.skipIf(!testDatabaseUrl)("PostgreSQL backend", () => {
   });
 
   it("writes the same ISO 8601 default timestamps as SQLite", async () => {
-    const sqlite = await createTestDb();
+    const sqlite = await createTestDb("sqlite");
     try {
       sqlite.db.insert(sqliteTables.queues).values({ id: "que_1", name: "Support" }).run();
       const [fromSqlite] = sqlite.db.select({ createdAt: sqliteTables.queues.createdAt }).from(sqliteTables.queues).all();
@@ -171,7 +171,7 @@ describe.skipIf(!testDatabaseUrl)("phonebook search: pg_trgm on PostgreSQL finds
   }
 
   beforeAll(async () => {
-    sqlite = await createTestDb();
+    sqlite = await createTestDb("sqlite");
     connection = await createTestPostgres(testDatabaseUrl!);
     const names = ["Kovács", "KÁLMÁN", "nagy", "Tóth", "Szűcs", "Öveges", "Møller", "D'Arcy", "Kiss-Nagy", ""];
     const firsts = ["Ödön", "ÁGNES", "péter", "Éva", "Zsófia", "Jean-Luc", "O'Brien", "Ñandú"];

@@ -191,7 +191,7 @@ describe.skipIf(!testDatabaseUrl)("SQLite and PostgreSQL migrations describe the
   let sqliteTableNames: string[];
 
   beforeAll(async () => {
-    const sqliteDb = await createTestDb();
+    const sqliteDb = await createTestDb("sqlite");
     try {
       sqlite = readSqlite(sqliteDb.db);
       sqliteTableNames = (sqliteDb.db.$client.prepare("select name from sqlite_master where type = 'table'").pluck().all() as string[]).sort();

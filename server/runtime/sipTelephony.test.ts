@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
-import { createTestDb, type TestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres, type TestDb } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
 import { cdrs, extensions } from "../db/schema";
@@ -38,7 +38,8 @@ afterEach(async () => {
   await cleanup();
 });
 
-it("phones register with their extension's stored SIP password; simulated test calls run beside a trunk's real call", async () => {
+// SQLite only for now: TELEPHONY=sip's synchronous reads (trunks, registrar passwords, prompt files) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
+it.skipIf(onPostgres)("phones register with their extension's stored SIP password; simulated test calls run beside a trunk's real call", async () => {
   await seedDemo(db);
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
   const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
@@ -69,7 +70,7 @@ it("phones register with their extension's stored SIP password; simulated test c
     await clock.advanceAsync(10_000);
     runtime.pbx.hangupCall(callId);
     await flushPromises();
-    const simulatedCdr = db.select().from(cdrs).where(eq(cdrs.isFinal, true)).all().map((row) => row.document as Cdr).find((cdr) => cdr.call_id === callId);
+    const simulatedCdr = (await db.select().from(cdrs).where(eq(cdrs.isFinal, true))).map((row) => row.document as Cdr).find((cdr) => cdr.call_id === callId);
     expect(simulatedCdr).toMatchObject({ disposition: "answered", answered_by: { extension: "101" } });
     // The real phone registered as 101 was never rung by the simulated call.
     expect(phone.sip.requests("INVITE")).toHaveLength(0);

@@ -79,7 +79,7 @@ describe("test calls from the editor", () => {
       // The caller hung up while talking to 103, so the dial step took no port.
       ["eszter", null],
     ]);
-    expect(db.select().from(cdrs).all()).toEqual([]);
+    expect((await db.select().from(cdrs))).toEqual([]);
   });
 
   it("sees the simulated date and time the admin chose", async () => {

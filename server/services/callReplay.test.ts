@@ -56,7 +56,8 @@ describe("call replay", () => {
   });
 
   it("falls back to the first step's time when the call has no CDR, and keeps a draft's missing revision", async () => {
-    new CallStore(db).saveTrace(
+    const store = new CallStore(db);
+    store.saveTrace(
       {
         callId: "call_draft",
         conversationId: "conv_draft",
@@ -67,6 +68,7 @@ describe("call replay", () => {
       },
       "2026-11-24T10:05:00.000Z",
     );
+    await store.writer.durable();
     expect(await getCallReplay(db, admin, "call_draft")).toMatchObject({ revision: null, caller_number: null, called_number: null, started_at: "2026-11-24T10:00:00.000Z" });
     expect(await replayableCalls(db, ["call_draft", "call_other"])).toEqual({ call_draft: "flow_x" });
     expect(await replayableCalls(db, [])).toEqual({});

@@ -24,8 +24,8 @@ async function seededTexts(): Promise<{ language: string | undefined; queue: str
       .map(([, value]) => value as string),
   );
   const labels = draft.nodes.flatMap((node) => (node.label ? [node.label] : []));
-  const queue = db.select({ name: queues.name }).from(queues).get()!.name;
-  const mainLine = db.select({ label: phoneNumbers.label }).from(phoneNumbers).get()!.label;
+  const queue = (await db.select({ name: queues.name }).from(queues).limit(1))[0]!.name;
+  const mainLine = (await db.select({ label: phoneNumbers.label }).from(phoneNumbers).limit(1))[0]!.label;
   const companies = (await listContacts(db)).items.map((contact) => contact.company).filter(Boolean);
   const scenarios = (draft.test_scenarios ?? []).map((scenario) => scenario.name);
   return {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDatabase, installTestDatabase, type Db } from "@/server/db/client";
+import { recordWriterFor } from "@/server/runtime/recordWriter";
 import { createRuntimeStore, type RuntimeStore } from "@/server/runtime/runtimeStore";
 import { createTestPostgres, testDatabaseUrl } from "./postgres";
 
@@ -21,14 +22,17 @@ export interface TestDb {
   backend: typeof testBackend;
   /** The call runtime's store for this database (`new Runtime({ data })`); closed by `cleanup`. */
   runtimeStore(): Promise<RuntimeStore>;
+  /** Resolves once what the runtime recorded is committed: PostgreSQL's writer queues it (every 10 ms), SQLite's wrote it at once. */
+  durable(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
 /**
  * A real, migrated database of the test's own, installed as the process-wide one (integration tests never mock the
- * database): a SQLite file in a temp folder, or on PostgreSQL a clone of the migrated template.
+ * database): a SQLite file in a temp folder, or on PostgreSQL a clone of the migrated template. `backend` defaults to
+ * the suite's; tests comparing the two dialects name the one they want.
  */
-export async function createTestDb(): Promise<TestDb> {
+export async function createTestDb(backend: TestDb["backend"] = testBackend): Promise<TestDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-test-"));
   const stores: RuntimeStore[] = [];
   const runtimeStore = async (db: Db) => {
@@ -39,15 +43,16 @@ export async function createTestDb(): Promise<TestDb> {
   const closeStores = async () => {
     for (const store of stores.splice(0)) await store.close();
   };
-  if (onPostgres) {
+  if (backend === "postgres") {
     const postgres = await createTestPostgres(testDatabaseUrl!);
     const db = postgres.db as unknown as Db; // the one cast getDb() makes too (server/db/client.ts)
     installTestDatabase(db);
     return {
       db,
       dir,
-      backend: testBackend,
+      backend,
       runtimeStore: () => runtimeStore(db),
+      durable: () => recordWriterFor(db).durable(),
       cleanup: async () => {
         await closeStores();
         await postgres.drop();
@@ -60,8 +65,9 @@ export async function createTestDb(): Promise<TestDb> {
   return {
     db,
     dir,
-    backend: testBackend,
+    backend,
     runtimeStore: () => runtimeStore(db),
+    durable: () => recordWriterFor(db).durable(),
     cleanup: async () => {
       await closeStores();
       db.$client.close();

@@ -1,7 +1,7 @@
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
 import type { Clock } from "@/flows/runtime/ports";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Db } from "../../db/client";
 import { createOutboundApi } from "../../services/outboundApis";
 import { createIntegration, type Integration } from "../index";
@@ -29,10 +29,10 @@ export interface Harness {
  * at `start`, and an integration whose worker is driven by the test (`runOnce`).
  */
 export async function createHarness(
-  options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string } = {},
+  options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
 ): Promise<Harness> {
   setTestAppSecret();
-  const { db, dir, cleanup } = await createTestDb();
+  const { db, dir, cleanup } = await createTestDb(options.backend);
   const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,

@@ -35,6 +35,8 @@ export interface ApiTestContext {
   runtime: Runtime;
   /** A runtime store for this database (a restarted runtime: `new Runtime({ data })`). */
   runtimeStore: TestDb["runtimeStore"];
+  /** What the runtime recorded is committed (TestDb.durable). */
+  durable: TestDb["durable"];
   /** `Basic …` header of a technical user with every scope. */
   auth: string;
   clientId: string;
@@ -61,7 +63,7 @@ export async function setupApiTest(options: { demo?: boolean; now?: string; sett
   resetAuthCachesForTests();
   resetRateLimiterForTests();
   setRestSettingsForTests({ API_RATE_LIMIT_PER_S: 1000, API_RATE_LIMIT_BURST: 100_000, ...options.settings });
-  const { db, dir, runtimeStore, cleanup } = await createTestDb();
+  const { db, dir, runtimeStore, durable, cleanup } = await createTestDb();
   if (options.demo) await seedDemo(db);
   const clock = new ManualClock(options.now ?? "2026-11-24T09:00:00.000Z");
   const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
@@ -77,6 +79,7 @@ export async function setupApiTest(options: { demo?: boolean; now?: string; sett
     clock,
     runtime,
     runtimeStore,
+    durable,
     auth: main.auth,
     clientId: main.clientId,
     clientSecret: main.clientSecret,
