@@ -218,7 +218,7 @@ describe("agents", () => {
     await vi.waitFor(() => expect(runtime.directory.agent(agentId!)).not.toBeNull());
     runtime.pbx.agentLogin(agentId!);
     expect((await setUserIsAgent(db, runtime.pbx, anna, false)).agentId).toBeNull();
-    expect(runtime.pbx.agentStates().some((a) => a.agent_id === agentId)).toBe(false);
+    await vi.waitFor(() => expect(runtime.pbx.agentStates().some((a) => a.agent_id === agentId)).toBe(false));
     expect((await serviceError(async () => setUserIsAgent(db, runtime.pbx, "usr_nope", true))).code).toBe("not_found");
     runtime.shutdown();
   });

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Actor } from "@/lib/schemas/operations";
@@ -16,8 +16,9 @@ let db: Db;
 let dir: string;
 let cleanup: () => Promise<void>;
 let runtimeStore: TestDb["runtimeStore"];
+let durable: TestDb["durable"];
 beforeEach(async () => {
-  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
+  ({ db, dir, runtimeStore, durable, cleanup } = await createTestDb());
   await seedDemo(db);
 });
 afterEach(() => cleanup());
@@ -30,11 +31,14 @@ describe("call replay", () => {
     fs.mkdirSync(path.join(dir, "recordings"), { recursive: true });
     const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
     const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+    // The published flow is read from the database (real I/O on PostgreSQL, which the manual clock does not wait for).
+    await vi.waitFor(() => expect(runtime.live.get(callId)).toBeDefined());
     await clock.advanceAsync(2_000);
     runtime.pbx.sendDtmf(callId, "1");
     await clock.advanceAsync(500);
     runtime.pbx.hangupCall(callId);
     await flushPromises();
+    await durable(); // the CDR and trace the runtime recorded
 
     const replay = await getCallReplay(db, admin, callId);
     expect(replay).toMatchObject({
