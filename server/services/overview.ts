@@ -68,7 +68,7 @@ export async function activityOverview(db: Db, actor: Actor, input: { timeZone: 
     const answered = sql`${cdrs.disposition} = 'answered'`;
     const countOf = (condition: SQL) => sql<number>`sum(case when ${condition} then 1 else 0 end)`;
     // -1 collects the calls of the last hour that ended before midnight.
-    const hour = sql<number>`case when ${cdrs.endedAt} >= ${dayStartIso} then (${endedAtEpochSeconds(db)} - ${dayStart / 1000}) / 3600 else -1 end`;
+    const hour = sql<number>`case when ${cdrs.endedAt} >= ${dayStartIso} then cast(${endedAtEpochSeconds(db)} - ${dayStart / 1000} as integer) / 3600 else -1 end`;
     const rows = await db
       .select({
         hour,
