@@ -74,7 +74,8 @@ describe("the runtime", () => {
     crashed.pbx.agentLogin(agentId);
     const { callId } = crashed.pbx.placeInboundCall({ from: "+36209876543", to: "+3612345678" });
     await clock.advanceAsync(2_000);
-    // The process dies here: no shutdown, no final CDR.
+    // The process dies here: no shutdown, no final CDR (what it recorded so far had been committed).
+    await durable();
 
     const restarted = await newRuntime();
     expect(await restarted.recoverInterruptedCalls()).toBe(1);
