@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { onPostgres } from "@/tests/helpers/db";
 import ownerRouting from "@/flows/fixtures/crm-owner-routing.json";
 import { flushPromises } from "@/flows/runtime/testing/manualClock";
 import { phoneNumbers } from "@/server/db/schema";
@@ -24,7 +25,7 @@ let crm: CrmDemo;
 let crmUrl: string;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   const seeded = await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
@@ -69,7 +70,9 @@ async function until(done: () => boolean): Promise<void> {
   expect(done()).toBe(true);
 }
 
-describe("walk-through: Switchboard and the reference CRM", () => {
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("walk-through: Switchboard and the reference CRM", () => {
   it("routes a known customer to the owner the CRM names, pops the card and delivers the call record", async () => {
     const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
     await until(() => runtime.pbx.callsOfExtension("102").length > 0);

@@ -6,8 +6,8 @@ import { listPhoneNumbers } from "../services/phoneNumbers";
 import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const asUser = (role: SessionUser["role"] | null) => callerAs(db, role);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Db } from "../db/client";
 import { openPostgres, type PostgresConnection } from "../db/postgres";
 import { loginFailures } from "../db/schema";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import { createTestPostgres, testDatabaseUrl } from "@/tests/helpers/postgres";
 import { LoginThrottle } from "./throttle";
 
@@ -37,9 +37,9 @@ function describeThrottleRule(database: () => Db) {
 }
 
 describe("LoginThrottle on SQLite", () => {
-  let test: ReturnType<typeof createTestDb>;
-  beforeEach(() => {
-    test = createTestDb();
+  let test: TestDb;
+  beforeEach(async () => {
+    test = await createTestDb("sqlite");
   });
   afterEach(() => test.cleanup());
   describeThrottleRule(() => test.db);

@@ -115,7 +115,7 @@ describe.skipIf(!testDatabaseUrl)("PostgreSQL backend", () => {
   });
 
   it("writes the same ISO 8601 default timestamps as SQLite", async () => {
-    const sqlite = createTestDb();
+    const sqlite = await createTestDb("sqlite");
     try {
       sqlite.db.insert(sqliteTables.queues).values({ id: "que_1", name: "Support" }).run();
       const [fromSqlite] = sqlite.db.select({ createdAt: sqliteTables.queues.createdAt }).from(sqliteTables.queues).all();
@@ -124,7 +124,7 @@ describe.skipIf(!testDatabaseUrl)("PostgreSQL backend", () => {
       expect(fromPg.createdAt).toMatch(isoTimestamp);
       expect(Math.abs(Date.parse(fromPg.createdAt) - Date.parse(fromSqlite.createdAt))).toBeLessThan(60_000);
     } finally {
-      sqlite.cleanup();
+      await sqlite.cleanup();
     }
   });
 
@@ -171,7 +171,7 @@ describe.skipIf(!testDatabaseUrl)("phonebook search: pg_trgm on PostgreSQL finds
   }
 
   beforeAll(async () => {
-    sqlite = createTestDb();
+    sqlite = await createTestDb("sqlite");
     connection = await createTestPostgres(testDatabaseUrl!);
     const names = ["Kovács", "KÁLMÁN", "nagy", "Tóth", "Szűcs", "Öveges", "Møller", "D'Arcy", "Kiss-Nagy", ""];
     const firsts = ["Ödön", "ÁGNES", "péter", "Éva", "Zsófia", "Jean-Luc", "O'Brien", "Ñandú"];
@@ -194,7 +194,7 @@ describe.skipIf(!testDatabaseUrl)("phonebook search: pg_trgm on PostgreSQL finds
     await connection.db.insert(pgTables.phonebookNumbers).values(sqlite.db.select().from(sqliteTables.phonebookNumbers).all());
   });
   afterAll(async () => {
-    sqlite?.cleanup();
+    await sqlite?.cleanup();
     await connection?.drop();
   });
 

@@ -191,12 +191,12 @@ describe.skipIf(!testDatabaseUrl)("SQLite and PostgreSQL migrations describe the
   let sqliteTableNames: string[];
 
   beforeAll(async () => {
-    const sqliteDb = createTestDb();
+    const sqliteDb = await createTestDb("sqlite");
     try {
       sqlite = readSqlite(sqliteDb.db);
       sqliteTableNames = (sqliteDb.db.$client.prepare("select name from sqlite_master where type = 'table'").pluck().all() as string[]).sort();
     } finally {
-      sqliteDb.cleanup();
+      await sqliteDb.cleanup();
     }
     const pgDb = await createTestPostgres(testDatabaseUrl!);
     try {

@@ -42,7 +42,7 @@ describe.skipIf(!testDatabaseUrl)("db copy: a SQLite installation into PostgreSQ
 
   beforeAll(async () => {
     // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
-    h = createHarness({ start: "2026-11-24T09:00:00Z" });
+    h = await createHarness({ start: "2026-11-24T09:00:00Z", backend: "sqlite" });
     recordingsDir = path.join(h.dir, "recordings");
     await seedDemo(h.db);
     await h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls", send_partials: true });
@@ -68,7 +68,7 @@ describe.skipIf(!testDatabaseUrl)("db copy: a SQLite installation into PostgreSQ
 
     // Generated CDRs, two with real recording files; NULLs, booleans, JSON and reals in every shape the schema has.
     const recorded = [writeToneWav(recordingsDir, 1_500), writeToneWav(recordingsDir, 700)];
-    storeCdrs(
+    await storeCdrs(
       h.db,
       ...Array.from({ length: 300 }, (_, i) =>
         cdr(`gen${String(i).padStart(4, "0")}`, new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(), {

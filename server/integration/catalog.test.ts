@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import { openDatabase, type Db } from "../db/client";
 import { configVersion } from "../db/configVersions";
 import { createOutboundApi, deleteOutboundApi, setOutboundApiEnabled, updateOutboundApi } from "../services/outboundApis";
@@ -12,22 +12,24 @@ import { setTestAppSecret } from "./testing/harness";
  * change, made by whichever copy, connection or process (issue #11). A second
  * connection to the same file stands in for another process or bundle.
  */
-describe("the outbound-API catalogue sees changes made anywhere", () => {
-  let test: ReturnType<typeof createTestDb>;
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("the outbound-API catalogue sees changes made anywhere", () => {
+  let test: Awaited<ReturnType<typeof createTestDb>>;
   let other: Db;
   let catalog: OutboundApiCatalog;
   const cdr = { kind: "end_of_call", name: "CDR", url: "http://crm.example/cdr", apply_to: "all_calls" } as const;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     setTestAppSecret();
-    test = createTestDb();
+    test = await createTestDb();
     other = openDatabase(path.join(test.dir, "test.db"));
     catalog = new OutboundApiCatalog(test.db);
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     other.$client.close();
-    test.cleanup();
+    await test.cleanup();
   });
 
   it("picks up an API created, edited, disabled and deleted through another connection", async () => {

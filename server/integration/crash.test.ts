@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { onPostgres } from "@/tests/helpers/db";
 import { seedDemo } from "../services/demo";
 import { createHarness, type Harness } from "./testing/harness";
 import { TestReceiver } from "./testing/receiver";
@@ -18,7 +19,7 @@ let children: ChildProcess[] = [];
 let dbFile: string;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   dbFile = path.join(h.dir, "test.db");
@@ -63,7 +64,9 @@ async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void
   }
 }
 
-describe("crash safety (child processes killed with SIGKILL)", () => {
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("crash safety (child processes killed with SIGKILL)", () => {
   it("killed after sending but before saving the result: resent with the same webhook-id after restart, nothing left in flight", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls" });
     const { sampleEvent } = await import("./samples");

@@ -1,5 +1,6 @@
 import net from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { onPostgres } from "@/tests/helpers/db";
 import { Webhook } from "standardwebhooks";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
 import { createHarness, sampleCall, type Harness } from "./testing/harness";
@@ -11,7 +12,7 @@ let h: Harness;
 let receiver: TestReceiver;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   receiver = new TestReceiver();
   await receiver.listen();
 });
@@ -33,7 +34,9 @@ async function ask(outboundApiId: string) {
   return result;
 }
 
-describe("data look-up", () => {
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("data look-up", () => {
   it("sends a signed call.lookup, reads the documented reply shape, and logs the exchange", async () => {
     const { id, signingSecret } = await h.createApi({ kind: "data_lookup", name: "Owner", url: receiver.url("/lookup") });
     receiver.respond = () => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ extension: "102", contact: { id: "7", name: "Varga László" }, variables: { vip: true } }) });
@@ -119,7 +122,7 @@ describe("data look-up", () => {
   });
 });
 
-describe("a chain of templated look-up requests", () => {
+describe.skipIf(onPostgres)("a chain of templated look-up requests", () => {
   async function askWith(outboundApiId: string, variables: Record<string, unknown>) {
     const result = await h.integration.port.lookup({ outboundApiId, call, nodeId: "lookup", variables });
     await new Promise((resolve) => setImmediate(resolve));
@@ -200,7 +203,7 @@ describe("a chain of templated look-up requests", () => {
   });
 
   it("checks the network policy on the rendered URL at connect time", async () => {
-    const strict = createHarness({ policy: "public-only" });
+    const strict = await createHarness({ policy: "public-only" });
     try {
       const id = (await strict.createApi({ kind: "data_lookup", name: "Loopback", method: "GET", url: `${receiver.url("/c")}?n={{ call.caller.number }}` })).id;
       const result = await strict.integration.port.lookup({ outboundApiId: id, call, nodeId: "lookup", variables: {} });

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { onPostgres } from "@/tests/helpers/db";
 import { flushPromises } from "@/flows/runtime/testing/manualClock";
 import { seedDemo } from "../services/demo";
 import { Runtime } from "../runtime/runtime";
@@ -15,7 +16,7 @@ let runtime: Runtime;
 
 beforeEach(async () => {
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open (signatures are not verified here).
-  h = createHarness({ start: "2026-11-24T09:00:00Z" });
+  h = await createHarness({ start: "2026-11-24T09:00:00Z" });
   await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
   runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
@@ -45,7 +46,9 @@ async function answeredCall(): Promise<string> {
   return callId;
 }
 
-describe("the outbox on the call runtime", () => {
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("the outbox on the call runtime", () => {
   it("queues the final CDR for every-call end-of-call APIs, frozen exactly as stored, with a signed recording link", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
     const callId = await answeredCall();

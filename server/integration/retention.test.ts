@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import type { Db } from "../db/client";
 import { deliveries, deliveryAttempts, integrationMessages, outboundApis, type DeliveryStatus } from "../db/schema";
 import { getDeliveryRetentionDays, setSetting, settingKeys } from "../services/settings";
@@ -11,10 +11,10 @@ const hour = 60 * 60 * 1000;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let db: Db;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 let clock: ManualClock;
-beforeEach(() => {
-  ({ db, cleanup } = createTestDb());
+beforeEach(async () => {
+  ({ db, cleanup } = await createTestDb());
   clock = new ManualClock("2026-11-24T09:00:00.000Z");
   for (const id of ["api_a", "api_b"]) {
     db.insert(outboundApis)
@@ -50,7 +50,9 @@ function pruner(batchSize?: number) {
   return new DeliveryPruner({ db, clock, logger: quiet, retentionDays: () => getDeliveryRetentionDays(db), batchSize, firstRunDelayMs: 1000 });
 }
 
-describe("delivery log retention", () => {
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("delivery log retention", () => {
   it("hourly deletes old succeeded/expired deliveries with their attempts and orphan messages, keeping everything an admin must see", async () => {
     const oldSucceeded = message({ status: "succeeded", ageDays: 31 });
     const oldExpired = message({ status: "expired", ageDays: 40 });

@@ -1,5 +1,6 @@
 import net from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { onPostgres } from "@/tests/helpers/db";
 import { Webhook } from "standardwebhooks";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
 import { systemClock } from "@/flows/runtime/clock";
@@ -13,7 +14,7 @@ let h: Harness;
 let receiver: TestReceiver;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   receiver = new TestReceiver();
   await receiver.listen();
 });
@@ -42,7 +43,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe("delivery worker", () => {
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("delivery worker", () => {
   it("delivers a signed standard payload that the standardwebhooks package verifies", async () => {
     const { id, signingSecret } = await h.createApi(endOfCall({ auth: { type: "bearer", token: "crm-token-123456" } }));
     const { messageId, deliveryId } = enqueue(id);
@@ -124,7 +127,7 @@ describe("delivery worker", () => {
   });
 
   it("jitters each retry to 0.5–1.0 of the interval", async () => {
-    const jittered = createHarness({ random: () => 0 });
+    const jittered = await createHarness({ random: () => 0 });
     try {
       const { id } = await jittered.createApi(endOfCall());
       receiver.respond = () => ({ status: 500 });
@@ -257,7 +260,7 @@ describe("delivery worker", () => {
   });
 
   it("drains a 10,000-message backlog after an outage within the per-endpoint concurrency limit", async () => {
-    const live = createHarness({ clock: systemClock, concurrencyPerEndpoint: 4 });
+    const live = await createHarness({ clock: systemClock, concurrencyPerEndpoint: 4 });
     try {
       const { id } = await live.createApi(endOfCall());
       receiver.respond = () => ({ status: 200, delayMs: 1 });

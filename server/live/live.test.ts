@@ -20,7 +20,7 @@ const everyone = { kind: "api" } as const;
 describe("live views in one process (SQLite)", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = createHarness({ start: "2026-11-24T09:00:00Z" });
+    h = await createHarness({ start: "2026-11-24T09:00:00Z", backend: "sqlite" });
     await seedDemo(h.db);
   });
   afterEach(() => h.cleanup());
@@ -52,7 +52,7 @@ describe.skipIf(!testDatabaseUrl)("live views across processes on PostgreSQL (LI
 
   beforeEach(async () => {
     // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
-    h = createHarness({ start: "2026-11-24T09:00:00Z" });
+    h = await createHarness({ start: "2026-11-24T09:00:00Z", backend: "sqlite" });
     await seedDemo(h.db);
     pg = await createTestPostgres(testDatabaseUrl!);
     await copySqliteToPostgres(h.db, pg.db);

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { systemClock } from "@/flows/runtime/clock";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
 import { createSipTrunk, listSipTrunks, updateSipTrunk, type SipTrunkView } from "../services/sipTrunks";
@@ -23,14 +23,14 @@ import { startSipEngine } from "./sipTelephony";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
 let engine: SipEngine;
 let logger: MemoryLogger;
 let trunk: SipTestPeer;
 const events: EngineEvent[] = [];
 
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, cleanup } = await createTestDb());
   logger = new MemoryLogger();
   events.length = 0;
   const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "41100-41199", SIP_TRUNKS: "", DEFAULT_REGION: "HU" } as AppConfig;
@@ -41,7 +41,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await engine.close();
   await trunk.close();
-  cleanup();
+  await cleanup();
 });
 
 let calls = 0;
@@ -55,7 +55,8 @@ async function invite(did: string): Promise<number> {
 
 const base = { name: "Provider", addresses: ["127.0.0.1"], dids: ["+3612345000"] };
 
-it("challenges INVITEs from unknown addresses as a phone's (401, no call) and takes a saved trunk's calls for its DIDs on the next INVITE", async () => {
+// SQLite only for now: TELEPHONY=sip's synchronous reads (trunks, registrar passwords, prompt files) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
+it.skipIf(onPostgres)("challenges INVITEs from unknown addresses as a phone's (401, no call) and takes a saved trunk's calls for its DIDs on the next INVITE", async () => {
   expect(await invite("3612345000")).toBe(401);
   expect(events.filter((event) => event.type === "leg.incoming")).toEqual([]);
 
@@ -79,7 +80,7 @@ it("challenges INVITEs from unknown addresses as a phone's (401, no call) and ta
   expect(live.outbound()).toBeNull();
 });
 
-it("matches a trunk given by host name once the name is looked up", async () => {
+it.skipIf(onPostgres)("matches a trunk given by host name once the name is looked up", async () => {
   await createSipTrunk(db, { ...base, addresses: ["localhost"] });
   // The edge's periodic read looks the name up in the background; a retry after that is taken.
   let status = await invite("3612345000");
@@ -90,7 +91,7 @@ it("matches a trunk given by host name once the name is looked up", async () => 
   expect(status).toBe(180);
 });
 
-it("registers a trunk with credentials and writes how it went for the portal", async () => {
+it.skipIf(onPostgres)("registers a trunk with credentials and writes how it went for the portal", async () => {
   const saved = await createSipTrunk(db, { ...base, addresses: [`127.0.0.1:${trunk.local.port}`], username: "acct-9", password: "provider-secret-9" });
   await trunk.until((peer) => peer.requests("REGISTER").length > 0);
   const register = trunk.requests("REGISTER")[0];

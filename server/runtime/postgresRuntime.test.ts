@@ -30,7 +30,7 @@ describe.skipIf(!testDatabaseUrl)("the runtime on PostgreSQL", () => {
 
   beforeEach(async () => {
     // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
-    h = createHarness({ start: "2026-11-24T09:00:00Z" });
+    h = await createHarness({ start: "2026-11-24T09:00:00Z", backend: "sqlite" }); // the SQLite twin the PostgreSQL store is compared with
     await seedDemo(h.db);
     apis.cdrs = (await h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls", send_partials: true })).id;
     apis.chosen = (await h.createApi({ kind: "end_of_call", name: "Chosen by a flow", url: "http://127.0.0.1:9/chosen", apply_to: "flow_nodes" })).id;

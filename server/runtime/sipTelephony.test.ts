@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { MemoryLogger } from "@/flows/runtime/testing/memoryLogger";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres, type TestDb } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
 import { cdrs, extensions } from "../db/schema";
@@ -25,23 +25,25 @@ import { outboundTrunkFromEnv, startSipEngine } from "./sipTelephony";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 let engine: SipEngine;
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "41000-41099", SIP_TRUNKS: "127.0.0.2", DEFAULT_REGION: "HU" } as AppConfig;
   engine = await startSipEngine(config, db, new MemoryLogger());
 });
 afterEach(async () => {
   await engine.close();
-  cleanup();
+  await cleanup();
 });
 
-it("phones register with their extension's stored SIP password; simulated test calls run beside a trunk's real call", async () => {
+// SQLite only for now: TELEPHONY=sip's synchronous reads (trunks, registrar passwords, prompt files) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
+it.skipIf(onPostgres)("phones register with their extension's stored SIP password; simulated test calls run beside a trunk's real call", async () => {
   await seedDemo(db);
   // A Tuesday at 10:00 in Budapest: the demo reception flow is open.
   const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
-  const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: new MemoryLogger(), engine, clock });
+  const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: new MemoryLogger(), engine, clock });
   const [extension] = await db.select().from(extensions).where(eq(extensions.number, "101")).limit(1);
   const { password } = await generateSipPassword(db, extension.id);
   const phone = await TestPhone.open("101", engine.local);
@@ -68,7 +70,7 @@ it("phones register with their extension's stored SIP password; simulated test c
     await clock.advanceAsync(10_000);
     runtime.pbx.hangupCall(callId);
     await flushPromises();
-    const simulatedCdr = db.select().from(cdrs).where(eq(cdrs.isFinal, true)).all().map((row) => row.document as Cdr).find((cdr) => cdr.call_id === callId);
+    const simulatedCdr = (await db.select().from(cdrs).where(eq(cdrs.isFinal, true))).map((row) => row.document as Cdr).find((cdr) => cdr.call_id === callId);
     expect(simulatedCdr).toMatchObject({ disposition: "answered", answered_by: { extension: "101" } });
     // The real phone registered as 101 was never rung by the simulated call.
     expect(phone.sip.requests("INVITE")).toHaveLength(0);

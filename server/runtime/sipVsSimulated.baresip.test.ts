@@ -21,7 +21,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
 import { systemClock } from "@/flows/runtime/clock";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
 import { attachToRuntime, createIntegration, type Integration } from "../integration";
@@ -49,7 +49,7 @@ const CALLER = "+36301234567";
 
 let db: Db;
 let dir: string;
-let cleanupDb: () => void;
+let cleanupDb: () => Promise<void>;
 let receiver: TestReceiver;
 let integration: Integration;
 let secrets: Map<string, string>;
@@ -57,7 +57,7 @@ const stops: (() => unknown)[] = [];
 
 beforeEach(async () => {
   setTestAppSecret();
-  ({ db, dir, cleanup: cleanupDb } = createTestDb());
+  ({ db, dir, cleanup: cleanupDb } = await createTestDb());
   receiver = new TestReceiver();
   await receiver.listen();
   integration = createIntegration({ db, clock: systemClock, logger: silentLogger, policy: parseNetworkPolicy("allow-lan") });
@@ -80,7 +80,7 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
   await integration.stop();
   await receiver.close();
-  cleanupDb();
+  await cleanupDb();
 });
 
 function menuFlow() {
@@ -191,7 +191,8 @@ function comparable(cdr: Cdr) {
   };
 }
 
-it.skipIf(missing.length > 0)(
+// TELEPHONY=sip's synchronous reads have no PostgreSQL form yet (server/db/README.md).
+it.skipIf(missing.length > 0 || onPostgres)(
   "a menu call answered by baresip as 101 over SIP gives the same final CDR and the same signed webhooks as on the simulated engine",
   { timeout: 60_000 },
   async () => {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Db } from "../db/client";
 import { cdrs } from "../db/schema";
 import { seedDemo } from "../services/demo";
@@ -11,21 +11,22 @@ import { installRuntimeForTests, Runtime } from "./index";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 let db: Db;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 let clock: ManualClock;
 let runtime: Runtime;
 
 beforeEach(async () => {
   let dir: string;
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   await seedDemo(db);
   clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
-  runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
+  runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
   installRuntimeForTests(runtime);
 });
-afterEach(() => {
+afterEach(async () => {
   installRuntimeForTests(undefined);
-  cleanup();
+  await cleanup();
 });
 
 const admin = () => createCaller({ db, user: { id: "usr_admin", name: "Admin", email: "a@example.com", role: "admin", locale: null } });
@@ -78,7 +79,7 @@ describe("test calls from the editor", () => {
       // The caller hung up while talking to 103, so the dial step took no port.
       ["eszter", null],
     ]);
-    expect(db.select().from(cdrs).all()).toEqual([]);
+    expect((await db.select().from(cdrs))).toEqual([]);
   });
 
   it("sees the simulated date and time the admin chose", async () => {

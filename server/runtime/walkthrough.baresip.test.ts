@@ -17,7 +17,7 @@ import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
 import { setTestAppSecret, silentLogger } from "../integration/testing/harness";
@@ -46,17 +46,17 @@ function tuesdayMorningClock(): Clock {
 
 let db: Db;
 let dir: string;
-let cleanupDb: () => void;
+let cleanupDb: () => Promise<void>;
 const stops: (() => unknown)[] = [];
 
-beforeEach(() => {
+beforeEach(async () => {
   setTestAppSecret();
-  ({ db, dir, cleanup: cleanupDb } = createTestDb());
+  ({ db, dir, cleanup: cleanupDb } = await createTestDb());
 });
 
 afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
-  cleanupDb();
+  await cleanupDb();
 });
 
 async function softphone(accounts: string): Promise<Baresip> {
@@ -67,7 +67,8 @@ async function softphone(accounts: string): Promise<Baresip> {
   return phone;
 }
 
-it.skipIf(missing.length > 0)("two baresip softphones: the caller dials the demo number, hears the menu, presses 1 and talks to 101", { timeout: 60_000 }, async () => {
+// SQLite only for now: TELEPHONY=sip's synchronous reads (trunks, registrar passwords, prompt files) have no PostgreSQL form yet.
+it.skipIf(missing.length > 0 || onPostgres)("two baresip softphones: the caller dials the demo number, hears the menu, presses 1 and talks to 101", { timeout: 60_000 }, async () => {
   await seedDemo(db, "en");
   const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "42100-42199", SIP_TRUNKS: "127.0.0.1" } as AppConfig;
   const engine = await startSipEngine(config, db, silentLogger);

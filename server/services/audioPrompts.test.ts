@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres, type TestDb } from "@/tests/helpers/db";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
@@ -24,9 +24,10 @@ import { serviceError } from "@/tests/helpers/errors";
 let db: Db;
 let dir: string;
 let audioDir: string;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ db, dir, cleanup } = createTestDb());
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
+beforeEach(async () => {
+  ({ db, dir, runtimeStore, cleanup } = await createTestDb());
   audioDir = path.join(dir, "audio");
 });
 afterEach(() => cleanup());
@@ -48,7 +49,8 @@ function playFlow(audioId: string | undefined, name = "Welcome") {
 }
 
 describe("audio prompt library", () => {
-  it("stores a WAV upload under its id with size, duration and hash, and names it after the file", async () => {
+  // SQLite only for now: TELEPHONY=sip's synchronous reads (audioPromptFile: SIP prompt playback) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
+  it.skipIf(onPostgres)("stores a WAV upload under its id with size, duration and hash, and names it after the file", async () => {
     const bytes = wavBytes({ durationMs: 2000 });
     const prompt = await createAudioPrompt(db, audioDir, { bytes, fileName: "../köszöntő.wav" }, null);
     expect(prompt).toMatchObject({ name: "köszöntő", originalFileName: "köszöntő.wav", contentType: "audio/wav", sizeBytes: bytes.length, durationMs: 2000 });
@@ -63,7 +65,8 @@ describe("audio prompt library", () => {
     expect(audioPromptDuration(db, prompt.id)).toBe(2000);
   });
 
-  it("stores an MP3 as audio/mpeg whatever the file claims to be", async () => {
+  // SQLite only for now: TELEPHONY=sip's synchronous reads (audioPromptFile) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
+  it.skipIf(onPostgres)("stores an MP3 as audio/mpeg whatever the file claims to be", async () => {
     const prompt = await createAudioPrompt(db, audioDir, { bytes: mp3Bytes(), fileName: "hold.wav", name: "Hold music" }, null);
     expect(prompt).toMatchObject({ name: "Hold music", contentType: "audio/mpeg" });
     expect(audioPromptFile(db, audioDir, prompt.id)?.path.endsWith(".mp3")).toBe(true);
@@ -138,7 +141,7 @@ describe("upload route", () => {
   });
 
   it("stores a valid file and answers 201 with the new prompt", async () => {
-    db.insert(users).values({ id: admin.id, email: admin.email, firstName: "Admin", role: "admin" }).run();
+    await db.insert(users).values({ id: admin.id, email: admin.email, firstName: "Admin", role: "admin" });
     const response = await handleAudioUpload(upload(new Blob([new Uint8Array(wavBytes({ durationMs: 1200 }))]), { "sec-fetch-site": "same-origin" }), { user: admin, db, audioDir });
     expect(response.status).toBe(201);
     const body = (await response.json()) as { audioPrompt: { id: string; durationMs: number; createdBy: string } };
@@ -163,7 +166,7 @@ describe("simulated engine", () => {
   it("plays a prompt with audio for as long as the recording lasts", async () => {
     const prompt = await createAudioPrompt(db, audioDir, { bytes: wavBytes({ durationMs: 3000 }), fileName: "a.wav" }, null);
     const clock = new ManualClock();
-    const engine = new SimulatedEngine({ clock, recordingsDir: dir, audioDurationMs: (id) => audioPromptDuration(db, id) });
+    const engine = new SimulatedEngine({ clock, recordingsDir: dir, audioDurationMs: (await runtimeStore()).audioDurationMs });
     const leg = engine.placeCall({ from: "+36301234567", to: "+3612345678" });
     engine.answer(leg);
     let outcome: string | null = null;

@@ -1,8 +1,8 @@
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
 import { agentStateHistory, agents, cdrs, users } from "../db/schema";
@@ -25,25 +25,28 @@ import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
 let dir: string;
-let cleanup: () => void;
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
+let durable: TestDb["durable"];
 beforeEach(async () => {
-  ({ db, dir, cleanup } = createTestDb());
+  ({ db, dir, runtimeStore, durable, cleanup } = await createTestDb());
   await seedDemo(db);
 });
 afterEach(() => cleanup());
 
-const userId = (email: string) => db.select().from(users).where(eq(users.email, email)).get()!.id;
-const agentOf = (email: string) => db.select().from(agents).where(eq(agents.userId, userId(email))).get()!.id;
-const asUser = (email: string): Actor => ({ kind: "user", role: "user", userId: userId(email) });
+const userId = async (email: string) => (await db.select().from(users).where(eq(users.email, email)).limit(1))[0]!.id;
+const agentOf = async (email: string) => (await db.select().from(agents).where(eq(agents.userId, (await userId(email)))).limit(1))[0]!.id;
+const asUser = async (email: string): Promise<Actor> => ({ kind: "user", role: "user", userId: (await userId(email)) });
 const admin: Actor = { kind: "user", role: "admin", userId: "usr_admin" };
 
-function history(agentId: string, entries: Array<[at: string, status: "logged_out" | "available" | "paused" | "on_call" | "wrap_up", reason?: string]>) {
-  for (const [at, status, reason] of entries) db.insert(agentStateHistory).values({ agentId, status, pauseReason: reason ?? null, at }).run();
+async function history(agentId: string, entries: Array<[at: string, status: "logged_out" | "available" | "paused" | "on_call" | "wrap_up", reason?: string]>) {
+  for (const [at, status, reason] of entries) await db.insert(agentStateHistory).values({ agentId, status, pauseReason: reason ?? null, at });
 }
 
-function answeredLeg(id: string, agentId: string | null, answeredAt: string, isFinal = true) {
+async function answeredLeg(id: string, agentId: string | null, answeredAt: string, isFinal = true) {
   const document = { cdr_id: id, agent_id: agentId, answered_at: answeredAt, ended_at: answeredAt, is_final: isFinal };
-  db.insert(cdrs)
+  await db
+    .insert(cdrs)
     .values({
       cdrId: id,
       conversationId: `conv_${id}`,
@@ -57,14 +60,13 @@ function answeredLeg(id: string, agentId: string | null, answeredAt: string, isF
       startedAt: answeredAt,
       endedAt: answeredAt,
       document,
-    })
-    .run();
+    });
 }
 
 describe("time in state", () => {
   it("clips intervals to [from, until), starts from the state before `from`, and splits pauses by reason", async () => {
-    const peter = agentOf("peter.nagy@demo.example");
-    history(peter, [
+    const peter = (await agentOf("peter.nagy@demo.example"));
+    await history(peter, [
       ["2026-11-23T20:00:00.000Z", "available"], // before the window: available at 08:00
       ["2026-11-24T09:00:00.000Z", "paused", "lunch"],
       ["2026-11-24T09:30:00.000Z", "paused"], // reason changed to none
@@ -75,15 +77,15 @@ describe("time in state", () => {
       ["2026-11-24T11:00:00.000Z", "logged_out"],
       ["2026-11-24T13:00:00.000Z", "available"], // after the window
     ]);
-    answeredLeg("a1", peter, "2026-11-24T10:00:00.000Z");
-    answeredLeg("a2", peter, "2026-11-24T10:30:00.000Z", false); // a partial leg counts too
-    answeredLeg("a3", peter, "2026-11-24T12:30:00.000Z"); // outside the window
-    answeredLeg("a4", null, "2026-11-24T10:10:00.000Z"); // not an agent call
+    await answeredLeg("a1", peter, "2026-11-24T10:00:00.000Z");
+    await answeredLeg("a2", peter, "2026-11-24T10:30:00.000Z", false); // a partial leg counts too
+    await answeredLeg("a3", peter, "2026-11-24T12:30:00.000Z"); // outside the window
+    await answeredLeg("a4", null, "2026-11-24T10:10:00.000Z"); // not an agent call
 
     const [item] = await agentStatusTimes(db, { from: "2026-11-24T08:00:00Z", until: "2026-11-24T12:00:00Z", agent_id: peter }, Date.parse("2026-11-25T00:00:00Z"));
     expect(item).toEqual({
       agent_id: peter,
-      user_id: userId("peter.nagy@demo.example"),
+      user_id: (await userId("peter.nagy@demo.example")),
       name: "Péter Nagy",
       available_s: 3600 + 20 * 60 + 54 * 60 + 30,
       paused_s: 40 * 60,
@@ -96,8 +98,8 @@ describe("time in state", () => {
   });
 
   it("counts a state still open until now, or until `until` when that comes first; nothing after now", async () => {
-    const eszter = agentOf("eszter.szabo@demo.example");
-    history(eszter, [
+    const eszter = (await agentOf("eszter.szabo@demo.example"));
+    await history(eszter, [
       ["2026-11-24T09:00:00.000Z", "available"],
       ["2026-11-24T09:10:00.000Z", "paused", "break"],
     ]);
@@ -117,19 +119,19 @@ describe("time in state", () => {
       ["Péter Nagy", 0],
     ]);
     await expect(agentStatusTimes(db, { from: "2026-11-25T00:00:00Z", until: "2026-11-24T00:00:00Z" })).rejects.toThrow(/range/);
-    expect((await serviceError(() => agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z", agent_id: "agt_nope" }))).code).toBe("not_found");
+    expect((await serviceError(async () => agentStatusTimes(db, { from: "2026-11-24T00:00:00Z", until: "2026-11-25T00:00:00Z", agent_id: "agt_nope" }))).code).toBe("not_found");
   });
 
   it("splits a report into local calendar days whose sums equal the whole window exactly", async () => {
-    const peter = agentOf("peter.nagy@demo.example");
+    const peter = (await agentOf("peter.nagy@demo.example"));
     // Budapest is UTC+1 in November: 23:30 local on the 23rd to 00:45 local on the 25th.
-    history(peter, [
+    await history(peter, [
       ["2026-11-23T22:30:00.000Z", "available"],
       ["2026-11-24T08:00:00.123Z", "paused", "meeting"],
       ["2026-11-24T08:00:00.456Z", "available"],
       ["2026-11-24T23:45:00.000Z", "logged_out"],
     ]);
-    answeredLeg("b1", peter, "2026-11-23T23:10:00.000Z"); // 00:10 local on the 24th
+    await answeredLeg("b1", peter, "2026-11-23T23:10:00.000Z"); // 00:10 local on the 24th
     const report = await agentDailyReport(db, { fromDay: "2026-11-23", untilDay: "2026-11-25", timeZone: "Europe/Budapest", agent_id: peter }, Date.parse("2026-12-01T00:00:00Z"));
     expect(report.days.map((d) => [d.day, d.from, d.items[0].logged_in_s, d.items[0].answered_calls])).toEqual([
       ["2026-11-23", "2026-11-22T23:00:00.000Z", 1800, 0],
@@ -151,12 +153,12 @@ describe("time in state", () => {
 
 describe("queues", () => {
   it("creates, updates and lists queues with their agent members; refuses non-agents", async () => {
-    const peter = agentOf("peter.nagy@demo.example");
+    const peter = (await agentOf("peter.nagy@demo.example"));
     const queue = await createQueue(db, { name: "Sales", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5, memberAgentIds: [peter] });
     expect(queue.members.map((m) => m.name)).toEqual(["Péter Nagy"]);
     const updated = await updateQueue(db, queue.id, { name: "Sales line", strategy: "longest_idle", maxWaitS: 90, wrapUpS: 0, memberAgentIds: [] });
     expect(updated).toMatchObject({ name: "Sales line", strategy: "longest_idle", maxWaitS: 90, wrapUpS: 0, members: [] });
-    expect((await serviceError(() => updateQueue(db, queue.id, { name: "x", strategy: "ring_all", maxWaitS: 60, wrapUpS: 0, memberAgentIds: ["agt_nope"] }))).options.field).toBe(
+    expect((await serviceError(async () => updateQueue(db, queue.id, { name: "x", strategy: "ring_all", maxWaitS: 60, wrapUpS: 0, memberAgentIds: ["agt_nope"] }))).options.field).toBe(
       "memberAgentIds",
     );
     await deleteQueue(db, queue.id);
@@ -165,35 +167,35 @@ describe("queues", () => {
 
   it("refuses to delete a queue a flow still sends calls to", async () => {
     const [demoQueue] = await listQueues(db);
-    const error = await serviceError(() => deleteQueue(db, demoQueue.id));
+    const error = await serviceError(async () => deleteQueue(db, demoQueue.id));
     expect([error.code, error.options.messageKey]).toEqual(["conflict", "operations.errors.queueInUse"]);
     const unused = await createQueue(db, { name: "Spare", strategy: "ring_all", maxWaitS: 60, wrapUpS: 5 });
     await createFlow(db, { schema_version: 1, name: "Draft only", nodes: [{ id: "q", type: "queue", position: { x: 0, y: 0 }, config: { queue_id: unused.id } }], edges: [] } as never, null);
-    expect((await serviceError(() => deleteQueue(db, unused.id))).code).toBe("conflict");
+    expect((await serviceError(async () => deleteQueue(db, unused.id))).code).toBe("conflict");
   });
 });
 
 describe("agents", () => {
-  function startRuntime() {
+  async function startRuntime() {
     const clock = new ManualClock(Date.parse("2026-11-24T09:00:00Z"));
-    return { clock, runtime: new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock }) };
+    return { clock, runtime: new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock }) };
   }
 
   it("lets agents change their own state and admins anyone's; writes the history the report reads", async () => {
-    const { clock, runtime } = startRuntime();
-    const peter = agentOf("peter.nagy@demo.example");
-    const eszter = agentOf("eszter.szabo@demo.example");
-    expect((await agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "login" })).status).toBe("available");
+    const { clock, runtime } = await startRuntime();
+    const peter = (await agentOf("peter.nagy@demo.example"));
+    const eszter = (await agentOf("eszter.szabo@demo.example"));
+    expect((await agentAction(db, runtime.pbx, (await asUser("peter.nagy@demo.example")), { agentId: peter, action: "login" })).status).toBe("available");
     clock.advance(60_000);
-    expect(await agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: peter, action: "pause", reason: "lunch" })).toMatchObject({
+    expect(await agentAction(db, runtime.pbx, (await asUser("peter.nagy@demo.example")), { agentId: peter, action: "pause", reason: "lunch" })).toMatchObject({
       status: "paused",
       pause_reason: "lunch",
       since: "2026-11-24T09:01:00.000Z",
     });
-    const refused = await serviceError(() => agentAction(db, runtime.pbx, asUser("peter.nagy@demo.example"), { agentId: eszter, action: "login" }));
+    const refused = await serviceError(async () => agentAction(db, runtime.pbx, (await asUser("peter.nagy@demo.example")), { agentId: eszter, action: "login" }));
     expect(refused.code).toBe("forbidden");
     await agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "login" });
-    expect((await serviceError(() => agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "resume" }))).code).toBe("conflict");
+    expect((await serviceError(async () => agentAction(db, runtime.pbx, admin, { agentId: eszter, action: "resume" }))).code).toBe("conflict");
     clock.advance(120_000);
 
     expect((await agentBoard(db, runtime.pbx.agentStates())).map((a) => [a.name, a.status, a.queues])).toEqual([
@@ -201,20 +203,23 @@ describe("agents", () => {
       ["Gábor Tóth", "logged_out", ["Customer support"]],
       ["Péter Nagy", "paused", ["Customer support"]],
     ]);
+    await durable(); // the history the runtime recorded
     const [times] = await agentStatusTimes(db, { from: "2026-11-24T09:00:00Z", until: "2026-11-24T10:00:00Z", agent_id: peter }, clock.now());
     expect(times).toMatchObject({ available_s: 60, paused_s: 120, paused_by_reason: { lunch: 120 } });
     runtime.shutdown();
   });
 
   it("makes a user an agent and back; removing a logged-in agent logs them out first", async () => {
-    const { runtime } = startRuntime();
-    const anna = userId("anna.kovacs@demo.example");
+    const { runtime } = await startRuntime();
+    const anna = (await userId("anna.kovacs@demo.example"));
     const { agentId } = await setUserIsAgent(db, runtime.pbx, anna, true);
     expect((await setUserIsAgent(db, runtime.pbx, anna, true)).agentId).toBe(agentId);
+    // The runtime's directory sees the new agent (on PostgreSQL once its snapshot reloaded on the change notification).
+    await vi.waitFor(() => expect(runtime.directory.agent(agentId!)).not.toBeNull());
     runtime.pbx.agentLogin(agentId!);
     expect((await setUserIsAgent(db, runtime.pbx, anna, false)).agentId).toBeNull();
-    expect(runtime.pbx.agentStates().some((a) => a.agent_id === agentId)).toBe(false);
-    expect((await serviceError(() => setUserIsAgent(db, runtime.pbx, "usr_nope", true))).code).toBe("not_found");
+    await vi.waitFor(() => expect(runtime.pbx.agentStates().some((a) => a.agent_id === agentId)).toBe(false));
+    expect((await serviceError(async () => setUserIsAgent(db, runtime.pbx, "usr_nope", true))).code).toBe("not_found");
     runtime.shutdown();
   });
 });

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { isPostgres, type Db } from "../db/client";
 import { affectedRows, transaction } from "../db/transaction";
 import { agentStateHistory, agents, flowRevisions, flows, queueMembers, queues, users } from "../db/schema";
 import type { Pbx } from "../pbx/pbx";
@@ -265,9 +265,19 @@ export async function agentStatusTimes(db: Db, query: StatusTimesQuery, now: num
   return times;
 }
 
-/** Raw SQLite (json_extract); the PostgreSQL statement will sit beside it here. */
+/** Raw SQL reading inside the CDR documents, one statement per dialect (json_extract on SQLite, jsonb on PostgreSQL). */
 async function answeredCallsByAgent(db: Db, from: string, until: string): Promise<Map<string, number>> {
   // A leg ends after it is answered and starts before: the indexed `ended_at` and plain `started_at` skip most rows before any JSON is read.
+  if (isPostgres(db)) {
+    const { rows } = await db.$client.query<{ agentId: string; n: number }>(
+      `select document::jsonb ->> 'agent_id' as "agentId", count(*) as n from cdrs
+       where ended_at >= $1 and started_at < $2 and document::jsonb ->> 'agent_id' is not null
+         and document::jsonb ->> 'answered_at' >= $1 and document::jsonb ->> 'answered_at' < $2
+       group by 1`,
+      [from, until],
+    );
+    return new Map(rows.map((r) => [r.agentId, r.n]));
+  }
   const rows = db.$client
     .prepare(
       `select json_extract(document, '$.agent_id') as agentId, count(*) as n from cdrs

@@ -8,9 +8,9 @@ import { listContacts } from "./phonebook";
 import { setSetting, settingKeys } from "./settings";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => {
-  ({ db, cleanup } = createTestDb());
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ db, cleanup } = await createTestDb());
 });
 afterEach(() => cleanup());
 
@@ -24,8 +24,8 @@ async function seededTexts(): Promise<{ language: string | undefined; queue: str
       .map(([, value]) => value as string),
   );
   const labels = draft.nodes.flatMap((node) => (node.label ? [node.label] : []));
-  const queue = db.select({ name: queues.name }).from(queues).get()!.name;
-  const mainLine = db.select({ label: phoneNumbers.label }).from(phoneNumbers).get()!.label;
+  const queue = (await db.select({ name: queues.name }).from(queues).limit(1))[0]!.name;
+  const mainLine = (await db.select({ label: phoneNumbers.label }).from(phoneNumbers).limit(1))[0]!.label;
   const companies = (await listContacts(db)).items.map((contact) => contact.company).filter(Boolean);
   const scenarios = (draft.test_scenarios ?? []).map((scenario) => scenario.name);
   return {
@@ -46,8 +46,8 @@ describe("the demo organisation", () => {
   it("follows the installation's default language, with no text left in the other language", async () => {
     await seedDemo(db, "en");
     const english = await seededTexts();
-    cleanup();
-    ({ db, cleanup } = createTestDb());
+    await cleanup();
+    ({ db, cleanup } = await createTestDb());
     await setSetting(db, settingKeys.defaultLocale, "hu");
     await seedDemo(db);
     const hungarian = await seededTexts();

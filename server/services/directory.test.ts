@@ -13,8 +13,8 @@ import { verifySecret } from "../auth/passwords";
 import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const userInput = { email: "eva@example.com", firstName: "Éva", lastName: "Kiss", role: "user" as const, password: "long enough password" };
@@ -37,13 +37,13 @@ describe("extensions", () => {
     const owner = await createUser(db, userInput);
     const admin = await createUser(db, { ...userInput, email: "admin@example.com", role: "admin" });
     const extension = await createExtension(db, { number: "202", name: "Éva", ownerUserId: owner.id });
-    db.insert(forwardingRules).values({ extensionId: extension.id, kind: "busy", enabled: true, destinationType: "extension", destinationNumber: "101" }).run();
+    await db.insert(forwardingRules).values({ extensionId: extension.id, kind: "busy", enabled: true, destinationType: "extension", destinationNumber: "101" });
 
     await deleteUser(db, owner.id, admin.id);
     expect((await getExtension(db, extension.id)).ownerUserId).toBeNull();
 
     await deleteExtension(db, extension.id);
-    expect(db.select().from(forwardingRules).all()).toHaveLength(0);
+    expect((await db.select().from(forwardingRules))).toHaveLength(0);
   });
 
   it("refuses an owner that does not exist", async () => {
@@ -77,7 +77,7 @@ describe("phone numbers", () => {
 describe("users", () => {
   it("stores only an argon2id hash of the password and refuses duplicate e-mails case-insensitively", async () => {
     const user = await createUser(db, userInput);
-    const row = db.select().from(users).where(eq(users.id, user.id)).get()!;
+    const row = (await db.select().from(users).where(eq(users.id, user.id)).limit(1))[0]!;
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain(userInput.password);
     expect(await verifySecret(row.passwordHash!, userInput.password)).toBe(true);
@@ -104,7 +104,7 @@ describe("first run", () => {
     expect(await needsFirstAdmin(db)).toBe(false);
     const second = await serviceError(() => createFirstAdmin(db, { ...input, email: "intruder@example.com" }));
     expect(second.code).toBe("forbidden");
-    expect(db.select().from(users).where(eq(users.role, "admin")).all()).toHaveLength(1);
+    expect((await db.select().from(users).where(eq(users.role, "admin")))).toHaveLength(1);
   });
 });
 
@@ -115,7 +115,7 @@ describe("demo organisation", () => {
     expect(first.phoneNumbers).toEqual(["+3612345678"]);
     expect(first.queues).toHaveLength(1);
     expect(first.contacts).toBeGreaterThan(0);
-    expect(db.select().from(users).all().every((u) => u.passwordHash === null)).toBe(true);
+    expect((await db.select().from(users)).every((u) => u.passwordHash === null)).toBe(true);
     expect((await seedDemo(db)).seeded).toBe(false);
     const anna = (await listUsers(db)).find((u) => u.email === "anna.kovacs@demo.example");
     expect(anna).toMatchObject({ extension: "101", agentId: null });
@@ -127,7 +127,7 @@ describe("demo organisation", () => {
 describe("technical users", () => {
   it("returns the secret once and stores only its hash, with all scopes by default", async () => {
     const { technicalUser, clientSecret } = await createTechnicalUser(db, { name: "CRM" });
-    const row = db.select().from(technicalUsers).where(eq(technicalUsers.id, technicalUser.id)).get()!;
+    const row = (await db.select().from(technicalUsers).where(eq(technicalUsers.id, technicalUser.id)).limit(1))[0]!;
     expect(row.secretHash).not.toContain(clientSecret);
     expect(await verifySecret(row.secretHash, clientSecret)).toBe(true);
     expect(technicalUser.scopes).toContain("simulator");

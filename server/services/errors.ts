@@ -25,7 +25,13 @@ export function notFound(what: string, id: string): ServiceError {
   return new ServiceError("not_found", `${what} ${id} does not exist`, { messageKey: "errors.notFound" });
 }
 
-/** SQLite's unique-constraint failures, turned into a conflict on the named field. */
+/**
+ * A unique-constraint failure, turned into a conflict on the named field: SQLite's code on better-sqlite3's error, or
+ * PostgreSQL's SQLSTATE 23505 on node-postgres' error, which Drizzle wraps as the `cause` of its query error.
+ */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && "code" in error && (error as { code: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505") return true;
+  return error.cause !== undefined && error.cause !== error && isUniqueViolation(error.cause);
 }

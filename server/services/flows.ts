@@ -121,14 +121,13 @@ export async function deleteFlow(db: Db, id: string): Promise<void> {
  * configuration is small (extensions, queues, endpoints, prompts, flows).
  */
 export async function databaseReferences(db: Db): Promise<ReferenceLookup> {
-  const [extensionRows, queueRows, apiRows, flowRows, promptRows, published] = await Promise.all([
-    db.select({ number: extensions.number }).from(extensions),
-    db.select({ id: queues.id }).from(queues),
-    db.select({ id: outboundApis.id, kind: outboundApis.kind }).from(outboundApis),
-    db.select({ id: flows.id }).from(flows),
-    db.select({ id: audioPrompts.id }).from(audioPrompts),
-    latestPublishedDocuments(db),
-  ]);
+  // One after the other, not side by side: inside a PostgreSQL transaction `db` is one client, which runs one query at a time.
+  const extensionRows = await db.select({ number: extensions.number }).from(extensions);
+  const queueRows = await db.select({ id: queues.id }).from(queues);
+  const apiRows = await db.select({ id: outboundApis.id, kind: outboundApis.kind }).from(outboundApis);
+  const flowRows = await db.select({ id: flows.id }).from(flows);
+  const promptRows = await db.select({ id: audioPrompts.id }).from(audioPrompts);
+  const published = await latestPublishedDocuments(db);
   const extensionNumbers = new Set(extensionRows.map((row) => row.number));
   const queueIds = new Set(queueRows.map((row) => row.id));
   const apiKinds = new Map(apiRows.map((row) => [row.id, row.kind]));

@@ -20,7 +20,7 @@ let h: Harness;
 let receiver: TestReceiver;
 
 beforeEach(async () => {
-  h = createHarness();
+  h = await createHarness();
   receiver = new TestReceiver();
   await receiver.listen();
 });

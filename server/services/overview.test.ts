@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import { cdr, storeCdrs } from "@/tests/helpers/cdrs";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
@@ -20,9 +20,9 @@ const zone = "Europe/Budapest"; // UTC+1 in November
 
 describe("calls and agents", () => {
   let db: Db;
-  let cleanup: () => void;
+  let cleanup: () => Promise<void>;
   beforeEach(async () => {
-    ({ db, cleanup } = createTestDb());
+    ({ db, cleanup } = await createTestDb());
     await seedDemo(db);
   });
   afterEach(() => cleanup());
@@ -32,7 +32,7 @@ describe("calls and agents", () => {
   it("counts today and the last hour, answered vs missed, by local hour in the viewer's time zone", async () => {
     // 11:30 in Budapest; local midnight was 23:00 UTC the day before.
     const clock = new ManualClock("2026-11-24T10:30:00.000Z");
-    storeCdrs(
+    await storeCdrs(
       db,
       cdr("yesterday", "2026-11-23T22:50:00.000Z", { disposition: "answered" }),
       cdr("after-midnight", "2026-11-23T23:30:00.000Z", { disposition: "answered" }),
@@ -62,7 +62,7 @@ describe("calls and agents", () => {
 
   it("keeps the last hour across midnight, while today starts empty", async () => {
     const clock = new ManualClock("2026-11-23T23:20:00.000Z"); // 00:20 in Budapest
-    storeCdrs(db, cdr("before-midnight", "2026-11-23T22:40:00.000Z", { disposition: "answered" }), cdr("after-midnight", "2026-11-23T23:10:00.000Z"));
+    await storeCdrs(db, cdr("before-midnight", "2026-11-23T22:40:00.000Z", { disposition: "answered" }), cdr("after-midnight", "2026-11-23T23:10:00.000Z"));
     const overview = await activityOverview(db, admin, { timeZone: zone, agents: [] }, clock);
     expect(overview.last_hour).toEqual({ answered: 1, missed: 1 });
     expect(overview.today).toEqual({ answered: 0, missed: 1 });
@@ -71,12 +71,12 @@ describe("calls and agents", () => {
 
   it("counts for a user only the calls of their own extensions, as the call history shows them", async () => {
     const clock = new ManualClock("2026-11-24T10:30:00.000Z");
-    storeCdrs(
+    await storeCdrs(
       db,
       cdr("mine", "2026-11-24T10:00:00.000Z", { requested: { extension: "102" }, disposition: "answered" }),
       cdr("theirs", "2026-11-24T10:05:00.000Z", { requested: { extension: "103" } }),
     );
-    const peter = db.select().from(users).where(eq(users.email, "peter.nagy@demo.example")).get()!;
+    const peter = (await db.select().from(users).where(eq(users.email, "peter.nagy@demo.example")).limit(1))[0]!;
     const overview = await activityOverview(db, { kind: "user", role: "user", userId: peter.id }, { timeZone: zone, agents: [] }, clock);
     expect(overview.today).toEqual({ answered: 1, missed: 0 });
     expect(overview.newest_calls.map((c) => c.cdr_id)).toEqual(["mine"]);
@@ -98,11 +98,13 @@ describe("calls and agents", () => {
   });
 });
 
-describe("CRM hooks", () => {
+// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
+// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
+describe.skipIf(onPostgres)("CRM hooks", () => {
   let h: Harness;
   let receiver: TestReceiver;
   beforeEach(async () => {
-    h = createHarness();
+    h = await createHarness();
     receiver = new TestReceiver();
     await receiver.listen();
   });

@@ -1,8 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
 import type { Actor } from "@/lib/schemas/operations";
-import type { Db } from "../db/client";
+import { isPostgres, type Db } from "../db/client";
 import { cdrs } from "../db/schema";
 import type { AgentStateView } from "../pbx/agents";
 import type { AgentStatus } from "../pbx/events";
@@ -41,6 +41,11 @@ export interface ActivityOverview {
   newest_calls: Cdr[];
 }
 
+/** A final CDR's end as whole Unix seconds (the stored ISO text), in each dialect's words. */
+function endedAtEpochSeconds(db: Db): SQL<number> {
+  return isPostgres(db) ? sql`floor(extract(epoch from cast(${cdrs.endedAt} as timestamptz)))::bigint` : sql`cast(strftime('%s', ${cdrs.endedAt}) as integer)`;
+}
+
 /**
  * Final CDRs by when they ended (the indexed column): one range scan from
  * local midnight or an hour ago, whichever is earlier, grouped by local hour.
@@ -61,15 +66,16 @@ export async function activityOverview(db: Db, actor: Actor, input: { timeZone: 
     const dayStartIso = new Date(dayStart).toISOString();
     const hourAgoIso = new Date(hourAgo).toISOString();
     const answered = sql`${cdrs.disposition} = 'answered'`;
+    const countOf = (condition: SQL) => sql<number>`sum(case when ${condition} then 1 else 0 end)`;
     // -1 collects the calls of the last hour that ended before midnight.
-    const hour = sql<number>`case when ${cdrs.endedAt} >= ${dayStartIso} then cast(strftime('%s', ${cdrs.endedAt}) - ${dayStart / 1000} as integer) / 3600 else -1 end`;
+    const hour = sql<number>`case when ${cdrs.endedAt} >= ${dayStartIso} then cast(${endedAtEpochSeconds(db)} - ${dayStart / 1000} as integer) / 3600 else -1 end`;
     const rows = await db
       .select({
         hour,
-        answered: sql<number>`sum(${answered})`,
-        missed: sql<number>`sum(not ${answered})`,
-        recentAnswered: sql<number>`sum(${cdrs.endedAt} >= ${hourAgoIso} and ${answered})`,
-        recentMissed: sql<number>`sum(${cdrs.endedAt} >= ${hourAgoIso} and not ${answered})`,
+        answered: countOf(answered),
+        missed: countOf(sql`not ${answered}`),
+        recentAnswered: countOf(sql`${cdrs.endedAt} >= ${hourAgoIso} and ${answered}`),
+        recentMissed: countOf(sql`${cdrs.endedAt} >= ${hourAgoIso} and not ${answered}`),
       })
       .from(cdrs)
       .where(

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import { parseCsv } from "@/lib/csv";
 import type { Db } from "../db/client";
-import { SqliteDirectory } from "../runtime/sqliteDirectory";
 import {
   contactVcard,
   createContact,
@@ -21,8 +20,9 @@ import { phonebookContacts } from "../db/schema";
 import { serviceError } from "@/tests/helpers/errors";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
+beforeEach(async () => ({ db, runtimeStore, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const varga = {
@@ -50,7 +50,7 @@ describe("phonebook contacts", () => {
       ],
     });
     expect(await getContact(db, created.id)).toEqual(created);
-    expect(new SqliteDirectory(db).callerName("+36301112233")).toBe("László Varga");
+    expect((await runtimeStore()).directory.callerName("+36301112233")).toBe("László Varga");
   });
 
   it("refuses a duplicate external_id with a conflict on that field, and a bad number naming its position", async () => {
@@ -194,8 +194,8 @@ describe("phonebook export", () => {
       'Line one\nsaid "hi", then left',
     ]);
 
-    cleanup();
-    ({ db, cleanup } = createTestDb());
+    await cleanup();
+    ({ db, runtimeStore, cleanup } = await createTestDb());
     expect((await importContactsCsv(db, csv, { dryRun: false })).created).toBe(1);
     expect((await listContacts(db)).items[0]).toMatchObject({ external_id: '=HYPERLINK("http://evil.example")', first_name: "+SUM(A1)", company: "@cmd" });
   });
@@ -218,7 +218,7 @@ describe("phonebook export", () => {
 
 describe("search columns", () => {
   it("are filled in at start-up for contacts stored before they existed", async () => {
-    db.insert(phonebookContacts).values({ id: "con_old", firstName: "Ödön", lastName: "Kálmán", company: "Régi Kft." }).run();
+    await db.insert(phonebookContacts).values({ id: "con_old", firstName: "Ödön", lastName: "Kálmán", company: "Régi Kft." });
     expect((await listContacts(db, { search: "kalman" })).total).toBe(0);
     expect(await backfillContactSearch(db)).toBe(1);
     expect((await listContacts(db, { search: "kalman odon" })).items.map((c) => c.id)).toEqual(["con_old"]);

@@ -1,7 +1,7 @@
 import { asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { AsYouType, type CountryCode } from "libphonenumber-js/min";
 import { ZodError } from "zod";
-import type { Db } from "../db/client";
+import { isPostgres, type Db } from "../db/client";
 import { affectedRows, transaction } from "../db/transaction";
 import { phonebookContacts, phonebookNumbers } from "../db/schema";
 import { getConfig } from "../config";
@@ -109,13 +109,15 @@ interface ContactSearch {
 /**
  * Contacts whose search text contains the folded query, whose external id is
  * the query, or (for 3+ digits and no letters) with a number containing one
- * of the digit strings. Substrings of 3+ characters are looked up in the
+ * of the digit strings. On SQLite substrings of 3+ characters are looked up in the
  * trigram indexes of migration 0006 (kept in step by triggers); shorter ones
- * scan the contacts with LIKE, which the indexes cannot answer. Values are
+ * scan the contacts with LIKE, which the indexes cannot answer. On PostgreSQL
+ * the same LIKE is served by the pg_trgm indexes (`pgContactSearch`). Values are
  * placeholders, so each shape is built and prepared once.
  */
-function contactSearch(search: string, region: string): ContactSearch {
+function contactSearch(db: Db, search: string, region: string): ContactSearch {
   if (!search) return { key: "all", where: undefined, params: {} };
+  if (isPostgres(db)) return pgContactSearch(search, region);
   const folded = foldText(search);
   const byIndex = indexable(folded);
   const c = phonebookContacts;
@@ -134,10 +136,34 @@ function contactSearch(search: string, region: string): ContactSearch {
   };
 }
 
+/**
+ * PostgreSQL's form of `contactSearch` (drizzle/pg/0001: pg_trgm GIN indexes on the folded text and the numbers):
+ * LIKE for any length, which gives FTS5's results (compared on a generated phonebook in server/db/postgres.test.ts).
+ * PostgreSQL text cannot hold NUL, so it is dropped from the query.
+ */
+function pgContactSearch(search: string, region: string): ContactSearch {
+  const typed = search.replaceAll("\0", "");
+  const c = phonebookContacts;
+  const text = sql`(${c.searchText} like ${sql.placeholder("text")} escape '\\' or ${c.externalId} = ${sql.placeholder("search")})`;
+  const params: Record<string, string> = { text: `%${likeEscape(foldText(typed))}%`, search: typed };
+  const digitPatterns = numberSearchDigits(typed, region);
+  if (digitPatterns.length === 0) return { key: "pg", where: text, params };
+  digitPatterns.forEach((digits, i) => (params[`number${i}`] = `%${digits}%`));
+  const numberMatch = sql.join(
+    digitPatterns.map((_, i) => sql`${phonebookNumbers.number} like ${sql.placeholder(`number${i}`)}`),
+    sql` or `,
+  );
+  return {
+    key: `pg+numbers${digitPatterns.length}`,
+    where: sql`(${text} or ${c.id} in (select ${phonebookNumbers.contactId} from ${phonebookNumbers} where ${numberMatch}))`,
+    params,
+  };
+}
+
 function searchStatements(db: Db, where: SQL | undefined) {
   return {
     count: db.select({ n: count() }).from(phonebookContacts).where(where).prepare(),
-    // limit -1: no limit (exports).
+    // No page: the largest limit both dialects accept (SQLite's -1 is an error on PostgreSQL).
     page: db
       .select()
       .from(phonebookContacts)
@@ -164,7 +190,7 @@ type ContactRow = typeof phonebookContacts.$inferSelect;
 
 /** The contacts matching `search` in list order (sort key, then id); all of them without `page`. */
 async function searchContacts(db: Db, search: ContactSearch, page: { limit: number; offset: number } | null): Promise<ContactView[]> {
-  return withNumbers(db, await statementsFor(db, search).page.execute({ ...search.params, limit: page?.limit ?? -1, offset: page?.offset ?? 0 }));
+  return withNumbers(db, await statementsFor(db, search).page.execute({ ...search.params, limit: page?.limit ?? Number.MAX_SAFE_INTEGER, offset: page?.offset ?? 0 }));
 }
 
 async function withNumbers(db: Db, rows: ContactRow[]): Promise<ContactView[]> {
@@ -199,7 +225,7 @@ async function withNumbers(db: Db, rows: ContactRow[]): Promise<ContactView[]> {
 /** API.md list convention: `{items, total}`; `search` matches names, company, e-mail, external id and any number. */
 export async function listContacts(db: Db, query: ContactListQuery = {}): Promise<{ items: ContactView[]; total: number }> {
   const { search, limit, offset } = contactListQuerySchema.parse(query);
-  const matching = contactSearch(search, getConfig().DEFAULT_REGION);
+  const matching = contactSearch(db, search, getConfig().DEFAULT_REGION);
   const [counted] = await statementsFor(db, matching).count.execute(matching.params);
   return { items: await searchContacts(db, matching, { limit, offset }), total: counted!.n };
 }
@@ -307,7 +333,7 @@ const numberSeparator = " | ";
 
 /** The phonebook (or the contacts matching `search`) as CSV, in the same columns the import reads. UTF-8 with a BOM so Excel shows accents. */
 export async function exportContactsCsv(db: Db, search = ""): Promise<string> {
-  const contacts = await searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null);
+  const contacts = await searchContacts(db, contactSearch(db, search.trim(), getConfig().DEFAULT_REGION), null);
   const rows = contacts.map((c) => [
     c.external_id,
     c.first_name,
@@ -371,7 +397,7 @@ export function contactVcard(contact: ContactView): string {
 }
 
 export async function exportContactsVcard(db: Db, search = ""): Promise<string> {
-  return (await searchContacts(db, contactSearch(search.trim(), getConfig().DEFAULT_REGION), null)).map(contactVcard).join("");
+  return (await searchContacts(db, contactSearch(db, search.trim(), getConfig().DEFAULT_REGION), null)).map(contactVcard).join("");
 }
 
 // ── import ─────────────────────────────────────────────────────────────

@@ -7,8 +7,8 @@ import { createFirstAdmin } from "./setup";
 import { createUser } from "./users";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 async function zodPaths(fn: () => Promise<unknown>): Promise<Record<string, string>> {

@@ -53,7 +53,7 @@ export async function generateSipPassword(db: Db, extensionId: string, appSecret
   await db
     .insert(sipCredentials)
     .values({ extensionId, sealedPassword })
-    .onConflictDoUpdate({ target: sipCredentials.extensionId, set: { sealedPassword, updatedAt: sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))` } });
+    .onConflictDoUpdate({ target: sipCredentials.extensionId, set: { sealedPassword, updatedAt: sql`excluded.updated_at` } });
   return { extensionId, sipUser, password };
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 import type { Db } from "../db/client";
 import { configVersion } from "../db/configVersions";
@@ -17,8 +17,8 @@ import {
 } from "./sipTrunks";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => ({ db, cleanup } = createTestDb()));
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ db, cleanup } = await createTestDb()));
 afterEach(() => cleanup());
 
 const provider = { name: "Provider", addresses: ["198.51.100.7", "sip.provider.example:5080"], dids: ["06 1 234 5000"] };
@@ -34,7 +34,8 @@ async function failingField(promise: Promise<unknown>): Promise<string> {
   return `did not fail: ${String(error)}`;
 }
 
-describe("SIP trunks", () => {
+// SQLite only for now: TELEPHONY=sip's synchronous reads (the trunks per INVITE, registration status) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
+describe.skipIf(onPostgres)("SIP trunks", () => {
   it("store addresses parsed, DIDs in E.164, and the registration password sealed, returned to nobody", async () => {
     const trunk = await createSipTrunk(db, { ...provider, username: "acct-1", password: "s3cret-pass" });
     expect(trunk).toMatchObject({

@@ -36,8 +36,9 @@ export function cdr(id: string, endedAt: string, overrides: Partial<Cdr> = {}): 
   };
 }
 
-/** Writes CDRs the way the runtime does (final ones end their conversation). */
-export function storeCdrs(db: Db, ...records: Cdr[]) {
+/** Writes CDRs the way the runtime does (final ones end their conversation), committed when it resolves (PostgreSQL queues them). */
+export async function storeCdrs(db: Db, ...records: Cdr[]): Promise<void> {
   const callStore = new CallStore(db);
   for (const record of records) callStore.handle(record.is_final ? { type: "conversation.ended", cdr: record } : { type: "leg.closed", cdr: record });
+  await callStore.writer.durable();
 }

@@ -27,7 +27,7 @@ async function token(auth = ctx.auth): Promise<string> {
   return result.body.access_token;
 }
 
-const revoke = (id: string) => ctx.db.update(technicalUsers).set({ revokedAt: new Date().toISOString() }).where(eq(technicalUsers.id, id)).run();
+const revoke = async (id: string) => await ctx.db.update(technicalUsers).set({ revokedAt: new Date().toISOString() }).where(eq(technicalUsers.id, id));
 
 describe("authentication", () => {
   it("accepts Basic client credentials and a Bearer token from POST /auth/token", async () => {
@@ -59,7 +59,7 @@ describe("authentication", () => {
   it("refuses a revoked technical user's credentials and its still-unexpired tokens at once", async () => {
     const access = await token();
     expect((await callApi(ctx, listUsers)).status).toBe(200); // the verified secret is cached now
-    revoke(ctx.technicalUserId);
+    (await revoke(ctx.technicalUserId));
     expect((await callApi(ctx, listUsers)).status).toBe(401);
     expect((await callApi(ctx, listUsers, { auth: `Bearer ${access}` })).status).toBe(401);
     expect((await callApi(ctx, issueToken, { body: { grant_type: "client_credentials" } })).status).toBe(401);
@@ -102,18 +102,17 @@ describe("authentication", () => {
   it("accepts the previous secret during its rotation grace period, and not after", async () => {
     const rotated = await ctx.technicalUser();
     const newSecret = "the-new-secret-after-rotation";
-    const grace = (until: Date) =>
+    const grace = async (until: Date) =>
       ctx.db
         .update(technicalUsers)
-        .set({ previousSecretHash: rowOf(rotated.id).secretHash, previousSecretExpiresAt: until.toISOString() })
-        .where(eq(technicalUsers.id, rotated.id))
-        .run();
-    grace(new Date(Date.now() + 3600_000));
-    ctx.db.update(technicalUsers).set({ secretHash: await hashSecret(newSecret) }).where(eq(technicalUsers.id, rotated.id)).run();
+        .set({ previousSecretHash: (await rowOf(rotated.id)).secretHash, previousSecretExpiresAt: until.toISOString() })
+        .where(eq(technicalUsers.id, rotated.id));
+    await grace(new Date(Date.now() + 3600_000));
+    await ctx.db.update(technicalUsers).set({ secretHash: await hashSecret(newSecret) }).where(eq(technicalUsers.id, rotated.id));
 
     expect((await callApi(ctx, listUsers, { auth: rotated.auth })).status).toBe(200);
     expect((await callApi(ctx, listUsers, { auth: basicAuth(rotated.clientId, newSecret) })).status).toBe(200);
-    grace(new Date(Date.now() - 1000));
+    await grace(new Date(Date.now() - 1000));
     expect((await callApi(ctx, listUsers, { auth: rotated.auth })).status).toBe(401);
     expect((await callApi(ctx, listUsers, { auth: basicAuth(rotated.clientId, newSecret) })).status).toBe(200);
   });
@@ -133,15 +132,15 @@ describe("authentication", () => {
   });
 
   it("records last_used_at", async () => {
-    expect(rowOf(ctx.technicalUserId).lastUsedAt).toBeNull();
+    expect((await rowOf(ctx.technicalUserId)).lastUsedAt).toBeNull();
     await callApi(ctx, listUsers);
-    expect(rowOf(ctx.technicalUserId).lastUsedAt).not.toBeNull();
+    expect((await rowOf(ctx.technicalUserId)).lastUsedAt).not.toBeNull();
   });
 });
 
 describe("rate limit", () => {
   it("answers 429 with Retry-After once a technical user's bucket is empty", async () => {
-    ctx.cleanup();
+    await ctx.cleanup();
     ctx = await setupApiTest({ settings: { API_RATE_LIMIT_PER_S: 1, API_RATE_LIMIT_BURST: 3 } });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await callApi(ctx, listUsers)).status);
@@ -154,6 +153,6 @@ describe("rate limit", () => {
   });
 });
 
-function rowOf(id: string) {
-  return ctx.db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).get()!;
+async function rowOf(id: string) {
+  return (await ctx.db.select().from(technicalUsers).where(eq(technicalUsers.id, id)).limit(1))[0]!;
 }

@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  ctx.cleanup();
+  await ctx.cleanup();
 });
 
 const send = (pathname: string, init: RequestInit = {}) => fetch(`${origin}${pathname}`, { ...init, headers: { authorization: ctx.auth, ...init.headers } });

@@ -1,4 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
+import { apiIdempotencyKeys } from "@/server/db/schema";
 import { z } from "zod";
 import { ServiceError } from "@/server/services/errors";
 import { PbxError } from "@/server/pbx/errors";
@@ -88,9 +90,9 @@ describe("the request pipeline", () => {
     const scope = { technicalUserId: ctx.technicalUserId, key: "k-concurrent", fingerprint: "f" };
     let release!: () => void;
     const first = withIdempotency(ctx.db, scope, () => new Promise((resolve) => (release = () => resolve({ status: 201, body: '{"first":true}', headers: {} }))));
-    const claim = ctx.db.$client.prepare("select status from api_idempotency_keys where key = ?").pluck();
-    await new Promise((resolve) => setImmediate(resolve)); // the claim's transaction commits before the first request's work runs
-    expect(claim.get("k-concurrent")).toBe(0); // the claim is a row, visible to every connection
+    const claim = async (key: string) => (await ctx.db.select({ status: apiIdempotencyKeys.status }).from(apiIdempotencyKeys).where(eq(apiIdempotencyKeys.key, key)))[0]?.status;
+    // The claim's transaction commits before the first request's work runs; the claim is a row, visible to every connection.
+    await vi.waitFor(async () => expect(await claim("k-concurrent")).toBe(0));
     await expect(withIdempotency(ctx.db, scope, async () => ({ status: 201, body: "{}", headers: {} }))).rejects.toMatchObject({ status: 409 });
     release();
     expect((await first).body).toBe('{"first":true}');
@@ -98,7 +100,7 @@ describe("the request pipeline", () => {
 
     const failing = { ...scope, key: "k-failing" };
     await expect(withIdempotency(ctx.db, failing, async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
-    expect(claim.get("k-failing")).toBeUndefined();
+    expect(await claim("k-failing")).toBeUndefined();
     expect((await withIdempotency(ctx.db, failing, async () => ({ status: 201, body: '{"ok":1}', headers: {} }))).replayed).toBe(false);
   });
 

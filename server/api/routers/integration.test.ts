@@ -6,10 +6,10 @@ import { setTestAppSecret } from "../../integration/testing/harness";
 import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 
 let db: Db;
-let cleanup: () => void;
-beforeEach(() => {
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
   setTestAppSecret();
-  ({ db, cleanup } = createTestDb());
+  ({ db, cleanup } = await createTestDb());
 });
 afterEach(() => cleanup());
 

@@ -1,8 +1,8 @@
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
 import type { CallInfo, Clock } from "@/flows/runtime/ports";
 import type { OutboundApiInput } from "@/lib/schemas/integration";
-import { createTestDb } from "@/tests/helpers/db";
-import type { Db } from "../../db/client";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
+import { isPostgres, type Db } from "../../db/client";
 import { createOutboundApi } from "../../services/outboundApis";
 import { createIntegration, type Integration } from "../index";
 import { parseNetworkPolicy } from "../networkPolicy";
@@ -39,11 +39,11 @@ export interface Harness {
  * Standard Webhooks' 5-minute timestamp tolerance accepts our signatures) or
  * at `start`, and an integration whose worker is driven by the test (`runOnce`).
  */
-export function createHarness(
-  options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string } = {},
-): Harness {
+export async function createHarness(
+  options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
+): Promise<Harness> {
   setTestAppSecret();
-  const { db, dir, cleanup } = createTestDb();
+  const { db, dir, cleanup } = await createTestDb(options.backend);
   const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,
@@ -54,6 +54,7 @@ export function createHarness(
     // Retries at exactly their interval unless a test asks for jitter.
     random: options.random ?? (() => 1),
   });
+  await integration.catalog.load();
   return {
     db,
     dir,
@@ -61,11 +62,14 @@ export function createHarness(
     integration,
     async createApi(input) {
       const { outboundApi, signingSecret } = await createOutboundApi(db, input, options.clock ?? clock);
+      // On PostgreSQL the catalogue learns of it from the notification, a few milliseconds after the commit.
+      if (isPostgres(db)) await eventually(() => integration.catalog.get(outboundApi.id), "the catalogue to reload");
       return { id: outboundApi.id, signingSecret };
     },
     async cleanup() {
       await integration.stop();
-      cleanup();
+      await integration.sender.close().catch(() => {});
+      await cleanup();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushPromises } from "@/flows/runtime/testing/manualClock";
 import { callApi, setupApiTest, type ApiTestContext } from "../testing/harness";
 import { clickToCall, getCall, listExtensionCalls, startIvrCall } from "./calls";
@@ -57,7 +57,11 @@ describe("POST /ivr-calls", () => {
     const started = await callApi(ctx, startIvrCall, { body: { to: "+36301112233", flow_id: flowId, variables: { customer_id: "C-1" } } });
     expect(started.status).toBe(202);
     await ctx.clock.advanceAsync(5_000);
-    expect(ctx.runtime.live.get(started.body.call_id)?.currentNodeId).toBe("menu");
+    // Once answered, the published flow is read from the database: real I/O on PostgreSQL, which the manual clock does not wait for.
+    await vi.waitFor(async () => {
+      await ctx.clock.advanceAsync(100);
+      expect(ctx.runtime.live.get(started.body.call_id)?.currentNodeId).toBe("menu");
+    });
     expect((await callApi(ctx, getCall, { params: { call_id: started.body.call_id } })).body).toMatchObject({ direction: "outbound", status: "in_flow" });
   });
 

@@ -8,6 +8,8 @@ import { decodeMp3 } from "@/server/audio/testAudio";
 import { outboundApiCatalog } from "@/server/integration/catalog";
 import { Outbox } from "@/server/integration/outbox";
 import { sampleEvent } from "@/server/integration/samples";
+import { onPostgres } from "@/tests/helpers/db";
+import { recordings } from "@/server/db/schema";
 import { callApi, setupApiTest, type ApiTestContext } from "../testing/harness";
 import {
   createOutboundApi,
@@ -69,7 +71,8 @@ describe("outbound APIs over REST", () => {
     expect((await callApi(ctx, listOutboundApis, { auth: null })).status).toBe(401);
   });
 
-  it("lists an API's deliveries with attempts and resends a finished one", async () => {
+  // SQLite only for now: it enqueues through SQLite's synchronous outbox statements (server/db/README.md).
+  it.skipIf(onPostgres)("lists an API's deliveries with attempts and resends a finished one", async () => {
     const id = (await callApi(ctx, createOutboundApi, { body: endOfCall })).body.id as string;
     const outbox = new Outbox(ctx.db, outboundApiCatalog(ctx.db), ctx.clock);
     const messageId = outbox.enqueue(sampleEvent("end_of_call"), [outboundApiCatalog(ctx.db).get(id)!]);
@@ -87,13 +90,11 @@ describe("outbound APIs over REST", () => {
 describe("GET /recordings/{code}", () => {
   let code: string;
   let size: number;
-  beforeEach(() => {
+  beforeEach(async () => {
     const file = writeToneWav(path.join(ctx.dir, "recordings"), 2_000);
     code = file.code;
     size = file.sizeBytes;
-    ctx.db.$client
-      .prepare(`insert into recordings (code, conversation_id, kind, format, duration_s, size_bytes, sha256, created_at) values (?, 'conv', 'call', 'wav', 2, ?, ?, ?)`)
-      .run(code, size, file.sha256, new Date().toISOString());
+    await ctx.db.insert(recordings).values({ code, conversationId: "conv", kind: "call", format: "wav", durationS: 2, sizeBytes: size, sha256: file.sha256, createdAt: new Date().toISOString() });
   });
 
   const get = (options: { code?: string; auth?: string | null; range?: string; token?: string; format?: string; accept?: string } = {}) => {

@@ -154,6 +154,7 @@ describe("call history API", () => {
     await ctx.clock.advanceAsync(2_000);
     ctx.runtime.pbx.hangupCall(other.callId);
     await flushPromises();
+    await ctx.durable();
 
     const first = await callApi(ctx, listCallRecords, { query: { limit: "2", extension: "102" } });
     expect(first.body.items.map((c: { caller: { number: string } }) => c.caller.number)).toEqual(["105", "103"]);

@@ -53,7 +53,7 @@ describe("a whole call over the simulator API", () => {
     await flushPromises();
     ctx.runtime.shutdown();
     const { Runtime, installRuntimeForTests } = await import("@/server/runtime");
-    const restarted = new Runtime({ db: ctx.db, recordingsDir: ctx.dir, logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: ctx.clock });
+    const restarted = new Runtime({ data: await ctx.runtimeStore(), recordingsDir: ctx.dir, logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: ctx.clock });
     installRuntimeForTests(restarted);
     ctx.runtime = restarted;
 

@@ -1,5 +1,5 @@
 /**
- * Test harness for public API operations: a migrated temp SQLite, a runtime
+ * Test harness for public API operations: a migrated temp database (createTestDb), a runtime
  * on a manual clock, a technical user, and `callApi`, which sends the request
  * over loopback HTTP to the production server's API listener (Node's
  * req/res, `nodeServer.ts`) — or, with `transport: "route"`, invokes the App
@@ -13,7 +13,7 @@ import path from "node:path";
 import { expect } from "vitest";
 import type { z } from "zod";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { Db } from "@/server/db/client";
 import { installRuntimeForTests, Runtime } from "@/server/runtime";
 import { seedDemo } from "@/server/services/demo";
@@ -33,6 +33,10 @@ export interface ApiTestContext {
   dir: string;
   clock: ManualClock;
   runtime: Runtime;
+  /** A runtime store for this database (a restarted runtime: `new Runtime({ data })`). */
+  runtimeStore: TestDb["runtimeStore"];
+  /** What the runtime recorded is committed (TestDb.durable). */
+  durable: TestDb["durable"];
   /** `Basic …` header of a technical user with every scope. */
   auth: string;
   clientId: string;
@@ -40,7 +44,7 @@ export interface ApiTestContext {
   technicalUserId: string;
   /** Another technical user with exactly these scopes. */
   technicalUser(options?: { scopes?: ApiScope[]; ipAllowlist?: string[] }): Promise<{ id: string; auth: string; clientId: string; clientSecret: string }>;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -59,10 +63,10 @@ export async function setupApiTest(options: { demo?: boolean; now?: string; sett
   resetAuthCachesForTests();
   resetRateLimiterForTests();
   setRestSettingsForTests({ API_RATE_LIMIT_PER_S: 1000, API_RATE_LIMIT_BURST: 100_000, ...options.settings });
-  const { db, dir, cleanup } = createTestDb();
+  const { db, dir, runtimeStore, durable, cleanup } = await createTestDb();
   if (options.demo) await seedDemo(db);
   const clock = new ManualClock(options.now ?? "2026-11-24T09:00:00.000Z");
-  const runtime = new Runtime({ db, recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
+  const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: path.join(dir, "recordings"), logger: silent, clock });
   installRuntimeForTests(runtime);
   const technicalUser: ApiTestContext["technicalUser"] = async ({ scopes, ipAllowlist } = {}) => {
     const { technicalUser: created, clientSecret } = await createTechnicalUser(db, { name: `test ${Math.random()}`, scopes, ipAllowlist });
@@ -74,16 +78,18 @@ export async function setupApiTest(options: { demo?: boolean; now?: string; sett
     dir,
     clock,
     runtime,
+    runtimeStore,
+    durable,
     auth: main.auth,
     clientId: main.clientId,
     clientSecret: main.clientSecret,
     technicalUserId: main.id,
     technicalUser,
-    cleanup: () => {
+    cleanup: async () => {
       runtime.shutdown();
       installRuntimeForTests(undefined);
       setRestSettingsForTests(undefined);
-      cleanup();
+      await cleanup();
     },
   };
 }
