@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
+import { onPostgres } from "@/tests/helpers/db";
 import { createHarness, type Harness } from "../integration/testing/harness";
 import { TestReceiver } from "../integration/testing/receiver";
 import { sampleEvent } from "../integration/samples";
@@ -29,7 +30,8 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-describe("outbound API configuration", () => {
+// SQLite only for now: written against SQLite's synchronous statements (server/db/README.md, "The suite on both backends").
+describe.skipIf(onPostgres)("outbound API configuration", () => {
   it("returns the signing secret once, seals CRM credentials at rest and shows only hints", async () => {
     const { outboundApi, signingSecret } = await createOutboundApi(h.db, {
       kind: "end_of_call",
@@ -181,7 +183,8 @@ describe("the Test button", () => {
   });
 });
 
-describe("delivery log", () => {
+// SQLite only for now: written against SQLite's synchronous statements (server/db/README.md, "The suite on both backends").
+describe.skipIf(onPostgres)("delivery log", () => {
   it("resends a dead delivery with the same webhook-id; look-ups and queued ones cannot be resent", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
     const messageId = h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);

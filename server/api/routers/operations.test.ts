@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { flushPromises, ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb, type TestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres, type TestDb } from "@/tests/helpers/db";
 import type { Db } from "../../db/client";
 import { agents, users } from "../../db/schema";
 import { installRuntimeForTests, Runtime } from "../../runtime";
@@ -92,6 +92,7 @@ describe("call-centre procedures", () => {
     expect(await trpcCode((await peter()).callCentre.action({ agentId: eszterAgent, action: "login" }))).toBe("FORBIDDEN");
     await asAdmin().callCentre.action({ agentId: eszterAgent, action: "login" });
     await asAdmin().callCentre.action({ agentId: eszterAgent, action: "pause", reason: "training" });
+    await durable(); // on PostgreSQL the board is read from the agent history the runtime queued
     const board = await (await judit()).callCentre.board();
     expect(board.myAgentId).toBeNull();
     expect(board.agents.find((a) => a.agent_id === eszterAgent)).toMatchObject({ status: "paused", pause_reason: "training" });
@@ -113,7 +114,9 @@ describe("call-centre procedures", () => {
 });
 
 describe("call procedures", () => {
-  it("show users the live calls of their own extensions only", async () => {
+  // SQLite only: on PostgreSQL live calls are read from the view the runtime publishes every 0.5 s (open_calls.live_view),
+  // which server/live/live.test.ts covers with a runtime and a web process.
+  it.skipIf(onPostgres)("show users the live calls of their own extensions only", async () => {
     const { callId } = runtime.pbx.placeInboundCall({ from: "101", to: "102" });
     expect((await (await peter()).calls.live()).map((c) => c.call_id)).toEqual([callId]);
     expect(await (await judit()).calls.live()).toEqual([]);

@@ -51,6 +51,7 @@ describe("a whole call over the simulator API", () => {
     await ctx.clock.advanceAsync(2_000);
     await callApi(ctx, hangUpSimulatedCall, { params: { id } });
     await flushPromises();
+    await ctx.durable(); // the CDR and trace are committed (PostgreSQL's writer queues them)
     ctx.runtime.shutdown();
     const { Runtime, installRuntimeForTests } = await import("@/server/runtime");
     const restarted = new Runtime({ data: await ctx.runtimeStore(), recordingsDir: ctx.dir, logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: ctx.clock });
