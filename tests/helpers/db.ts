@@ -27,6 +27,22 @@ export interface TestDb {
   cleanup(): Promise<void>;
 }
 
+/** The test's database on `backend`, with how to close it. */
+async function openTestDatabase(backend: TestDb["backend"], dir: string): Promise<{ db: Db; close(): Promise<void> }> {
+  if (backend === "postgres") {
+    const postgres = await createTestPostgres(testDatabaseUrl!);
+    // The one cast getDb() makes too (server/db/client.ts): services take the PostgreSQL db as `Db`.
+    return { db: postgres.db as unknown as Db, close: () => postgres.drop() };
+  }
+  const db = openDatabase(path.join(dir, "test.db"));
+  return {
+    db,
+    close: async () => {
+      db.$client.close();
+    },
+  };
+}
+
 /**
  * A real, migrated database of the test's own, installed as the process-wide one (integration tests never mock the
  * database): a SQLite file in a temp folder, or on PostgreSQL a clone of the migrated template. `backend` defaults to
@@ -34,43 +50,22 @@ export interface TestDb {
  */
 export async function createTestDb(backend: TestDb["backend"] = testBackend): Promise<TestDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-test-"));
+  const { db, close } = await openTestDatabase(backend, dir);
   const stores: RuntimeStore[] = [];
-  const runtimeStore = async (db: Db) => {
-    const store = await createRuntimeStore(db);
-    stores.push(store);
-    return store;
-  };
-  const closeStores = async () => {
-    for (const store of stores.splice(0)) await store.close();
-  };
-  if (backend === "postgres") {
-    const postgres = await createTestPostgres(testDatabaseUrl!);
-    const db = postgres.db as unknown as Db; // the one cast getDb() makes too (server/db/client.ts)
-    installTestDatabase(db);
-    return {
-      db,
-      dir,
-      backend,
-      runtimeStore: () => runtimeStore(db),
-      durable: () => recordWriterFor(db).durable(),
-      cleanup: async () => {
-        await closeStores();
-        await postgres.drop();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const db = openDatabase(path.join(dir, "test.db"));
   installTestDatabase(db);
   return {
     db,
     dir,
     backend,
-    runtimeStore: () => runtimeStore(db),
+    runtimeStore: async () => {
+      const store = await createRuntimeStore(db);
+      stores.push(store);
+      return store;
+    },
     durable: () => recordWriterFor(db).durable(),
     cleanup: async () => {
-      await closeStores();
-      db.$client.close();
+      for (const store of stores.splice(0)) await store.close();
+      await close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
