@@ -1,25 +1,19 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTestDb } from "@/tests/helpers/db";
+import { createSipEdgeTestDb } from "@/tests/helpers/sipEdge";
 import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 import type { Db } from "../db/client";
 import { sipCredentials } from "../db/schema";
 import { createExtension, deleteExtension, updateExtension } from "./extensions";
 import { generateSipPassword, sipCredentialStatus } from "./sipCredentials";
-import { openSipEdgeData, type SipEdgeData } from "../runtime/sipEdgeData";
+import type { SipEdgeData } from "../runtime/sipEdgeData";
 
 let db: Db;
 let cleanup: () => Promise<void>;
 /** What the registrar asks: read per REGISTER on SQLite, an in-memory copy reloaded on the notification on PostgreSQL. */
 let edge: SipEdgeData;
-beforeEach(async () => {
-  ({ db, cleanup } = await createTestDb());
-  edge = await openSipEdgeData(db);
-});
-afterEach(async () => {
-  await edge.close();
-  await cleanup();
-});
+beforeEach(async () => ({ db, edge, cleanup } = await createSipEdgeTestDb()));
+afterEach(() => cleanup());
 
 /** Waits until the registrar's answer for `number` is `expected` (at once on SQLite; after the reload on PostgreSQL). */
 async function registrarSees(number: string, expected: string | null): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTestDb } from "@/tests/helpers/db";
+import { createSipEdgeTestDb } from "@/tests/helpers/sipEdge";
 import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 import type { Db } from "../db/client";
 import { sipTrunks } from "../db/schema";
@@ -14,20 +14,14 @@ import {
   trunkRegistrationTargets,
   updateSipTrunk,
 } from "./sipTrunks";
-import { openSipEdgeData, type SipEdgeData } from "../runtime/sipEdgeData";
+import type { SipEdgeData } from "../runtime/sipEdgeData";
 
 let db: Db;
 let cleanup: () => Promise<void>;
 /** The SIP edge's view of the trunks: read per use on SQLite, an in-memory copy reloaded on the notification on PostgreSQL. */
 let edge: SipEdgeData;
-beforeEach(async () => {
-  ({ db, cleanup } = await createTestDb());
-  edge = await openSipEdgeData(db);
-});
-afterEach(async () => {
-  await edge.close();
-  await cleanup();
-});
+beforeEach(async () => ({ db, edge, cleanup } = await createSipEdgeTestDb()));
+afterEach(() => cleanup());
 
 /** Waits until the edge's view of the enabled trunks gives `expected` (at once on SQLite; after the reload on PostgreSQL). */
 async function edgeSees(view: (rows: ReturnType<SipEdgeData["trunks"]["rows"]>) => unknown, expected: unknown): Promise<void> {
