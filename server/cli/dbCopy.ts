@@ -93,8 +93,8 @@ async function handleFiles(source: Db, fromDataDir: string, toDataDir: string | 
     files.push({ name: `recordings/${path.basename(from)}`, from, to: recordingsTo ? recordingPath(recordingsTo, row.code) : null, sha256: row.sha256 });
   }
   for (const row of await source.select({ id: audioPrompts.id, sha256: audioPrompts.sha256 }).from(audioPrompts)) {
-    const from = audioPromptFile(source, audioDirOf(fromDataDir), row.id)!.path;
-    const to = toDataDir ? audioPromptFile(source, audioDirOf(toDataDir), row.id)!.path : null;
+    const from = (await audioPromptFile(source, audioDirOf(fromDataDir), row.id))!.path;
+    const to = toDataDir ? (await audioPromptFile(source, audioDirOf(toDataDir), row.id))!.path : null;
     files.push({ name: `audio/${path.basename(from)}`, from, to, sha256: row.sha256 });
   }
   const report: FileReport = { dataDir: toDataDir ?? fromDataDir, copied: toDataDir !== undefined, files: 0, bytes: 0, missing: [], damagedAtSource: [], copyMismatches: [] };

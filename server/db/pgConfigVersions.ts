@@ -2,9 +2,10 @@ import type pg from "pg";
 import type { ConfigTopic, ConfigVersionSource } from "./configVersions";
 import { PgListener } from "./pgListener";
 
-/** Topics only PostgreSQL counts (drizzle/pg/0002): what the runtime keeps in memory there (server/runtime/pgDirectory.ts). */
+/** Topics only PostgreSQL counts (drizzle/pg/0003): what the runtime keeps in memory there (server/runtime/pgDirectory.ts). */
 export type SnapshotTopic = "directory" | "phonebook";
-export type PgConfigTopic = ConfigTopic | SnapshotTopic;
+/** PostgreSQL only too (drizzle/pg/0008): the SIP passwords the SIP edge keeps in memory there (server/runtime/sipEdgeData.ts). */
+export type PgConfigTopic = ConfigTopic | SnapshotTopic | "sip_credentials";
 
 const CHANNEL = "config_versions";
 
@@ -94,5 +95,66 @@ export class CoalescingReload {
   /** Resolves once every reload requested so far is done. */
   async settled(): Promise<void> {
     while (this.state) await this.state.running;
+  }
+}
+
+/**
+ * A value read from PostgreSQL with async queries, kept in memory for callers
+ * that must answer synchronously (the SIP edge), and read again when one of
+ * its topics is notified (CoalescingReload: callers keep the previous copy
+ * until the new one is read). `generation` moves with every reload, for
+ * caches built from the value (VersionedCache).
+ */
+export class PgSnapshot<T> {
+  private generationCount = 0;
+  private stopListening: () => void = () => {};
+  private readonly reload: CoalescingReload;
+
+  private constructor(
+    private value: T,
+    read: () => Promise<T>,
+    failed: (error: Error) => void,
+  ) {
+    this.reload = new CoalescingReload(async () => {
+      this.value = await read();
+      this.generationCount++;
+    }, failed);
+  }
+
+  /** Listens before the first read, so no change falls in between. */
+  static async load<T>(
+    versions: PgConfigVersions,
+    topics: readonly PgConfigTopic[],
+    read: () => Promise<T>,
+    /** A reload failed: report it (the previous copy stays in use). */
+    failed: (error: Error) => void,
+  ): Promise<PgSnapshot<T>> {
+    let changedDuringRead = false;
+    const stopEarly = versions.onChange((topic) => {
+      if ((topics as readonly string[]).includes(topic)) changedDuringRead = true;
+    });
+    const snapshot = new PgSnapshot(await read().finally(stopEarly), read, failed);
+    snapshot.stopListening = versions.onChange((topic) => {
+      if ((topics as readonly string[]).includes(topic)) snapshot.reload.request();
+    });
+    if (changedDuringRead) snapshot.reload.request();
+    return snapshot;
+  }
+
+  current(): T {
+    return this.value;
+  }
+
+  generation(): number {
+    return this.generationCount;
+  }
+
+  /** Resolves once every reload requested so far is done (tests). */
+  settled(): Promise<void> {
+    return this.reload.settled();
+  }
+
+  close(): void {
+    this.stopListening();
   }
 }

@@ -2,10 +2,11 @@
  * The SIP trunks configured in the portal as the SIP edge reads them: per
  * INVITE (`inbound()`), per call out (`outbound()`) and every few seconds for
  * registrations (`accounts()`).
- * Both are rebuilt from the database only after the `sip_trunks` change
- * counter moved (server/db/configVersions.ts), so a change made in any bundle
- * or process applies to the next INVITE without a restart, and an unchanged
- * configuration costs one single-row read.
+ * They are rebuilt from the enabled trunks only after those may have changed
+ * (`SipEdgeData.trunks.version`: the `sip_trunks` change counter on SQLite,
+ * the in-memory copy's reloads on PostgreSQL — sipEdgeData.ts), so a change
+ * made in any bundle or process applies to the next INVITE without a restart,
+ * and an unchanged configuration costs at most one single-row read.
  *
  * Trunk addresses may be host names, while an INVITE's source is an IP: names
  * are looked up (IPv4) when the trunks are rebuilt and again every 5 minutes,
@@ -17,10 +18,10 @@ import { lookup } from "node:dns/promises";
 import type { CountryCode } from "libphonenumber-js";
 import type { Clock, Logger } from "@/flows/runtime/ports";
 import { isIpv4 } from "@/lib/schemas/sipTrunks";
-import type { Db } from "../db/client";
 import { VersionedCache } from "../db/configVersions";
 import { normalizeNumber } from "../pbx/numbers";
-import { SIP_DEFAULT_PORT, inboundTrunks, outboundTrunk, trunkRegistrationTargets, type OutboundTrunk } from "../services/sipTrunks";
+import { SIP_DEFAULT_PORT, inboundTrunks, outboundTrunk, trunkRegistrationTargets, type EnabledTrunk, type OutboundTrunk } from "../services/sipTrunks";
+import type { SipEdgeData } from "./sipEdgeData";
 import type { InboundTrunk } from "../telephony/sip/sipEngine";
 import type { RegistrationAccount } from "../telephony/sip/trunkRegistration";
 
@@ -34,12 +35,13 @@ export class LiveTrunks {
   private readonly names = new Map<string, { addresses: readonly string[]; at: number; pending: boolean }>();
 
   constructor(
-    db: Db,
+    trunks: SipEdgeData["trunks"],
     private readonly options: { region: string; clock: Clock; logger: Logger; appSecret?: string; resolveAll?: (host: string) => Promise<string[]> },
   ) {
-    this.inboundCache = new VersionedCache(db, "sip_trunks", () => this.buildInbound(db));
-    this.accountsCache = new VersionedCache(db, "sip_trunks", () =>
-      trunkRegistrationTargets(db, options.appSecret).map((target) => ({
+    const versions = { version: () => trunks.version() };
+    this.inboundCache = new VersionedCache(versions, "sip_trunks", () => this.buildInbound(trunks.rows()));
+    this.accountsCache = new VersionedCache(versions, "sip_trunks", () =>
+      trunkRegistrationTargets(trunks.rows(), options.appSecret).map((target) => ({
         key: target.trunkId,
         registrar: { host: target.registrar.host, port: target.registrar.port ?? SIP_DEFAULT_PORT },
         domain: target.domain,
@@ -47,7 +49,7 @@ export class LiveTrunks {
         password: target.password,
       })),
     );
-    this.outboundCache = new VersionedCache(db, "sip_trunks", () => ({ trunk: outboundTrunk(db, options.appSecret) }));
+    this.outboundCache = new VersionedCache(versions, "sip_trunks", () => ({ trunk: outboundTrunk(trunks.rows(), options.appSecret) }));
   }
 
   /** The trunk calls out go through (read per call by the SIP edge's outbound option), or null. */
@@ -69,9 +71,9 @@ export class LiveTrunks {
     return this.accountsCache.get();
   }
 
-  private buildInbound(db: Db): InboundTrunk[] {
+  private buildInbound(rows: EnabledTrunk[]): InboundTrunk[] {
     const region = this.options.region as CountryCode;
-    return inboundTrunks(db).map((trunk) => {
+    return inboundTrunks(rows).map((trunk) => {
       const dids = new Set(trunk.dids);
       for (const address of trunk.addresses) this.addressesOf(address.host);
       return {

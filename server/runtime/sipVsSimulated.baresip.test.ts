@@ -191,7 +191,9 @@ function comparable(cdr: Cdr) {
   };
 }
 
-// TELEPHONY=sip's synchronous reads have no PostgreSQL form yet (server/db/README.md).
+// SQLite only: the CRM side is built with the SQLite-first integration (createIntegration over the synchronous catalogue,
+// the outbox read with $client.prepare); the SIP edge itself runs on PostgreSQL in walkthrough.baresip.test.ts,
+// sipTelephony.test.ts and liveTrunks.test.ts (server/db/README.md, "The suite on both backends").
 it.skipIf(missing.length > 0 || onPostgres)(
   "a menu call answered by baresip as 101 over SIP gives the same final CDR and the same signed webhooks as on the simulated engine",
   { timeout: 60_000 },

@@ -14,12 +14,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
 import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
-import { createTestDb, onPostgres } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
+import { extensions } from "../db/schema";
 import { setTestAppSecret, silentLogger } from "../integration/testing/harness";
 import type { Cdr } from "../pbx/cdr";
 import { seedDemo } from "../services/demo";
@@ -27,6 +29,7 @@ import { generateSipPassword } from "../services/sipCredentials";
 import { Baresip, BARESIP_SKIP_MESSAGE, missingBaresipTools } from "../telephony/sip/testing/baresip";
 import { missingTools } from "../telephony/sip/testing/sipp";
 import { Runtime } from "./runtime";
+import { openSipEdgeData } from "./sipEdgeData";
 import { startSipEngine } from "./sipTelephony";
 
 const missing = [...missingBaresipTools(), ...missingTools(["espeak-ng"])];
@@ -47,11 +50,12 @@ function tuesdayMorningClock(): Clock {
 let db: Db;
 let dir: string;
 let cleanupDb: () => Promise<void>;
+let runtimeStore: TestDb["runtimeStore"];
 const stops: (() => unknown)[] = [];
 
 beforeEach(async () => {
   setTestAppSecret();
-  ({ db, dir, cleanup: cleanupDb } = await createTestDb());
+  ({ db, dir, runtimeStore, cleanup: cleanupDb } = await createTestDb());
 });
 
 afterEach(async () => {
@@ -67,21 +71,24 @@ async function softphone(accounts: string): Promise<Baresip> {
   return phone;
 }
 
-// SQLite only for now: TELEPHONY=sip's synchronous reads (trunks, registrar passwords, prompt files) have no PostgreSQL form yet.
-it.skipIf(missing.length > 0 || onPostgres)("two baresip softphones: the caller dials the demo number, hears the menu, presses 1 and talks to 101", { timeout: 60_000 }, async () => {
+it.skipIf(missing.length > 0)("two baresip softphones: the caller dials the demo number, hears the menu, presses 1 and talks to 101", { timeout: 60_000 }, async () => {
   await seedDemo(db, "en");
   const config = { dataDir: dir, recordingsDir: path.join(dir, "recordings"), TELEPHONY: "sip", SIP_LISTEN: "127.0.0.1:0", RTP_PORTS: "42100-42199", SIP_TRUNKS: "127.0.0.1" } as AppConfig;
-  const engine = await startSipEngine(config, db, silentLogger);
+  // What the edge reads synchronously (on PostgreSQL an in-memory copy, reloaded on change notifications).
+  const edgeData = await openSipEdgeData(db);
+  stops.push(() => edgeData.close());
+  const engine = await startSipEngine(config, db, silentLogger, { data: edgeData });
   stops.push(() => engine.close());
-  const runtime = new Runtime({ db, recordingsDir: config.recordingsDir, logger: silentLogger, engine, clock: tuesdayMorningClock() });
+  const runtime = new Runtime({ data: await runtimeStore(), recordingsDir: config.recordingsDir, logger: silentLogger, engine, clock: tuesdayMorningClock() });
   stops.push(() => runtime.shutdown());
   const finals: Cdr[] = [];
   runtime.pbx.subscribe((event) => event.type === "conversation.ended" && finals.push(event.cdr));
   const edge = `127.0.0.1:${engine.local.port}`;
 
   // Extension 101: the password the portal's "Generate SIP password" shows.
-  const extensionId = db.$client.prepare("select id from extensions where number = '101'").pluck().get() as string;
+  const [{ id: extensionId }] = await db.select({ id: extensions.id }).from(extensions).where(eq(extensions.number, "101")).limit(1);
   const { password } = await generateSipPassword(db, extensionId);
+  await vi.waitFor(() => expect(edgeData.sipPassword("101")).toBe(password));
   const phone101 = await softphone(`<sip:101@${edge}>;auth_pass=${password};regint=600`);
   await expect.poll(() => engine.registration("101"), { timeout: 10_000 }).not.toBeNull();
 

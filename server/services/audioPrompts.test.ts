@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb, onPostgres, type TestDb } from "@/tests/helpers/db";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
@@ -10,7 +10,6 @@ import { handleAudioUpload } from "../audio/uploadRoute";
 import { SimulatedEngine } from "../telephony/simulated/simulatedEngine";
 import type { SessionUser } from "../auth/options";
 import {
-  audioPromptDuration,
   audioPromptFile,
   createAudioPrompt,
   deleteAudioPrompt,
@@ -49,27 +48,26 @@ function playFlow(audioId: string | undefined, name = "Welcome") {
 }
 
 describe("audio prompt library", () => {
-  // SQLite only for now: TELEPHONY=sip's synchronous reads (audioPromptFile: SIP prompt playback) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
-  it.skipIf(onPostgres)("stores a WAV upload under its id with size, duration and hash, and names it after the file", async () => {
+  it("stores a WAV upload under its id with size, duration and hash, and names it after the file", async () => {
     const bytes = wavBytes({ durationMs: 2000 });
     const prompt = await createAudioPrompt(db, audioDir, { bytes, fileName: "../köszöntő.wav" }, null);
     expect(prompt).toMatchObject({ name: "köszöntő", originalFileName: "köszöntő.wav", contentType: "audio/wav", sizeBytes: bytes.length, durationMs: 2000 });
     expect(prompt.id).toMatch(/^aud_/);
     expect(prompt.sha256).toMatch(/^[0-9a-f]{64}$/);
-    const file = audioPromptFile(db, audioDir, prompt.id);
+    const file = await audioPromptFile(db, audioDir, prompt.id);
     expect(file?.path).toBe(path.join(audioDir, `${prompt.id}.wav`));
     expect(fs.readFileSync(file!.path).equals(bytes)).toBe(true);
     // Nothing half-written is left beside it.
     expect(fs.readdirSync(audioDir)).toEqual([`${prompt.id}.wav`]);
     expect((await listAudioPrompts(db)).map((p) => p.id)).toEqual([prompt.id]);
-    expect(audioPromptDuration(db, prompt.id)).toBe(2000);
+    // What the simulated engine reads mid-call: per use on SQLite, the runtime's directory snapshot on PostgreSQL.
+    expect((await runtimeStore()).audioDurationMs(prompt.id)).toBe(2000);
   });
 
-  // SQLite only for now: TELEPHONY=sip's synchronous reads (audioPromptFile) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
-  it.skipIf(onPostgres)("stores an MP3 as audio/mpeg whatever the file claims to be", async () => {
+  it("stores an MP3 as audio/mpeg whatever the file claims to be", async () => {
     const prompt = await createAudioPrompt(db, audioDir, { bytes: mp3Bytes(), fileName: "hold.wav", name: "Hold music" }, null);
     expect(prompt).toMatchObject({ name: "Hold music", contentType: "audio/mpeg" });
-    expect(audioPromptFile(db, audioDir, prompt.id)?.path.endsWith(".mp3")).toBe(true);
+    expect((await audioPromptFile(db, audioDir, prompt.id))?.path.endsWith(".mp3")).toBe(true);
   });
 
   it("refuses a text file renamed .wav with an error on the file field, and stores nothing", async () => {

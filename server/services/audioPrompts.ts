@@ -150,10 +150,13 @@ export async function deleteAudioPrompt(db: Db, audioDir: string, id: string): P
   fs.rmSync(fileOf(audioDir, prompt), { force: true });
 }
 
-/** Where a prompt's file is, for streaming; null for unknown ids. Synchronous: the SIP edge asks while it plays a prompt (server/db/README.md). */
-export function audioPromptFile(db: Db, audioDir: string, id: string): { path: string; contentType: string; fileName: string } | null {
+/**
+ * Where a prompt's file is, for streaming and for the SIP edge's playback; null for unknown ids. Awaited on both
+ * backends: the edge asks while it prepares a prompt's audio, which is asynchronous anyway (file reads, sox).
+ */
+export async function audioPromptFile(db: Db, audioDir: string, id: string): Promise<{ path: string; contentType: string; fileName: string } | null> {
   if (!ID_PATTERN.test(id)) return null;
-  const row = db.select().from(audioPrompts).where(eq(audioPrompts.id, id)).get();
+  const [row] = await db.select().from(audioPrompts).where(eq(audioPrompts.id, id)).limit(1);
   if (!row) return null;
   const file = fileOf(audioDir, row);
   return { path: file, contentType: row.contentType, fileName: path.basename(file) };

@@ -57,16 +57,30 @@ export async function generateSipPassword(db: Db, extensionId: string, appSecret
   return { extensionId, sipUser, password };
 }
 
+/** Extension numbers with their sealed SIP password and enabled flag: one query, per number (SQLite) or whole (PostgreSQL). */
+function sipCredentialRowsQuery(db: Db) {
+  return db
+    .select({ number: extensions.number, sealed: sipCredentials.sealedPassword, enabled: extensions.enabled })
+    .from(extensions)
+    .innerJoin(sipCredentials, eq(sipCredentials.extensionId, extensions.id));
+}
+
 /**
  * The SIP password the registrar checks for an extension number; null for a disabled or unknown extension or one without a password.
- * Synchronous: the registrar asks during a REGISTER (the runtime's sync boundary, server/db/README.md).
+ * Synchronous: the registrar asks during a REGISTER (the runtime's sync boundary, server/db/README.md). SQLite reads it per
+ * REGISTER; PostgreSQL keeps `loadSealedSipPasswords` in memory (server/runtime/sipEdgeData.ts).
  */
 export function sipPasswordFor(db: Db, number: string, appSecret?: string): string | null {
-  const row = db
-    .select({ sealed: sipCredentials.sealedPassword, enabled: extensions.enabled })
-    .from(extensions)
-    .innerJoin(sipCredentials, eq(sipCredentials.extensionId, extensions.id))
-    .where(eq(extensions.number, number))
-    .get();
+  const row = sipCredentialRowsQuery(db).where(eq(extensions.number, number)).get();
   return row && row.enabled ? openSecret(row.sealed, appSecret) : null;
+}
+
+/** Every enabled extension's sealed SIP password by number (open one with `openSipPassword`). */
+export async function loadSealedSipPasswords(db: Db): Promise<Map<string, string>> {
+  const rows = await sipCredentialRowsQuery(db);
+  return new Map(rows.filter((row) => row.enabled).map((row) => [row.number, row.sealed]));
+}
+
+export function openSipPassword(sealed: string | undefined, appSecret?: string): string | null {
+  return sealed === undefined ? null : openSecret(sealed, appSecret);
 }

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb, onPostgres } from "@/tests/helpers/db";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createSipEdgeTestDb } from "@/tests/helpers/sipEdge";
 import { callerAs, trpcCode } from "@/tests/helpers/trpc";
 import type { Db } from "../db/client";
-import { configVersion } from "../db/configVersions";
 import { sipTrunks } from "../db/schema";
 import { ServiceError } from "./errors";
 import {
@@ -15,11 +14,19 @@ import {
   trunkRegistrationTargets,
   updateSipTrunk,
 } from "./sipTrunks";
+import type { SipEdgeData } from "../runtime/sipEdgeData";
 
 let db: Db;
 let cleanup: () => Promise<void>;
-beforeEach(async () => ({ db, cleanup } = await createTestDb()));
+/** The SIP edge's view of the trunks: read per use on SQLite, an in-memory copy reloaded on the notification on PostgreSQL. */
+let edge: SipEdgeData;
+beforeEach(async () => ({ db, edge, cleanup } = await createSipEdgeTestDb()));
 afterEach(() => cleanup());
+
+/** Waits until the edge's view of the enabled trunks gives `expected` (at once on SQLite; after the reload on PostgreSQL). */
+async function edgeSees(view: (rows: ReturnType<SipEdgeData["trunks"]["rows"]>) => unknown, expected: unknown): Promise<void> {
+  await vi.waitFor(() => expect(view(edge.trunks.rows())).toEqual(expected));
+}
 
 const provider = { name: "Provider", addresses: ["198.51.100.7", "sip.provider.example:5080"], dids: ["06 1 234 5000"] };
 
@@ -34,8 +41,7 @@ async function failingField(promise: Promise<unknown>): Promise<string> {
   return `did not fail: ${String(error)}`;
 }
 
-// SQLite only for now: TELEPHONY=sip's synchronous reads (the trunks per INVITE, registration status) have no PostgreSQL form yet (server/db/README.md, "The suite on both backends").
-describe.skipIf(onPostgres)("SIP trunks", () => {
+describe("SIP trunks", () => {
   it("store addresses parsed, DIDs in E.164, and the registration password sealed, returned to nobody", async () => {
     const trunk = await createSipTrunk(db, { ...provider, username: "acct-1", password: "s3cret-pass" });
     expect(trunk).toMatchObject({
@@ -52,18 +58,20 @@ describe.skipIf(onPostgres)("SIP trunks", () => {
     expect(row.sealedPassword).toBeTruthy();
     expect(row.sealedPassword).not.toContain("s3cret-pass");
     // Only the SIP edge gets it back, opened.
-    expect(trunkRegistrationTargets(db)).toEqual([
+    await edgeSees(trunkRegistrationTargets, [
       { trunkId: trunk.id, name: "Provider", registrar: { host: "198.51.100.7", port: null }, domain: "198.51.100.7", username: "acct-1", password: "s3cret-pass" },
     ]);
 
     // Editing without a password keeps the stored one; a new one replaces it; no user name drops it.
     await updateSipTrunk(db, trunk.id, { ...provider, username: "acct-1", proxy: "proxy.provider.example" });
-    expect(trunkRegistrationTargets(db)[0]).toMatchObject({ password: "s3cret-pass", registrar: { host: "proxy.provider.example", port: null } });
+    await edgeSees((rows) => trunkRegistrationTargets(rows).map(({ password, registrar }) => ({ password, registrar })), [
+      { password: "s3cret-pass", registrar: { host: "proxy.provider.example", port: null } },
+    ]);
     await updateSipTrunk(db, trunk.id, { ...provider, username: "acct-1", password: "another-pass" });
-    expect(trunkRegistrationTargets(db)[0].password).toBe("another-pass");
+    await edgeSees((rows) => trunkRegistrationTargets(rows).map((target) => target.password), ["another-pass"]);
     const withoutRegistration = await updateSipTrunk(db, trunk.id, { ...provider, username: "" });
     expect(withoutRegistration).toMatchObject({ username: "", hasPassword: false });
-    expect(trunkRegistrationTargets(db)).toEqual([]);
+    await edgeSees(trunkRegistrationTargets, []);
   });
 
   it("refuse bad input naming the field", async () => {
@@ -85,38 +93,38 @@ describe.skipIf(onPostgres)("SIP trunks", () => {
   });
 
   it("are seen by the edge's live read after every change (config_versions), disabled ones not at all", async () => {
-    const before = configVersion(db, "sip_trunks");
+    const before = edge.trunks.version();
     const trunk = await createSipTrunk(db, provider);
-    const afterCreate = configVersion(db, "sip_trunks");
-    expect(afterCreate).toBeGreaterThan(before);
-    expect(inboundTrunks(db)).toEqual([{ id: trunk.id, name: "Provider", addresses: [{ host: "198.51.100.7", port: null }, { host: "sip.provider.example", port: 5080 }], dids: ["+3612345000"] }]);
+    await vi.waitFor(() => expect(edge.trunks.version()).toBeGreaterThan(before));
+    const afterCreate = edge.trunks.version();
+    expect(inboundTrunks(edge.trunks.rows())).toEqual([{ id: trunk.id, name: "Provider", addresses: [{ host: "198.51.100.7", port: null }, { host: "sip.provider.example", port: 5080 }], dids: ["+3612345000"] }]);
 
     await updateSipTrunk(db, trunk.id, { ...provider, enabled: false });
-    expect(configVersion(db, "sip_trunks")).toBeGreaterThan(afterCreate);
-    expect(inboundTrunks(db)).toEqual([]);
-    expect(outboundTrunk(db)).toBeNull();
+    await vi.waitFor(() => expect(edge.trunks.version()).toBeGreaterThan(afterCreate));
+    expect(inboundTrunks(edge.trunks.rows())).toEqual([]);
+    expect(outboundTrunk(edge.trunks.rows())).toBeNull();
 
-    const afterDisable = configVersion(db, "sip_trunks");
+    const afterDisable = edge.trunks.version();
     await deleteSipTrunk(db, trunk.id);
-    expect(configVersion(db, "sip_trunks")).toBeGreaterThan(afterDisable);
+    await vi.waitFor(() => expect(edge.trunks.version()).toBeGreaterThan(afterDisable));
   });
 
   it("give the outbound trunk: the one marked outbound, else the first enabled; its proxy, credentials and caller id", async () => {
-    expect(outboundTrunk(db)).toBeNull();
+    expect(outboundTrunk(edge.trunks.rows())).toBeNull();
     await createSipTrunk(db, { name: "A", addresses: ["192.0.2.1"] });
-    expect(outboundTrunk(db)).toEqual({ host: "192.0.2.1", port: 5060 });
+    await edgeSees(outboundTrunk, { host: "192.0.2.1", port: 5060 });
     await createSipTrunk(db, { name: "B", addresses: ["192.0.2.2:5070"], proxy: "out.example:5090", outbound: true, username: "u", password: "p", callerIdNumber: "+36 1 234 5000" });
-    expect(outboundTrunk(db)).toEqual({ host: "out.example", port: 5090, username: "u", password: "p", callerIdNumber: "+3612345000" });
+    await edgeSees(outboundTrunk, { host: "out.example", port: 5090, username: "u", password: "p", callerIdNumber: "+3612345000" });
   });
 
   it("show the edge's registration status while the trunk registers", async () => {
     const trunk = await createSipTrunk(db, { ...provider, username: "acct", password: "pw" });
     expect((await listSipTrunks(db))[0].registration).toBeNull();
-    recordTrunkRegistration(db, trunk.id, { state: "failing", reason: "403 Forbidden", expiresAt: null }, "2026-12-06T08:00:00.000Z");
+    await recordTrunkRegistration(db, trunk.id, { state: "failing", reason: "403 Forbidden", expiresAt: null }, "2026-12-06T08:00:00.000Z");
     expect((await listSipTrunks(db))[0].registration).toEqual({ state: "failing", reason: "403 Forbidden", expiresAt: null, updatedAt: "2026-12-06T08:00:00.000Z" });
     await deleteSipTrunk(db, trunk.id);
     // A late report for a deleted trunk is dropped, not an error.
-    recordTrunkRegistration(db, trunk.id, { state: "registered", reason: null, expiresAt: null }, "2026-12-06T08:00:01.000Z");
+    await recordTrunkRegistration(db, trunk.id, { state: "registered", reason: null, expiresAt: null }, "2026-12-06T08:00:01.000Z");
   });
 
   it("are for admins only over tRPC", async () => {

@@ -6,11 +6,14 @@
  * only towards the SIP edge, never towards a client or a log.
  *
  * Portal paths are awaitable; what the SIP edge reads per INVITE and per call
- * (`inboundTrunks`, `outboundTrunk`) is synchronous on purpose, like the
- * rest of the runtime's directory.
+ * (`inboundTrunks`, `outboundTrunk`) is computed synchronously from the
+ * enabled trunks' rows, which the edge reads per use on SQLite
+ * (`enabledTrunks`) and keeps in memory on PostgreSQL (`loadEnabledTrunks`,
+ * server/runtime/sipEdgeData.ts).
  */
 import { asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { affectedRows } from "../db/transaction";
 import { sipTrunkRegistrations, sipTrunks } from "../db/schema";
 import { newId } from "@/lib/ids";
 import { toE164 } from "@/lib/phone";
@@ -180,23 +183,36 @@ export async function updateSipTrunk(db: Db, id: string, input: SipTrunkInput, a
 
 export async function deleteSipTrunk(db: Db, id: string): Promise<void> {
   const result = await db.delete(sipTrunks).where(eq(sipTrunks.id, id));
-  if (result.changes === 0) throw notFound("SIP trunk", id);
+  if (affectedRows(result) === 0) throw notFound("SIP trunk", id);
 }
 
 // ── what the SIP edge reads (synchronously, per INVITE / per call) ──
 
-function enabledTrunks(db: Db): TrunkRow[] {
-  return db.select().from(sipTrunks).where(eq(sipTrunks.enabled, true)).orderBy(asc(sipTrunks.createdAt), asc(sipTrunks.id)).all();
+export type EnabledTrunk = TrunkRow;
+
+/** The enabled trunks, oldest first: one query, run synchronously on SQLite or awaited on either backend. */
+function enabledTrunksQuery(db: Db) {
+  return db.select().from(sipTrunks).where(eq(sipTrunks.enabled, true)).orderBy(asc(sipTrunks.createdAt), asc(sipTrunks.id));
+}
+
+/** SQLite: the SIP edge reads the enabled trunks synchronously when their change counter moved. */
+export function enabledTrunks(db: Db): EnabledTrunk[] {
+  return enabledTrunksQuery(db).all();
+}
+
+/** PostgreSQL: the SIP edge's in-memory copy of the enabled trunks is read with this. */
+export async function loadEnabledTrunks(db: Db): Promise<EnabledTrunk[]> {
+  return enabledTrunksQuery(db);
 }
 
 /** Every enabled trunk with the addresses its INVITEs may come from and the DIDs it carries. */
-export function inboundTrunks(db: Db): InboundTrunkRow[] {
-  return enabledTrunks(db).map((row) => ({ id: row.id, name: row.name, addresses: row.addresses, dids: row.dids }));
+export function inboundTrunks(rows: EnabledTrunk[]): InboundTrunkRow[] {
+  return rows.map((row) => ({ id: row.id, name: row.name, addresses: row.addresses, dids: row.dids }));
 }
 
 /** Enabled trunks with registration credentials, passwords opened for the edge's REGISTER. */
-export function trunkRegistrationTargets(db: Db, appSecret?: string): TrunkRegistrationTarget[] {
-  return enabledTrunks(db).flatMap((row) =>
+export function trunkRegistrationTargets(rows: EnabledTrunk[], appSecret?: string): TrunkRegistrationTarget[] {
+  return rows.flatMap((row) =>
     row.username && row.sealedPassword
       ? [{ trunkId: row.id, name: row.name, registrar: row.proxy ?? row.addresses[0], domain: row.addresses[0].host, username: row.username, password: openSecret(row.sealedPassword, appSecret) }]
       : [],
@@ -207,8 +223,7 @@ export function trunkRegistrationTargets(db: Db, appSecret?: string): TrunkRegis
  * The trunk for calls out: the first enabled trunk marked `outbound`, else the
  * first enabled one; null without any. Its host is the proxy when set.
  */
-export function outboundTrunk(db: Db, appSecret?: string): OutboundTrunk | null {
-  const rows = enabledTrunks(db);
+export function outboundTrunk(rows: EnabledTrunk[], appSecret?: string): OutboundTrunk | null {
   const row = rows.find((trunk) => trunk.outbound) ?? rows[0];
   if (!row) return null;
   const target = row.proxy ?? row.addresses[0];
@@ -221,10 +236,16 @@ export function outboundTrunk(db: Db, appSecret?: string): OutboundTrunk | null 
 }
 
 /** The edge reports how its registration with a trunk goes (shown in the portal). */
-export function recordTrunkRegistration(db: Db, trunkId: string, status: { state: RegistrationState; reason: string | null; expiresAt: string | null }, now: string): void {
+export async function recordTrunkRegistration(
+  db: Db,
+  trunkId: string,
+  status: { state: RegistrationState; reason: string | null; expiresAt: string | null },
+  now: string,
+): Promise<void> {
   const values = { trunkId, ...status, updatedAt: now };
   // The trunk may have been deleted meanwhile: its row is then simply not written.
-  if (!db.select({ id: sipTrunks.id }).from(sipTrunks).where(eq(sipTrunks.id, trunkId)).get()) return;
-  db.insert(sipTrunkRegistrations).values(values).onConflictDoUpdate({ target: sipTrunkRegistrations.trunkId, set: values }).run();
+  const [trunk] = await db.select({ id: sipTrunks.id }).from(sipTrunks).where(eq(sipTrunks.id, trunkId)).limit(1);
+  if (!trunk) return;
+  await db.insert(sipTrunkRegistrations).values(values).onConflictDoUpdate({ target: sipTrunkRegistrations.trunkId, set: values });
 }
 

@@ -18,8 +18,8 @@ import { SAMPLE_RATE } from "./g711";
 export interface PromptAudioOptions {
   /** `<data>/sip-prompts`: rendered prompts, safe to delete at any time. */
   cacheDir: string;
-  /** The file of an uploaded recording (the audio prompt library), or undefined when there is none. */
-  recordingFile: (audioId: string) => string | undefined;
+  /** The file of an uploaded recording (the audio prompt library), or undefined when there is none (may be looked up asynchronously). */
+  recordingFile: (audioId: string) => string | undefined | Promise<string | undefined>;
   logger: Logger;
   /** Milliseconds a tool may run before it is killed. */
   toolTimeoutMs?: number;
@@ -64,7 +64,7 @@ export class PromptAudio {
   }
 
   private async recordingPcm(audioId: string): Promise<Int16Array | null> {
-    const source = AUDIO_ID.test(audioId) ? this.options.recordingFile(audioId) : undefined;
+    const source = AUDIO_ID.test(audioId) ? await this.options.recordingFile(audioId) : undefined;
     if (!source) return null;
     const file = await this.cached(`recording-${audioId}`, (target) => this.run("sox", [source, ...PCM_8K_ARGS(target)]));
     return readPcmWav(await fs.promises.readFile(file));

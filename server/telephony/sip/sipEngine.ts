@@ -60,6 +60,8 @@ export interface SipEngineOptions {
    * The trunks' provider accounts the edge registers with, read at start and every `pollMs` (default 5 s):
    * new accounts start registering, changed ones (registrar, user name or password) start over, missing ones are unregistered.
    */
+  /** Runs at the end of `close()`: releases what was opened for this edge (its data's LISTEN connection on PostgreSQL). */
+  onClosed?: () => Promise<void>;
   trunkRegistrations?: { accounts: () => readonly RegistrationAccount[]; report: (key: string, status: RegistrationStatus) => void; pollMs?: number; timing?: RegistrationTiming };
   /** Calls (ringing or answered) held at once; further INVITEs are refused 503. Default 500. */
   maxCalls?: number;
@@ -439,6 +441,7 @@ export class SipEngine implements TelephonyEngine {
     for (const recorder of this.recordings.values()) recorder.discard();
     this.recordings.clear();
     await this.transport.close();
+    await this.options.onClosed?.();
   }
 
   // ── SIP requests ────────────────────────────────────────────────

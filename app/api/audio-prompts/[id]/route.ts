@@ -12,7 +12,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   if (!user) return new Response("sign in first", { status: 401, headers: { "content-type": "text/plain" } });
   if (user.role !== "admin") return new Response("admins only", { status: 403, headers: { "content-type": "text/plain" } });
   const { id } = await params;
-  const file = audioPromptFile(getDb(), audioDirOf(getConfig().dataDir), id);
+  const file = await audioPromptFile(getDb(), audioDirOf(getConfig().dataDir), id);
   if (!file) return new Response("audio prompt not found", { status: 404, headers: { "content-type": "text/plain" } });
   return recordingResponse(serveFileWithRange(file.path, { contentType: file.contentType, fileName: file.fileName }, request.headers.get("range")));
 }
