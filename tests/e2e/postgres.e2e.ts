@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
+import { wavBytes } from "@/server/audio/testAudio";
 import { TestReceiver } from "@/server/integration/testing/receiver";
 import { createTestPostgres, testDatabaseUrl } from "../helpers/postgres";
 import { launchBrowser, screenshot, signInAsAdmin } from "./browser";
@@ -117,7 +118,7 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
     expect(deliveriesOf(cdrId, signingSecret)).toHaveLength(1);
   }, 120_000);
 
-  it("creates the first administrator on the first-run page and signs in to the portal", async () => {
+  it("creates the first administrator on the first-run page, signs in to the portal and uploads an audio prompt it serves back", async () => {
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ locale: "en-US" });
@@ -125,6 +126,17 @@ describe.skipIf(!testDatabaseUrl)("the product on PostgreSQL (DATABASE_URL)", ()
       await page.goto(`${server!.baseUrl}/extensions`);
       await expect.poll(() => page.getByText("101", { exact: true }).count(), slow).toBeGreaterThan(0);
       await screenshot(page, "postgres-extensions-en");
+
+      // An audio prompt is stored on PostgreSQL and served back from its row (with Range, for the editor's player).
+      const uploaded = await page.request.post(`${server!.baseUrl}/api/audio-prompts`, {
+        headers: { origin: server!.baseUrl },
+        multipart: { file: { name: "Welcome.wav", mimeType: "audio/wav", buffer: Buffer.from(wavBytes({ durationMs: 500 })) } },
+      });
+      expect(uploaded.status(), await uploaded.text()).toBe(201);
+      const { audioPrompt } = (await uploaded.json()) as { audioPrompt: { id: string } };
+      const served = await page.request.get(`${server!.baseUrl}/api/audio-prompts/${audioPrompt.id}`, { headers: { range: "bytes=0-3" } });
+      expect(served.status()).toBe(206);
+      expect((await served.body()).toString("latin1")).toBe("RIFF");
     } finally {
       await browser.close();
     }
