@@ -14,8 +14,8 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { openDatabase } from "@/server/db/client";
 import { startServer, type RunningServer } from "@/tests/e2e/server";
-import { FaultyCrm, type CrmMode } from "./soak/faultyCrm";
-import { callAndDeliveryFindings, hangUpAll, LOOKUP_TIMEOUT_MS, prepareSoak, setSoakPhones, sleep, soakApi, soakStep, type SoakCounters } from "./soak/load";
+import { FaultyCrm } from "./soak/faultyCrm";
+import { callAndDeliveryFindings, LOOKUP_TIMEOUT_MS, prepareSoak, runSoakLoad, setSoakPhones, soakApi, untilOutboxDrained, newSoakCounters } from "./soak/load";
 import { runClusterSoak } from "./soak/cluster";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: process.env.SOAK_SECONDS ?? "300" }, cluster: { type: "boolean", default: false } } });
@@ -40,74 +40,51 @@ async function main() {
 
   let server: RunningServer = await startServer(dataDir, { LOG_LEVEL: "error" });
   const placed = new Set<string>();
-  const counters: SoakCounters = { inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, rateLimited: 0, kills: 0 };
+  const counters = newSoakCounters();
   const api = soakApi(() => server.baseUrl, setup.auth, counters);
   await setSoakPhones(api);
 
-
-  const started = Date.now();
-  const at = (fraction: number) => started + fraction * durationMs;
-  const schedule: Array<{ at: number; mode?: CrmMode; kill?: true }> = [
-    // Each fault is followed by a recovery, so no outage outlasts the hooks' retry schedule.
-    { at: at(0.1), mode: "down" }, // a minute in the 5-minute run
-    { at: at(0.25), kill: true },
-    { at: at(0.3), mode: "ok" },
-    { at: at(0.35), mode: "slow" },
-    { at: at(0.4), mode: "ok" },
-    { at: at(0.43), mode: "error500" },
-    { at: at(0.48), mode: "ok" },
-    { at: at(0.5), mode: "throttle429" },
-    { at: at(0.55), mode: "ok" },
-    { at: at(0.6), kill: true },
-  ];
   // Memory after warm-up: the highest the last process reached under load once warm (from 70% to 90% of the run);
   // a leak shows as the idle process at the end needing more than that.
   let warmRssKb = 0;
-  let iteration = 0;
-  while (Date.now() - started < durationMs) {
-    const due = schedule.filter((step) => step.at <= Date.now());
-    for (const step of due) {
-      schedule.splice(schedule.indexOf(step), 1);
-      if (step.mode) await crm.setMode(step.mode);
-      if (step.kill) {
-        const exited = new Promise((r) => (server.child.exitCode !== null ? r(null) : server.child.once("exit", r)));
-        server.child.kill("SIGKILL");
-        await exited;
-        counters.kills++;
-        server = await startServer(dataDir, { LOG_LEVEL: "error" });
-        await setSoakPhones(api);
-      }
-    }
-    if (Date.now() > at(0.7) && Date.now() < at(0.9)) warmRssKb = Math.max(warmRssKb, rssKb(server.child.pid));
-    iteration++;
-    try {
-      await soakStep(api, iteration, placed, counters);
-    } catch {
-      counters.apiErrors++; // the process is being killed or restarted
-    }
-    await sleep(150);
-  }
-
-  // Let every caller finish, then let the CRM catch up.
-  await crm.setMode("ok");
-  await sleep(16_000);
-  const hangupReplies = await hangUpAll(api, placed);
-  const drainDeadline = Date.now() + 180_000;
+  const kill = async () => {
+    const exited = new Promise((r) => (server.child.exitCode !== null ? r(null) : server.child.once("exit", r)));
+    server.child.kill("SIGKILL");
+    await exited;
+    server = await startServer(dataDir, { LOG_LEVEL: "error" });
+    await setSoakPhones(api);
+  };
+  const hangupReplies = await runSoakLoad({
+    durationMs,
+    crm,
+    api,
+    placed,
+    counters,
+    // Each fault is followed by a recovery, so no outage outlasts the hooks' retry schedule.
+    faults: [
+      { at: 0.1, mode: "down" }, // a minute in the 5-minute run
+      { at: 0.25, kill },
+      { at: 0.3, mode: "ok" },
+      { at: 0.35, mode: "slow" },
+      { at: 0.4, mode: "ok" },
+      { at: 0.43, mode: "error500" },
+      { at: 0.48, mode: "ok" },
+      { at: 0.5, mode: "throttle429" },
+      { at: 0.55, mode: "ok" },
+      { at: 0.6, kill },
+    ],
+    onStep: (fractionDone) => {
+      if (fractionDone > 0.7 && fractionDone < 0.9) warmRssKb = Math.max(warmRssKb, rssKb(server.child.pid));
+    },
+  });
   const dbFile = path.join(dataDir, "switchboard.db");
   const open = () => new Database(dbFile, { readonly: true, fileMustExist: true });
-  const outstanding = () => {
+  await untilOutboxDrained(() => {
     const db = open();
     const row = db.prepare(`select count(*) n from deliveries where status in ('pending', 'in_flight')`).get() as { n: number };
     db.close();
     return row.n;
-  };
-  // A hung-up call's final CDR (and its deliveries) is written a moment after the API answers: the outbox only
-  // counts as drained when it has stayed empty for a few seconds.
-  let emptyChecks = 0;
-  while (emptyChecks < 3 && Date.now() < drainDeadline) {
-    await sleep(1_000);
-    emptyChecks = outstanding() === 0 ? emptyChecks + 1 : 0;
-  }
+  });
   const endRssKb = rssKb(server.child.pid);
   await server.stop();
   await crm.stop();

@@ -16,8 +16,8 @@ import path from "node:path";
 import type { Db } from "@/server/db/client";
 import { createTestPostgres, testDatabaseUrl } from "@/tests/helpers/postgres";
 import { freePort, startBuiltServer, untilHealthy, type RunningServer } from "@/tests/e2e/server";
-import { FaultyCrm, type CrmMode } from "./faultyCrm";
-import { callAndDeliveryFindings, hangUpAll, prepareSoak, setSoakPhones, sleep, soakApi, soakStep, type SoakCounters } from "./load";
+import { FaultyCrm } from "./faultyCrm";
+import { callAndDeliveryFindings, prepareSoak, runSoakLoad, setSoakPhones, soakApi, untilOutboxDrained, newSoakCounters } from "./load";
 
 interface Member {
   name: string;
@@ -73,7 +73,7 @@ export async function runClusterSoak(durationMs: number): Promise<void> {
   const byName = (name: string) => members.find((m) => m.name === name)!;
   const apis = [byName("api-1"), byName("api-2")];
 
-  const counters: SoakCounters = { inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, rateLimited: 0, kills: 0 };
+  const counters = newSoakCounters();
   let turn = 0;
   // Round robin over the API processes that are up, as a load balancer would.
   const api = soakApi(() => {
@@ -83,55 +83,36 @@ export async function runClusterSoak(durationMs: number): Promise<void> {
   await setSoakPhones(api);
 
   const placed = new Set<string>();
-  const started = Date.now();
-  const at = (fraction: number) => started + fraction * durationMs;
-  const schedule: Array<{ at: number; mode?: CrmMode; kill?: string }> = [
-    { at: at(0.1), mode: "down" },
-    { at: at(0.2), kill: "worker-1" },
-    { at: at(0.3), mode: "ok" },
-    { at: at(0.35), mode: "slow" },
-    { at: at(0.4), kill: "api-1" },
-    { at: at(0.45), mode: "error500" },
-    { at: at(0.5), mode: "ok" },
-    { at: at(0.6), kill: "runtime" },
-    { at: at(0.65), mode: "throttle429" },
-    { at: at(0.7), mode: "ok" },
-  ];
   const restarts: Array<Promise<void>> = [];
-  let iteration = 0;
-  while (Date.now() - started < durationMs) {
-    for (const step of schedule.filter((s) => s.at <= Date.now())) {
-      schedule.splice(schedule.indexOf(step), 1);
-      if (step.mode) await crm.setMode(step.mode);
-      if (step.kill) {
-        const member = byName(step.kill);
-        await kill(member);
-        counters.kills++;
-        // The load goes on while it restarts (a runtime's absence answers 503 to new calls).
-        restarts.push(start(member).then(() => (member.roles.includes("runtime") ? setSoakPhones(api).then(() => undefined) : undefined)));
-      }
-    }
-    iteration++;
-    try {
-      await soakStep(api, iteration, placed, counters);
-    } catch {
-      counters.apiErrors++; // a process is being killed or restarted
-    }
-    await sleep(150);
-  }
+  /** SIGKILLs a member; the load goes on while it restarts (a runtime's absence answers 503 to new calls). */
+  const killAndRestart = (name: string) => async () => {
+    const member = byName(name);
+    await kill(member);
+    restarts.push(start(member).then(() => (member.roles.includes("runtime") ? setSoakPhones(api).then(() => undefined) : undefined)));
+  };
+  const hangupReplies = await runSoakLoad({
+    durationMs,
+    crm,
+    api,
+    placed,
+    counters,
+    faults: [
+      { at: 0.1, mode: "down" },
+      { at: 0.2, kill: killAndRestart("worker-1") },
+      { at: 0.3, mode: "ok" },
+      { at: 0.35, mode: "slow" },
+      { at: 0.4, kill: killAndRestart("api-1") },
+      { at: 0.45, mode: "error500" },
+      { at: 0.5, mode: "ok" },
+      { at: 0.6, kill: killAndRestart("runtime") },
+      { at: 0.65, mode: "throttle429" },
+      { at: 0.7, mode: "ok" },
+    ],
+  });
   await Promise.all(restarts);
-
-  await crm.setMode("ok");
-  await sleep(16_000);
-  const hangupReplies = await hangUpAll(api, placed);
   const query = async <Row>(text: string, params: unknown[] = []) => (await database.db.$client.query(text, params)).rows as Row[];
   const outstanding = async () => (await query<{ n: number }>(`select count(*)::int n from deliveries where status in ('pending', 'in_flight')`))[0].n;
-  const drainDeadline = Date.now() + 180_000;
-  let emptyChecks = 0;
-  while (emptyChecks < 3 && Date.now() < drainDeadline) {
-    await sleep(1_000);
-    emptyChecks = (await outstanding()) === 0 ? emptyChecks + 1 : 0;
-  }
+  await untilOutboxDrained(outstanding);
   await Promise.all(members.map((m) => m.server?.stop()));
   await crm.stop();
 

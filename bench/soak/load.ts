@@ -4,7 +4,7 @@
  * of the mixed load.
  */
 import type { Db } from "@/server/db/client";
-import type { FaultyCrm } from "./faultyCrm";
+import type { CrmMode, FaultyCrm } from "./faultyCrm";
 import { seedDemo } from "@/server/services/demo";
 import { createTechnicalUser } from "@/server/services/technicalUsers";
 import { createOutboundApi } from "@/server/services/outboundApis";
@@ -76,6 +76,7 @@ export async function prepareSoak(db: Db, crmUrl: string) {
 
 
 export type SoakCounters = { inbound: number; clickToCall: number; phonebook: number; agentChanges: number; apiErrors: number; rateLimited: number; kills: number };
+export const newSoakCounters = (): SoakCounters => ({ inbound: 0, clickToCall: 0, phonebook: 0, agentChanges: 0, apiErrors: 0, rateLimited: 0, kills: 0 });
 export type SoakApi = (method: string, route: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any; headers: Headers }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A well-behaved API client of whichever process `baseUrl()` names now: on 429 it waits as long as Retry-After says and tries again. */
@@ -141,6 +142,69 @@ export async function soakStep(api: SoakApi, iteration: number, placed: Set<stri
       const changed = await api("PUT", `/simulator/agents/${agent.agent_id}`, next === "paused" ? { status: next, pause_reason: "lunch" } : { status: next });
       if (changed.status === 200) counters.agentChanges++;
     }
+  }
+}
+
+/** One step of a soak's fault schedule, at a fraction of the run: the CRM changes its behaviour, or a process is killed. */
+export interface SoakFault {
+  at: number;
+  mode?: CrmMode;
+  kill?: () => Promise<void>;
+}
+
+/**
+ * The soak's run, shared by the single-process and the cluster soak: the mixed load every 150 ms for `durationMs`,
+ * each fault applied when its time comes (a kill counted), `onStep` told how far the run is; then the CRM recovers,
+ * the callers get time to finish, and every call still up is hung up (the replies are returned for the findings).
+ */
+export async function runSoakLoad(options: {
+  durationMs: number;
+  crm: FaultyCrm;
+  api: SoakApi;
+  faults: SoakFault[];
+  placed: Set<string>;
+  counters: SoakCounters;
+  onStep?: (fractionDone: number) => void;
+}): Promise<Record<string, number>> {
+  const { durationMs, crm, api, placed, counters } = options;
+  const started = Date.now();
+  const pending = [...options.faults];
+  let iteration = 0;
+  while (Date.now() - started < durationMs) {
+    const fractionDone = (Date.now() - started) / durationMs;
+    for (const fault of pending.filter((f) => f.at <= fractionDone)) {
+      pending.splice(pending.indexOf(fault), 1);
+      if (fault.mode) await crm.setMode(fault.mode);
+      if (fault.kill) {
+        await fault.kill();
+        counters.kills++;
+      }
+    }
+    options.onStep?.(fractionDone);
+    iteration++;
+    try {
+      await soakStep(api, iteration, placed, counters);
+    } catch {
+      counters.apiErrors++; // a process is being killed or restarted
+    }
+    await sleep(150);
+  }
+  // Let every caller finish, then let the CRM catch up.
+  await crm.setMode("ok");
+  await sleep(16_000);
+  return hangUpAll(api, placed);
+}
+
+/**
+ * Waits (up to 3 minutes) until no delivery is pending or in flight. A hung-up call's final CDR (and its deliveries) is
+ * written a moment after the API answers: the outbox only counts as drained when it has stayed empty for a few seconds.
+ */
+export async function untilOutboxDrained(outstanding: () => number | Promise<number>): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  let emptyChecks = 0;
+  while (emptyChecks < 3 && Date.now() < deadline) {
+    await sleep(1_000);
+    emptyChecks = (await outstanding()) === 0 ? emptyChecks + 1 : 0;
   }
 }
 
