@@ -99,7 +99,7 @@ async function serve(): Promise<void> {
 
   const seeded = getDb();
   insertContacts(seeded.$client);
-  phonebook.backfillContactSearch(seeded); // rows inserted raw get their search columns, as at start-up
+  await phonebook.backfillContactSearch(seeded); // rows inserted raw get their search columns, as at start-up
   const { seedDemo } = await import("@/server/services/demo");
   await seedDemo(seeded);
   const { technicalUser, clientSecret } = await createTechnicalUser(seeded, { name: "bench", scopes: ["phonebook:read", "users:read"] });
