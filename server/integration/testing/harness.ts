@@ -31,10 +31,10 @@ export interface Harness {
   clock: ManualClock;
   integration: Integration;
   createApi(input: OutboundApiInput): Promise<{ id: string; signingSecret: string }>;
-  /** The call runtime's store for this database (`new Runtime({ data })`), closed by `cleanup` (tests/helpers/db.ts). */
-  runtimeStore: TestDb["runtimeStore"];
-  /** Every outbox and runtime write made so far is committed (the PostgreSQL record writer flushes every 10 ms). */
+  /** Every outbox write made so far is committed (PostgreSQL's record writer queues them; SQLite wrote them at once). */
   durable(): Promise<void>;
+  /** The call runtime's store for this database (`new Runtime({ data })`); closed by `cleanup`. */
+  runtimeStore: TestDb["runtimeStore"];
   cleanup(): Promise<void>;
 }
 
@@ -47,7 +47,7 @@ export async function createHarness(
   options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
 ): Promise<Harness> {
   setTestAppSecret();
-  const { db, dir, runtimeStore, durable, cleanup } = await createTestDb(options.backend);
+  const { db, dir, durable, runtimeStore, cleanup } = await createTestDb(options.backend);
   const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,
@@ -70,8 +70,8 @@ export async function createHarness(
       if (isPostgres(db)) await eventually(() => integration.catalog.get(outboundApi.id), "the catalogue to reload");
       return { id: outboundApi.id, signingSecret };
     },
-    runtimeStore,
     durable,
+    runtimeStore,
     async cleanup() {
       await integration.stop();
       await integration.sender.close().catch(() => {});
