@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { onPostgres } from "@/tests/helpers/db";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { and, asc, eq } from "drizzle-orm";
 import { flushPromises } from "@/flows/runtime/testing/manualClock";
+import { cdrs, deliveries, integrationMessages } from "../db/schema";
 import { seedDemo } from "../services/demo";
 import { Runtime } from "../runtime/runtime";
 import type { Cdr } from "../pbx/cdr";
@@ -19,7 +20,7 @@ beforeEach(async () => {
   h = await createHarness({ start: "2026-11-24T09:00:00Z" });
   await seedDemo(h.db);
   fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
-  runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
+  runtime = new Runtime({ data: await h.runtimeStore(), recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
   attachToRuntime(h.integration, runtime);
 });
 afterEach(async () => {
@@ -27,17 +28,38 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-const messages = (type?: string) =>
-  (h.db.$client.prepare(`select id, event_type as type, payload from integration_messages ${type ? "where event_type = ?" : ""} order by created_at, id`).all(...(type ? [type] : [])) as {
-    id: string;
-    type: string;
-    payload: string;
-  }[]).map((m) => ({ ...m, event: JSON.parse(m.payload) as { type: string; data: Record<string, unknown> } }));
-const deliveriesOf = (apiId: string) => h.db.$client.prepare(`select message_id as messageId, status, expires_at as expiresAt from deliveries where outbound_api_id = ?`).all(apiId) as { messageId: string; status: string; expiresAt: number | null }[];
+// What the runtime and the outbox recorded, once committed (PostgreSQL's record writer queues it).
+async function messages(type?: string) {
+  await h.durable();
+  const rows = await h.db
+    .select({ id: integrationMessages.id, type: integrationMessages.eventType, payload: integrationMessages.payload })
+    .from(integrationMessages)
+    .where(type ? eq(integrationMessages.eventType, type) : undefined)
+    .orderBy(asc(integrationMessages.createdAt), asc(integrationMessages.id));
+  return rows.map((m) => ({ ...m, event: JSON.parse(m.payload) as { type: string; data: Record<string, unknown> } }));
+}
+async function deliveriesOf(apiId: string) {
+  await h.durable();
+  return h.db
+    .select({ messageId: deliveries.messageId, status: deliveries.status, expiresAt: deliveries.expiresAt })
+    .from(deliveries)
+    .where(eq(deliveries.outboundApiId, apiId));
+}
+async function finalCdrDocuments(callId: string) {
+  await h.durable();
+  return (await h.db.select({ document: cdrs.document }).from(cdrs).where(and(eq(cdrs.callId, callId), eq(cdrs.isFinal, true)))).map((r) => r.document as Cdr);
+}
+
+/** The published flow is read from the database (real I/O on PostgreSQL, which the manual clock does not wait for). */
+async function placeIntoFlow(from: string, to: string): Promise<string> {
+  const { callId } = runtime.pbx.placeInboundCall({ from, to });
+  await vi.waitFor(() => expect(runtime.live.get(callId)).toBeDefined());
+  return callId;
+}
 
 /** The demo reception flow: key 1 rings sales; 101 answers and talks for 30 s. */
 async function answeredCall(): Promise<string> {
-  const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+  const callId = await placeIntoFlow("+36301112233", "+3612345678");
   await h.clock.advanceAsync(2_000);
   runtime.pbx.sendDtmf(callId, "1");
   await h.clock.advanceAsync(500);
@@ -46,20 +68,18 @@ async function answeredCall(): Promise<string> {
   return callId;
 }
 
-// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
-// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
-describe.skipIf(onPostgres)("the outbox on the call runtime", () => {
+describe("the outbox on the call runtime", () => {
   it("queues the final CDR for every-call end-of-call APIs, frozen exactly as stored, with a signed recording link", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "CDRs", url: "http://127.0.0.1:9/cdr", apply_to: "all_calls" });
     const callId = await answeredCall();
     runtime.pbx.hangupCall(callId);
     await flushPromises();
-    const stored = (h.db.$client.prepare(`select document from cdrs where call_id = ? and is_final = 1`).pluck().get(callId) as string) ?? "";
-    const [message] = messages("call.ended").filter((m) => (m.event.data as unknown as Cdr).is_final);
+    const [stored] = await finalCdrDocuments(callId);
+    const [message] = (await messages("call.ended")).filter((m) => (m.event.data as unknown as Cdr).is_final);
     // The stored CDR, plus the contact the call's look-ups found (none here).
-    expect(message.event.data).toEqual({ ...JSON.parse(stored), contact: null });
-    for (const ended of messages("call.ended")) expect(() => callEndedWebhookSchema.parse(ended.event)).not.toThrow();
-    expect(deliveriesOf(id)).toContainEqual({ messageId: message.id, status: "pending", expiresAt: null });
+    expect(message.event.data).toEqual({ ...stored, contact: null });
+    for (const ended of await messages("call.ended")) expect(() => callEndedWebhookSchema.parse(ended.event)).not.toThrow();
+    expect(await deliveriesOf(id)).toContainEqual({ messageId: message.id, status: "pending", expiresAt: null });
     const cdr = message.event.data as unknown as Cdr;
     expect(cdr.recordings.length).toBeGreaterThan(0);
     const link = new URL(cdr.recordings[0].url, "http://switchboard.local");
@@ -73,19 +93,20 @@ describe.skipIf(onPostgres)("the outbox on the call runtime", () => {
     const answered = (await h.createApi({ kind: "incoming_notification", name: "Answer", url: "http://127.0.0.1:9/a", apply_to: "all_calls", trigger: "answered", ttl_s: 60 })).id;
     const onlyAtNodes = (await h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" })).id;
     await answeredCall();
-    const incoming = messages("call.incoming").map((m) => m.event.data as { trigger: string; callee: { extension: string }; caller: { number: string } });
+    const incoming = (await messages("call.incoming")).map((m) => m.event.data as { trigger: string; callee: { extension: string }; caller: { number: string } });
     expect(incoming.filter((d) => d.trigger === "ringing").map((d) => d.callee.extension)).toContain("101");
     expect(incoming.filter((d) => d.trigger === "answered")).toMatchObject([{ callee: { extension: "101" }, caller: { number: "+36301112233" } }]);
-    expect(deliveriesOf(ringing).length).toBe(incoming.filter((d) => d.trigger === "ringing").length);
-    expect(deliveriesOf(answered)).toHaveLength(1);
-    expect(deliveriesOf(answered)[0].expiresAt).toBeGreaterThan(h.clock.now());
-    expect(deliveriesOf(onlyAtNodes)).toHaveLength(0);
-    for (const message of messages("call.incoming")) expect(() => callIncomingWebhookSchema.parse(message.event)).not.toThrow();
+    expect((await deliveriesOf(ringing)).length).toBe(incoming.filter((d) => d.trigger === "ringing").length);
+    const [answeredDelivery, ...more] = await deliveriesOf(answered);
+    expect(more).toHaveLength(0);
+    expect(answeredDelivery.expiresAt).toBeGreaterThan(h.clock.now());
+    expect(await deliveriesOf(onlyAtNodes)).toHaveLength(0);
+    for (const message of await messages("call.incoming")) expect(() => callIncomingWebhookSchema.parse(message.event)).not.toThrow();
   });
 
   it("a notify node queues one notification to its API, shaped like the every-call ones", async () => {
     const api = (await h.createApi({ kind: "incoming_notification", name: "Node", url: "http://127.0.0.1:9/n", apply_to: "flow_nodes" })).id;
-    const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+    const callId = await placeIntoFlow("+36301112233", "+3612345678");
     await h.clock.advanceAsync(1_000);
     const view = runtime.pbx.getCall(callId)!;
     await runtime.integration.notify({
@@ -93,8 +114,8 @@ describe.skipIf(onPostgres)("the outbox on the call runtime", () => {
       nodeId: "pop",
       call: { id: callId, conversationId: view.conversation_id, direction: "inbound", caller: { number: "+36301112233", numberRaw: "06301112233", name: null }, calledNumber: "+3612345678", startedAt: view.started_at, flowId: view.flow_id },
     });
-    expect(deliveriesOf(api)).toHaveLength(1);
-    const [message] = messages("call.incoming");
+    expect(await deliveriesOf(api)).toHaveLength(1);
+    const [message] = await messages("call.incoming");
     expect(callIncomingWebhookSchema.parse(message.event).data).toMatchObject({ call_id: callId, leg_id: view.legs.at(-1)?.leg_id, callee: { number: "+3612345678" } });
     expect(message.event.data).toMatchObject({ node_id: "pop" });
   });
@@ -111,14 +132,14 @@ describe.skipIf(onPostgres)("the outbox on the call runtime", () => {
     });
     runtime.pbx.hangupCall(callId);
     await flushPromises();
-    expect(deliveriesOf(chosen)).toHaveLength(1);
+    expect(await deliveriesOf(chosen)).toHaveLength(1);
 
     const internal = runtime.pbx.placeInboundCall({ from: "101", to: "102" });
     await h.clock.advanceAsync(1_000);
     runtime.pbx.hangupCall(internal.callId);
     await flushPromises();
-    expect(deliveriesOf(chosen)).toHaveLength(1);
-    expect(deliveriesOf(everyCall)).toHaveLength(1);
+    expect(await deliveriesOf(chosen)).toHaveLength(1);
+    expect(await deliveriesOf(everyCall)).toHaveLength(1);
   });
 
   it("writes nothing when the CDR's transaction fails: neither the CDR nor its message", async () => {
@@ -129,8 +150,8 @@ describe.skipIf(onPostgres)("the outbox on the call runtime", () => {
     const callId = await answeredCall();
     runtime.pbx.hangupCall(callId);
     await flushPromises();
-    expect(h.db.$client.prepare(`select count(*) from cdrs where call_id = ? and is_final = 1`).pluck().get(callId)).toBe(0);
-    expect(messages("call.ended").filter((m) => (m.event.data as unknown as Cdr).is_final)).toHaveLength(0);
+    expect(await finalCdrDocuments(callId)).toHaveLength(0);
+    expect((await messages("call.ended")).filter((m) => (m.event.data as unknown as Cdr).is_final)).toHaveLength(0);
   });
 
   it("custom hooks receive the events they subscribed to, in the event's own transaction", async () => {
@@ -139,7 +160,8 @@ describe.skipIf(onPostgres)("the outbox on the call runtime", () => {
     runtime.pbx.agentLogin(agentId);
     runtime.pbx.agentPause(agentId, "lunch");
     await answeredCall();
-    const types = messages().filter((m) => deliveriesOf(hook).some((d) => d.messageId === m.id)).map((m) => m.type);
+    const hooked = new Set((await deliveriesOf(hook)).map((d) => d.messageId));
+    const types = (await messages()).filter((m) => hooked.has(m.id)).map((m) => m.type);
     expect(types.filter((t) => t === "agent.state_changed")).toHaveLength(2);
     expect(types).toContain("call.answered");
     expect(types).not.toContain("call.incoming");

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { ZodError } from "zod";
-import { onPostgres } from "@/tests/helpers/db";
-import { createHarness, type Harness } from "../integration/testing/harness";
+import { integrationMessages, outboundApis } from "../db/schema";
+import { createHarness, eventually, type Harness } from "../integration/testing/harness";
 import { TestReceiver } from "../integration/testing/receiver";
 import { sampleEvent } from "../integration/samples";
 import { MINICRM_CALL_LOG_TEMPLATE, presets } from "../integration/presets";
@@ -30,8 +31,14 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-// SQLite only for now: written against SQLite's synchronous statements (server/db/README.md, "The suite on both backends").
-describe.skipIf(onPostgres)("outbound API configuration", () => {
+/** Queues one message to the APIs through the outbox and waits until it is committed (PostgreSQL's record writer queues it). */
+async function enqueue(...apiIds: string[]): Promise<string> {
+  const messageId = h.integration.outbox.enqueue(sampleEvent("end_of_call"), apiIds.map((id) => h.integration.catalog.get(id)!)) as string;
+  await h.durable();
+  return messageId;
+}
+
+describe("outbound API configuration", () => {
   it("returns the signing secret once, seals CRM credentials at rest and shows only hints", async () => {
     const { outboundApi, signingSecret } = await createOutboundApi(h.db, {
       kind: "end_of_call",
@@ -44,7 +51,7 @@ describe.skipIf(onPostgres)("outbound API configuration", () => {
     expect(signingSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
     expect(outboundApi.auth).toEqual({ type: "basic", username: "switchboard", secret_hint: "••••word" });
     expect(outboundApi.body_secret_hint).toBe("••••6789");
-    const everything = JSON.stringify([await listOutboundApis(h.db), h.db.$client.prepare("select * from outbound_apis").all()]);
+    const everything = JSON.stringify([await listOutboundApis(h.db), await h.db.select().from(outboundApis)]);
     for (const secret of ["very-secret-password", "api-key-0123456789", signingSecret.slice(6)]) expect(everything).not.toContain(secret);
   });
 
@@ -73,7 +80,7 @@ describe.skipIf(onPostgres)("outbound API configuration", () => {
     const minicrm = presets.find((p) => p.id === "minicrm_call_log")!;
     const { id } = await h.createApi({ kind: "end_of_call", name: "MiniCRM", ...minicrm.values, url: receiver.url(), body_secret: "minicrm-key-42" } as never);
     expect((await getOutboundApi(h.db, id)).body_template).toBe(MINICRM_CALL_LOG_TEMPLATE);
-    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    await enqueue(id);
     await h.integration.worker.runOnce();
     expect(JSON.parse(receiver.requests[0].body)).toEqual({
       ApiKey: "minicrm-key-42",
@@ -81,12 +88,14 @@ describe.skipIf(onPostgres)("outbound API configuration", () => {
       Data: [{ Number: "+36301112233", Duration: 127, CallType: 1, Date: "2026-11-24 09:00:00", ReferenceId: "SAMPLEcode00000000000000" }],
     });
     // The stored message keeps the standard payload; the key never enters the outbox.
-    expect(JSON.stringify(h.db.$client.prepare("select payload from integration_messages").all())).not.toContain("minicrm-key-42");
+    const stored = await h.db.select({ payload: integrationMessages.payload }).from(integrationMessages);
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain("minicrm-key-42");
   });
 
   it("leaves recordings out when the admin turned sending them off", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "No audio", url: receiver.url(), send_recordings: false });
-    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    await enqueue(id);
     await h.integration.worker.runOnce();
     expect(JSON.parse(receiver.requests[0].body).data.recordings).toEqual([]);
   });
@@ -103,7 +112,7 @@ describe.skipIf(onPostgres)("outbound API configuration", () => {
     const wav = (await h.createApi({ kind: "end_of_call", name: "WAV", url: receiver.url() })).id;
     expect((await getOutboundApi(h.db, mp3)).recording_format).toBe("mp3");
     expect((await getOutboundApi(h.db, wav)).recording_format).toBe("wav");
-    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [mp3, templated, wav].map((id) => h.integration.catalog.get(id)!));
+    await enqueue(mp3, templated, wav);
     await h.integration.worker.runOnce();
     const bodies = receiver.requests.map((request) => JSON.parse(request.body));
     const standardMp3 = bodies.find((body) => body.data?.recordings[0].format === "mp3");
@@ -116,11 +125,15 @@ describe.skipIf(onPostgres)("outbound API configuration", () => {
 
   it("reads configs stored before the format choice existed as WAV", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "Old", url: receiver.url() });
-    const stored = JSON.parse(h.db.$client.prepare("select config from outbound_apis where id = ?").pluck().get(id) as string);
-    delete stored.recording_format;
-    h.db.$client.prepare("update outbound_apis set config = ? where id = ?").run(JSON.stringify(stored), id);
+    const [{ config }] = await h.db.select({ config: outboundApis.config }).from(outboundApis).where(eq(outboundApis.id, id));
+    const { recording_format: storedFormat, ...stored } = config as Record<string, unknown>;
+    expect(storedFormat).toBe("wav");
+    const before = h.integration.catalog.get(id);
+    await h.db.update(outboundApis).set({ config: stored }).where(eq(outboundApis.id, id));
     expect((await getOutboundApi(h.db, id)).recording_format).toBe("wav");
-    expect(h.integration.catalog.get(id)?.config).toMatchObject({ kind: "end_of_call", recording_format: "wav" });
+    // The catalogue's copy of the changed row: rebuilt on the next read on SQLite, reloaded on the notification on PostgreSQL.
+    const reloaded = await eventually(() => h.integration.catalog.get(id) !== before && h.integration.catalog.get(id), "the catalogue to reload the API");
+    expect(reloaded.config).toMatchObject({ kind: "end_of_call", recording_format: "wav" });
   });
 });
 
@@ -183,11 +196,10 @@ describe("the Test button", () => {
   });
 });
 
-// SQLite only for now: written against SQLite's synchronous statements (server/db/README.md, "The suite on both backends").
-describe.skipIf(onPostgres)("delivery log", () => {
+describe("delivery log", () => {
   it("resends a dead delivery with the same webhook-id; look-ups and queued ones cannot be resent", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
-    const messageId = h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    const messageId = await enqueue(id);
     receiver.respond = () => ({ status: 500 });
     await h.integration.worker.runOnce();
     const [dead] = (await listDeliveries(h.db, { outbound_api_id: id, status: "dead" })).items;
@@ -204,17 +216,16 @@ describe.skipIf(onPostgres)("delivery log", () => {
 
     const lookup = (await h.createApi({ kind: "data_lookup", name: "L", url: receiver.url() })).id;
     await h.integration.port.lookup({ outboundApiId: lookup, nodeId: "n", variables: {}, call: { id: "c", conversationId: "v", direction: "inbound", caller: { number: "+361", numberRaw: "", name: null }, calledNumber: "+362", startedAt: "", flowId: null } });
-    await new Promise((resolve) => setImmediate(resolve));
+    await h.integration.lookups.logged();
     const [logged] = (await listDeliveries(h.db, { outbound_api_id: lookup })).items;
     expect((await serviceError(() => resendDelivery(h.db, logged.id, h.clock))).code).toBe("precondition_failed");
   });
 
   it("resends every failed delivery since a time, and filters the log", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), retry: { count: 0, intervals_s: [5] } });
-    const api = h.integration.catalog.get(id)!;
     receiver.respond = () => ({ status: 400 });
     const cutoff = new Date(h.clock.now()).toISOString();
-    for (let i = 0; i < 3; i++) h.integration.outbox.enqueue(sampleEvent("end_of_call"), [api]);
+    for (let i = 0; i < 3; i++) await enqueue(id);
     await h.integration.worker.runOnce();
     expect((await listDeliveries(h.db, { status: "dead" })).total).toBe(3);
     expect((await listDeliveries(h.db, { status: "dead", since: new Date(h.clock.now() + 1).toISOString() })).total).toBe(0);

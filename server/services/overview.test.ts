@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb, onPostgres } from "@/tests/helpers/db";
+import { createTestDb } from "@/tests/helpers/db";
 import { cdr, storeCdrs } from "@/tests/helpers/cdrs";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
@@ -98,9 +98,7 @@ describe("calls and agents", () => {
   });
 });
 
-// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
-// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
-describe.skipIf(onPostgres)("CRM hooks", () => {
+describe("CRM hooks", () => {
   let h: Harness;
   let receiver: TestReceiver;
   beforeEach(async () => {
@@ -114,7 +112,11 @@ describe.skipIf(onPostgres)("CRM hooks", () => {
     await h.cleanup();
   });
 
-  const send = (id: string) => h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+  /** Queues one message to the hook through the outbox and waits until it is committed (PostgreSQL's record writer queues it). */
+  const send = async (id: string) => {
+    h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    await h.durable();
+  };
 
   it("shows each hook's last success, failures and waiting messages, and flags the failing one", async () => {
     const healthy = (await h.createApi({ kind: "end_of_call", name: "A healthy CRM", url: receiver.url("/ok") })).id;
@@ -124,12 +126,12 @@ describe.skipIf(onPostgres)("CRM hooks", () => {
     await closed.close(); // nothing listens on this port any more
     const failing = (await h.createApi({ kind: "end_of_call", name: "B closed port", url: closedUrl, retry: { count: 3, intervals_s: [60] } })).id;
 
-    send(healthy);
+    await send(healthy);
     await h.integration.worker.runOnce();
     const firstSuccess = h.clock.now();
     h.clock.advance(60_000);
-    send(failing);
-    send(failing);
+    await send(failing);
+    await send(failing);
     await h.integration.worker.runOnce();
 
     const [a, b] = await hookOverview(h.db, h.clock);
@@ -148,7 +150,7 @@ describe.skipIf(onPostgres)("CRM hooks", () => {
     const lookup = (await h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url("/lookup") })).id;
     const switchedOff = (await h.createApi({ kind: "end_of_call", name: "Switched off", url: receiver.url("/off"), enabled: false })).id;
     receiver.respond = () => ({ status: 410 });
-    send(gone);
+    await send(gone);
     await h.integration.worker.runOnce();
 
     // Read through getIntegration() (globalThis), as the tRPC bundle does.

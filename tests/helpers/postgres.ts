@@ -61,7 +61,9 @@ export async function createTestPostgres(url: string): Promise<PostgresConnectio
   const name = `switchboard_test_${crypto.randomBytes(6).toString("hex")}`;
   await asAdmin(url, (admin) => admin.query(`create database "${name}" template "${template}"`));
   const databaseUrl = withDatabase(url, name);
-  const connection = await openPostgres(databaseUrl, { maxConnections: 4 });
+  // Every LISTEN (a runtime store, the catalogue without one, the SIP edge) holds a pooled connection for good: a test with
+  // two runtimes, the edge and an integration holds four, and a pool of four then had none left for a query (it hung).
+  const connection = await openPostgres(databaseUrl, { maxConnections: 8 });
   return {
     ...connection,
     url: databaseUrl,

@@ -1,15 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { writeToneWav } from "@/server/telephony/simulated/wav";
 import { recordingToken } from "@/server/integration/recordingLinks";
 import { mp3CachePath, mp3EncodeCount } from "@/server/integration/recordingFiles";
 import { decodeMp3 } from "@/server/audio/testAudio";
-import { outboundApiCatalog } from "@/server/integration/catalog";
+import { outboundApiCatalog, parseOutboundApi } from "@/server/integration/catalog";
 import { Outbox } from "@/server/integration/outbox";
 import { sampleEvent } from "@/server/integration/samples";
-import { onPostgres } from "@/tests/helpers/db";
-import { recordings } from "@/server/db/schema";
+import { deliveries, outboundApis, recordings } from "@/server/db/schema";
 import { callApi, setupApiTest, type ApiTestContext } from "../testing/harness";
 import {
   createOutboundApi,
@@ -71,16 +71,17 @@ describe("outbound APIs over REST", () => {
     expect((await callApi(ctx, listOutboundApis, { auth: null })).status).toBe(401);
   });
 
-  // SQLite only for now: it enqueues through SQLite's synchronous outbox statements (server/db/README.md).
-  it.skipIf(onPostgres)("lists an API's deliveries with attempts and resends a finished one", async () => {
+  it("lists an API's deliveries with attempts and resends a finished one", async () => {
     const id = (await callApi(ctx, createOutboundApi, { body: endOfCall })).body.id as string;
+    const [stored] = await ctx.db.select().from(outboundApis).where(eq(outboundApis.id, id));
     const outbox = new Outbox(ctx.db, outboundApiCatalog(ctx.db), ctx.clock);
-    const messageId = outbox.enqueue(sampleEvent("end_of_call"), [outboundApiCatalog(ctx.db).get(id)!]);
+    const messageId = outbox.enqueue(sampleEvent("end_of_call"), [parseOutboundApi(stored)]);
+    await ctx.durable(); // the outbox writes through the runtime's record writer, which queues on PostgreSQL
     const listed = await callApi(ctx, listDeliveries, { params: { id }, query: { status: "pending" } });
     expect(listed.body).toMatchObject({ total: 1, items: [{ message_id: messageId, status: "pending", attempts: [] }] });
     const deliveryId = listed.body.items[0].id as string;
     expect((await callApi(ctx, resendDelivery, { params: { id: deliveryId } })).status).toBe(409);
-    ctx.db.$client.prepare(`update deliveries set status = 'dead' where id = ?`).run(deliveryId);
+    await ctx.db.update(deliveries).set({ status: "dead" }).where(eq(deliveries.id, deliveryId));
     const resent = await callApi(ctx, resendDelivery, { params: { id: deliveryId } });
     expect(resent).toMatchObject({ status: 202, body: { status: "pending", message_id: messageId } });
     expect((await callApi(ctx, listDeliveries, { params: { id: "oapi_missing" } })).status).toBe(404);
