@@ -31,6 +31,8 @@ export interface Harness {
   clock: ManualClock;
   integration: Integration;
   createApi(input: OutboundApiInput): Promise<{ id: string; signingSecret: string }>;
+  /** Every outbox write made so far is committed (PostgreSQL's record writer queues them; SQLite wrote them at once). */
+  durable(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function createHarness(
   options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
 ): Promise<Harness> {
   setTestAppSecret();
-  const { db, dir, cleanup } = await createTestDb(options.backend);
+  const { db, dir, durable, cleanup } = await createTestDb(options.backend);
   const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,
@@ -66,6 +68,7 @@ export async function createHarness(
       if (isPostgres(db)) await eventually(() => integration.catalog.get(outboundApi.id), "the catalogue to reload");
       return { id: outboundApi.id, signingSecret };
     },
+    durable,
     async cleanup() {
       await integration.stop();
       await integration.sender.close().catch(() => {});
@@ -81,8 +84,6 @@ export interface PgHarness extends Harness {
   url: string;
   /** Another integration on the same database with a pool of its own: a second worker process stands in. */
   another(options?: PoolWorkerOptions): Promise<{ db: Db; integration: Integration; close(): Promise<void> }>;
-  /** Every outbox write made so far is committed (the PostgreSQL record writer flushes every 10 ms). */
-  durable(): Promise<void>;
 }
 
 /** Polls until `ready()` holds (a LISTEN notification arrived and the catalogue reloaded), for at most 5 s. */
