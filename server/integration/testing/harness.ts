@@ -33,6 +33,8 @@ export interface Harness {
   createApi(input: OutboundApiInput): Promise<{ id: string; signingSecret: string }>;
   /** Every outbox write made so far is committed (PostgreSQL's record writer queues them; SQLite wrote them at once). */
   durable(): Promise<void>;
+  /** The call runtime's store for this database (`new Runtime({ data })`); closed by `cleanup`. */
+  runtimeStore: TestDb["runtimeStore"];
   cleanup(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export async function createHarness(
   options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
 ): Promise<Harness> {
   setTestAppSecret();
-  const { db, dir, durable, cleanup } = await createTestDb(options.backend);
+  const { db, dir, durable, runtimeStore, cleanup } = await createTestDb(options.backend);
   const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,
@@ -69,6 +71,7 @@ export async function createHarness(
       return { id: outboundApi.id, signingSecret };
     },
     durable,
+    runtimeStore,
     async cleanup() {
       await integration.stop();
       await integration.sender.close().catch(() => {});
@@ -79,7 +82,7 @@ export async function createHarness(
 
 type PoolWorkerOptions = { clock?: Clock; concurrencyPerEndpoint?: number; leaseCapPerEndpoint?: number; pollIntervalMs?: number };
 
-export interface PgHarness extends Harness {
+export interface PgHarness extends Omit<Harness, "runtimeStore"> {
   /** This test's own database (a fresh clone of the migrated template). */
   url: string;
   /** Another integration on the same database with a pool of its own: a second worker process stands in. */
