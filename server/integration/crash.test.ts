@@ -1,14 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { and, count as countOf, eq, inArray, like, ne, type SQL } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { onPostgres } from "@/tests/helpers/db";
+import { cdrs, deliveries, integrationMessages, openCalls } from "../db/schema";
 import { seedDemo } from "../services/demo";
 import { createHarness, type Harness } from "./testing/harness";
 import { TestReceiver } from "./testing/receiver";
 
 /**
- * Kill -9 at the worst moments, with real processes, real SQLite files and
+ * Kill -9 at the worst moments, with real processes, the real database
+ * (a SQLite file, or the PostgreSQL database the child connects to) and
  * real HTTP: nothing may be lost, and what is resent keeps its webhook-id.
  */
 const CHILD = path.join(__dirname, "testing", "crashChild.ts");
@@ -16,13 +20,13 @@ const CHILD = path.join(__dirname, "testing", "crashChild.ts");
 let h: Harness;
 let receiver: TestReceiver;
 let children: ChildProcess[] = [];
-let dbFile: string;
+let recordingsDir: string;
 
 beforeEach(async () => {
   h = await createHarness();
   await seedDemo(h.db);
-  fs.mkdirSync(path.join(h.dir, "recordings"), { recursive: true });
-  dbFile = path.join(h.dir, "test.db");
+  recordingsDir = path.join(h.dir, "recordings");
+  fs.mkdirSync(recordingsDir, { recursive: true });
   receiver = new TestReceiver();
   await receiver.listen();
 });
@@ -54,62 +58,80 @@ function runChild(args: string[], until: string): Promise<{ child: ChildProcess;
   });
 }
 
-const count = (sql: string, ...params: unknown[]) => h.db.$client.prepare(sql).pluck().get(...params) as number;
+async function count(table: SQLiteTable, where: SQL | undefined): Promise<number> {
+  const [row] = await h.db.select({ n: countOf() }).from(table).where(where);
+  return row.n;
+}
 
-async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+const finalCdrs = (callId: string | undefined) => count(cdrs, and(eq(cdrs.callId, callId!), eq(cdrs.isFinal, true)));
+
+const deliveriesIn = (...statuses: Array<typeof deliveries.$inferSelect.status>) => count(deliveries, inArray(deliveries.status, statuses));
+
+async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > until) throw new Error("condition not reached in time");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-// SQLite only for now: written against SQLite's synchronous writes and statements. The PostgreSQL forms of this behaviour are in
-// server/integration/postgres.test.ts and tests/e2e/postgres.e2e.ts; converting this file is open (server/db/README.md).
-describe.skipIf(onPostgres)("crash safety (child processes killed with SIGKILL)", () => {
+/**
+ * How the restarted worker finds the killed one's lease: SQLite is one process, so the next start releases
+ * whatever the last one left in flight; on PostgreSQL another worker may still be alive, so a lease is taken
+ * over only once it ran out — that restart comes an hour later (its clock runs ahead).
+ */
+const restartAfterLeases = onPostgres ? [String(60 * 60_000)] : [];
+
+describe("crash safety (child processes killed with SIGKILL)", () => {
   it("killed after sending but before saving the result: resent with the same webhook-id after restart, nothing left in flight", async () => {
     const { id } = await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls" });
     const { sampleEvent } = await import("./samples");
     h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(id)!]);
+    await h.durable();
     receiver.respond = (_r, index) => (index === 0 ? "hang" : { status: 200 });
 
-    const first = await runChild(["worker", dbFile], "ready");
+    const first = await runChild(["worker", h.location, recordingsDir], "ready");
     await receiver.waitFor(1, 20_000);
-    expect(count(`select count(*) from deliveries where status = 'in_flight'`)).toBe(1);
+    expect(await deliveriesIn("in_flight")).toBe(1);
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
 
-    await runChild(["worker", dbFile], "ready");
+    await runChild(["worker", h.location, recordingsDir, ...restartAfterLeases], "ready");
     await receiver.waitFor(2, 20_000);
-    await waitUntil(() => count(`select count(*) from deliveries where status = 'succeeded'`) === 1);
+    await waitUntil(async () => (await deliveriesIn("succeeded")) === 1);
     expect(receiver.requests[1].headers["webhook-id"]).toBe(receiver.requests[0].headers["webhook-id"]);
-    expect(count(`select count(*) from deliveries where status in ('in_flight', 'pending')`)).toBe(0);
+    expect(await deliveriesIn("in_flight", "pending")).toBe(0);
   }, 60_000);
 
   it("killed right after the call's commit: the CDR and its message exist, and are delivered after restart", async () => {
     await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls" });
-    const crashed = await runChild(["call", dbFile, "after-commit"], "survived");
+    const crashed = await runChild(["call", h.location, recordingsDir, "after-commit"], "survived");
     expect(await crashed.exited).toBe("SIGKILL");
     expect(crashed.output()).not.toContain("survived");
     const callId = /call (\S+)/.exec(crashed.output())?.[1];
-    expect(count(`select count(*) from cdrs where call_id = ? and is_final = 1`, callId)).toBe(1);
-    expect(count(`select count(*) from deliveries d join integration_messages m on m.id = d.message_id where m.payload like ? and d.status = 'pending'`, `%"is_final":true%`)).toBe(1);
+    expect(await finalCdrs(callId)).toBe(1);
+    const finalMessagesPending = await h.db
+      .select({ n: countOf() })
+      .from(deliveries)
+      .innerJoin(integrationMessages, eq(integrationMessages.id, deliveries.messageId))
+      .where(and(like(integrationMessages.payload, `%"is_final":true%`), eq(deliveries.status, "pending")));
+    expect(finalMessagesPending).toEqual([{ n: 1 }]);
 
-    await runChild(["worker", dbFile], "ready");
+    await runChild(["worker", h.location, recordingsDir], "ready");
     await waitUntil(() => receiver.requests.some((r) => r.body.includes(`"call_id":"${callId}"`) && r.body.includes(`"is_final":true`)));
-    await waitUntil(() => count(`select count(*) from deliveries where status <> 'succeeded'`) === 0);
+    await waitUntil(async () => (await count(deliveries, ne(deliveries.status, "succeeded"))) === 0);
   }, 60_000);
 
   it("killed inside the final CDR's transaction: neither CDR nor message; the restart closes the call and delivers that CDR", async () => {
     await h.createApi({ kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls", send_partials: false });
-    const crashed = await runChild(["call", dbFile, "in-transaction"], "survived");
+    const crashed = await runChild(["call", h.location, recordingsDir, "in-transaction"], "survived");
     expect(await crashed.exited).toBe("SIGKILL");
     const callId = /call (\S+)/.exec(crashed.output())?.[1];
-    expect(count(`select count(*) from cdrs where call_id = ? and is_final = 1`, callId)).toBe(0);
-    expect(count(`select count(*) from integration_messages where event_type = 'call.ended'`)).toBe(0);
-    expect(count(`select count(*) from open_calls where call_id = ?`, callId)).toBe(1);
+    expect(await finalCdrs(callId)).toBe(0);
+    expect(await count(integrationMessages, eq(integrationMessages.eventType, "call.ended"))).toBe(0);
+    expect(await count(openCalls, eq(openCalls.callId, callId!))).toBe(1);
 
-    await runChild(["worker", dbFile], "ready");
+    await runChild(["worker", h.location, recordingsDir], "ready");
     await waitUntil(() => receiver.requests.length === 1);
     expect(JSON.parse(receiver.requests[0].body).data).toMatchObject({ call_id: callId, is_final: true, hangup_cause: "system_restart" });
   }, 60_000);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDatabase, installTestDatabase, type Db } from "@/server/db/client";
+import { openPostgres } from "@/server/db/postgres";
 import { recordWriterFor } from "@/server/runtime/recordWriter";
 import { createRuntimeStore, type RuntimeStore } from "@/server/runtime/runtimeStore";
 import { createTestPostgres, testDatabaseUrl } from "./postgres";
@@ -20,6 +21,10 @@ export interface TestDb {
   /** A temp folder of the test's own (recordings, data files), on both backends. */
   dir: string;
   backend: typeof testBackend;
+  /** What another process opens to reach this database: the SQLite file's path, or the PostgreSQL database's URL. */
+  location: string;
+  /** A connection of its own to the same database, as another process or Next bundle has; closed by `cleanup`. */
+  connect(): Promise<Db>;
   /** The call runtime's store for this database (`new Runtime({ data })`); closed by `cleanup`. */
   runtimeStore(): Promise<RuntimeStore>;
   /** Resolves once what the runtime recorded is committed: PostgreSQL's writer queues it (every 10 ms), SQLite's wrote it at once. */
@@ -27,20 +32,36 @@ export interface TestDb {
   cleanup(): Promise<void>;
 }
 
-/** The test's database on `backend`, with how to close it. */
-async function openTestDatabase(backend: TestDb["backend"], dir: string): Promise<{ db: Db; close(): Promise<void> }> {
+interface OpenedDatabase {
+  db: Db;
+  location: string;
+  close(): Promise<void>;
+}
+
+/** Opens `location` on `backend` (the test's database, or another connection to it). */
+async function openConnection(backend: TestDb["backend"], location: string): Promise<OpenedDatabase> {
   if (backend === "postgres") {
-    const postgres = await createTestPostgres(testDatabaseUrl!);
+    const connection = await openPostgres(location, { maxConnections: 2 });
     // The one cast getDb() makes too (server/db/client.ts): services take the PostgreSQL db as `Db`.
-    return { db: postgres.db as unknown as Db, close: () => postgres.drop() };
+    return { db: connection.db as unknown as Db, location, close: () => connection.close() };
   }
-  const db = openDatabase(path.join(dir, "test.db"));
+  const db = openDatabase(location);
   return {
     db,
+    location,
     close: async () => {
       db.$client.close();
     },
   };
+}
+
+/** The test's database on `backend`, with how to close it. */
+async function openTestDatabase(backend: TestDb["backend"], dir: string): Promise<OpenedDatabase> {
+  if (backend === "postgres") {
+    const postgres = await createTestPostgres(testDatabaseUrl!);
+    return { db: postgres.db as unknown as Db, location: postgres.url, close: () => postgres.drop() };
+  }
+  return openConnection(backend, path.join(dir, "test.db"));
 }
 
 /**
@@ -50,13 +71,20 @@ async function openTestDatabase(backend: TestDb["backend"], dir: string): Promis
  */
 export async function createTestDb(backend: TestDb["backend"] = testBackend): Promise<TestDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-test-"));
-  const { db, close } = await openTestDatabase(backend, dir);
+  const { db, location, close } = await openTestDatabase(backend, dir);
   const stores: RuntimeStore[] = [];
+  const connections: OpenedDatabase[] = [];
   installTestDatabase(db);
   return {
     db,
     dir,
     backend,
+    location,
+    connect: async () => {
+      const connection = await openConnection(backend, location);
+      connections.push(connection);
+      return connection.db;
+    },
     runtimeStore: async () => {
       const store = await createRuntimeStore(db);
       stores.push(store);
@@ -65,6 +93,7 @@ export async function createTestDb(backend: TestDb["backend"] = testBackend): Pr
     durable: () => recordWriterFor(db).durable(),
     cleanup: async () => {
       for (const store of stores.splice(0)) await store.close();
+      for (const connection of connections.splice(0)) await connection.close();
       await close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -28,6 +28,8 @@ export const sampleCall: CallInfo = {
 export interface Harness {
   db: Db;
   dir: string;
+  /** What another process opens to reach the database: the SQLite file or the PostgreSQL URL. */
+  location: string;
   clock: ManualClock;
   integration: Integration;
   createApi(input: OutboundApiInput): Promise<{ id: string; signingSecret: string }>;
@@ -47,7 +49,7 @@ export async function createHarness(
   options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
 ): Promise<Harness> {
   setTestAppSecret();
-  const { db, dir, durable, runtimeStore, cleanup } = await createTestDb(options.backend);
+  const { db, dir, location, durable, runtimeStore, cleanup } = await createTestDb(options.backend);
   const clock = new ManualClock(options.start ?? Date.now());
   const integration = createIntegration({
     db,
@@ -62,6 +64,7 @@ export async function createHarness(
   return {
     db,
     dir,
+    location,
     clock,
     integration,
     async createApi(input) {
@@ -82,7 +85,7 @@ export async function createHarness(
 
 type PoolWorkerOptions = { clock?: Clock; concurrencyPerEndpoint?: number; leaseCapPerEndpoint?: number; pollIntervalMs?: number };
 
-export interface PgHarness extends Omit<Harness, "runtimeStore"> {
+export interface PgHarness extends Omit<Harness, "runtimeStore" | "location"> {
   /** This test's own database (a fresh clone of the migrated template). */
   url: string;
   /** Another integration on the same database with a pool of its own: a second worker process stands in. */
