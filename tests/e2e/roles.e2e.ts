@@ -126,7 +126,7 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
     await expect.poll(async () => (await sql("select runtime_id from open_calls where call_id = $1", [callId]))[0]?.runtime_id, { timeout: 5_000 }).toBe(victim);
 
     first.child.kill("SIGKILL");
-    // Heartbeat every 2 s, silent for 10 s counts as gone (server/runtime/registry.ts).
+    // Heartbeat every 2 s; a counter the other runtime has seen stand still for 10 s counts as gone (server/runtime/registry.ts).
     await expect.poll(async () => (await viaSecond.ok(`/calls/${callId}`)).status, { timeout: 25_000, interval: 500 }).toBe("ended");
     const finals = await sql("select document from cdrs where call_id = $1 and is_final", [callId]);
     expect(finals).toHaveLength(1);
