@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgres, testDatabaseUrl } from "../helpers/postgres";
+import { countLiveCallsQueries, launchBrowser, screenshot, signInAsAdmin } from "./browser";
 import { basicOf, createTechnicalUser, restClient } from "./rest";
 import { startServer, untilHealthy, type RunningServer } from "./server";
 
@@ -116,6 +117,31 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
     // A call nobody has: the same 404 problem as on one process.
     expect((await viaSecond.api("/simulator/calls/no-such-call/hangup", { method: "POST" })).status).toBe(404);
   });
+
+  it("the live calls tab of a web process shows a call a runtime process answered, and its end, through the stream without a poll", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await signInAsAdmin(page, web.baseUrl);
+      await page.goto(`${web.baseUrl}/calls`);
+      await expect.poll(() => page.getByText("No calls in progress.").count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => page.getByRole("status").filter({ hasText: /^Live$/ }).count(), { timeout: 15_000 }).toBe(1);
+      const polls = countLiveCallsQueries(page);
+
+      const viaFirst = restClient(first.baseUrl, () => auth);
+      const startedAt = Date.now();
+      const { call_id: callId } = await viaFirst.ok("/simulator/calls", { method: "POST", body: { from: "+36301112233", to: "+3612345678" } });
+      const live = page.getByRole("table", { name: "Live calls" });
+      await expect.poll(() => live.getByRole("cell", { name: /László Varga/ }).count(), { timeout: 10_000, interval: 50 }).toBe(1);
+      console.log(`live calls (web process, runtime elsewhere): the call was on the page ${Date.now() - startedAt} ms after it was placed`);
+      await screenshot(page, "roles-live-calls-web");
+      expect((await viaFirst.api(`/simulator/calls/${callId}/hangup`, { method: "POST" })).status).toBe(204);
+      await expect.poll(() => page.getByText("No calls in progress.").count(), { timeout: 10_000 }).toBe(1);
+      expect(polls()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it("a SIGKILLed runtime's call is closed by the other runtime with one system_restart final CDR", async () => {
     const viaFirst = restClient(first.baseUrl, () => auth);
