@@ -183,3 +183,30 @@ describe.skipIf(!testDatabaseUrl)("runtimes on one PostgreSQL database: registry
     expect((await rows("select id from runtime_instances")).map((r) => r.id).sort()).toEqual([other.runtime.instanceId, restarted.runtime.instanceId].sort());
   });
 });
+
+describe("HeartbeatWatch: staleness timed on the observer's clock", () => {
+  const row = (id: string, heartbeatCount: number) => ({ id, heartbeatCount });
+  const ids = (rows: Array<{ id: string }>) => rows.map((r) => r.id);
+
+  it("declares a runtime stale only after its counter stood still for more than the period since this observer first saw it", () => {
+    const watch = new HeartbeatWatch(10_000);
+    expect(ids(watch.stale([row("a", 7)], 1_000_000))).toEqual([]); // first sight: alive, whatever its count
+    expect(ids(watch.stale([row("a", 7)], 1_010_000))).toEqual([]); // exactly the period: not yet
+    expect(ids(watch.stale([row("a", 7)], 1_010_001))).toEqual(["a"]);
+    expect(ids(watch.stale([row("a", 8)], 1_010_002))).toEqual([]); // it beat: timing starts again
+    expect(ids(watch.stale([row("a", 8)], 1_020_002))).toEqual([]);
+    expect(ids(watch.stale([row("a", 8)], 1_020_003))).toEqual(["a"]);
+  });
+
+  it("forgets a runtime whose row went, and restarts every timing after a pause of its own", () => {
+    const watch = new HeartbeatWatch(10_000, 5_000);
+    watch.stale([row("a", 1), row("b", 1)], 0);
+    for (let now = 2_000; now <= 10_000; now += 2_000) watch.stale([row("a", 1)], now); // b's row is gone
+    expect(ids(watch.stale([row("a", 1), row("b", 1)], 12_000))).toEqual(["a"]); // b is new again
+    // The observer was away 30 s: nobody is stale at its first look back, only a full period later.
+    expect(ids(watch.stale([row("a", 1), row("b", 1)], 42_000))).toEqual([]);
+    expect(ids(watch.stale([row("a", 1), row("b", 1)], 46_000))).toEqual([]);
+    expect(ids(watch.stale([row("a", 1), row("b", 1)], 50_000))).toEqual([]);
+    expect(ids(watch.stale([row("a", 1), row("b", 1)], 52_001))).toEqual(["a", "b"]);
+  });
+});
