@@ -8,7 +8,7 @@ import { componentLogger } from "./logger";
 import { startRuntime, startTelephony, type Runtime } from "./runtime";
 import type { PostgresRuntimeStore } from "./runtime/runtimeStore";
 import { RuntimeRegistry } from "./runtime/registry";
-import { startIntegration } from "./integration";
+import { getIntegration, startIntegration } from "./integration";
 import { outboundNetworkPolicy } from "./integration/networkPolicy";
 
 const log = componentLogger("boot");
@@ -99,6 +99,8 @@ async function startCallRuntime(config: AppConfig): Promise<{ runtime: Runtime; 
     logger: componentLogger("runtime-registry"),
     // Another runtime has closed this one's calls: stop at once, before any of them gets a second final CDR.
     onFenced: () => process.exit(70),
+    // The integration starts after the registry; its breakers are read at each beat, from globalThis.
+    lookupBreakers: () => getIntegration()?.lookups.unclosedBreakers() ?? {},
   });
   return { runtime, registry };
 }

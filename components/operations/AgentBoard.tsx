@@ -10,6 +10,7 @@ import { Button } from "../ui/Button";
 import { FormActions, FormError } from "../directory/bits";
 import { fieldErrorsFromServer, useErrorText } from "../ui/formErrors";
 import { formatDuration } from "./format";
+import { LiveStatus, useLiveStream } from "./LiveStream";
 
 export const agentStatusStyles: Record<AgentBoardRow["status"], string> = {
   available: "bg-emerald-50 text-emerald-700 ring-emerald-200",
@@ -19,30 +20,13 @@ export const agentStatusStyles: Record<AgentBoardRow["status"], string> = {
   logged_out: "bg-slate-100 text-slate-600 ring-slate-200",
 };
 
+const boardPollSeconds = 5;
+
 /** Live updates over server-sent events; if the stream cannot be kept open the board falls back to polling. */
 function useLiveBoard() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [live, setLive] = useState<"connecting" | "live" | "polling">("connecting");
-  const board = useQuery({ ...trpc.callCentre.board.queryOptions(), refetchInterval: live === "polling" ? 5_000 : false });
-  useEffect(() => {
-    const source = new EventSource("/api/operations/agents/stream");
-    let failures = 0;
-    source.addEventListener("agents", (event) => {
-      failures = 0;
-      setLive("live");
-      const agents = JSON.parse((event as MessageEvent<string>).data) as AgentBoardRow[];
-      queryClient.setQueryData(trpc.callCentre.board.queryKey(), (old) => (old ? { ...old, agents } : old));
-    });
-    source.onerror = () => {
-      failures++;
-      if (failures >= 3) {
-        source.close();
-        setLive("polling");
-      } else setLive("connecting");
-    };
-    return () => source.close();
-  }, [queryClient, trpc]);
+  const live = useLiveStream("/api/operations/agents/stream", "agents", trpc.callCentre.board.queryKey(), (old, agents: AgentBoardRow[]) => (old ? { ...old, agents } : old));
+  const board = useQuery({ ...trpc.callCentre.board.queryOptions(), refetchInterval: live === "polling" ? boardPollSeconds * 1000 : false });
   return { board, live };
 }
 
@@ -85,10 +69,7 @@ export function AgentBoard({ isAdmin }: { isAdmin: boolean }) {
     <>
       <div className="mb-3 flex items-center justify-between">
         <p className="text-sm text-slate-600">{myAgentId ? t("board.introAgent") : t("board.intro")}</p>
-        <span role="status" className="inline-flex items-center gap-2 text-xs text-slate-500">
-          <span aria-hidden className={`h-2 w-2 rounded-full ${live === "live" ? "bg-emerald-500" : live === "polling" ? "bg-amber-500" : "bg-slate-300"}`} />
-          {t(`board.connection.${live}`)}
-        </span>
+        <LiveStatus live={live} pollSeconds={boardPollSeconds} />
       </div>
       <FormError message={action.error ? errorText(fieldErrorsFromServer(action.error)._form) : undefined} />
       <div className="relative mt-2 overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">

@@ -3,10 +3,13 @@ import { useEffect, useState } from "react";
 import { useTranslations } from "next-intl";
 import { useQuery } from "@tanstack/react-query";
 import { formatPhone } from "@/lib/phone";
+import type { LiveCallView } from "@/server/live/liveCallViews";
 import { useTRPC } from "../trpc";
 import { formatDuration } from "./format";
+import { LiveStatus, useLiveStream } from "./LiveStream";
 
-const pollMs = 1500;
+/** Only when the stream cannot be kept open. */
+const fallbackPollSeconds = 1.5;
 
 /** E.164 numbers spaced for reading; extensions as they are. */
 export function numberText(number: string): string {
@@ -24,12 +27,21 @@ export function Party({ party }: { party: { number: string; name: string | null 
   );
 }
 
-/** Calls in progress, refreshed in place every 1.5 s: who calls whom, status, and the flow step a call is in. */
+/**
+ * Calls in progress, updated in place as they change (server-sent events, the agent board's mechanism:
+ * server/live/liveStream.ts): who calls whom, status, and the flow step a call is in.
+ */
 export function LiveCalls() {
   const t = useTranslations("operations.calls");
   const trpc = useTRPC();
-  // Keeps polling in a background tab: a wall display of live calls is rarely the focused window.
-  const calls = useQuery({ ...trpc.calls.live.queryOptions(), refetchInterval: pollMs, refetchIntervalInBackground: true, staleTime: 0 });
+  const live = useLiveStream("/api/operations/calls/stream", "calls", trpc.calls.live.queryKey(), (_old, calls: LiveCallView[]) => calls);
+  // The fallback keeps polling in a background tab: a wall display of live calls is rarely the focused window.
+  const calls = useQuery({
+    ...trpc.calls.live.queryOptions(),
+    refetchInterval: live === "polling" ? fallbackPollSeconds * 1000 : false,
+    refetchIntervalInBackground: true,
+    staleTime: 0,
+  });
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -43,7 +55,7 @@ export function LiveCalls() {
         <h2 id="live-calls-title" className="text-lg font-semibold text-slate-900">
           {t("liveTitle")}
         </h2>
-        <span className="text-xs text-slate-500">{t("liveHint")}</span>
+        <LiveStatus live={live} pollSeconds={fallbackPollSeconds} />
       </div>
       <div className="relative overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
         {rows && rows.length === 0 ? (

@@ -3,6 +3,7 @@ import { TemplateError } from "@/flows/templates/errors";
 import { outboxId } from "./ids";
 import type { Db } from "../db/client";
 import type { OutboundApi } from "./catalog";
+import type { LookupBreakers } from "../runtime/registry";
 import { CircuitBreaker } from "./circuitBreaker";
 import { FrozenEvent, lookupEvent, type ContactCard } from "./events";
 import type { ErrorClass, HttpSender, OutboundResult } from "./httpSender";
@@ -207,6 +208,16 @@ export class LookupClient {
   /** What the overview shows: an endpoint never asked has no breaker yet, and so none open. */
   breakerState(apiId: string): CircuitBreaker["state"] {
     return this.breakers.get(apiId)?.state ?? "closed";
+  }
+
+  /** The breakers not closed now, by outbound API id: what the runtime publishes for processes without one (registry.ts). */
+  unclosedBreakers(): LookupBreakers {
+    const unclosed: LookupBreakers = {};
+    for (const [apiId, breaker] of this.breakers) {
+      const state = breaker.state;
+      if (state !== "closed") unclosed[apiId] = state;
+    }
+    return unclosed;
   }
 
   async lookup(api: OutboundApi, call: CallInfo, nodeId: string, variables: Record<string, unknown>): Promise<LookupResult> {

@@ -28,7 +28,7 @@ describe("live views in one process (SQLite)", () => {
   it("the runtime's events reach the feed as topics, and the snapshots are the runtime's memory", async () => {
     const runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
     const topics: LiveTopic[] = [];
-    runtimeLiveFeed(runtime.pbx).subscribe((topic) => topics.push(topic));
+    runtimeLiveFeed(runtime).subscribe((topic) => topics.push(topic));
     const agent = runtime.directory.agents()[0];
     runtime.pbx.agentLogin(agent.agentId);
     expect(topics).toEqual(["agents"]);
@@ -37,6 +37,21 @@ describe("live views in one process (SQLite)", () => {
     const records = runtimeLiveCalls(runtime.pbx, runtime.live);
     expect(records.map((record) => record.call.call_id)).toEqual([callId]);
     expect((await listLiveCalls(h.db, records, everyone)).map((call) => call.call_id)).toEqual([callId]);
+    runtime.shutdown();
+  });
+
+  it("a call's flow entering a node is a change of the calls topic, though no PBX event says so", async () => {
+    const runtime = new Runtime({ db: h.db, recordingsDir: path.join(h.dir, "recordings"), logger: silentLogger, clock: h.clock });
+    const { callId } = runtime.pbx.placeInboundCall({ from: "+36301112233", to: "+3612345678" });
+    // What the live calls view would show at each notification.
+    const nodesShown: Array<string | null | undefined> = [];
+    runtimeLiveFeed(runtime).subscribe((topic) => {
+      if (topic === "calls") nodesShown.push(runtime.live.get(callId)?.currentNodeId);
+    });
+    await h.clock.advanceAsync(2_000); // the demo reception flow runs to its menu
+    const entered = runtime.live.get(callId)!.trace.map((step) => step.node_id);
+    expect(entered.length).toBeGreaterThan(1);
+    for (const node of entered) expect(nodesShown).toContain(node);
     runtime.shutdown();
   });
 });

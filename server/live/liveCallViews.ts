@@ -33,9 +33,10 @@ export function runtimeLiveCalls(pbx: Pbx, live: LiveCalls): LiveCallRecord[] {
  * update notifies the live views (drizzle/pg/0005).
  *
  * Polling rather than a write per event because the flow node moves with
- * every step and no event says so; half a second is well inside the live
- * calls view's 1.5 s refresh, and an unchanged call costs one
- * JSON.stringify per tick, no write.
+ * every step and a call's events come in bursts; the web process's stream
+ * then sends the list within half a second of a change (measured in
+ * tests/e2e/roles.e2e.ts), and an unchanged call costs one JSON.stringify
+ * per tick, no write.
  */
 export class LiveCallViewPublisher {
   private published = new Map<string, string>();

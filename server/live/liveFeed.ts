@@ -3,6 +3,7 @@ import { getDb, isPostgres, type Db } from "../db/client";
 import { PgListener } from "../db/pgListener";
 import type { PbxEvent } from "../pbx/events";
 import type { Pbx } from "../pbx/pbx";
+import type { LiveCalls } from "../runtime/liveCalls";
 import { getRuntime } from "../runtime";
 
 /** What a live view shows: the agent board, or the calls in progress. */
@@ -36,13 +37,20 @@ export function liveTopicOf(event: PbxEvent): LiveTopic | null {
   return event.type === "voicemail.left" ? null : "calls";
 }
 
-export function runtimeLiveFeed(pbx: Pbx): LiveFeed {
+/** One process: the PBX's events, and a call's flow entering a node (the live calls view shows the node). */
+export function runtimeLiveFeed(runtime: { pbx: Pbx; live: LiveCalls }): LiveFeed {
   return {
-    subscribe: (listener) =>
-      pbx.subscribe((event) => {
+    subscribe: (listener) => {
+      const fromPbx = runtime.pbx.subscribe((event) => {
         const topic = liveTopicOf(event);
         if (topic) listener(topic);
-      }),
+      });
+      const fromFlows = runtime.live.onNodeEntered(() => listener("calls"));
+      return () => {
+        fromPbx();
+        fromFlows();
+      };
+    },
   };
 }
 
@@ -94,7 +102,7 @@ const globalForLive = globalThis as unknown as { switchboardLiveFeed?: Promise<P
 
 /** The feed of this process: PostgreSQL's when the database is PostgreSQL (any role), else the runtime's events. */
 export async function liveFeed(db: Db = getDb()): Promise<LiveFeed> {
-  if (!isPostgres(db)) return runtimeLiveFeed(getRuntime().pbx);
+  if (!isPostgres(db)) return runtimeLiveFeed(getRuntime());
   globalForLive.switchboardLiveFeed ??= PgLiveFeed.start(db.$client).catch((error: unknown) => {
     globalForLive.switchboardLiveFeed = undefined;
     throw error;

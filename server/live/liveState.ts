@@ -3,7 +3,9 @@ import { isPostgres, type Db } from "../db/client";
 import { pgTables } from "../db/schema/pg";
 import type { AgentStateView } from "../pbx/agents";
 import { getRuntime } from "../runtime";
-import { runtimeLiveCalls, type LiveCallRecord } from "./liveCallViews";
+import type { Actor } from "@/lib/schemas/operations";
+import { listLiveCalls } from "../services/callHistory";
+import { runtimeLiveCalls, type LiveCallRecord, type LiveCallView } from "./liveCallViews";
 
 /**
  * The snapshots the live views show, read where they live: on SQLite from
@@ -21,6 +23,11 @@ export async function liveCallRecords(db: Db): Promise<LiveCallRecord[]> {
   const { openCalls } = pgTables;
   const rows = await db.select({ view: openCalls.liveView }).from(openCalls).where(isNotNull(openCalls.liveView));
   return rows.map((row) => row.view as LiveCallRecord);
+}
+
+/** The calls in progress `actor` may see, oldest first: what `calls.live` answers and the live calls stream pushes. */
+export async function liveCallsFor(db: Db, actor: Actor): Promise<LiveCallView[]> {
+  return listLiveCalls(db, await liveCallRecords(db), actor);
 }
 
 /**

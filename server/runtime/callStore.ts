@@ -19,11 +19,13 @@ function extensionsOf(cdr: Cdr): string[] {
   return [...new Set(candidates.filter((e): e is string => Boolean(e)))];
 }
 
-/** Which open calls a runtime takes over: those of runtimes not seen since `liveSince` (epoch ms) or replaced at its `internalUrl`. */
+/**
+ * Which open calls a runtime takes over: those whose owner has no `runtime_instances` row (the registry deletes
+ * the rows of runtimes it found dead, registry.ts), or with `everyCall` every call but its own (one process).
+ */
 export interface OpenCallClaim {
   runtimeId: string;
-  liveSince: number;
-  internalUrl: string;
+  everyCall: boolean;
 }
 
 /**
@@ -103,11 +105,11 @@ export class CallStore {
   }
 
   /**
-   * Calls whose runtime stopped — this process's previous run, or a crashed runtime (`claim.liveSince`) — now
+   * Calls whose runtime stopped — this process's previous run, or a crashed runtime (`claim`) — now
    * owned by `claim.runtimeId`, with the partial CDRs they already produced.
    */
   async interruptedCalls(claim: OpenCallClaim): Promise<Array<{ snapshot: OpenCallSnapshot; partials: Cdr[] }>> {
-    const open = await this.writer.read<{ snapshot: string }>("claimOpenCalls", [claim.runtimeId, claim.runtimeId, claim.liveSince, claim.internalUrl, claim.runtimeId]);
+    const open = await this.writer.read<{ snapshot: string }>("claimOpenCalls", [claim.runtimeId, claim.runtimeId, claim.everyCall ? 1 : 0]);
     return Promise.all(
       open.map(async (row) => {
         const snapshot = JSON.parse(row.snapshot) as OpenCallSnapshot;

@@ -49,7 +49,7 @@ export async function runFlowWithLiveState(
     flows: deps.flows,
     logger: deps.logger,
     onNodeEntered: (event) => {
-      live.currentNodeId = event.node_id;
+      deps.live.nodeEntered(live, event.node_id);
       deps.onNodeEntered?.(call.id, event.node_id);
     },
     onStep: (step) => live.trace.push(step),

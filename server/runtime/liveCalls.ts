@@ -25,8 +25,21 @@ export interface LiveFlowState {
 export class LiveCalls {
   private readonly states = new Map<string, LiveFlowState>();
   private readonly ended: string[] = [];
+  private readonly nodeListeners = new Set<(callId: string) => void>();
 
   constructor(private readonly keepEnded = 500) {}
+
+  /** A call's flow entered a node. No PBX event says so, and the live calls view shows the node (liveFeed.ts). */
+  nodeEntered(state: LiveFlowState, nodeId: string): void {
+    state.currentNodeId = nodeId;
+    for (const listener of this.nodeListeners) listener(state.callId);
+  }
+
+  /** Returns an unsubscribe. */
+  onNodeEntered(listener: (callId: string) => void): () => void {
+    this.nodeListeners.add(listener);
+    return () => this.nodeListeners.delete(listener);
+  }
 
   start(callId: string, flowId: string | null, revision: number | null): LiveFlowState {
     const state: LiveFlowState = { callId, flowId, revision, currentNodeId: null, trace: [], prompts: [], outcome: null, variables: {} };

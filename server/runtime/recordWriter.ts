@@ -76,19 +76,20 @@ const writes = {
 /** Start-up reads: asynchronous on both dialects (PostgreSQL clients are). Column names are the same on both. */
 const reads = {
   /**
-   * Takes over the open calls no live runtime owns — owner null, gone, silent since `liveSince` (epoch ms), or
-   * replaced by this runtime at the same internal URL — and returns them. One UPDATE, so two runtimes never
-   * both get a call: on PostgreSQL the second waits for the first's row lock, re-checks the condition, finds
-   * the new owner alive and skips the row. Parameters (positional on both): id, id, liveSince, URL, id.
+   * Takes over the open calls no live runtime owns — owner null, or without a `runtime_instances` row (the
+   * registry deletes a dead runtime's row first, registry.ts), or any other owner when the third parameter is 1
+   * (one process) — and returns them. One UPDATE, so two runtimes never both get a call: on PostgreSQL the
+   * second waits for the first's row lock, re-checks the condition, finds the new owner registered and skips the
+   * row. Parameters (positional on both): id, id, every call (1/0).
    */
   claimOpenCalls: {
     sqlite: `update open_calls set runtime_id = ?
              where coalesce(runtime_id, '') <> ?
-               and (runtime_id is null or runtime_id not in (select id from runtime_instances where heartbeat_at >= ? and not (internal_url = ? and id <> ?)))
+               and (? = 1 or runtime_id is null or runtime_id not in (select id from runtime_instances))
              returning snapshot`,
     pg: `update open_calls set runtime_id = $1
          where coalesce(runtime_id, '') <> $2
-           and (runtime_id is null or runtime_id not in (select id from runtime_instances where heartbeat_at >= $3 and not (internal_url = $4 and id <> $5)))
+           and ($3 = 1 or runtime_id is null or runtime_id not in (select id from runtime_instances))
          returning snapshot`,
   },
 

@@ -122,7 +122,7 @@ export class Runtime {
   }
 
   private claimOfEveryOtherCall(): OpenCallClaim {
-    return { runtimeId: this.instanceId, liveSince: Number.MAX_SAFE_INTEGER, internalUrl: "" };
+    return { runtimeId: this.instanceId, everyCall: true };
   }
 
   /** Every call in progress ends with its final CDR; on PostgreSQL `close()` then commits what is queued. */

@@ -3,7 +3,7 @@ import { systemClock } from "@/flows/runtime/clock";
 import type { Clock } from "@/flows/runtime/ports";
 import type { Actor } from "@/lib/schemas/operations";
 import { isPostgres, type Db } from "../db/client";
-import { cdrs } from "../db/schema";
+import { cdrs, runtimeInstances } from "../db/schema";
 import type { AgentStateView } from "../pbx/agents";
 import type { AgentStatus } from "../pbx/events";
 import type { Cdr } from "../pbx/cdr";
@@ -113,21 +113,37 @@ export async function activityOverview(db: Db, actor: Actor, input: { timeZone: 
 }
 
 export interface HookStatus extends EndpointHealth {
-  /** The look-up's circuit breaker in the process that runs calls; null for hooks that only send. */
-  breaker: CircuitBreaker["state"] | null;
+  /** The look-up's circuit breaker in the runtimes that run calls (the worst of them); null for hooks that only send. */
+  breaker: BreakerState | null;
   /** Why the overview draws a red line: failing deliveries, paused by the system (the CRM answered 410), or the look-up breaker open. */
   alert: "failing" | "paused" | "breaker_open" | null;
 }
 
-/** The breaker states live in the runtime process's integration (globalThis), never in this bundle's modules. */
-const runtimeBreakerState = (apiId: string): CircuitBreaker["state"] => getIntegration()?.lookups.breakerState(apiId) ?? "closed";
+type BreakerState = CircuitBreaker["state"];
+
+/**
+ * The look-up breakers of the runtimes that run calls. SQLite: this process's integration (globalThis; one
+ * process runs everything). PostgreSQL: what each registered runtime published with its last beat
+ * (`runtime_instances.lookup_breakers`, at most a heartbeat — 2 s — old), so a `web` process without a runtime
+ * shows the truth and every process shows the same; with several runtimes each has its own breaker, and the
+ * worst counts (open over half-open): calls on that runtime take the fallback.
+ */
+async function lookupBreakerStates(db: Db): Promise<(apiId: string) => BreakerState> {
+  if (!isPostgres(db)) {
+    const lookups = getIntegration()?.lookups;
+    return (apiId) => lookups?.breakerState(apiId) ?? "closed";
+  }
+  const published = await db.select({ breakers: runtimeInstances.lookupBreakers }).from(runtimeInstances);
+  const worst = new Map<string, BreakerState>();
+  for (const { breakers } of published) {
+    for (const [apiId, state] of Object.entries(breakers ?? {})) if (worst.get(apiId) !== "open") worst.set(apiId, state);
+  }
+  return (apiId) => worst.get(apiId) ?? "closed";
+}
 
 /** Per outbound API: the delivery log's health (last success, failures, waiting) plus the look-up breaker. */
-export async function hookOverview(
-  db: Db,
-  clock: Clock = systemClock,
-  breakerState: (apiId: string) => CircuitBreaker["state"] = runtimeBreakerState,
-): Promise<HookStatus[]> {
+export async function hookOverview(db: Db, clock: Clock = systemClock): Promise<HookStatus[]> {
+  const breakerState = await lookupBreakerStates(db);
   return (await endpointHealth(db, clock)).map((health) => {
     const breaker = health.kind === "data_lookup" ? breakerState(health.outbound_api_id) : null;
     const alert =

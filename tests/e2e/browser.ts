@@ -57,3 +57,12 @@ export async function signInAsAdmin(page: Page, baseUrl: string): Promise<void> 
   }
   await page.waitForURL(`${baseUrl}/`);
 }
+
+/** How many `calls.live` queries the page sends from now on (the live calls list's fallback poll; tRPC batches them by name in the URL). */
+export function countLiveCallsQueries(page: Page): () => number {
+  let count = 0;
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname.startsWith("/api/trpc/") && request.url().includes("calls.live")) count++;
+  });
+  return () => count;
+}

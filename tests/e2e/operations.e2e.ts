@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
+import { countLiveCallsQueries, launchBrowser, screenshot, setLanguage, signInAsAdmin } from "./browser";
 
 const baseUrl = inject("baseUrl");
 const dataDir = inject("dataDir");
@@ -139,25 +139,34 @@ describe("calls", () => {
     return JSON.parse(result.stdout.slice(result.stdout.indexOf("{")));
   }
 
-  it("shows a simulated call live, then in the history with its flow steps", async () => {
+  it("shows a simulated call live, through the stream without a reload or a poll, then in the history with its flow steps", async () => {
     const { client_id, client_secret } = createTechnicalUser();
     const headers = { authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString("base64")}`, "content-type": "application/json" };
     await page.goto(`${baseUrl}/calls`);
     await expect.poll(() => page.getByText("No calls in progress.").count(), slow).toBe(1);
+    await expect.poll(() => page.getByRole("status").filter({ hasText: /^Live$/ }).count(), slow).toBe(1);
+    // From here the list can change only through the stream: the fallback poll runs only when it is lost.
+    const polls = countLiveCallsQueries(page);
 
+    const startedAt = Date.now();
     const started = await fetch(`${baseUrl}/api/v1/simulator/calls`, { method: "POST", headers, body: JSON.stringify({ from: "+36301112233", to: "+3612345678" }) });
     expect(started.status).toBeLessThan(300);
     const { call_id } = (await started.json()) as { call_id: string };
     const live = page.getByRole("table", { name: "Live calls" });
-    await expect.poll(() => live.getByRole("cell", { name: /László Varga/ }).count(), slow).toBe(1).catch(async (error) => {
+    await expect.poll(() => live.getByRole("cell", { name: /László Varga/ }).count(), { ...slow, interval: 50 }).toBe(1).catch(async (error) => {
       await screenshot(page, "debug-calls");
       throw error;
     });
+    console.log(`live calls (one process): the call was on the page ${Date.now() - startedAt} ms after it was placed`);
+    // The flow step moves on the page too (start → hours → the menu, or the closed message out of hours).
+    await expect.poll(() => live.getByRole("cell", { name: /^(menu|closed)$/ }).count(), slow).toBe(1);
+    expect(polls()).toBe(0);
     await screenshot(page, "calls-live-en");
 
     const hangup = await fetch(`${baseUrl}/api/v1/simulator/calls/${call_id}/hangup`, { method: "POST", headers });
     expect(hangup.status).toBeLessThan(300);
     await expect.poll(() => page.getByText("No calls in progress.").count(), slow).toBe(1);
+    expect(polls()).toBe(0);
 
     await page.reload();
     const row = page.locator(`tr[data-call="${call_id}"]`);

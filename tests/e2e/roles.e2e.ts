@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPostgres, testDatabaseUrl } from "../helpers/postgres";
+import { countLiveCallsQueries, launchBrowser, screenshot, signInAsAdmin } from "./browser";
 import { basicOf, createTechnicalUser, restClient } from "./rest";
 import { startServer, untilHealthy, type RunningServer } from "./server";
 
@@ -117,6 +118,74 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
     expect((await viaSecond.api("/simulator/calls/no-such-call/hangup", { method: "POST" })).status).toBe(404);
   });
 
+  it("the live calls tab of a web process shows a call a runtime process answered, and its end, through the stream without a poll", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await signInAsAdmin(page, web.baseUrl);
+      await page.goto(`${web.baseUrl}/calls`);
+      await expect.poll(() => page.getByText("No calls in progress.").count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => page.getByRole("status").filter({ hasText: /^Live$/ }).count(), { timeout: 15_000 }).toBe(1);
+      const polls = countLiveCallsQueries(page);
+
+      const viaFirst = restClient(first.baseUrl, () => auth);
+      const startedAt = Date.now();
+      const { call_id: callId } = await viaFirst.ok("/simulator/calls", { method: "POST", body: { from: "+36301112233", to: "+3612345678" } });
+      const live = page.getByRole("table", { name: "Live calls" });
+      await expect.poll(() => live.getByRole("cell", { name: /László Varga/ }).count(), { timeout: 10_000, interval: 50 }).toBe(1);
+      console.log(`live calls (web process, runtime elsewhere): the call was on the page ${Date.now() - startedAt} ms after it was placed`);
+      await screenshot(page, "roles-live-calls-web");
+      expect((await viaFirst.api(`/simulator/calls/${callId}/hangup`, { method: "POST" })).status).toBe(204);
+      await expect.poll(() => page.getByText("No calls in progress.").count(), { timeout: 10_000 }).toBe(1);
+      expect(polls()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+
+  it("the overview of a web process shows a look-up breaker a runtime process opened", async () => {
+    const viaFirst = restClient(first.baseUrl, () => auth);
+    // A CRM that is not there: every look-up fails at once (connection refused), five in a row open the breaker.
+    const lookup = await viaFirst.ok("/outbound-apis", { method: "POST", body: { kind: "data_lookup", name: "Absent CRM", url: "http://127.0.0.1:9/lookup", timeout_ms: 500 } });
+    const nodes = [
+      { id: "start", type: "start", position: { x: 0, y: 0 }, config: {} },
+      { id: "crm", type: "data_lookup", position: { x: 200, y: 0 }, config: { outbound_api_id: lookup.id } },
+      { id: "bye", type: "hangup", position: { x: 400, y: 0 }, config: {} },
+    ];
+    const edges = [{ id: "e1", source: "start", source_port: "next", target: "crm" }, ...["found", "not_found", "error"].map((port) => ({ id: `e-${port}`, source: "crm", source_port: port, target: "bye" }))];
+    const flow = await viaFirst.ok("/flows", { method: "POST", body: { schema_version: 1, name: "Look-up only", nodes, edges } });
+    await viaFirst.ok(`/flows/${flow.id}/publish`, { method: "POST" });
+    const did = "+3612340099";
+    await viaFirst.ok(`/numbers/${encodeURIComponent(did)}`, { method: "PUT", body: { flow_id: flow.id, label: "Look-up only" } });
+
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await signInAsAdmin(page, web.baseUrl);
+      // What the overview page of the web process gets (its tRPC query, as the signed-in admin).
+      const breakerShown = async () => {
+        const body = await page.evaluate(async () => (await fetch("/api/trpc/overview.hooks")).json());
+        const hooks = (body.result.data.json ?? body.result.data) as Array<{ outbound_api_id: string; breaker: string | null }>;
+        return hooks.find((hook) => hook.outbound_api_id === lookup.id)?.breaker;
+      };
+      expect(await breakerShown()).toBe("closed");
+      // Calls on the first process's runtime (a new call runs where it is placed); each takes the error branch.
+      for (let i = 0; i < 5; i++) {
+        const { call_id: callId } = await viaFirst.ok("/simulator/calls", { method: "POST", body: { from: "+36301112233", to: did } });
+        await expect.poll(async () => (await viaFirst.ok(`/calls/${callId}`)).status, { timeout: 10_000 }).toBe("ended");
+      }
+      // The web process has no breaker of its own: it shows what the runtime published with its heartbeat (every 2 s).
+      await expect.poll(breakerShown, { timeout: 10_000 }).toBe("open");
+      await page.goto(web.baseUrl);
+      await expect.poll(() => page.getByText("Absent CRM", { exact: true }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      await screenshot(page, "roles-overview-breaker-web");
+    } finally {
+      await browser.close();
+      await viaFirst.api(`/numbers/${encodeURIComponent(did)}`, { method: "DELETE" });
+      await viaFirst.api(`/outbound-apis/${lookup.id}`, { method: "DELETE" });
+    }
+  }, 90_000);
+
   it("a SIGKILLed runtime's call is closed by the other runtime with one system_restart final CDR", async () => {
     const viaFirst = restClient(first.baseUrl, () => auth);
     const viaSecond = restClient(second.baseUrl, () => auth);
@@ -126,7 +195,7 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
     await expect.poll(async () => (await sql("select runtime_id from open_calls where call_id = $1", [callId]))[0]?.runtime_id, { timeout: 5_000 }).toBe(victim);
 
     first.child.kill("SIGKILL");
-    // Heartbeat every 2 s, silent for 10 s counts as gone (server/runtime/registry.ts).
+    // Heartbeat every 2 s; a counter the other runtime has seen stand still for 10 s counts as gone (server/runtime/registry.ts).
     await expect.poll(async () => (await viaSecond.ok(`/calls/${callId}`)).status, { timeout: 25_000, interval: 500 }).toBe("ended");
     const finals = await sql("select document from cdrs where call_id = $1 and is_final", [callId]);
     expect(finals).toHaveLength(1);

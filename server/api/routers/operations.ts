@@ -3,7 +3,7 @@ import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
 import type { SessionUser } from "../../auth/options";
 import { processClock } from "../../runtime";
 import { onRuntime } from "../../runtime/callRouting";
-import { liveAgentStates, liveCallRecords } from "../../live/liveState";
+import { liveAgentStates, liveCallsFor } from "../../live/liveState";
 import {
   agentActionSchema,
   cdrQuerySchema,
@@ -28,7 +28,7 @@ import {
   listQueues,
   updateQueue,
 } from "../../services/callCentre";
-import { callsWithTrace, getCallTrace, listCdrs, listLiveCalls } from "../../services/callHistory";
+import { callsWithTrace, getCallTrace, listCdrs } from "../../services/callHistory";
 import { getCallReplay, replayableCalls } from "../../services/callReplay";
 
 /**
@@ -102,7 +102,7 @@ export const callCentreRouter = createTRPCRouter({
 });
 
 export const callsRouter = createTRPCRouter({
-  live: protectedProcedure.query(async ({ ctx }) => listLiveCalls(ctx.db, await liveCallRecords(ctx.db), actorOf(ctx.user))),
+  live: protectedProcedure.query(({ ctx }) => liveCallsFor(ctx.db, actorOf(ctx.user))),
   /** `callDirection` is the direction filter: tRPC's infinite queries add their own `direction` (paging) to the input. */
   history: protectedProcedure
     .input(cdrQuerySchema.omit({ direction: true }).extend({ callDirection: cdrQuerySchema.shape.direction, direction: z.enum(["forward", "backward"]).optional() }))

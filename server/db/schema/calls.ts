@@ -39,8 +39,12 @@ export function callTables(d: Dialect, { agents }: Pick<CoreTables, "agents">) {
 
   /**
    * The runtime processes alive now (server/runtime/README.md, "Several processes"): where the others reach
-   * each one, and its last heartbeat (epoch ms from its clock). A row whose heartbeat is too old is a crashed
-   * runtime; another runtime claims its open calls and deletes the row.
+   * each one and its heartbeat. `heartbeat_count` goes up by one on every beat; a runtime whose count another
+   * has not seen move for the stale period (on the observer's own clock) crashed, and that one claims its open
+   * calls and deletes the row. `heartbeat_at` (epoch ms on the runtime's own clock) is for people reading the
+   * table; no decision compares it, since the machines' clocks need not agree. `lookup_breakers`: the look-up
+   * circuit breakers this runtime has not closed, `{ outboundApiId: "open" | "half_open" }`, written with each
+   * beat so processes without a runtime show them (server/services/overview.ts); null when all are closed.
    */
   const runtimeInstances = d.table("runtime_instances", {
     id: d.text("id").primaryKey(),
@@ -48,6 +52,8 @@ export function callTables(d: Dialect, { agents }: Pick<CoreTables, "agents">) {
     roles: d.text("roles").notNull(),
     startedAt: d.text("started_at").notNull(),
     heartbeatAt: d.integer("heartbeat_at").notNull(),
+    heartbeatCount: d.integer("heartbeat_count").notNull().default(0),
+    lookupBreakers: d.json("lookup_breakers").$type<Record<string, "open" | "half_open">>(),
   });
 
   /**
