@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { ManualClock } from "@/flows/runtime/testing/manualClock";
-import { createTestDb } from "@/tests/helpers/db";
+import { createTestDb, onPostgres } from "@/tests/helpers/db";
 import { cdr, storeCdrs } from "@/tests/helpers/cdrs";
 import type { Actor } from "@/lib/schemas/operations";
 import type { Db } from "../db/client";
@@ -145,24 +145,29 @@ describe("CRM hooks", () => {
     expect((await hookOverview(h.db, h.clock))[1]).toMatchObject({ failures_24h: 0, queued: 2, alert: "failing" });
   });
 
-  it("flags a hook the CRM paused with 410, and a look-up whose breaker in the runtime's integration is open", async () => {
+  it("flags a hook the CRM paused with 410, and shows one an admin switched off as off", async () => {
     const gone = (await h.createApi({ kind: "end_of_call", name: "Gone", url: receiver.url("/gone") })).id;
-    const lookup = (await h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url("/lookup") })).id;
     const switchedOff = (await h.createApi({ kind: "end_of_call", name: "Switched off", url: receiver.url("/off"), enabled: false })).id;
     receiver.respond = () => ({ status: 410 });
     await send(gone);
     await h.integration.worker.runOnce();
 
+    const hooks = new Map((await hookOverview(h.db, h.clock)).map((hook) => [hook.outbound_api_id, hook]));
+    expect(hooks.get(gone)).toMatchObject({ enabled: false, disabled_reason: "gone", alert: "paused" });
+    // Switched off by an admin: shown as off, not as a problem.
+    expect(hooks.get(switchedOff)).toMatchObject({ enabled: false, state: "disabled", alert: null });
+  });
+
+  // SQLite: one process, the overview reads its own integration's breaker. On PostgreSQL it reads what the runtimes
+  // publish with their heartbeat instead (overviewBreakers.test.ts).
+  it.skipIf(onPostgres)("flags a look-up whose breaker in the runtime's integration is open", async () => {
+    const lookup = (await h.createApi({ kind: "data_lookup", name: "Look-up", url: receiver.url("/lookup") })).id;
     // Read through getIntegration() (globalThis), as the tRPC bundle does.
     installIntegrationForTests(h.integration);
     const byId = async () => new Map((await hookOverview(h.db, h.clock)).map((hook) => [hook.outbound_api_id, hook]));
     expect((await byId()).get(lookup)).toMatchObject({ breaker: "closed", alert: null });
     for (let i = 0; i < 5; i++) h.integration.lookups.breakerOf(lookup).failure();
-    const hooks = await byId();
-    expect(hooks.get(lookup)).toMatchObject({ breaker: "open", alert: "breaker_open" });
-    expect(hooks.get(gone)).toMatchObject({ enabled: false, disabled_reason: "gone", alert: "paused" });
-    // Switched off by an admin: shown as off, not as a problem.
-    expect(hooks.get(switchedOff)).toMatchObject({ enabled: false, state: "disabled", alert: null });
+    expect((await byId()).get(lookup)).toMatchObject({ breaker: "open", alert: "breaker_open" });
 
     h.clock.advance(30_000); // the breaker lets one trial through: no longer open
     expect((await byId()).get(lookup)).toMatchObject({ breaker: "half_open", alert: null });
