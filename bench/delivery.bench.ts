@@ -359,8 +359,8 @@ async function postgres(receiver: Awaited<ReturnType<typeof startReceiver>>, sql
     }
   }
   async function wakeLatencyMs(): Promise<number> {
-    // A random phase against the worker's poll.
-    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 450));
+    // A phase spread evenly over the worker's 1 s poll (the previous delivery was claimed at a poll tick or a wake-up).
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 1_000));
     const arrival = receiver.nextWakeArrival();
     const committedAt = await commitElsewhere();
     return (await arrival) - committedAt;

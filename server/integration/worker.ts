@@ -481,7 +481,7 @@ export class DeliveryWorker {
     const batch = this.finished;
     this.finished = [];
     if (batch.length === 0) return;
-    for (const item of batch) this.owned.delete(item.delivery.id);
+    for (const item of batch) if (this.owned.get(item.delivery.id) === item.delivery) this.owned.delete(item.delivery.id);
     const apis = this.sortedApis([...new Set(batch.map((item) => item.api.id))].map((id) => this.options.catalog.get(id)).filter((api) => api !== undefined));
     let verdicts: Array<Verdict | null> = [];
     try {
