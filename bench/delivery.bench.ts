@@ -14,9 +14,16 @@
  *    test cluster): the same durable drain next to SQLite's; two worker
  *    instances (pools of their own, as two processes would have) against one,
  *    on a receiver that answers after a fixed 25 ms, so the work is I/O bound
- *    (goal ≥ 1.6×); and the failover time — a worker child process holding
- *    leases is SIGKILLed, and another worker retries its deliveries once the
- *    leases expire (lease: 16 rounds × the endpoint's 500 ms timeout + 1 s margin = 9 s).
+ *    (goal ≥ 1.6×); the wake-up latency — from the commit of a delivery by
+ *    another connection to the CRM receiving it, with the worker woken by
+ *    NOTIFY against poll-only (the trigger disabled), interleaved in the same
+ *    run, default 1 s poll; and the failover time with default settings — a
+ *    worker child process holding leases on an endpoint with the default 10 s
+ *    timeout is SIGKILLed, and another worker retries its deliveries once the
+ *    leases expire: before lease renewal a lease lasted 16 rounds × the
+ *    timeout + 30 s = 190 s (a child taking that lease stands in for the old
+ *    code: for a killed worker only the lease length matters), now the
+ *    default 20 s lease. `BENCH_FAILOVER_BEFORE=0` skips the 190 s wait.
  *
  * Run: `npx tsx bench/delivery.bench.ts` (not part of `npm test`). The
  * receiver runs in a child process so it does not share the engine's event
@@ -40,26 +47,30 @@ const PG_MESSAGES = Number(process.env.BENCH_PG_MESSAGES ?? 3_000);
 /** The receiver's fixed latency for the two-workers figure: I/O bound, not CPU bound. */
 const SLOW_REPLY_MS = 25;
 const FAILOVER_MESSAGES = 40;
-const FAILOVER_TIMEOUT_MS = 500;
-const FAILOVER_MARGIN_MS = 1_000;
-/** The lease a worker takes on the failover endpoint (worker.ts: 16 rounds of the endpoint's timeout, plus the margin). */
-const FAILOVER_LEASE_MS = 16 * FAILOVER_TIMEOUT_MS + FAILOVER_MARGIN_MS;
+/** What a lease lasted before renewal, with the default 10 s endpoint timeout: 16 rounds of it plus the 30 s margin. */
+const LEASE_BEFORE_RENEWAL_MS = 16 * 10_000 + 30_000;
+const MEASURE_FAILOVER_BEFORE = process.env.BENCH_FAILOVER_BEFORE !== "0";
+/** Commits per mode (NOTIFY, poll-only) for the wake-up latency, in rounds that alternate the two. */
+const WAKE_SAMPLES = Number(process.env.BENCH_WAKE_SAMPLES ?? 20);
+const WAKE_ROUNDS = 2;
 
 // ── child: the CRM ─────────────────────────────────────────────────────────
 
 function serveReceiver(): void {
   const reply = JSON.stringify({ extension: "102", contact: { id: "C-1", name: "Varga László" } });
-  /** `/failover`: no answer until the parent says the worker holding the requests was killed; then 200 at once. */
+  /** `/failover…`: no answer until the parent says the workers holding the requests were killed; then 200 at once. */
   let hanging = true;
   process.on("message", (message) => {
     if (message === "answer-failover") hanging = false;
   });
   const server = http.createServer((req, res) => {
+    // `/wake`: when it arrived (wall clock, comparable across processes), for the wake-up latency.
+    if (req.url === "/wake") process.send?.({ wakeArrivedAt: performance.timeOrigin + performance.now() });
     req.resume();
     req.on("end", () => {
       const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(reply);
       if (req.url === "/slow") setTimeout(answer, SLOW_REPLY_MS);
-      else if (req.url !== "/failover" || !hanging) answer();
+      else if (!req.url?.startsWith("/failover") || !hanging) answer();
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -68,10 +79,23 @@ function serveReceiver(): void {
 
 // ── parent ─────────────────────────────────────────────────────────────────
 
-async function startReceiver(): Promise<{ url: string; stop: () => void; answerFailover: () => void }> {
+async function startReceiver(): Promise<{ url: string; stop: () => void; answerFailover: () => void; nextWakeArrival: () => Promise<number> }> {
   const child = fork(new URL(import.meta.url).pathname, ["receiver"], { execArgv: ["--import", "tsx"], stdio: "inherit" });
   const port = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill(), answerFailover: () => child.send("answer-failover") };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => child.kill(),
+    answerFailover: () => child.send("answer-failover"),
+    nextWakeArrival: () =>
+      new Promise<number>((resolve) => {
+        const arrived = (message: unknown) => {
+          if (typeof message !== "object" || message === null || !("wakeArrivedAt" in message)) return;
+          child.off("message", arrived);
+          resolve((message as { wakeArrivedAt: number }).wakeArrivedAt);
+        };
+        child.on("message", arrived);
+      }),
+  };
 }
 
 async function main(): Promise<void> {
@@ -230,7 +254,7 @@ async function main(): Promise<void> {
 }
 
 /** An integration on its own pg pool (another worker process would have its own), catalogue loaded. */
-async function pgWorker(url: string, options: { leaseMarginMs?: number; pollIntervalMs?: number } = {}) {
+async function pgWorker(url: string, options: { leaseMs?: number } = {}) {
   const { systemClock } = await import("@/flows/runtime/clock");
   const { openPostgres } = await import("@/server/db/postgres");
   const { createIntegration } = await import("@/server/integration");
@@ -256,6 +280,7 @@ async function postgres(receiver: Awaited<ReturnType<typeof startReceiver>>, sql
   const { createOutboundApi } = await import("@/server/services/outboundApis");
   const { recordWriterFor } = await import("@/server/runtime/recordWriter");
   const { sampleEvent } = await import("@/server/integration/samples");
+  const { DEFAULT_LEASE_MS } = await import("@/server/integration/worker");
   const database = await createTestPostgres(process.env.TEST_DATABASE_URL!);
   const pool = database.db.$client;
   const event = sampleEvent("end_of_call");
@@ -266,7 +291,10 @@ async function postgres(receiver: Awaited<ReturnType<typeof startReceiver>>, sql
   };
   const fast = await endpoint("bench fast", `${receiverUrl}/cdr`);
   const slow = await endpoint("bench slow", `${receiverUrl}/slow`);
-  const failover = await endpoint("bench failover", `${receiverUrl}/failover`, FAILOVER_TIMEOUT_MS);
+  const wake = await endpoint("bench wake", `${receiverUrl}/wake`);
+  // The default 10 s timeout: the failover figures are for the default settings.
+  const failoverBefore = await endpoint("bench failover before", `${receiverUrl}/failover-before`);
+  const failoverAfter = await endpoint("bench failover after", `${receiverUrl}/failover-after`);
   await main.integration.catalog.load();
 
   /** Queues a backlog through the outbox (the runtime's record writer) and waits until it is committed. */
@@ -307,32 +335,87 @@ async function postgres(receiver: Awaited<ReturnType<typeof startReceiver>>, sql
   }
   await second.close();
 
-  // Failover: a child process leases the failover endpoint's backlog, its first requests hang, and it is killed.
-  await backlog(failover, FAILOVER_MESSAGES);
-  const child = fork(new URL(import.meta.url).pathname, ["failover-worker", database.url], { execArgv: ["--import", "tsx"], stdio: "inherit" });
-  const held = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
-  child.kill("SIGKILL");
-  const killed = performance.now();
-  await new Promise((resolve) => child.once("exit", resolve));
-  // The CRM is fine again: only the dead worker's leases stand between the messages and it.
+  // Wake-up latency: a delivery committed by another connection (as a runtime process commits a CDR's outbox rows)
+  // until the CRM has it; the worker polls every second (the default) and listens, unless the trigger is disabled.
+  const payload = JSON.stringify(event);
+  let wakeCount = 0;
+  /** Commits one pending delivery on the bench's own pool; returns the time just before COMMIT (wall clock, as the receiver's). */
+  async function commitElsewhere(): Promise<number> {
+    const client = await pool.connect();
+    try {
+      const now = Date.now();
+      const messageId = `msg_wake_${++wakeCount}`;
+      await client.query("begin");
+      await client.query(`insert into integration_messages (id, event_type, conversation_id, payload, created_at) values ($1, $2, 'bench', $3, $4)`, [messageId, event.type, payload, now]);
+      await client.query(
+        `insert into deliveries (id, message_id, outbound_api_id, status, attempts, next_attempt_at, created_at, updated_at) values ($1, $2, $3, 'pending', 0, $4, $4, $4)`,
+        [`dlv_wake_${wakeCount}`, messageId, wake, now],
+      );
+      const committing = performance.timeOrigin + performance.now();
+      await client.query("commit");
+      return committing;
+    } finally {
+      client.release();
+    }
+  }
+  async function wakeLatencyMs(): Promise<number> {
+    // A phase spread evenly over the worker's 1 s poll (the previous delivery was claimed at a poll tick or a wake-up).
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 1_000));
+    const arrival = receiver.nextWakeArrival();
+    const committedAt = await commitElsewhere();
+    return (await arrival) - committedAt;
+  }
+  main.integration.worker.start();
+  await wakeLatencyMs();
+  const wakeMs = { notify: [] as number[], poll: [] as number[] };
+  for (let round = 0; round < WAKE_ROUNDS; round++) {
+    for (const mode of ["notify", "poll"] as const) {
+      await pool.query(`alter table deliveries ${mode === "notify" ? "enable" : "disable"} trigger deliveries_due_on_insert`);
+      for (let i = 0; i < WAKE_SAMPLES / WAKE_ROUNDS; i++) wakeMs[mode].push(await wakeLatencyMs());
+    }
+  }
+  await pool.query("alter table deliveries enable trigger deliveries_due_on_insert");
+  await main.integration.worker.stop();
+  const sortedWake = (values: number[]) => [...values].sort((a, b) => a - b);
+
+  // Failover with default settings: a worker child process leases an endpoint's backlog, its requests hang, and it is
+  // SIGKILLed. Both children are killed before the survivor starts; each figure counts from its own kill.
+  async function killWorkerHolding(apiId: string, leaseMs?: number): Promise<{ killedAt: number; held: number; leased: number }> {
+    await backlog(apiId, FAILOVER_MESSAGES);
+    const child = fork(new URL(import.meta.url).pathname, ["failover-worker", database.url, String(leaseMs ?? "")], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+    const held = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
+    child.kill("SIGKILL");
+    const killedAt = performance.now();
+    await new Promise((resolve) => child.once("exit", resolve));
+    const { rows } = await pool.query<{ n: number }>(`select count(*) as n from deliveries where status = 'in_flight' and outbound_api_id = $1`, [apiId]);
+    return { killedAt, held, leased: Number(rows[0].n) };
+  }
+  const killed = new Map<string, Awaited<ReturnType<typeof killWorkerHolding>>>();
+  if (MEASURE_FAILOVER_BEFORE) killed.set(failoverBefore, await killWorkerHolding(failoverBefore, LEASE_BEFORE_RENEWAL_MS));
+  killed.set(failoverAfter, await killWorkerHolding(failoverAfter));
+  // The CRM is fine again: only the dead workers' leases stand between the messages and it.
   receiver.answerFailover();
-  const { rows: leased } = await pool.query<{ n: number }>(`select count(*) as n from deliveries where status = 'in_flight'`);
-  const survivor = await pgWorker(database.url, { leaseMarginMs: FAILOVER_MARGIN_MS, pollIntervalMs: 100 });
+  const survivor = await pgWorker(database.url);
   survivor.integration.worker.start();
-  let firstRetry = 0;
-  for (;;) {
-    const { rows } = await pool.query<{ done: number; pending: number }>(
-      `select count(*) filter (where status = 'succeeded') as done, count(*) filter (where status <> 'succeeded') as pending from deliveries where outbound_api_id = $1`,
-      [failover],
-    );
-    if (rows[0].done > 0 && firstRetry === 0) firstRetry = performance.now() - killed;
-    if (rows[0].pending === 0) break;
+  const retried = new Map<string, { first: number; all: number }>();
+  while (retried.size < killed.size || [...retried.values()].some((times) => times.all === 0)) {
+    for (const [apiId, { killedAt }] of killed) {
+      const { rows } = await pool.query<{ done: number; pending: number }>(
+        `select count(*) filter (where status = 'succeeded') as done, count(*) filter (where status <> 'succeeded') as pending from deliveries where outbound_api_id = $1`,
+        [apiId],
+      );
+      const times = retried.get(apiId) ?? { first: 0, all: 0 };
+      if (Number(rows[0].done) > 0 && times.first === 0) times.first = performance.now() - killedAt;
+      if (Number(rows[0].pending) === 0 && times.all === 0) times.all = performance.now() - killedAt;
+      if (times.first > 0) retried.set(apiId, times);
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const allRetried = performance.now() - killed;
   await survivor.close();
   await main.close();
   await database.drop();
+  const after = { ...killed.get(failoverAfter)!, ...retried.get(failoverAfter)! };
+  const before = MEASURE_FAILOVER_BEFORE ? { ...killed.get(failoverBefore)!, ...retried.get(failoverBefore)! } : null;
 
   const durable = median(durableRuns);
   const one = median(oneRuns);
@@ -348,17 +431,26 @@ async function postgres(receiver: Awaited<ReturnType<typeof startReceiver>>, sql
     two_workers_per_s: Math.round(two),
     two_vs_one_workers: round(two / one),
     goal_two_vs_one: 1.6,
-    failover_lease_ms: FAILOVER_LEASE_MS,
-    failover_leases_held_by_killed_worker: Number(leased[0].n),
-    failover_leased_in_killed_memory: held,
-    failover_first_retry_s: round(firstRetry / 1000),
-    failover_all_retried_s: round(allRetried / 1000),
+    wake_samples_per_mode: WAKE_SAMPLES,
+    wake_notify_p50_ms: round(median(wakeMs.notify), 1),
+    wake_notify_p90_ms: round(percentile(sortedWake(wakeMs.notify), 90), 1),
+    wake_poll_only_p50_ms: round(median(wakeMs.poll), 1),
+    wake_poll_only_p90_ms: round(percentile(sortedWake(wakeMs.poll), 90), 1),
+    wake_poll_only_vs_notify_p50: round(median(wakeMs.poll) / median(wakeMs.notify), 1),
+    failover_leases_held_by_each_killed_worker: after.leased,
+    failover_before_lease_ms: before ? LEASE_BEFORE_RENEWAL_MS : "not measured (BENCH_FAILOVER_BEFORE=0)",
+    failover_before_first_retry_s: before ? round(before.first / 1000) : null,
+    failover_before_all_retried_s: before ? round(before.all / 1000) : null,
+    failover_lease_ms: DEFAULT_LEASE_MS,
+    failover_first_retry_s: round(after.first / 1000),
+    failover_all_retried_s: round(after.all / 1000),
+    failover_before_vs_now: before ? round(before.all / after.all, 1) : null,
   });
 }
 
 /** The worker that is killed: leases the failover backlog, reports once its first requests are out (and hang), and waits. */
-async function failoverWorker(url: string): Promise<void> {
-  const worker = await pgWorker(url, { leaseMarginMs: FAILOVER_MARGIN_MS });
+async function failoverWorker(url: string, leaseMs: number | undefined): Promise<void> {
+  const worker = await pgWorker(url, { leaseMs });
   worker.integration.worker.start();
   const poll = setInterval(() => {
     const held = worker.integration.worker.heldLeases().length;
@@ -370,5 +462,5 @@ async function failoverWorker(url: string): Promise<void> {
 }
 
 if (process.argv[2] === "receiver") serveReceiver();
-else if (process.argv[2] === "failover-worker") void failoverWorker(process.argv[3]);
+else if (process.argv[2] === "failover-worker") void failoverWorker(process.argv[3], process.argv[4] ? Number(process.argv[4]) : undefined);
 else void main();

@@ -50,6 +50,7 @@ export async function boot(): Promise<void> {
             clock: runtime?.runtime.clock ?? systemClock,
             logger: componentLogger("delivery"),
             policy: outboundNetworkPolicy(config),
+            leaseMs: config.DELIVERY_LEASE_SECONDS * 1000,
             versions: runtime && "versions" in runtime.runtime.data ? (runtime.runtime.data as PostgresRuntimeStore).versions : undefined,
             worker: roles.has("worker"),
           })

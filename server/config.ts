@@ -54,6 +54,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** How long the signed recording links in end-of-call data work (default 30 days; keep it above the longest retry window). */
   RECORDING_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24 * 30),
+  /**
+   * How long a delivery worker's claim or renewal holds a delivery (server/integration/README.md, "On PostgreSQL"):
+   * a killed worker's deliveries are retried after this. Renewed four times per lease, so a short one costs a few
+   * statements a minute; below 5 s a slow database round trip could cost a lease.
+   */
+  DELIVERY_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(20),
   /** `simulated` (default): calls are simulated; `sip`: real calls through the SIP edge (server/telephony/README.md, SIP edge). */
   TELEPHONY: z.enum(["simulated", "sip"]).default("simulated"),
   /** Where the SIP edge listens (UDP), `address:port`. */

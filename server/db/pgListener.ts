@@ -45,8 +45,9 @@ export class PgListener {
     const client = this.client;
     this.client = null;
     if (!client) return;
-    await client.query(`unlisten ${this.channel}`).catch(() => {});
-    client.release();
+    // Closed rather than returned to the pool: the pool would hand the connection out again with this listener's
+    // handlers still attached (a worker stopped and started again would be woken twice, and warnings pile up).
+    client.release(true);
   }
 
   /** Tests: drop the connection as a network failure would. */

@@ -2,6 +2,7 @@ import type { Statement } from "better-sqlite3";
 import type pg from "pg";
 import { isPostgres, type Db } from "../db/client";
 import type { PgDb } from "../db/postgres";
+import { PgListener } from "../db/pgListener";
 import { inPgTransaction } from "../db/pgTransaction";
 import { transaction } from "../db/transaction";
 import { claimInTransaction, sqliteClaimSql, type ClaimedRow, type ClaimRequest } from "./deliveryClaim";
@@ -55,6 +56,21 @@ const statements = {
          where d.id = r.id and d.status = 'in_flight' and d.lease_until = r."leaseUntil"
          returning d.id`,
   },
+  /**
+   * A renewal round: every lease the worker holds, extended to one new `lease_until` — each only while it is still
+   * in flight with the value this worker set and not yet run out, so a lease that expired or was taken over is never
+   * extended back. The held leases as one JSON array of `{id, leaseUntil}`; returns the ids renewed.
+   */
+  renew: {
+    sqlite: `update deliveries set lease_until = ?
+             from (select json_extract(value, '$.id') as id, json_extract(value, '$.leaseUntil') as lease from json_each(?)) as held
+             where deliveries.id = held.id and deliveries.status = 'in_flight' and deliveries.lease_until = held.lease and deliveries.lease_until > ?
+             returning deliveries.id`,
+    pg: `update deliveries d set lease_until = $1
+         from jsonb_to_recordset($2::jsonb) as held(id text, "leaseUntil" bigint)
+         where d.id = held.id and d.status = 'in_flight' and d.lease_until = held."leaseUntil" and d.lease_until > $3
+         returning d.id`,
+  },
   disableGone: {
     sqlite: `update outbound_apis set enabled = 0, disabled_reason = 'gone', updated_at = ? where id = ?`,
     pg: `update outbound_apis set enabled = false, disabled_reason = 'gone', updated_at = $1 where id = $2`,
@@ -90,6 +106,15 @@ export interface FinishRow {
   now: number;
 }
 
+/** A lease the worker holds, as the renewal fences it. */
+export interface HeldLease {
+  id: string;
+  leaseUntil: number;
+}
+
+/** Channel of drizzle/pg/0010's trigger: a delivery became due (inserted pending, or resent). */
+const DUE_CHANNEL = "deliveries_due";
+
 /** Attempt rows go in multi-row inserts of at most this many rows. */
 const ATTEMPTS_PER_INSERT = 32;
 const ATTEMPT_COLUMNS = 8;
@@ -113,6 +138,14 @@ export interface DeliveryStore {
   insertAttempts(rows: AttemptRow[]): Promise<void>;
   /** Saves results; resolves to the ids saved (the others were no longer this worker's). */
   finish(rows: FinishRow[]): Promise<string[]>;
+  /** Extends the given leases to `leaseUntil` in one statement; resolves to the ids renewed (the others are lost). */
+  renew(held: HeldLease[], leaseUntil: number, now: number): Promise<string[]>;
+  /**
+   * PostgreSQL: calls `due` whenever a committed transaction made a delivery due (drizzle/pg/0010), and after every
+   * LISTEN — the first and each after a lost connection, whose notifications are gone — so the caller looks at
+   * once. Null on SQLite: one process, whose outbox wakes its worker itself.
+   */
+  listenForDue(due: () => void): Promise<PgListener | null>;
   /** `work`'s statements (made through the store it is given) commit together, or none does. */
   transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T>;
 }
@@ -165,6 +198,15 @@ class SqliteDeliveryStore implements DeliveryStore {
       .map((r) => r.id);
   }
 
+  async renew(held: HeldLease[], leaseUntil: number, now: number): Promise<string[]> {
+    if (held.length === 0) return [];
+    return (this.statement("renew").all(leaseUntil, JSON.stringify(held), now) as Array<{ id: string }>).map((row) => row.id);
+  }
+
+  async listenForDue(): Promise<null> {
+    return null;
+  }
+
   transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T> {
     return transaction(this.db, () => work(this));
   }
@@ -209,6 +251,15 @@ class PgDeliveryStore implements DeliveryStore {
   async finish(rows: FinishRow[]): Promise<string[]> {
     if (rows.length === 0) return [];
     return (await this.rows<{ id: string }>("finishMany", [JSON.stringify(rows)])).map((row) => row.id);
+  }
+
+  async renew(held: HeldLease[], leaseUntil: number, now: number): Promise<string[]> {
+    if (held.length === 0) return [];
+    return (await this.rows<{ id: string }>("renew", [leaseUntil, JSON.stringify(held), now])).map((row) => row.id);
+  }
+
+  listenForDue(due: () => void): Promise<PgListener> {
+    return PgListener.start(this.pool, DUE_CHANNEL, { onNotification: due, onListening: due });
   }
 
   transaction<T>(work: (tx: DeliveryStore) => Promise<T>): Promise<T> {

@@ -39,8 +39,8 @@ export interface IntegrationOptions {
   concurrencyPerEndpoint?: number;
   /** PostgreSQL: the most deliveries leased per endpoint by all workers together (DeliveryWorkerOptions). */
   leaseCapPerEndpoint?: number;
-  /** A lease outlives the time its deliveries may need by this much (DeliveryWorkerOptions). */
-  leaseMarginMs?: number;
+  /** How long a claim or a renewal holds a delivery (DeliveryWorkerOptions); 20 s. */
+  leaseMs?: number;
   pollIntervalMs?: number;
   /** PostgreSQL: the process's change counters when the runtime already listens (else the catalogue opens its own LISTEN connection). */
   versions?: PgConfigVersions;
@@ -68,7 +68,7 @@ export function createIntegration(options: IntegrationOptions): Integration {
     payloads,
     concurrencyPerEndpoint: options.concurrencyPerEndpoint,
     leaseCapPerEndpoint: options.leaseCapPerEndpoint,
-    leaseMarginMs: options.leaseMarginMs,
+    leaseMs: options.leaseMs,
     pollIntervalMs: options.pollIntervalMs,
     random: options.random,
   });

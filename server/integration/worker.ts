@@ -1,6 +1,7 @@
 import type { Clock, Logger, TimerHandle } from "@/flows/runtime/ports";
 import { TemplateError } from "@/flows/templates/errors";
 import type { Db } from "../db/client";
+import type { PgListener } from "../db/pgListener";
 import type { OutboundApi, OutboundApiCatalog } from "./catalog";
 import type { ClaimedRow } from "./deliveryClaim";
 import { deliveryStoreFor, type AttemptRow, type DeliveryStore, type FinishRow } from "./deliveryStore";
@@ -26,16 +27,24 @@ export interface DeliveryWorkerOptions {
    * lease a full queue each; set it lower to protect a CRM from the pool.
    */
   leaseCapPerEndpoint?: number;
-  /** How often due retries are looked for when nothing wakes the worker; 1 s. */
+  /**
+   * How often due deliveries are looked for when nothing wakes the worker; 1 s. New deliveries wake it at once
+   * (this process's outbox; on PostgreSQL any process's, by NOTIFY), so the poll finds retries falling due and is
+   * the safety net for a lost notification.
+   */
   pollIntervalMs?: number;
-  /** A lease outlives the time its deliveries may need by this much; 30 s. */
-  leaseMarginMs?: number;
+  /**
+   * How long a claim or a renewal holds a delivery; 20 s. The worker renews every lease it holds LEASE_RENEWALS
+   * times per lease, however long its requests take, so a worker that dies holds its deliveries this long at most.
+   */
+  leaseMs?: number;
   random?: () => number;
   /** Payloads the outbox of this process just wrote; the rest are read from the database. */
   payloads?: PayloadCache;
 }
 
-type Claimed = ClaimedRow & { event: FrozenEvent };
+/** A delivery this worker leased; `leaseUntil` moves with each renewal (it is the fence of the delivery's save). */
+type Claimed = ClaimedRow & { apiId: string; event: FrozenEvent; sending: boolean };
 
 interface Finished {
   api: OutboundApi;
@@ -57,6 +66,13 @@ const LEASE_ROUNDS = 16;
 const FLUSH_ROUNDS = 8;
 /** The default lease cap per endpoint on PostgreSQL lets this many workers hold a full leased queue each. */
 const POOL_WORKERS_AT_FULL_SPEED = 4;
+export const DEFAULT_LEASE_MS = 20_000;
+/**
+ * Renewal rounds per lease. A lease with less than one round left that could not be renewed is given up (its
+ * request aborted): after two failed rounds in a row, a quarter of the lease before it runs out — the margin
+ * for the clocks of two workers' machines to disagree.
+ */
+const LEASE_RENEWALS = 4;
 
 /**
  * Sends pending deliveries. Deliveries are leased (status `in_flight`,
@@ -70,13 +86,34 @@ const POOL_WORKERS_AT_FULL_SPEED = 4;
  * the endpoint's lease cap across all of them: deliveryClaim.ts). Either way
  * the message goes out again with the same `webhook-id`. At-least-once; CRMs
  * de-duplicate by that id. The statements, per dialect: deliveryStore.ts.
+ *
+ * Leases are short (`leaseMs`) and renewed while held, on both dialects (the
+ * same code; on SQLite it also keeps the worker's own claim from reclaiming a
+ * slow request's lease): one statement per round for every lease the worker
+ * holds, fenced like a save, so a lease that ran out or was taken over is not
+ * extended back — it is forgotten, and a request already out for it finishes
+ * unsaved. A worker that cannot renew (database unreachable) gives its leases
+ * up before they run out: once one has less than a renewal round left, it
+ * aborts every request it has out and forgets those deliveries and the
+ * expiring ones (their results are not saved), so it never sends past a lease
+ * that another worker may claim next. On PostgreSQL the worker also listens
+ * for new deliveries (`deliveries_due`) and claims at once.
  */
 export class DeliveryWorker {
   private readonly inFlight = new Map<string, number>();
   /** Leased but not sent yet, per endpoint. */
   private readonly leased = new Map<string, Claimed[]>();
-  /** Every delivery this worker holds a lease on (leased or in flight) → its `lease_until`, the lease's fence: released on stop. */
-  private readonly owned = new Map<string, number>();
+  /** Every delivery this worker holds a lease on (leased, in flight, or finished and not saved yet): renewed, released on stop. */
+  private readonly owned = new Map<string, Claimed>();
+  private renewTimer: TimerHandle | null = null;
+  private renewing = false;
+  private readonly leaseMs: number;
+  private readonly renewEveryMs: number;
+  /** PostgreSQL: the LISTEN for new deliveries while running (`listening`: being set up). */
+  private dueListener: PgListener | null = null;
+  private listening = false;
+  /** A claim is queued and has not begun: another wake-up needs no claim of its own, that one will see the rows. */
+  private claimWaiting = false;
   private abort = new AbortController();
   private timer: TimerHandle | null = null;
   private timerDueAt = Number.POSITIVE_INFINITY;
@@ -97,6 +134,8 @@ export class DeliveryWorker {
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.cap = options.concurrencyPerEndpoint ?? 8;
     this.leaseCap = options.leaseCapPerEndpoint ?? POOL_WORKERS_AT_FULL_SPEED * LEASE_ROUNDS * this.cap;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.renewEveryMs = this.leaseMs / LEASE_RENEWALS;
     this.store = deliveryStoreFor(options.db);
   }
 
@@ -110,6 +149,7 @@ export class DeliveryWorker {
         if (released > 0) this.options.logger.warn({ deliveries: released }, "deliveries left in flight by the previous process are sent again");
       });
     }
+    this.listenForDue();
     this.schedule(0);
   }
 
@@ -127,16 +167,21 @@ export class DeliveryWorker {
     this.running = false;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
+    const listener = this.dueListener;
+    this.dueListener = null;
+    await listener?.close();
     // Results already in are saved first: a graceful stop sends nothing twice.
     await this.flush();
-    const owned = [...this.owned];
+    if (this.renewTimer) this.options.clock.clearTimeout(this.renewTimer);
+    this.renewTimer = null;
+    const owned = [...this.owned.values()];
     this.owned.clear();
     this.leased.clear();
     try {
       await this.serially(() =>
         this.store.transaction(async (tx) => {
           const now = this.options.clock.now();
-          for (const [id, leaseUntil] of owned) await tx.run("release", [now, id, leaseUntil]);
+          for (const delivery of owned) await tx.run("release", [now, delivery.id, delivery.leaseUntil]);
         }),
       );
     } catch (error) {
@@ -157,6 +202,28 @@ export class DeliveryWorker {
     return [...this.owned.keys()];
   }
 
+  /** Tests: drops the LISTEN connection as a network failure would (PgListener listens again a second later). */
+  breakListenConnectionForTests(): void {
+    this.dueListener?.breakConnectionForTests();
+  }
+
+  /** PostgreSQL: LISTEN for new deliveries; a LISTEN that could not be set up is tried again at the next poll. */
+  private listenForDue(): void {
+    if (!this.store.shared || this.dueListener || this.listening) return;
+    this.listening = true;
+    this.store.listenForDue(() => this.wake()).then(
+      (listener) => {
+        this.listening = false;
+        if (this.running) this.dueListener = listener;
+        else void listener?.close();
+      },
+      (error: unknown) => {
+        this.listening = false;
+        this.options.logger.warn({ error: (error as Error).message }, "not listening for new deliveries; polling until it can");
+      },
+    );
+  }
+
   private schedule(delayMs: number): void {
     const dueAt = this.options.clock.now() + delayMs;
     if (this.timer && this.timerDueAt <= dueAt) return;
@@ -169,8 +236,16 @@ export class DeliveryWorker {
     this.timer = null;
     this.timerDueAt = Number.POSITIVE_INFINITY;
     if (!this.running) return;
-    // The sends settle (never reject) when their results are saved; runOnce() is what waits for them.
-    this.claimAndSend().catch((error: unknown) => this.options.logger.error({ error: (error as Error).message }, "delivery worker tick failed"));
+    this.listenForDue();
+    // A claim still waiting for its turn will see whatever woke this tick: one waiting claim at most, however often woken.
+    if (!this.claimWaiting) {
+      this.claimWaiting = true;
+      // The sends settle (never reject) when their results are saved; runOnce() is what waits for them.
+      this.claimAndSend(() => (this.claimWaiting = false)).catch((error: unknown) => {
+        this.claimWaiting = false;
+        this.options.logger.error({ error: (error as Error).message }, "delivery worker tick failed");
+      });
+    }
     this.schedule(this.options.pollIntervalMs ?? 1000);
   }
 
@@ -186,17 +261,19 @@ export class DeliveryWorker {
     return [...apis].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  private async claimAndSend(): Promise<Promise<void>[]> {
+  private async claimAndSend(begun: () => void = () => {}): Promise<Promise<void>[]> {
     const apis = this.sortedApis(this.options.catalog.all());
-    await this.serially(() =>
-      this.store.transaction(async (tx) => {
+    await this.serially(() => {
+      begun();
+      return this.store.transaction(async (tx) => {
         const now = this.options.clock.now();
-        await this.dropStaleLeases(tx, now);
+        // Before reclaiming expired leases: this worker's own that are about to run out are given up first, never claimed again while their requests are out.
+        this.giveUpExpiringLeases(now);
         await tx.run("reclaimExpiredLeases", [now, now]);
         await tx.run("expireStale", [now, now]);
         for (const api of apis) await this.lease(tx, api, now);
-      }),
-    );
+      });
+    });
     return apis.flatMap((api) => this.fill(api));
   }
 
@@ -209,15 +286,16 @@ export class DeliveryWorker {
       return;
     }
     if (queue.length > (LEASE_ROUNDS - FLUSH_ROUNDS) * this.cap) return;
-    const leaseUntil = now + LEASE_ROUNDS * api.config.timeout_ms + (this.options.leaseMarginMs ?? 30_000);
-    const rows = await tx.claim({ apiId: api.id, now, leaseUntil, wanted: LEASE_ROUNDS * this.cap - queue.length, endpointCap: this.leaseCap });
+    const rows = await tx.claim({ apiId: api.id, now, leaseUntil: now + this.leaseMs, wanted: LEASE_ROUNDS * this.cap - queue.length, endpointCap: this.leaseCap });
     const unread = rows.filter((row) => !this.options.payloads?.get(row.messageId)).map((row) => row.messageId);
     const events = await this.readMessages(tx, unread);
     for (const row of rows) {
-      this.owned.set(row.id, row.leaseUntil);
-      queue.push({ ...row, event: this.options.payloads?.get(row.messageId) ?? (events.get(row.messageId) as FrozenEvent) });
+      const delivery: Claimed = { ...row, apiId: api.id, event: this.options.payloads?.get(row.messageId) ?? (events.get(row.messageId) as FrozenEvent), sending: false };
+      this.owned.set(row.id, delivery);
+      queue.push(delivery);
     }
     this.leased.set(api.id, queue);
+    if (rows.length > 0) this.scheduleRenewal();
   }
 
   /** Payloads the cache does not hold (a restart, another process's outbox): one query per claim. */
@@ -229,17 +307,65 @@ export class DeliveryWorker {
     return events;
   }
 
-  /** Leased deliveries whose lease would run out before they could finish are handed back rather than risk a double send. */
-  private async dropStaleLeases(tx: DeliveryStore, now: number): Promise<void> {
-    for (const [apiId, queue] of this.leased) {
-      const timeout = this.options.catalog.get(apiId)?.config.timeout_ms ?? 0;
-      const stale = queue.filter((delivery) => delivery.leaseUntil <= now + timeout);
-      if (stale.length === 0) continue;
-      this.leased.set(
-        apiId,
-        queue.filter((delivery) => !stale.includes(delivery)),
-      );
-      for (const delivery of stale) await this.release(tx, delivery, now);
+  private scheduleRenewal(): void {
+    this.renewTimer ??= this.options.clock.setTimeout(() => {
+      this.renewTimer = null;
+      this.renewalRound();
+    }, this.renewEveryMs);
+  }
+
+  /**
+   * Every renewEveryMs while the worker holds leases: first gives up what can no longer be renewed in time (this
+   * does not wait for the database, which may be what hangs), then renews the rest in one statement.
+   */
+  private renewalRound(): void {
+    this.giveUpExpiringLeases(this.options.clock.now());
+    if (this.owned.size > 0) this.scheduleRenewal();
+    if (this.renewing || this.owned.size === 0) return;
+    this.renewing = true;
+    this.serially(async () => {
+      const held = [...this.owned.values()];
+      const now = this.options.clock.now();
+      const leaseUntil = now + this.leaseMs;
+      const renewed = new Set(await this.store.transaction((tx) => tx.renew(held.map(({ id, leaseUntil }) => ({ id, leaseUntil })), leaseUntil, now)));
+      const lost = held.filter((delivery) => !renewed.has(delivery.id) && this.owned.get(delivery.id) === delivery);
+      for (const delivery of held) if (renewed.has(delivery.id)) delivery.leaseUntil = leaseUntil;
+      if (lost.length > 0) {
+        // Ran out or taken over (this worker was paused past its lease): not sent again by this worker; a request already out finishes unsaved.
+        this.options.logger.warn({ deliveries: lost.length }, "delivery leases were lost before they could be renewed");
+        for (const delivery of lost) this.forget(delivery);
+      }
+    })
+      .catch((error: unknown) => this.options.logger.warn({ error: (error as Error).message, deliveries: this.owned.size }, "could not renew delivery leases"))
+      .finally(() => (this.renewing = false));
+  }
+
+  /**
+   * A lease with less than one renewal round left was not renewed (the database is unreachable or slow): it may be
+   * claimed by another worker soon, so this worker stops before. Queued ones are dropped; if one is being sent,
+   * every request out is aborted (one signal serves them all) and forgotten: their results are not saved.
+   */
+  private giveUpExpiringLeases(now: number): void {
+    const expiring = [...this.owned.values()].filter((delivery) => delivery.leaseUntil - now <= this.renewEveryMs);
+    if (expiring.length === 0) return;
+    const aborting = expiring.some((delivery) => delivery.sending);
+    const given = aborting ? [...new Set([...expiring, ...[...this.owned.values()].filter((delivery) => delivery.sending)])] : expiring;
+    this.options.logger.error({ deliveries: given.length, aborted: aborting }, "delivery leases could not be renewed in time; given up before they run out");
+    for (const delivery of given) this.forget(delivery);
+    if (aborting) {
+      const abort = this.abort;
+      this.abort = new AbortController();
+      abort.abort(new Error("lease given up"));
+    }
+  }
+
+  /** No longer this worker's: not renewed, not sent, its result (if it is out) not saved. */
+  private forget(delivery: Claimed): void {
+    this.owned.delete(delivery.id);
+    const queue = this.leased.get(delivery.apiId);
+    if (queue) {
+      const index = queue.indexOf(delivery);
+      if (index >= 0) queue.splice(index, 1);
     }
   }
 
@@ -264,11 +390,18 @@ export class DeliveryWorker {
       return [];
     }
     const started: Promise<void>[] = [];
-    while (queue && queue.length > 0 && (this.inFlight.get(api.id) ?? 0) < this.cap) started.push(this.track(api, queue.shift() as Claimed));
+    const now = this.options.clock.now();
+    while (queue && queue.length > 0 && (this.inFlight.get(api.id) ?? 0) < this.cap) {
+      const delivery = queue.shift() as Claimed;
+      // A lease about to run out unrenewed is not started (the renewal round gives it up).
+      if (delivery.leaseUntil - now <= this.renewEveryMs) this.forget(delivery);
+      else started.push(this.track(api, delivery));
+    }
     return started;
   }
 
   private track(api: OutboundApi, delivery: Claimed): Promise<void> {
+    delivery.sending = true;
     this.inFlight.set(api.id, (this.inFlight.get(api.id) ?? 0) + 1);
     this.sending++;
     return new Promise<void>((saved) => {
@@ -284,10 +417,20 @@ export class DeliveryWorker {
     });
   }
 
-  /** A request is done: its slot goes to the next leased delivery at once (no database work); the result is saved with others. */
+  /**
+   * A request is done: its slot goes to the next leased delivery at once (no database work); the result is saved
+   * with others — unless the delivery is no longer this worker's (its lease given up or lost, or the worker
+   * stopped): then the result is dropped, and the delivery goes out again from whoever claims it next.
+   */
   private complete(item: Finished): void {
     this.sending--;
+    item.delivery.sending = false;
     this.inFlight.set(item.api.id, (this.inFlight.get(item.api.id) ?? 1) - 1);
+    if (this.owned.get(item.delivery.id) !== item.delivery) {
+      item.saved();
+      if (this.running) void this.fill(item.api);
+      return;
+    }
     this.finished.push(item);
     if (this.running) void this.fill(item.api);
     this.scheduleFlush();
@@ -338,7 +481,7 @@ export class DeliveryWorker {
     const batch = this.finished;
     this.finished = [];
     if (batch.length === 0) return;
-    for (const item of batch) this.owned.delete(item.delivery.id);
+    for (const item of batch) if (this.owned.get(item.delivery.id) === item.delivery) this.owned.delete(item.delivery.id);
     const apis = this.sortedApis([...new Set(batch.map((item) => item.api.id))].map((id) => this.options.catalog.get(id)).filter((api) => api !== undefined));
     let verdicts: Array<Verdict | null> = [];
     try {

@@ -46,7 +46,7 @@ export interface Harness {
  * at `start`, and an integration whose worker is driven by the test (`runOnce`).
  */
 export async function createHarness(
-  options: { policy?: string; concurrencyPerEndpoint?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
+  options: { policy?: string; concurrencyPerEndpoint?: number; leaseMs?: number; clock?: Clock; random?: () => number; start?: string; backend?: TestDb["backend"] } = {},
 ): Promise<Harness> {
   setTestAppSecret();
   const { db, dir, location, durable, runtimeStore, cleanup } = await createTestDb(options.backend);
@@ -57,6 +57,7 @@ export async function createHarness(
     logger: silentLogger,
     policy: parseNetworkPolicy(options.policy ?? "allow-lan"),
     concurrencyPerEndpoint: options.concurrencyPerEndpoint,
+    leaseMs: options.leaseMs,
     // Retries at exactly their interval unless a test asks for jitter.
     random: options.random ?? (() => 1),
   });
@@ -83,7 +84,7 @@ export async function createHarness(
   };
 }
 
-type PoolWorkerOptions = { clock?: Clock; concurrencyPerEndpoint?: number; leaseCapPerEndpoint?: number; pollIntervalMs?: number };
+type PoolWorkerOptions = { clock?: Clock; concurrencyPerEndpoint?: number; leaseCapPerEndpoint?: number; pollIntervalMs?: number; leaseMs?: number };
 
 export interface PgHarness extends Omit<Harness, "runtimeStore" | "location"> {
   /** This test's own database (a fresh clone of the migrated template). */
@@ -128,6 +129,7 @@ export async function createPgHarness(
       concurrencyPerEndpoint: extra.concurrencyPerEndpoint ?? options.concurrencyPerEndpoint,
       leaseCapPerEndpoint: extra.leaseCapPerEndpoint ?? options.leaseCapPerEndpoint,
       pollIntervalMs: extra.pollIntervalMs ?? options.pollIntervalMs,
+      leaseMs: extra.leaseMs ?? options.leaseMs,
       random: options.random ?? (() => 1),
     });
     await integration.catalog.load();

@@ -23,7 +23,8 @@ export class TestReceiver {
   inFlight = 0;
   maxInFlight = 0;
   private readonly server: http.Server;
-  private readonly hanging = new Set<http.ServerResponse>();
+  /** Requests left hanging → their index in `requests`. */
+  private readonly hanging = new Map<http.ServerResponse, number>();
   private port = 0;
 
   constructor() {
@@ -41,7 +42,7 @@ export class TestReceiver {
         });
         const reply = this.respond(request, index);
         if (reply === "hang") {
-          this.hanging.add(res);
+          this.hanging.set(res, index);
           return;
         }
         if (reply === "destroy") {
@@ -65,6 +66,11 @@ export class TestReceiver {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
+  /** Answers the requests left hanging so far (or only the one with index `only`). */
+  answerHanging(status = 200, only?: number): void {
+    for (const [res, index] of [...this.hanging]) if (only === undefined || index === only) res.writeHead(status).end();
+  }
+
   /** Resolves once `count` requests have arrived (real time; fails the test after `timeoutMs`). */
   async waitFor(count: number, timeoutMs = 5_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -75,7 +81,7 @@ export class TestReceiver {
   }
 
   async close(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
+    for (const res of this.hanging.keys()) res.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
