@@ -29,9 +29,9 @@ function endOfCall(overrides: Partial<Extract<OutboundApiInput, { kind: "end_of_
   return { kind: "end_of_call", name: "CRM", url: receiver.url(), apply_to: "all_calls", ...overrides };
 }
 
-async function enqueue(h: Harness & { durable?: () => Promise<void> }, apiId: string): Promise<string> {
+async function enqueue(h: Pick<Harness, "integration" | "db" | "durable">, apiId: string): Promise<string> {
   const messageId = h.integration.outbox.enqueue(sampleEvent("end_of_call"), [h.integration.catalog.get(apiId)!]) as string;
-  await h.durable?.();
+  await h.durable();
   const [row] = await h.db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.messageId, messageId));
   return row.id;
 }
