@@ -41,7 +41,8 @@ export function audioDirOf(dataDir: string): string {
 
 function fileOf(audioDir: string, prompt: Pick<AudioPrompt, "id" | "contentType">): string {
   if (!ID_PATTERN.test(prompt.id)) throw new Error("invalid audio prompt id");
-  return path.join(audioDir, `${prompt.id}.${prompt.contentType === "audio/mpeg" ? "mp3" : "wav"}`);
+  // A runtime data file, not a build asset: the comment keeps Turbopack from tracing the whole project for it.
+  return path.join(/* turbopackIgnore: true */ audioDir, `${prompt.id}.${prompt.contentType === "audio/mpeg" ? "mp3" : "wav"}`);
 }
 
 export async function listAudioPrompts(db: Db): Promise<AudioPrompt[]> {
