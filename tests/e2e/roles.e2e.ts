@@ -54,6 +54,14 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
   };
   const sql = async (text: string, params: unknown[] = []) => (await database.db.$client.query(text, params)).rows as Array<Record<string, unknown>>;
   const health = async (server: RunningServer) => (await fetch(`${server.baseUrl}/health`)).json() as Promise<{ status: string; roles: string[]; runtime_id: string | null }>;
+  /** A call from `from` to a phone that never answers (its behaviour set through `phoneVia`), placed through the first process: its id once the first runtime owns it. */
+  const ringingCallOnFirst = async (phoneVia: RunningServer, from: string, to: string): Promise<string> => {
+    await restClient(phoneVia.baseUrl, () => auth).ok(`/simulator/phones/${to}`, { method: "PUT", body: { behavior: "no_answer" } });
+    const { call_id: callId } = await restClient(first.baseUrl, () => auth).ok("/simulator/calls", { method: "POST", body: { from, to } });
+    const owner = (await health(first)).runtime_id;
+    await expect.poll(async () => (await sql("select runtime_id from open_calls where call_id = $1", [callId]))[0]?.runtime_id, { timeout: 5_000 }).toBe(owner);
+    return callId;
+  };
 
   beforeAll(async () => {
     database = await createTestPostgres(testDatabaseUrl!);
@@ -102,11 +110,8 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
   it("a hang-up sent to the process that does not own the call reaches the owner and ends the call", async () => {
     const viaFirst = restClient(first.baseUrl, () => auth);
     const viaSecond = restClient(second.baseUrl, () => auth);
-    // Every runtime's simulated phone learns the behaviour, wherever the request lands.
-    await viaSecond.ok("/simulator/phones/101", { method: "PUT", body: { behavior: "no_answer" } });
-    const { call_id: callId } = await viaFirst.ok("/simulator/calls", { method: "POST", body: { from: "103", to: "101" } });
-    const owner = (await health(first)).runtime_id;
-    await expect.poll(async () => (await sql("select runtime_id from open_calls where call_id = $1", [callId]))[0]?.runtime_id, { timeout: 5_000 }).toBe(owner);
+    // Every runtime's simulated phone learns the behaviour, wherever the request lands: here through the second.
+    const callId = await ringingCallOnFirst(second, "103", "101");
 
     // The second process has no such call in its runtime: it forwards to the first and shows it live.
     expect((await viaSecond.ok(`/calls/${callId}`)).status).toBe("ringing");
@@ -187,12 +192,9 @@ describe.skipIf(!testDatabaseUrl)("several processes on one PostgreSQL database"
   }, 90_000);
 
   it("a SIGKILLed runtime's call is closed by the other runtime with one system_restart final CDR", async () => {
-    const viaFirst = restClient(first.baseUrl, () => auth);
     const viaSecond = restClient(second.baseUrl, () => auth);
-    await viaFirst.ok("/simulator/phones/102", { method: "PUT", body: { behavior: "no_answer" } });
-    const { call_id: callId } = await viaFirst.ok("/simulator/calls", { method: "POST", body: { from: "104", to: "102" } });
     const victim = (await health(first)).runtime_id;
-    await expect.poll(async () => (await sql("select runtime_id from open_calls where call_id = $1", [callId]))[0]?.runtime_id, { timeout: 5_000 }).toBe(victim);
+    const callId = await ringingCallOnFirst(first, "104", "102");
 
     first.child.kill("SIGKILL");
     // Heartbeat every 2 s; a counter the other runtime has seen stand still for 10 s counts as gone (server/runtime/registry.ts).
